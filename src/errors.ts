@@ -1,0 +1,46 @@
+import { GraphQLError } from 'graphql';
+
+/** The catalogue of `extensions.code` values figway puts on errors it raises. */
+export const ErrorCode = {
+  /** The bearer token is missing where required, malformed, expired or wrongly signed. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The caller is known but may not do this. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The id names nothing the caller can see. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** An argument is well typed but not acceptable (too long, not a URL, ...). */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The requested status change makes no sense from the current status. */
+  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
+  /** Someone else changed the same row first, or the row already exists; retrying may succeed. */
+  CONFLICT: 'CONFLICT',
+  /** A backend is down, slow or refused the connection; nothing was changed. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** Anything unexpected; its details are masked outside development. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+/** One code of the {@link ErrorCode} catalogue. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+};
+
+/** An error figway raises on purpose; it reaches the client with its code and message. */
+export class FigwayError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    const status = HTTP_STATUS[code];
+    super(message, {
+      extensions: { ...details, code, ...(status === undefined ? {} : { http: { status } }) },
+    });
+    this.code = code;
+  }
+}
+
+/** True when `code` is one of the catalogue's codes. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ErrorCode, code);
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Without this alias vitest can load graphql twice (ESM and CJS builds), and
+    // graphql then refuses schemas from "another module or realm".
+    alias: { graphql: 'graphql/index.js' },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file boots its own PGlite or PostgreSQL database; two at a time fit two cores.
+    maxWorkers: 2,
+  },
+});

@@ -14,6 +14,10 @@ export const ErrorCode = {
   INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
   /** Someone else changed the same row first, or the row already exists; retrying may succeed. */
   CONFLICT: 'CONFLICT',
+  /** The HTTP request is not a GraphQL request figway can read (bad JSON, wrong method). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The request body is larger than FIGWAY_MAX_BODY_BYTES. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** A backend is down, slow or refused the connection; nothing was changed. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** Anything unexpected; its details are masked outside development. */
@@ -25,6 +29,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
 /** An error figway raises on purpose; it reaches the client with its code and message. */

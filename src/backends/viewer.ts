@@ -7,8 +7,16 @@ export type JwtClaims = Record<string, unknown>;
  */
 export type Viewer =
   | { kind: 'anonymous' }
-  | { kind: 'user'; id: string; email: string | null; cohort: string | null; claims: JwtClaims }
-  | { kind: 'service'; id: string | null; claims: JwtClaims };
+  | {
+      kind: 'user';
+      id: string;
+      email: string | null;
+      cohort: string | null;
+      claims: JwtClaims;
+      /** The verified bearer token, forwarded as-is to a hosted Supabase project. */
+      token: string;
+    }
+  | { kind: 'service'; id: string | null; claims: JwtClaims; token: string };
 
 /** The anonymous viewer. */
 export const ANONYMOUS: Viewer = { kind: 'anonymous' };

@@ -65,10 +65,11 @@ export async function seedDemoData(db: Database): Promise<boolean> {
           createdAt,
         ],
       );
-      for (const party of commitment.parties) {
+      for (const [seat, party] of commitment.parties.entries()) {
+        const joinedAt = new Date(Date.parse(createdAt) + (seat + 1) * 60_000).toISOString();
         await tx.query(
           'insert into public.commitment_parties (commitment_id, profile_id, role, joined_at) values ($1, $2, $3, $4)',
-          [commitment.id, idOf(party.username), party.role, createdAt],
+          [commitment.id, idOf(party.username), party.role, joinedAt],
         );
       }
       for (const name of commitment.documents) {

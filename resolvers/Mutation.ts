@@ -1,0 +1,100 @@
+import type { CommitmentRecord, CommitmentStatus, PartyRole } from '../src/backends/connectStore.ts';
+import { isUuid } from '../src/backends/connectStore.ts';
+import { ErrorCode, FigwayError } from '../src/errors.ts';
+import { assertStatusTransition, checkedText, checkedUrl } from './commitmentRules.ts';
+import { type GatewayContext, requireProfileId } from './gatewayContext.ts';
+
+interface CreateCommitmentArgs {
+  input: { title: string; description?: string | null; typeId: string; terms?: string | null };
+}
+
+// A commitment the caller cannot see is reported exactly like one that does not
+// exist, so a mutation never reveals what row-level security hides.
+async function visibleCommitment(context: GatewayContext, id: string): Promise<CommitmentRecord> {
+  const commitment = await context.loaders.commitment.load(id);
+  if (commitment === null) {
+    throw new FigwayError(ErrorCode.NOT_FOUND, `No commitment with id ${id} is visible to you.`, { id });
+  }
+  return commitment;
+}
+
+async function createCommitment(_: unknown, { input }: CreateCommitmentArgs, context: GatewayContext) {
+  requireProfileId(context);
+  const title = checkedText('title', input.title, 1, 200);
+  const description = checkedText('description', input.description ?? '', 0, 5000);
+  const terms = checkedText('terms', input.terms ?? '', 0, 20_000);
+  const type = await context.loaders.commitmentType.load(input.typeId);
+  if (type === null) {
+    throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No commitment type with id ${input.typeId}.`, {
+      field: 'typeId',
+    });
+  }
+  const created = await context.legacy.createCommitment(context.viewer, {
+    title,
+    description,
+    typeId: type.id,
+    terms,
+  });
+  context.loaders.commitment.prime(created.id, created);
+  return created;
+}
+
+async function updateCommitmentStatus(
+  _: unknown,
+  args: { id: string; status: CommitmentStatus },
+  context: GatewayContext,
+) {
+  requireProfileId(context);
+  const current = await visibleCommitment(context, args.id);
+  assertStatusTransition(current.status, args.status);
+  const updated = await context.legacy.updateCommitmentStatus(context.viewer, args.id, current.status, args.status);
+  if (updated === null) {
+    throw new FigwayError(ErrorCode.CONFLICT, 'The commitment changed while you were updating it; retry.', {
+      id: args.id,
+    });
+  }
+  context.loaders.commitment.clear(args.id).prime(args.id, updated);
+  return updated;
+}
+
+async function addParty(
+  _: unknown,
+  args: { commitmentId: string; profileId: string; role: PartyRole },
+  context: GatewayContext,
+) {
+  requireProfileId(context);
+  if (args.role === 'CREATOR') {
+    throw new FigwayError(ErrorCode.BAD_USER_INPUT, 'A commitment has one CREATOR; add a PARTICIPANT or WITNESS.', {
+      field: 'role',
+    });
+  }
+  await visibleCommitment(context, args.commitmentId);
+  const profile = isUuid(args.profileId) ? await context.loaders.profile.load(args.profileId) : null;
+  if (profile === null) {
+    throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No profile with id ${args.profileId}.`, { field: 'profileId' });
+  }
+  const seated = await context.loaders.parties.load(args.commitmentId);
+  if (seated.some((party) => party.profileId === profile.id)) {
+    throw new FigwayError(ErrorCode.CONFLICT, `${profile.username} is already a party to this commitment.`);
+  }
+  const party = await context.legacy.addParty(context.viewer, args.commitmentId, profile.id, args.role);
+  context.loaders.parties.clear(args.commitmentId);
+  return party;
+}
+
+async function attachDocument(
+  _: unknown,
+  args: { commitmentId: string; input: { name: string; url: string } },
+  context: GatewayContext,
+) {
+  requireProfileId(context);
+  const name = checkedText('name', args.input.name, 1, 200);
+  const url = checkedUrl('url', args.input.url);
+  await visibleCommitment(context, args.commitmentId);
+  const document = await context.legacy.attachDocument(context.viewer, args.commitmentId, name, url);
+  context.loaders.documents.clear(args.commitmentId);
+  return document;
+}
+
+/** Resolvers of the root mutation type; each validates its input before anything is written. */
+export const Mutation = { createCommitment, updateCommitmentStatus, addParty, attachDocument };

@@ -1,0 +1,45 @@
+import DataLoader from 'dataloader';
+import type {
+  CommitmentRecord,
+  CommitmentTypeRecord,
+  ConnectStore,
+  DocumentRecord,
+  PartyRecord,
+  ProfileRecord,
+} from '../src/backends/connectStore.ts';
+import type { Viewer } from '../src/backends/viewer.ts';
+
+/** Per-request batching of the reads resolvers make, one statement per kind and tick. */
+export interface ConnectLoaders {
+  profile: DataLoader<string, ProfileRecord | null>;
+  commitmentType: DataLoader<string, CommitmentTypeRecord | null>;
+  commitment: DataLoader<string, CommitmentRecord | null>;
+  parties: DataLoader<string, PartyRecord[]>;
+  documents: DataLoader<string, DocumentRecord[]>;
+}
+
+function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const found = new Map((await load(ids)).map((record) => [record.id, record]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+function byCommitment<T extends { commitmentId: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const grouped = new Map<string, T[]>(ids.map((id) => [id, []]));
+    for (const record of await load(ids)) grouped.get(record.commitmentId)?.push(record);
+    return ids.map((id) => grouped.get(id) ?? []);
+  });
+}
+
+/** Creates the loaders of one request, reading from `store` as `viewer`. */
+export function createConnectLoaders(store: ConnectStore, viewer: Viewer): ConnectLoaders {
+  return {
+    profile: byId((ids) => store.profilesByIds(viewer, ids)),
+    commitmentType: byId((ids) => store.commitmentTypesByIds(viewer, ids)),
+    commitment: byId((ids) => store.commitmentsByIds(viewer, ids)),
+    parties: byCommitment((ids) => store.partiesByCommitmentIds(viewer, ids)),
+    documents: byCommitment((ids) => store.documentsByCommitmentIds(viewer, ids)),
+  };
+}

@@ -1,0 +1,11 @@
+import { Commitment } from './Commitment.ts';
+import { CommitmentDocument } from './CommitmentDocument.ts';
+import { DateTime } from './DateTime.ts';
+import { Mutation } from './Mutation.ts';
+import { Party } from './Party.ts';
+import { Query } from './Query.ts';
+
+/** The resolver map of the Connect schema, one entry per GraphQL type. */
+export const resolvers = { DateTime, Query, Mutation, Commitment, Party, CommitmentDocument };
+
+export { createGatewayContext, type GatewayContext } from './gatewayContext.ts';

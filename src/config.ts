@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Where legacy Supabase data lives and how figway reaches it. */
+export type LegacyConfig =
+  | { transport: 'embedded'; dataDir: string }
+  | { transport: 'postgres'; databaseUrl: string }
+  | { transport: 'rest'; url: string; anonKey: string };
+
+/** How bearer tokens are verified; embedded mode signs and verifies with a generated local secret. */
+export type AuthConfig =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'secret'; secret: string }
+  | { kind: 'jwks'; url: string };
+
+/** figway's typed, validated configuration. */
+export interface Config {
+  /** True for the embedded default and when NODE_ENV=development: routes and error details are shown. */
+  development: boolean;
+  host: string;
+  port: number;
+  /** Folder for the embedded databases, the local JWT secret and the running gateway's lock file. */
+  dataDir: string;
+  legacy: LegacyConfig;
+  auth: AuthConfig;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const environment = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  FIGWAY_DATA_DIR: z.string().min(1).default('.figway'),
+  FIGWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SUPABASE_DB_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SUPABASE_ANON_KEY: z.string().min(1).optional(),
+  SUPABASE_JWT_SECRET: z.string().min(32).optional(),
+  SUPABASE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+/** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Environment = z.infer<typeof environment>;
+
+function legacyConfig(env: Environment, dataDir: string): LegacyConfig {
+  if (env.SUPABASE_DB_URL !== undefined) return { transport: 'postgres', databaseUrl: env.SUPABASE_DB_URL };
+  if (env.SUPABASE_URL !== undefined) {
+    if (env.SUPABASE_ANON_KEY === undefined) {
+      throw new ConfigError(
+        "SUPABASE_URL is set but SUPABASE_ANON_KEY is not: set it to the project's anon key (Project Settings > API).",
+      );
+    }
+    return { transport: 'rest', url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY };
+  }
+  return { transport: 'embedded', dataDir };
+}
+
+function authConfig(env: Environment, legacy: LegacyConfig, dataDir: string): AuthConfig {
+  if (env.SUPABASE_JWT_SECRET !== undefined) return { kind: 'secret', secret: env.SUPABASE_JWT_SECRET };
+  if (env.SUPABASE_JWKS_URL !== undefined) return { kind: 'jwks', url: env.SUPABASE_JWKS_URL };
+  if (legacy.transport === 'embedded') return { kind: 'embedded', dataDir };
+  throw new ConfigError(
+    "A hosted Supabase project needs SUPABASE_JWT_SECRET (the project's JWT secret) or SUPABASE_JWKS_URL " +
+      '(https://<project>.supabase.co/auth/v1/.well-known/jwks.json) to verify tokens.',
+  );
+}
+
+/** Reads the configuration from `env`; throws {@link ConfigError} naming each bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const values = parsed.data;
+  const dataDir = resolve(cwd, values.FIGWAY_DATA_DIR);
+  const legacy = legacyConfig(values, dataDir);
+  return {
+    development: values.NODE_ENV === 'development' || (legacy.transport === 'embedded' && values.NODE_ENV !== 'production'),
+    host: values.HOST,
+    port: values.PORT,
+    dataDir,
+    legacy,
+    auth: authConfig(values, legacy, dataDir),
+    maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
+    logLevel: values.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,22 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { resolvers } from '../../resolvers/index.ts';
+import { readCurrentSdl, readPublishedSchemas } from '../schema/schemaFiles.ts';
+import { schemaVersion } from '../schema/schemaVersion.ts';
+
+/** The executable schema the gateway serves, with its version label. */
+export interface GatewaySchema {
+  schema: GraphQLSchema;
+  version: string;
+}
+
+/** Builds the executable schema from `schema/*.graphql` and the resolvers in `resolvers/`. */
+export async function buildGatewaySchema(): Promise<GatewaySchema> {
+  const sdl = await readCurrentSdl();
+  const schema = makeExecutableSchema({
+    typeDefs: sdl,
+    resolvers,
+    resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
+  });
+  return { schema, version: schemaVersion(sdl, await readPublishedSchemas()) };
+}

@@ -1,0 +1,37 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { FigwayError, isErrorCode } from '../errors.ts';
+import type { Logger } from './createLogger.ts';
+
+// Codes Apollo Server itself puts on errors about the request, safe to show.
+const APOLLO_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/**
+ * Builds Apollo's `formatError`: errors from the catalogue and Apollo's request
+ * errors pass through; anything unexpected is logged and, outside development,
+ * masked as INTERNAL_SERVER_ERROR so no internals reach the client.
+ */
+export function createFormatError(options: { development: boolean; logger: Logger }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (original instanceof FigwayError || APOLLO_CODES.has(String(code))) return formatted;
+    if (isErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    options.logger.error({ err: original, path: formatted.path }, 'unexpected error');
+    if (options.development) return formatted;
+    return {
+      message: 'Internal server error.',
+      ...(formatted.path === undefined ? {} : { path: formatted.path }),
+      ...(formatted.locations === undefined ? {} : { locations: formatted.locations }),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

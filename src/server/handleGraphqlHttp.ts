@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import type { GatewayContext } from '../../resolvers/index.ts';
+import { FigwayError } from '../errors.ts';
+import { parseJsonBody, readBody } from './readBody.ts';
+
+/** Sends a GraphQL-shaped error response for a request that never reached Apollo. */
+export function sendRequestError(response: ServerResponse, error: FigwayError) {
+  const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 400;
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+}
+
+/**
+ * Serves one GraphQL-over-HTTP request with Apollo: reads the body within the
+ * size limit, parses JSON, builds the context (auth happens there, before any
+ * data is touched) and writes Apollo's response, streamed when it is chunked.
+ */
+export async function handleGraphqlHttp(
+  apollo: ApolloServer<GatewayContext>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: { maxBodyBytes: number; context: (request: IncomingMessage) => Promise<GatewayContext> },
+) {
+  let body: unknown;
+  try {
+    body = request.method === 'POST' ? parseJsonBody(await readBody(request, options.maxBodyBytes)) : undefined;
+  } catch (error) {
+    if (error instanceof FigwayError) return sendRequestError(response, error);
+    throw error;
+  }
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+    context: () => options.context(request),
+  });
+  for (const [name, value] of result.headers) response.setHeader(name, value);
+  response.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
+}

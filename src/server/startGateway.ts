@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createGatewayContext, type GatewayContext } from '../../resolvers/index.ts';
+import type { ConnectStore } from '../backends/connectStore.ts';
+import type { Viewer } from '../backends/viewer.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import { buildGatewaySchema } from './buildGatewaySchema.ts';
+import { checkHealth } from './checkHealth.ts';
+import type { Logger } from './createLogger.ts';
+import { createFormatError } from './formatError.ts';
+import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
+import { schemaVersionPlugin } from './schemaVersionPlugin.ts';
+import type { BearerVerifier } from './verifyBearer.ts';
+
+/** What a gateway is started with; the `serve` command builds it from configuration. */
+export interface GatewayOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  development: boolean;
+  maxBodyBytes: number;
+  legacy: ConnectStore;
+  verifyBearer: BearerVerifier;
+  logger: Logger;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  url: string;
+  port: number;
+  schemaVersion: string;
+  /** Stops accepting requests, lets in-flight ones finish, closes WebSockets. Backends stay open. */
+  stop(): Promise<void>;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+/** The token graphql-ws clients send: `connectionParams.authorization`, or the upgrade request's header. */
+function wsAuthorization(params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) {
+  const fromParams = params?.authorization ?? params?.Authorization;
+  return typeof fromParams === 'string' ? fromParams : request.headers.authorization;
+}
+
+/** Starts Apollo Server and graphql-ws on one `node:http` server, with `/healthz`. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { schema, version } = await buildGatewaySchema();
+  const httpServer = createServer();
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const viewers = new WeakMap<object, Viewer>();
+  const wsCleanup = useServer(
+    {
+      schema,
+      async onConnect(ctx) {
+        try {
+          viewers.set(ctx.extra, await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request)));
+          return true;
+        } catch {
+          return false; // graphql-ws closes the socket with 4403 Forbidden
+        }
+      },
+      context: (ctx) => createGatewayContext(viewers.get(ctx.extra) ?? { kind: 'anonymous' }, options.legacy),
+    },
+    wsServer,
+  );
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: options.development,
+    formatError: createFormatError({ development: options.development, logger: options.logger }),
+    plugins: [
+      schemaVersionPlugin(version),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+  const context = async (request: IncomingMessage) =>
+    createGatewayContext(await options.verifyBearer(request.headers.authorization), options.legacy);
+
+  httpServer.on('request', (request, response) => {
+    route(request, response).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'request failed');
+      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error.' }] });
+      else response.end();
+    });
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse) {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (pathname === '/graphql') {
+      if (request.method !== 'GET' && request.method !== 'POST') {
+        return sendRequestError(response, new FigwayError(ErrorCode.BAD_REQUEST, 'Use GET or POST for /graphql.'));
+      }
+      return handleGraphqlHttp(apollo, request, response, { maxBodyBytes: options.maxBodyBytes, context });
+    }
+    if (pathname === '/healthz') {
+      const report = await checkHealth({ legacy: options.legacy }, version);
+      return sendJson(response, report.status === 'ok' ? 200 : 503, report);
+    }
+    return sendJson(response, 404, { error: `Nothing at ${pathname}. GraphQL is served at /graphql.` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}/graphql`,
+    port,
+    schemaVersion: version,
+    stop: () => apollo.stop(),
+  };
+}

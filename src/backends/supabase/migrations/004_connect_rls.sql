@@ -28,8 +28,10 @@ create policy "profiles are visible to signed-in users" on public.profiles
 create policy "commitment types are public" on public.commitment_types
   for select to anon, authenticated using (true);
 
+-- created_by is tested on the row itself: during INSERT ... RETURNING the new row
+-- is not yet visible to the query inside is_commitment_party.
 create policy "parties see their commitments" on public.commitments
-  for select to authenticated using (public.is_commitment_party(id));
+  for select to authenticated using (created_by = auth.uid() or public.is_commitment_party(id));
 create policy "users create commitments as themselves" on public.commitments
   for insert to authenticated with check (created_by = auth.uid());
 create policy "parties change their commitments" on public.commitments

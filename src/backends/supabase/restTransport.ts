@@ -1,0 +1,197 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { FigwayError } from '../../errors.ts';
+import type {
+  CommitmentCursor,
+  CommitmentPageQuery,
+  CommitmentStatus,
+  ConnectStore,
+  NewCommitment,
+  PartyRole,
+} from '../connectStore.ts';
+import { isUuid } from '../connectStore.ts';
+import type { Row } from '../sql/database.ts';
+import { ANONYMOUS, type Viewer } from '../viewer.ts';
+import { legacyError } from './legacyError.ts';
+import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';
+
+/** Options for {@link createRestTransport}. */
+export interface RestTransportOptions {
+  /** The Supabase project URL, e.g. `https://<ref>.supabase.co`; PostgREST answers under `/rest/v1`. */
+  url: string;
+  /** The project's anon key: sent as `apikey`, and as the bearer token of anonymous viewers. */
+  anonKey: string;
+  /** The fetch every request goes through. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** What a supabase-js query resolves to, narrowed to what this transport reads. */
+interface RestAnswer {
+  data: unknown;
+  error: { code?: string; message: string } | null;
+  status: number;
+}
+
+// postgrest-js never throws: a request that got no HTTP answer (refused, reset,
+// DNS) comes back with status 0 and a code that is not a SQLSTATE, so only an
+// answer from the server may pass its code on to legacyError.
+function failureOf(answer: RestAnswer): FigwayError {
+  const message = answer.error?.message ?? `HTTP ${answer.status}`;
+  return legacyError({ code: answer.status === 0 ? undefined : answer.error?.code, message });
+}
+
+async function rowsOf(request: PromiseLike<RestAnswer>): Promise<Row[]> {
+  let answer: RestAnswer;
+  try {
+    answer = await request;
+  } catch (error) {
+    throw legacyError({ code: undefined, message: String(error) });
+  }
+  if (answer.error !== null) throw failureOf(answer);
+  if (Array.isArray(answer.data)) return answer.data as Row[];
+  return answer.data === null || answer.data === undefined ? [] : [answer.data as Row];
+}
+
+async function oneOf<T>(request: PromiseLike<RestAnswer>, map: (row: Row) => T): Promise<T> {
+  const [row] = await rowsOf(request);
+  if (row === undefined) throw legacyError({ code: undefined, message: 'insert returned no row' });
+  return map(row);
+}
+
+// PostgREST reads `,`, `.`, `:` and parentheses inside or=(...) as syntax;
+// a double-quoted value is taken literally.
+function quoted(value: string): string {
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** The keyset condition `(created_at, id) < (after.createdAt, after.id)` in PostgREST's `or` syntax. */
+function keysetBefore(after: CommitmentCursor): string {
+  const createdAt = quoted(after.createdAt);
+  return `created_at.lt.${createdAt},and(created_at.eq.${createdAt},id.lt.${quoted(after.id)})`;
+}
+
+function checkedUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`createRestTransport: url "${url}" is not a URL; pass the project URL, e.g. https://<ref>.supabase.co.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(`createRestTransport: url "${url}" must be http(s), e.g. https://<ref>.supabase.co.`);
+  }
+  return url;
+}
+
+/**
+ * The legacy adapter that talks to a Supabase project through PostgREST with
+ * `@supabase/supabase-js`, forwarding each viewer's own JWT (the anon key for
+ * anonymous viewers), so row-level security decides exactly as it does for the
+ * frontend. It answers like {@link createPostgresTransport}: same order, same
+ * filtering, same error codes; a project that cannot be reached is BACKEND_UNAVAILABLE.
+ */
+export function createRestTransport(options: RestTransportOptions): ConnectStore {
+  const url = checkedUrl(options.url);
+
+  // One client per call: the Authorization header is the viewer's, and a client
+  // costs about 0.1 ms to build, far below a round trip to the project.
+  function clientFor(viewer: Viewer): SupabaseClient {
+    const token = viewer.kind === 'anonymous' ? options.anonKey : viewer.token;
+    return createClient(url, options.anonKey, {
+      global: { headers: { Authorization: `Bearer ${token}` }, fetch: options.fetch },
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    });
+  }
+
+  // postgrest-js retries failed GETs three times over 7 s; the gateway has its own
+  // timeouts and fallbacks, so a legacy project that is down must fail at once.
+  function read(viewer: Viewer, table: string) {
+    return clientFor(viewer).from(table).select('*').retry(false);
+  }
+
+  async function byIds<T>(
+    viewer: Viewer,
+    table: string,
+    column: string,
+    ids: readonly string[],
+    map: (row: Row) => T,
+    order: readonly string[] = [],
+  ): Promise<T[]> {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    if (wanted.length === 0) return [];
+    let request = read(viewer, table).in(column, wanted);
+    for (const name of order) request = request.order(name, { ascending: true });
+    return (await rowsOf(request)).map(map);
+  }
+
+  async function listCommitments(viewer: Viewer, query: CommitmentPageQuery) {
+    let request = read(viewer, 'commitments');
+    if (query.status !== null) request = request.eq('status', query.status);
+    if (query.after !== null) request = request.or(keysetBefore(query.after));
+    request = request
+      .order('created_at', { ascending: false })
+      .order('id', { ascending: false })
+      .limit(query.limit);
+    return (await rowsOf(request)).map(toCommitment);
+  }
+
+  async function updateCommitmentStatus(
+    viewer: Viewer,
+    id: string,
+    from: CommitmentStatus,
+    to: CommitmentStatus,
+  ) {
+    const request = clientFor(viewer)
+      .from('commitments')
+      .update({ status: to })
+      .eq('id', id)
+      .eq('status', from)
+      .select();
+    const [row] = await rowsOf(request);
+    return row === undefined ? null : toCommitment(row);
+  }
+
+  function insert(viewer: Viewer, table: string, values: Record<string, unknown>) {
+    return clientFor(viewer).from(table).insert(values).select().single();
+  }
+
+  return {
+    name: `supabase/rest (${new URL(url).host})`,
+    profilesByIds: (viewer, ids) => byIds(viewer, 'profiles', 'id', ids, toProfile),
+    commitmentTypesByIds: (viewer, ids) => byIds(viewer, 'commitment_types', 'id', ids, toCommitmentType),
+    listCommitmentTypes: async (viewer) =>
+      (await rowsOf(read(viewer, 'commitment_types').order('name'))).map(toCommitmentType),
+    commitmentsByIds: (viewer, ids) => byIds(viewer, 'commitments', 'id', ids, toCommitment),
+    listCommitments,
+    partiesByCommitmentIds: (viewer, ids) =>
+      byIds(viewer, 'commitment_parties', 'commitment_id', ids, toParty, ['joined_at', 'id']),
+    documentsByCommitmentIds: (viewer, ids) =>
+      byIds(viewer, 'commitment_documents', 'commitment_id', ids, toDocument, [
+        'uploaded_at',
+        'name',
+        'version',
+      ]),
+    createCommitment: (viewer, input: NewCommitment) =>
+      oneOf(
+        insert(viewer, 'commitments', {
+          title: input.title,
+          description: input.description,
+          type_id: input.typeId,
+          terms: input.terms,
+        }),
+        toCommitment,
+      ),
+    updateCommitmentStatus,
+    addParty: (viewer, commitmentId, profileId, role: PartyRole) =>
+      oneOf(
+        insert(viewer, 'commitment_parties', { commitment_id: commitmentId, profile_id: profileId, role }),
+        toParty,
+      ),
+    attachDocument: (viewer, commitmentId, name, url) =>
+      oneOf(insert(viewer, 'commitment_documents', { commitment_id: commitmentId, name, url }), toDocument),
+    async ping() {
+      await rowsOf(read(ANONYMOUS, 'commitment_types').limit(0));
+    },
+    // Nothing to release: every call is one HTTP request on fetch's shared pool.
+    close: async () => {},
+  };
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import type { ConnectStore } from '../../src/backends/connectStore.ts';
+import type { Database } from '../../src/backends/sql/database.ts';
+import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
+import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
+import { signSupabaseToken } from '../../src/server/signToken.ts';
+import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
+import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import type { TestEngine } from './databases.ts';
+import { createLegacyDatabase } from './legacyDatabase.ts';
+
+/** A GraphQL response as the tests read it. */
+export interface GraphqlResponse {
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+    extensions?: Record<string, unknown>;
+  };
+}
+
+/** A gateway over a seeded legacy database, with helpers to query it as a demo user. */
+export interface TestGateway {
+  gateway: Gateway;
+  db: Database;
+  secret: string;
+  tokenFor(username: string): Promise<string>;
+  query(
+    query: string,
+    options?: { variables?: Record<string, unknown>; as?: string; token?: string },
+  ): Promise<GraphqlResponse>;
+  close(): Promise<void>;
+}
+
+/** The demo user called `username`; throws for unknown names so typos fail loudly. */
+export function demoUser(username: string): DemoUser {
+  const user = findDemoUser(username);
+  if (user === undefined) throw new Error(`no demo user ${username}`);
+  return user;
+}
+
+/**
+ * Starts a gateway on a free port over a fresh, seeded legacy database on `engine`.
+ * `wrapStore` lets a test observe or break the store the gateway uses.
+ */
+export async function startTestGateway(
+  engine: TestEngine,
+  options: { development?: boolean; maxBodyBytes?: number; wrapStore?: (store: ConnectStore) => ConnectStore } = {},
+): Promise<TestGateway> {
+  const legacyDb = await createLegacyDatabase(engine);
+  const secret = randomBytes(32).toString('base64url');
+  const store = createPostgresTransport(legacyDb.db);
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    port: 0,
+    development: options.development ?? false,
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
+    verifyBearer: createBearerVerifier({ kind: 'secret', secret }),
+    logger: pino({ level: 'silent' }),
+  });
+  const tokenFor = (username: string) => signSupabaseToken(demoUser(username), secret);
+  return {
+    gateway,
+    db: legacyDb.db,
+    secret,
+    tokenFor,
+    async query(query, { variables, as, token } = {}) {
+      const bearer = token ?? (as === undefined ? undefined : await tokenFor(as));
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphqlResponse['body'] };
+    },
+    async close() {
+      await gateway.stop();
+      await legacyDb.drop();
+    },
+  };
+}
+
+/** The `extensions.code` of every error in a response. */
+export function errorCodes(response: GraphqlResponse): unknown[] {
+  return (response.body.errors ?? []).map((error) => error.extensions?.code);
+}

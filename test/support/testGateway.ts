@@ -46,11 +46,16 @@ export function demoUser(username: string): DemoUser {
  */
 export async function startTestGateway(
   engine: TestEngine,
-  options: { development?: boolean; maxBodyBytes?: number; wrapStore?: (store: ConnectStore) => ConnectStore } = {},
+  options: {
+    development?: boolean;
+    maxBodyBytes?: number;
+    wrapStore?: (store: ConnectStore) => ConnectStore;
+    wrapDatabase?: (db: Database) => Database;
+  } = {},
 ): Promise<TestGateway> {
   const legacyDb = await createLegacyDatabase(engine);
   const secret = randomBytes(32).toString('base64url');
-  const store = createPostgresTransport(legacyDb.db);
+  const store = createPostgresTransport(options.wrapDatabase?.(legacyDb.db) ?? legacyDb.db);
   const gateway = await startGateway({
     host: '127.0.0.1',
     port: 0,

@@ -1,0 +1,109 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSupabaseToken } from '../../src/server/signToken.ts';
+import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import { demoUser } from '../support/testGateway.ts';
+
+const SECRET = 'a-test-secret-that-is-at-least-32-characters';
+const verify = createBearerVerifier({ kind: 'secret', secret: SECRET });
+const key = new TextEncoder().encode(SECRET);
+
+function base64url(value: unknown) {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+async function rejection(authorization: string) {
+  const error = await verify(authorization).then(
+    () => null,
+    (caught: unknown) => caught as { extensions: { code: string }; message: string },
+  );
+  expect(error).not.toBeNull();
+  return error;
+}
+
+describe('createBearerVerifier with a shared secret', () => {
+  it('treats a missing header as the anonymous viewer', async () => {
+    await expect(verify(undefined)).resolves.toEqual({ kind: 'anonymous' });
+  });
+
+  it('puts sub, email and app_metadata.cohort of a valid token into the viewer', async () => {
+    const token = await signSupabaseToken(demoUser('carol'), SECRET);
+    const viewer = await verify(`Bearer ${token}`);
+    expect(viewer).toMatchObject({ kind: 'user', id: demoUser('carol').id, email: 'carol@example.com', cohort: 'beta', token });
+  });
+
+  it('recognizes a service_role token', async () => {
+    const token = await signSupabaseToken(demoUser('admin'), SECRET);
+    await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({ kind: 'service', id: demoUser('admin').id });
+  });
+
+  it('rejects an expired token', async () => {
+    const token = await signSupabaseToken(demoUser('alice'), SECRET, { now: new Date(Date.now() - 7200_000) });
+    const error = await rejection(`Bearer ${token}`);
+    expect(error?.extensions.code).toBe('UNAUTHENTICATED');
+    expect(error?.message).toMatch(/expired/);
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const token = await signSupabaseToken(demoUser('alice'), 'another-secret-that-is-32-characters-long');
+    expect((await rejection(`Bearer ${token}`))?.message).toMatch(/signature/);
+  });
+
+  it('rejects an unsigned alg:none token', async () => {
+    const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: demoUser('alice').id, role: 'authenticated' })}.`;
+    expect((await rejection(`Bearer ${token}`))?.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects malformed tokens and headers', async () => {
+    for (const header of ['Bearer not.a.jwt', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer a b']) {
+      expect((await rejection(header))?.extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('rejects a role claim that is not a Supabase API role', async () => {
+    const token = await new SignJWT({ role: 'postgres' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(demoUser('alice').id)
+      .setExpirationTime('1h')
+      .sign(key);
+    expect((await rejection(`Bearer ${token}`))?.message).toMatch(/role claim/);
+  });
+
+  it('rejects an authenticated token without a subject', async () => {
+    const token = await new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+    expect((await rejection(`Bearer ${token}`))?.message).toMatch(/sub/);
+  });
+});
+
+describe('createBearerVerifier with a JWKS URL', () => {
+  let url: string;
+  let close: () => void;
+  let privateKey: CryptoKey;
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const server = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/v1/.well-known/jwks.json`;
+    close = () => server.close();
+  });
+  afterAll(() => close());
+
+  it('accepts a token signed by a key of the set and refuses an HS256 one', async () => {
+    const verifyJwks = createBearerVerifier({ kind: 'jwks', url });
+    const good = await new SignJWT({ role: 'authenticated' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject(demoUser('dave').id)
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    await expect(verifyJwks(`Bearer ${good}`)).resolves.toMatchObject({ kind: 'user', id: demoUser('dave').id });
+    const symmetric = await signSupabaseToken(demoUser('dave'), SECRET);
+    await expect(verifyJwks(`Bearer ${symmetric}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});

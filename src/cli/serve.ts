@@ -45,11 +45,11 @@ export async function serve(): Promise<void> {
     logger,
   });
   await claim?.publish(gateway.url);
+  if (config.legacy.transport === 'embedded') process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir));
   logger.info(
     { url: gateway.url, schemaVersion: gateway.schemaVersion, legacy: legacy.name, startupMs: Math.round(performance.now() - started) },
     'figway is listening',
   );
-  if (config.legacy.transport === 'embedded') process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir));
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -74,7 +74,9 @@ function checkedUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`createRestTransport: url "${url}" is not a URL; pass the project URL, e.g. https://<ref>.supabase.co.`);
+    throw new Error(
+      `createRestTransport: url "${url}" is not a URL; pass the project URL, e.g. https://<ref>.supabase.co.`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new Error(`createRestTransport: url "${url}" must be http(s), e.g. https://<ref>.supabase.co.`);
@@ -82,12 +84,59 @@ function checkedUrl(url: string): string {
   return url;
 }
 
+// postgrest-js retries failed GETs three times over 7 s; the gateway has its own
+// timeouts and fallbacks, so a legacy project that is down must fail at once.
+function read(client: SupabaseClient, table: string) {
+  return client.from(table).select('*').retry(false);
+}
+
+async function byIds<T>(
+  client: SupabaseClient,
+  table: string,
+  ids: readonly string[],
+  map: (row: Row) => T,
+  by: { column: string; order: readonly string[] } = { column: 'id', order: [] },
+): Promise<T[]> {
+  const wanted = [...new Set(ids.filter(isUuid))];
+  if (wanted.length === 0) return [];
+  let request = read(client, table).in(by.column, wanted);
+  for (const name of by.order) request = request.order(name, { ascending: true });
+  return (await rowsOf(request)).map(map);
+}
+
+async function commitmentPage(client: SupabaseClient, query: CommitmentPageQuery) {
+  let request = read(client, 'commitments');
+  if (query.status !== null) request = request.eq('status', query.status);
+  if (query.after !== null) request = request.or(keysetBefore(query.after));
+  request = request
+    .order('created_at', { ascending: false })
+    .order('id', { ascending: false })
+    .limit(query.limit);
+  return (await rowsOf(request)).map(toCommitment);
+}
+
+async function moveStatus(client: SupabaseClient, id: string, from: CommitmentStatus, to: CommitmentStatus) {
+  const request = client.from('commitments').update({ status: to }).eq('id', id).eq('status', from).select();
+  const [row] = await rowsOf(request);
+  return row === undefined ? null : toCommitment(row);
+}
+
+function insertOne<T>(
+  client: SupabaseClient,
+  table: string,
+  values: Record<string, unknown>,
+  map: (row: Row) => T,
+): Promise<T> {
+  return oneOf(client.from(table).insert(values).select().single(), map);
+}
+
 /**
  * The legacy adapter that talks to a Supabase project through PostgREST with
  * `@supabase/supabase-js`, forwarding each viewer's own JWT (the anon key for
  * anonymous viewers), so row-level security decides exactly as it does for the
- * frontend. It answers like {@link createPostgresTransport}: same order, same
+ * frontend. It answers like `createPostgresTransport`: same order, same
  * filtering, same error codes; a project that cannot be reached is BACKEND_UNAVAILABLE.
+ * Throws at once when `url` is not an http(s) URL.
  */
 export function createRestTransport(options: RestTransportOptions): ConnectStore {
   const url = checkedUrl(options.url);
@@ -102,94 +151,49 @@ export function createRestTransport(options: RestTransportOptions): ConnectStore
     });
   }
 
-  // postgrest-js retries failed GETs three times over 7 s; the gateway has its own
-  // timeouts and fallbacks, so a legacy project that is down must fail at once.
-  function read(viewer: Viewer, table: string) {
-    return clientFor(viewer).from(table).select('*').retry(false);
-  }
-
-  async function byIds<T>(
-    viewer: Viewer,
-    table: string,
-    column: string,
-    ids: readonly string[],
-    map: (row: Row) => T,
-    order: readonly string[] = [],
-  ): Promise<T[]> {
-    const wanted = [...new Set(ids.filter(isUuid))];
-    if (wanted.length === 0) return [];
-    let request = read(viewer, table).in(column, wanted);
-    for (const name of order) request = request.order(name, { ascending: true });
-    return (await rowsOf(request)).map(map);
-  }
-
-  async function listCommitments(viewer: Viewer, query: CommitmentPageQuery) {
-    let request = read(viewer, 'commitments');
-    if (query.status !== null) request = request.eq('status', query.status);
-    if (query.after !== null) request = request.or(keysetBefore(query.after));
-    request = request
-      .order('created_at', { ascending: false })
-      .order('id', { ascending: false })
-      .limit(query.limit);
-    return (await rowsOf(request)).map(toCommitment);
-  }
-
-  async function updateCommitmentStatus(
-    viewer: Viewer,
-    id: string,
-    from: CommitmentStatus,
-    to: CommitmentStatus,
-  ) {
-    const request = clientFor(viewer)
-      .from('commitments')
-      .update({ status: to })
-      .eq('id', id)
-      .eq('status', from)
-      .select();
-    const [row] = await rowsOf(request);
-    return row === undefined ? null : toCommitment(row);
-  }
-
-  function insert(viewer: Viewer, table: string, values: Record<string, unknown>) {
-    return clientFor(viewer).from(table).insert(values).select().single();
-  }
-
   return {
     name: `supabase/rest (${new URL(url).host})`,
-    profilesByIds: (viewer, ids) => byIds(viewer, 'profiles', 'id', ids, toProfile),
-    commitmentTypesByIds: (viewer, ids) => byIds(viewer, 'commitment_types', 'id', ids, toCommitmentType),
+    profilesByIds: (viewer, ids) => byIds(clientFor(viewer), 'profiles', ids, toProfile),
+    commitmentTypesByIds: (viewer, ids) =>
+      byIds(clientFor(viewer), 'commitment_types', ids, toCommitmentType),
     listCommitmentTypes: async (viewer) =>
-      (await rowsOf(read(viewer, 'commitment_types').order('name'))).map(toCommitmentType),
-    commitmentsByIds: (viewer, ids) => byIds(viewer, 'commitments', 'id', ids, toCommitment),
-    listCommitments,
+      (await rowsOf(read(clientFor(viewer), 'commitment_types').order('name'))).map(toCommitmentType),
+    commitmentsByIds: (viewer, ids) => byIds(clientFor(viewer), 'commitments', ids, toCommitment),
+    listCommitments: (viewer, query) => commitmentPage(clientFor(viewer), query),
     partiesByCommitmentIds: (viewer, ids) =>
-      byIds(viewer, 'commitment_parties', 'commitment_id', ids, toParty, ['joined_at', 'id']),
+      byIds(clientFor(viewer), 'commitment_parties', ids, toParty, {
+        column: 'commitment_id',
+        order: ['joined_at', 'id'],
+      }),
     documentsByCommitmentIds: (viewer, ids) =>
-      byIds(viewer, 'commitment_documents', 'commitment_id', ids, toDocument, [
-        'uploaded_at',
-        'name',
-        'version',
-      ]),
+      byIds(clientFor(viewer), 'commitment_documents', ids, toDocument, {
+        column: 'commitment_id',
+        order: ['uploaded_at', 'name', 'version'],
+      }),
     createCommitment: (viewer, input: NewCommitment) =>
-      oneOf(
-        insert(viewer, 'commitments', {
-          title: input.title,
-          description: input.description,
-          type_id: input.typeId,
-          terms: input.terms,
-        }),
+      insertOne(
+        clientFor(viewer),
+        'commitments',
+        { title: input.title, description: input.description, type_id: input.typeId, terms: input.terms },
         toCommitment,
       ),
-    updateCommitmentStatus,
+    updateCommitmentStatus: (viewer, id, from, to) => moveStatus(clientFor(viewer), id, from, to),
     addParty: (viewer, commitmentId, profileId, role: PartyRole) =>
-      oneOf(
-        insert(viewer, 'commitment_parties', { commitment_id: commitmentId, profile_id: profileId, role }),
+      insertOne(
+        clientFor(viewer),
+        'commitment_parties',
+        { commitment_id: commitmentId, profile_id: profileId, role },
         toParty,
       ),
     attachDocument: (viewer, commitmentId, name, url) =>
-      oneOf(insert(viewer, 'commitment_documents', { commitment_id: commitmentId, name, url }), toDocument),
+      insertOne(
+        clientFor(viewer),
+        'commitment_documents',
+        { commitment_id: commitmentId, name, url },
+        toDocument,
+      ),
     async ping() {
-      await rowsOf(read(ANONYMOUS, 'commitment_types').limit(0));
+      await rowsOf(read(clientFor(ANONYMOUS), 'commitment_types').limit(0));
     },
     // Nothing to release: every call is one HTTP request on fetch's shared pool.
     close: async () => {},

@@ -47,7 +47,12 @@ async function updateCommitmentStatus(
   requireProfileId(context);
   const current = await visibleCommitment(context, args.id);
   assertStatusTransition(current.status, args.status);
-  const updated = await context.legacy.updateCommitmentStatus(context.viewer, args.id, current.status, args.status);
+  const updated = await context.legacy.updateCommitmentStatus(
+    context.viewer,
+    args.id,
+    current.status,
+    args.status,
+  );
   if (updated === null) {
     throw new FigwayError(ErrorCode.CONFLICT, 'The commitment changed while you were updating it; retry.', {
       id: args.id,
@@ -64,14 +69,20 @@ async function addParty(
 ) {
   requireProfileId(context);
   if (args.role === 'CREATOR') {
-    throw new FigwayError(ErrorCode.BAD_USER_INPUT, 'A commitment has one CREATOR; add a PARTICIPANT or WITNESS.', {
-      field: 'role',
-    });
+    throw new FigwayError(
+      ErrorCode.BAD_USER_INPUT,
+      'A commitment has one CREATOR; add a PARTICIPANT or WITNESS.',
+      {
+        field: 'role',
+      },
+    );
   }
   await visibleCommitment(context, args.commitmentId);
   const profile = isUuid(args.profileId) ? await context.loaders.profile.load(args.profileId) : null;
   if (profile === null) {
-    throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No profile with id ${args.profileId}.`, { field: 'profileId' });
+    throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No profile with id ${args.profileId}.`, {
+      field: 'profileId',
+    });
   }
   const seated = await context.loaders.parties.load(args.commitmentId);
   if (seated.some((party) => party.profileId === profile.id)) {

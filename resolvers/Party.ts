@@ -3,5 +3,6 @@ import type { GatewayContext } from './gatewayContext.ts';
 
 /** Resolvers of Party. */
 export const Party = {
-  profile: (party: PartyRecord, _: unknown, context: GatewayContext) => context.loaders.profile.load(party.profileId),
+  profile: (party: PartyRecord, _: unknown, context: GatewayContext) =>
+    context.loaders.profile.load(party.profileId),
 };

@@ -15,7 +15,8 @@ export const STATUS_TRANSITIONS: Readonly<Record<CommitmentStatus, readonly Comm
 export function assertStatusTransition(from: CommitmentStatus, to: CommitmentStatus): void {
   const allowed = STATUS_TRANSITIONS[from];
   if (allowed.includes(to)) return;
-  const options = allowed.length === 0 ? `${from} is final` : `from ${from} it can move to ${allowed.join(', ')}`;
+  const options =
+    allowed.length === 0 ? `${from} is final` : `from ${from} it can move to ${allowed.join(', ')}`;
   throw new FigwayError(
     ErrorCode.INVALID_STATUS_TRANSITION,
     `A commitment cannot move from ${from} to ${to}: ${options}.`,

@@ -20,5 +20,8 @@ export function requireProfileId(context: GatewayContext): string {
   const { viewer } = context;
   if (viewer.kind === 'user') return viewer.id;
   if (viewer.kind === 'service' && viewer.id !== null) return viewer.id;
-  throw new FigwayError(ErrorCode.UNAUTHENTICATED, 'Sign in to change data: send "Authorization: Bearer <jwt>".');
+  throw new FigwayError(
+    ErrorCode.UNAUTHENTICATED,
+    'Sign in to change data: send "Authorization: Bearer <jwt>".',
+  );
 }

@@ -83,7 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const dataDir = resolve(cwd, values.FIGWAY_DATA_DIR);
   const legacy = legacyConfig(values, dataDir);
   return {
-    development: values.NODE_ENV === 'development' || (legacy.transport === 'embedded' && values.NODE_ENV !== 'production'),
+    development:
+      values.NODE_ENV === 'development' ||
+      (legacy.transport === 'embedded' && values.NODE_ENV !== 'production'),
     host: values.HOST,
     port: values.PORT,
     dataDir,

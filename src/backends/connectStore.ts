@@ -1,13 +1,7 @@
 import type { Viewer } from './viewer.ts';
 
 /** Where a commitment stands in its life. */
-export type CommitmentStatus =
-  | 'DRAFT'
-  | 'PROPOSED'
-  | 'ACTIVE'
-  | 'FULFILLED'
-  | 'BREACHED'
-  | 'CANCELLED';
+export type CommitmentStatus = 'DRAFT' | 'PROPOSED' | 'ACTIVE' | 'FULFILLED' | 'BREACHED' | 'CANCELLED';
 
 /** The part a profile plays in a commitment. */
 export type PartyRole = 'CREATOR' | 'PARTICIPANT' | 'WITNESS';
@@ -111,18 +105,8 @@ export interface ConnectStore {
     from: CommitmentStatus,
     to: CommitmentStatus,
   ): Promise<CommitmentRecord | null>;
-  addParty(
-    viewer: Viewer,
-    commitmentId: string,
-    profileId: string,
-    role: PartyRole,
-  ): Promise<PartyRecord>;
-  attachDocument(
-    viewer: Viewer,
-    commitmentId: string,
-    name: string,
-    url: string,
-  ): Promise<DocumentRecord>;
+  addParty(viewer: Viewer, commitmentId: string, profileId: string, role: PartyRole): Promise<PartyRecord>;
+  attachDocument(viewer: Viewer, commitmentId: string, name: string, url: string): Promise<DocumentRecord>;
   /** Resolves when the backend answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -44,7 +44,9 @@ try {
     process.stderr.write(`figway: ${error.message}\n`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(`figway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `figway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }

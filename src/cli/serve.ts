@@ -45,9 +45,15 @@ export async function serve(): Promise<void> {
     logger,
   });
   await claim?.publish(gateway.url);
-  if (config.legacy.transport === 'embedded') process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir));
+  if (config.legacy.transport === 'embedded')
+    process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir));
   logger.info(
-    { url: gateway.url, schemaVersion: gateway.schemaVersion, legacy: legacy.name, startupMs: Math.round(performance.now() - started) },
+    {
+      url: gateway.url,
+      schemaVersion: gateway.schemaVersion,
+      legacy: legacy.name,
+      startupMs: Math.round(performance.now() - started),
+    },
     'figway is listening',
   );
 

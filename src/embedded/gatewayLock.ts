@@ -35,7 +35,9 @@ export async function findRunningGateway(dataDir: string): Promise<RunningGatewa
  * a second one opening the same folder would corrupt it, so a live holder makes
  * this throw with its URL; a stale lock from a crashed process is replaced.
  */
-export async function claimEmbeddedData(dataDir: string): Promise<{ publish(url: string): Promise<void>; release(): Promise<void> }> {
+export async function claimEmbeddedData(
+  dataDir: string,
+): Promise<{ publish(url: string): Promise<void>; release(): Promise<void> }> {
   const running = await findRunningGateway(dataDir);
   if (running !== null && running.pid !== process.pid) {
     throw new Error(

@@ -1,5 +1,11 @@
 import { buildSchema, findBreakingChanges, findDangerousChanges } from 'graphql';
-import { canonicalSdl, type PublishedSchema, readCurrentSdl, readPublishedSchemas, SCHEMA_DIR } from './schemaFiles.ts';
+import {
+  canonicalSdl,
+  type PublishedSchema,
+  readCurrentSdl,
+  readPublishedSchemas,
+  SCHEMA_DIR,
+} from './schemaFiles.ts';
 
 /** One difference between the newest published schema and the current one. */
 export interface SchemaChange {

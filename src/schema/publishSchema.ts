@@ -21,7 +21,10 @@ export async function publishSchema(options: { dir?: string; allowBreaking?: boo
     return { kind: 'unchanged', label: check.base.label } satisfies PublishOutcome;
   }
   if (check.breaking.length > 0 && options.allowBreaking !== true) {
-    return { kind: 'refused', breaking: check.breaking.map((change) => change.description) } satisfies PublishOutcome;
+    return {
+      kind: 'refused',
+      breaking: check.breaking.map((change) => change.description),
+    } satisfies PublishOutcome;
   }
   const label = `v${(check.base?.number ?? 0) + 1}`;
   const path = join(dir, 'published', `${label}.graphql`);

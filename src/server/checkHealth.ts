@@ -26,9 +26,17 @@ async function probe(target: HealthTarget, timeoutMs: number): Promise<BackendHe
   const started = performance.now();
   try {
     await Promise.race([target.ping(), timeout(timeoutMs)]);
-    return { status: 'up', name: target.name, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+    return {
+      status: 'up',
+      name: target.name,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    };
   } catch (error) {
-    return { status: 'down', name: target.name, error: error instanceof Error ? error.message : String(error) };
+    return {
+      status: 'down',
+      name: target.name,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 

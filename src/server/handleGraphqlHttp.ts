@@ -24,7 +24,8 @@ export async function handleGraphqlHttp(
 ) {
   let body: unknown;
   try {
-    body = request.method === 'POST' ? parseJsonBody(await readBody(request, options.maxBodyBytes)) : undefined;
+    body =
+      request.method === 'POST' ? parseJsonBody(await readBody(request, options.maxBodyBytes)) : undefined;
   } catch (error) {
     if (error instanceof FigwayError) return sendRequestError(response, error);
     throw error;

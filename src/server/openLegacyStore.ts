@@ -1,7 +1,7 @@
-import type { LegacyConfig } from '../config.ts';
 import type { ConnectStore } from '../backends/connectStore.ts';
 import { openPostgresDatabase } from '../backends/sql/postgresDatabase.ts';
 import { createPostgresTransport } from '../backends/supabase/postgresTransport.ts';
+import type { LegacyConfig } from '../config.ts';
 import { openEmbeddedLegacy } from '../embedded/openEmbeddedLegacy.ts';
 
 /** Opens the legacy Supabase store the configuration names. */

@@ -59,7 +59,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       schema,
       async onConnect(ctx) {
         try {
-          viewers.set(ctx.extra, await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request)));
+          viewers.set(
+            ctx.extra,
+            await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request)),
+          );
           return true;
         } catch {
           return false; // graphql-ws closes the socket with 4403 Forbidden
@@ -96,7 +99,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname === '/graphql') {
       if (request.method !== 'GET' && request.method !== 'POST') {
-        return sendRequestError(response, new FigwayError(ErrorCode.BAD_REQUEST, 'Use GET or POST for /graphql.'));
+        return sendRequestError(
+          response,
+          new FigwayError(ErrorCode.BAD_REQUEST, 'Use GET or POST for /graphql.'),
+        );
       }
       return handleGraphqlHttp(apollo, request, response, { maxBodyBytes: options.maxBodyBytes, context });
     }

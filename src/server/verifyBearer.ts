@@ -37,7 +37,14 @@ export function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
       return { kind: 'service', id: sub, claims, token };
     case 'authenticated':
       if (sub === null) throw unauthenticated('an authenticated token needs a sub claim');
-      return { kind: 'user', id: sub, email: stringClaim(payload, 'email'), cohort: cohortOf(payload), claims, token };
+      return {
+        kind: 'user',
+        id: sub,
+        email: stringClaim(payload, 'email'),
+        cohort: cohortOf(payload),
+        claims,
+        token,
+      };
     default:
       // The role becomes a PostgreSQL role; anything else (say "postgres") would escalate.
       throw unauthenticated('the role claim must be anon, authenticated or service_role');

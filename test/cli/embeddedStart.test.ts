@@ -9,7 +9,9 @@ import { figway, type ServeProcess, startServe } from '../support/figwayProcess.
 const QUERY = '{ me { username } commitments(first: 100) { edges { node { id } } } }';
 const isParty = (username: string) => (commitment: (typeof DEMO_COMMITMENTS)[number]) =>
   commitment.creator === username || commitment.parties.some((party) => party.username === username);
-const bobPrivate = DEMO_COMMITMENTS.filter((commitment) => isParty('bob')(commitment) && !isParty('alice')(commitment));
+const bobPrivate = DEMO_COMMITMENTS.filter(
+  (commitment) => isParty('bob')(commitment) && !isParty('alice')(commitment),
+);
 
 async function queryAs(url: string, token: string) {
   const response = await fetch(url, {
@@ -17,7 +19,9 @@ async function queryAs(url: string, token: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: QUERY }),
   });
-  return (await response.json()) as { data: { me: { username: string }; commitments: { edges: Array<{ node: { id: string } }> } } };
+  return (await response.json()) as {
+    data: { me: { username: string }; commitments: { edges: Array<{ node: { id: string } }> } };
+  };
 }
 
 describe('the embedded default (npm start)', () => {

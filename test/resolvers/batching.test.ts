@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEngines } from '../support/databases.ts';
 import { countingDatabase } from '../support/countingDatabase.ts';
-import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+import { testEngines } from '../support/databases.ts';
+import { dataField, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const engines = await testEngines();
 
@@ -26,7 +26,7 @@ describe.each(engines)('per-request batching ($name)', (engine) => {
     counter.statements.length = 0;
     const response = await gateway.query(QUERY, { as: 'admin', variables: { first } });
     expect(response.body.errors).toBeUndefined();
-    const edges = (response.body.data?.commitments as { edges: unknown[] }).edges;
+    const edges = (dataField(response, 'commitments') as { edges: unknown[] }).edges;
     return { rows: edges.length, data: counter.statements.filter((sql) => !sql.includes('set_config')) };
   }
 

@@ -35,14 +35,18 @@ describe('checkSchema', () => {
 
   it('reports a new required argument and a narrowed type as breaking', async () => {
     await edit('operations.graphql', (sdl) =>
-      sdl.replace('commitment(id: ID!): Commitment', 'commitment(id: ID!, asOf: DateTime!): Commitment').replace('me: Profile', 'me: Int'),
+      sdl
+        .replace('commitment(id: ID!): Commitment', 'commitment(id: ID!, asOf: DateTime!): Commitment')
+        .replace('me: Profile', 'me: Int'),
     );
     const types = (await checkSchema(dir)).breaking.map((change) => change.type);
     expect(types).toEqual(expect.arrayContaining(['REQUIRED_ARG_ADDED', 'FIELD_CHANGED_KIND']));
   });
 
   it('passes additive changes and labels the served version v1+<hash>', async () => {
-    await edit('commitment.graphql', (sdl) => sdl.replace('  terms: String!', '  terms: String!\n  "Where it applies."\n  jurisdiction: String'));
+    await edit('commitment.graphql', (sdl) =>
+      sdl.replace('  terms: String!', '  terms: String!\n  "Where it applies."\n  jurisdiction: String'),
+    );
     const result = await checkSchema(dir);
     expect(result.breaking).toEqual([]);
     expect(result.changed).toBe(true);
@@ -51,7 +55,9 @@ describe('checkSchema', () => {
   });
 
   it('publishes an additive change as v2 and refuses a breaking one', async () => {
-    await edit('profile.graphql', (sdl) => sdl.replace('  avatarUrl: String', '  avatarUrl: String\n  bio: String'));
+    await edit('profile.graphql', (sdl) =>
+      sdl.replace('  avatarUrl: String', '  avatarUrl: String\n  bio: String'),
+    );
     expect(await publishSchema({ dir })).toMatchObject({ kind: 'published', label: 'v2' });
     expect(await publishSchema({ dir })).toEqual({ kind: 'unchanged', label: 'v2' });
     expect(schemaVersion(await readCurrentSdl(dir), await readPublishedSchemas(dir))).toBe('v2');

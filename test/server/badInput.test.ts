@@ -12,7 +12,10 @@ async function post(gateway: TestGateway, body: string, headers: Record<string, 
     headers: { 'content-type': 'application/json', ...headers },
     body,
   });
-  return { status: response.status, body: (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> },
+  };
 }
 
 describe.each(engines)('bad input ($name)', (engine) => {
@@ -35,10 +38,13 @@ describe.each(engines)('bad input ($name)', (engine) => {
   });
 
   it('answers wrongly typed variables with 400 and BAD_USER_INPUT', async () => {
-    const response = await gateway.query('query ($first: Int) { commitments(first: $first) { edges { cursor } } }', {
-      as: 'alice',
-      variables: { first: 'ten' },
-    });
+    const response = await gateway.query(
+      'query ($first: Int) { commitments(first: $first) { edges { cursor } } }',
+      {
+        as: 'alice',
+        variables: { first: 'ten' },
+      },
+    );
     expect(response.status).toBe(400);
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
   });
@@ -62,18 +68,22 @@ describe.each(engines)('bad input ($name)', (engine) => {
   });
 
   it('rejects a status change the rules forbid and changes no row', async () => {
-    const before = await gateway.db.query('select status, version, updated_at from public.commitments where id = $1', [
-      ACTIVE_OF_ALICE,
-    ]);
+    const before = await gateway.db.query(
+      'select status, version, updated_at from public.commitments where id = $1',
+      [ACTIVE_OF_ALICE],
+    );
     const response = await gateway.query(
       'mutation ($id: ID!) { updateCommitmentStatus(id: $id, status: DRAFT) { status } }',
       { as: 'alice', variables: { id: ACTIVE_OF_ALICE } },
     );
     expect(errorCodes(response)).toEqual(['INVALID_STATUS_TRANSITION']);
-    expect(response.body.errors?.[0]?.message).toMatch(/cannot move from ACTIVE to DRAFT.*FULFILLED, BREACHED, CANCELLED/);
-    const after = await gateway.db.query('select status, version, updated_at from public.commitments where id = $1', [
-      ACTIVE_OF_ALICE,
-    ]);
+    expect(response.body.errors?.[0]?.message).toMatch(
+      /cannot move from ACTIVE to DRAFT.*FULFILLED, BREACHED, CANCELLED/,
+    );
+    const after = await gateway.db.query(
+      'select status, version, updated_at from public.commitments where id = $1',
+      [ACTIVE_OF_ALICE],
+    );
     expect(after).toEqual(before);
   });
 

@@ -63,7 +63,9 @@ describe('a running gateway', () => {
   });
 
   it('closes a graphql-ws connection that presents a bad token', async () => {
-    await expect(wsQuery(gateway, '{ me { username } }', 'Bearer forged')).rejects.toMatchObject({ code: 4403 });
+    await expect(wsQuery(gateway, '{ me { username } }', 'Bearer forged')).rejects.toMatchObject({
+      code: 4403,
+    });
   });
 
   it('masks unexpected errors outside development', async () => {
@@ -104,7 +106,10 @@ describe('a gateway whose legacy database is down', () => {
       expect(errorCodes(response)).toEqual(['BACKEND_UNAVAILABLE']);
       const health = await fetch(gateway.gateway.url.replace('/graphql', '/healthz'));
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: 'degraded', backends: { legacy: { status: 'down' } } });
+      expect(await health.json()).toMatchObject({
+        status: 'degraded',
+        backends: { legacy: { status: 'down' } },
+      });
     } finally {
       await gateway.close();
     }

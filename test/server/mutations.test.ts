@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../support/databases.ts';
-import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
+import {
+  dataField,
+  demoUser,
+  errorCodes,
+  startTestGateway,
+  type TestGateway,
+} from '../support/testGateway.ts';
 
 const engines = await testEngines();
 const LOAN = '7e000000-0000-4000-8000-000000000001';
@@ -15,7 +21,7 @@ describe.each(engines)('mutations ($name)', (engine) => {
         id title status type { name } createdBy { username } parties { role profile { username } } } }`,
       { as: 'carol', variables: { typeId: LOAN } },
     );
-    id = (created.body.data?.createCommitment as { id: string }).id;
+    id = (dataField(created, 'createCommitment') as { id: string }).id;
   });
   afterAll(() => gateway.close());
 
@@ -31,7 +37,10 @@ describe.each(engines)('mutations ($name)', (engine) => {
       createdBy: { username: 'carol' },
       parties: [{ role: 'CREATOR', profile: { username: 'carol' } }],
     });
-    const asBob = await gateway.query('query ($id: ID!) { commitment(id: $id) { id } }', { as: 'bob', variables: { id } });
+    const asBob = await gateway.query('query ($id: ID!) { commitment(id: $id) { id } }', {
+      as: 'bob',
+      variables: { id },
+    });
     expect(asBob.body.data?.commitment).toBeNull();
   });
 
@@ -42,10 +51,13 @@ describe.each(engines)('mutations ($name)', (engine) => {
     expect(first.body.data?.addParty).toEqual({ role: 'PARTICIPANT', profile: { username: 'bob' } });
     const again = await gateway.query(add, { as: 'carol', variables });
     expect(errorCodes(again)).toEqual(['CONFLICT']);
-    const asBob = await gateway.query('query ($id: ID!) { commitment(id: $id) { parties { profile { username } } } }', {
-      as: 'bob',
-      variables: { id },
-    });
+    const asBob = await gateway.query(
+      'query ($id: ID!) { commitment(id: $id) { parties { profile { username } } } }',
+      {
+        as: 'bob',
+        variables: { id },
+      },
+    );
     expect(asBob.body.data?.commitment).toEqual({
       parties: [{ profile: { username: 'carol' } }, { profile: { username: 'bob' } }],
     });
@@ -55,12 +67,21 @@ describe.each(engines)('mutations ($name)', (engine) => {
     const attach = `mutation ($id: ID!) { attachDocument(commitmentId: $id, input: { name: "terms.pdf", url: "https://files.example.com/t.pdf" }) { name version uploadedBy { username } } }`;
     const first = await gateway.query(attach, { as: 'carol', variables: { id } });
     const second = await gateway.query(attach, { as: 'bob', variables: { id } });
-    expect(first.body.data?.attachDocument).toEqual({ name: 'terms.pdf', version: 1, uploadedBy: { username: 'carol' } });
-    expect(second.body.data?.attachDocument).toEqual({ name: 'terms.pdf', version: 2, uploadedBy: { username: 'bob' } });
+    expect(first.body.data?.attachDocument).toEqual({
+      name: 'terms.pdf',
+      version: 1,
+      uploadedBy: { username: 'carol' },
+    });
+    expect(second.body.data?.attachDocument).toEqual({
+      name: 'terms.pdf',
+      version: 2,
+      uploadedBy: { username: 'bob' },
+    });
   });
 
   it('moves the status along allowed transitions and records each change in the audit trail', async () => {
-    const move = 'mutation ($id: ID!, $to: CommitmentStatus!) { updateCommitmentStatus(id: $id, status: $to) { status } }';
+    const move =
+      'mutation ($id: ID!, $to: CommitmentStatus!) { updateCommitmentStatus(id: $id, status: $to) { status } }';
     for (const to of ['PROPOSED', 'ACTIVE', 'FULFILLED']) {
       const response = await gateway.query(move, { as: 'bob', variables: { id, to } });
       expect(response.body.data?.updateCommitmentStatus).toEqual({ status: to });

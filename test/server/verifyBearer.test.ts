@@ -1,6 +1,6 @@
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
@@ -31,16 +31,27 @@ describe('createBearerVerifier with a shared secret', () => {
   it('puts sub, email and app_metadata.cohort of a valid token into the viewer', async () => {
     const token = await signSupabaseToken(demoUser('carol'), SECRET);
     const viewer = await verify(`Bearer ${token}`);
-    expect(viewer).toMatchObject({ kind: 'user', id: demoUser('carol').id, email: 'carol@example.com', cohort: 'beta', token });
+    expect(viewer).toMatchObject({
+      kind: 'user',
+      id: demoUser('carol').id,
+      email: 'carol@example.com',
+      cohort: 'beta',
+      token,
+    });
   });
 
   it('recognizes a service_role token', async () => {
     const token = await signSupabaseToken(demoUser('admin'), SECRET);
-    await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({ kind: 'service', id: demoUser('admin').id });
+    await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({
+      kind: 'service',
+      id: demoUser('admin').id,
+    });
   });
 
   it('rejects an expired token', async () => {
-    const token = await signSupabaseToken(demoUser('alice'), SECRET, { now: new Date(Date.now() - 7200_000) });
+    const token = await signSupabaseToken(demoUser('alice'), SECRET, {
+      now: new Date(Date.now() - 7200_000),
+    });
     const error = await rejection(`Bearer ${token}`);
     expect(error?.extensions.code).toBe('UNAUTHENTICATED');
     expect(error?.message).toMatch(/expired/);
@@ -72,7 +83,10 @@ describe('createBearerVerifier with a shared secret', () => {
   });
 
   it('rejects an authenticated token without a subject', async () => {
-    const token = await new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+    const token = await new SignJWT({ role: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(key);
     expect((await rejection(`Bearer ${token}`))?.message).toMatch(/sub/);
   });
 });
@@ -80,7 +94,7 @@ describe('createBearerVerifier with a shared secret', () => {
 describe('createBearerVerifier with a JWKS URL', () => {
   let url: string;
   let close: () => void;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');
     privateKey = pair.privateKey;
@@ -102,8 +116,13 @@ describe('createBearerVerifier with a JWKS URL', () => {
       .setSubject(demoUser('dave').id)
       .setExpirationTime('1h')
       .sign(privateKey);
-    await expect(verifyJwks(`Bearer ${good}`)).resolves.toMatchObject({ kind: 'user', id: demoUser('dave').id });
+    await expect(verifyJwks(`Bearer ${good}`)).resolves.toMatchObject({
+      kind: 'user',
+      id: demoUser('dave').id,
+    });
     const symmetric = await signSupabaseToken(demoUser('dave'), SECRET);
-    await expect(verifyJwks(`Bearer ${symmetric}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await expect(verifyJwks(`Bearer ${symmetric}`)).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 });

@@ -10,7 +10,11 @@ export function countingDatabase(db: Database): Database & { statements: string[
       counted.statements.push(sql);
       return db.query<R>(sql, params);
     },
-    transaction<T>(fn: Parameters<Database['transaction']>[0] extends (tx: infer X) => Promise<unknown> ? (tx: X) => Promise<T> : never) {
+    transaction<T>(
+      fn: Parameters<Database['transaction']>[0] extends (tx: infer X) => Promise<unknown>
+        ? (tx: X) => Promise<T>
+        : never,
+    ) {
       counted.transactions += 1;
       return db.transaction((tx) =>
         fn({

@@ -5,7 +5,8 @@ import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts';
 
 /** The PostgreSQL server the project's machines run; `FIGWAY_TEST_POSTGRES` overrides it. */
-export const TEST_POSTGRES_URL = process.env.FIGWAY_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_POSTGRES_URL =
+  process.env.FIGWAY_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** An engine a database test runs against, and how to get a fresh, empty database on it. */
 export interface TestEngine {

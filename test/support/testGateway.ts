@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { Database } from '../../src/backends/sql/database.ts';
-import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
+import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
@@ -93,4 +93,13 @@ export async function startTestGateway(
 /** The `extensions.code` of every error in a response. */
 export function errorCodes(response: GraphqlResponse): unknown[] {
   return (response.body.errors ?? []).map((error) => error.extensions?.code);
+}
+
+/** `data[name]` of a response; throws with the errors when the response has none, so a test fails clearly. */
+export function dataField(response: GraphqlResponse, name: string): unknown {
+  const data = response.body.data;
+  if (data === null || data === undefined || !(name in data)) {
+    throw new Error(`response has no data.${name}: ${JSON.stringify(response.body.errors)}`);
+  }
+  return data[name];
 }

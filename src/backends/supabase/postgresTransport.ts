@@ -13,8 +13,7 @@ import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from '
 
 // Exactly what PostgREST does before each request: switch to the caller's role
 // and expose their claims, both local to the transaction, so RLS decides.
-const AS_VIEWER =
-  "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)";
+const AS_VIEWER = "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)";
 
 const SQL = {
   profiles: 'select * from public.profiles where id = any($1::uuid[])',
@@ -72,8 +71,7 @@ export function createPostgresTransport(db: Database): ConnectStore {
     name: `supabase/postgres (${db.engine})`,
     profilesByIds: (viewer, ids) => byIds(viewer, SQL.profiles, ids, toProfile),
     commitmentTypesByIds: (viewer, ids) => byIds(viewer, SQL.typesByIds, ids, toCommitmentType),
-    listCommitmentTypes: async (viewer) =>
-      (await asViewer(viewer, SQL.types, [])).map(toCommitmentType),
+    listCommitmentTypes: async (viewer) => (await asViewer(viewer, SQL.types, [])).map(toCommitmentType),
     commitmentsByIds: (viewer, ids) => byIds(viewer, SQL.commitments, ids, toCommitment),
     listCommitments: async (viewer, query: CommitmentPageQuery) =>
       (

@@ -1,4 +1,3 @@
-import type { Row } from '../sql/database.ts';
 import type {
   CommitmentRecord,
   CommitmentStatus,
@@ -8,6 +7,7 @@ import type {
   PartyRole,
   ProfileRecord,
 } from '../connectStore.ts';
+import type { Row } from '../sql/database.ts';
 
 // Rows arrive from pg and PGlite (timestamps as Date) and from PostgREST
 // (timestamps as strings with an offset); both become ISO-8601 UTC strings.

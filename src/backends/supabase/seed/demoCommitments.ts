@@ -15,10 +15,26 @@ export interface DemoCommitment {
 
 /** The commitment types of the demo data set. */
 export const DEMO_TYPES = [
-  { id: '7e000000-0000-4000-8000-000000000001', name: 'Loan', description: 'Money lent and repaid on a schedule.' },
-  { id: '7e000000-0000-4000-8000-000000000002', name: 'Service', description: 'Work done for an agreed fee.' },
-  { id: '7e000000-0000-4000-8000-000000000003', name: 'Pledge', description: 'A promise to give or to do something.' },
-  { id: '7e000000-0000-4000-8000-000000000004', name: 'Rental', description: 'Use of a thing for a period and a price.' },
+  {
+    id: '7e000000-0000-4000-8000-000000000001',
+    name: 'Loan',
+    description: 'Money lent and repaid on a schedule.',
+  },
+  {
+    id: '7e000000-0000-4000-8000-000000000002',
+    name: 'Service',
+    description: 'Work done for an agreed fee.',
+  },
+  {
+    id: '7e000000-0000-4000-8000-000000000003',
+    name: 'Pledge',
+    description: 'A promise to give or to do something.',
+  },
+  {
+    id: '7e000000-0000-4000-8000-000000000004',
+    name: 'Rental',
+    description: 'Use of a thing for a period and a price.',
+  },
 ] as const;
 
 const TITLES = [

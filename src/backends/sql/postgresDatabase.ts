@@ -60,7 +60,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     },
     exec: direct.exec,
     async close() {
-      await pool.end();
+      if (!pool.ended) await pool.end();
     },
   };
 }

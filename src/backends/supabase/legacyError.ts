@@ -14,6 +14,10 @@ export interface LegacyFailure {
  */
 export function legacyError(failure: LegacyFailure): FigwayError {
   switch (failure.code) {
+    case 'PGRST301':
+    case 'PGRST302':
+      // PostgREST refused a token figway accepted: the two disagree on the JWT secret.
+      return new FigwayError(ErrorCode.UNAUTHENTICATED, 'The legacy backend refused the bearer token.');
     case '42501':
       return new FigwayError(ErrorCode.FORBIDDEN, 'Not allowed by the row-level security policies.');
     case '23505':

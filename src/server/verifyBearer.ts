@@ -51,16 +51,25 @@ export function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
   }
 }
 
+function keyGetter(source: JwtKeySource): JWTVerifyGetKey {
+  switch (source.kind) {
+    case 'secret': {
+      const secret = new TextEncoder().encode(source.secret);
+      return async () => secret;
+    }
+    case 'jwks':
+      // jose caches the key set and refetches it when a token names an unknown kid.
+      return createRemoteJWKSet(new URL(source.url), { timeoutDuration: 3000 });
+  }
+}
+
 /**
  * Builds the verifier for Supabase JWTs. A missing header is the anonymous viewer;
  * a header that is not `Bearer <jwt>`, or a token that is malformed, expired,
  * not yet valid, wrongly signed or unsigned (`alg: none`), throws UNAUTHENTICATED.
  */
 export function createBearerVerifier(source: JwtKeySource): BearerVerifier {
-  const key: Uint8Array | JWTVerifyGetKey =
-    source.kind === 'secret'
-      ? new TextEncoder().encode(source.secret)
-      : createRemoteJWKSet(new URL(source.url), { timeoutDuration: 3000 });
+  const getKey = keyGetter(source);
   const algorithms = source.kind === 'secret' ? ['HS256'] : ASYMMETRIC;
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
@@ -70,10 +79,7 @@ export function createBearerVerifier(source: JwtKeySource): BearerVerifier {
     let payload: JWTPayload;
     try {
       // jose accepts only the listed algorithms, so "alg: none" never verifies.
-      ({ payload } =
-        typeof key === 'function'
-          ? await jwtVerify(token, key, { algorithms })
-          : await jwtVerify(token, key, { algorithms }));
+      ({ payload } = await jwtVerify(token, getKey, { algorithms }));
     } catch (error) {
       throw unauthenticated(reasonOf(error));
     }

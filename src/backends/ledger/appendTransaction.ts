@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import type { Queryable, Transaction } from '../sql/database.ts';
+import { LedgerConflictError } from './ledgerErrors.ts';
+import { dot, EMPTY_HASH, type Hash, ionHashText, revisionHash } from './ledgerHash.ts';
+import { bytes, integer, joinHashes, splitHashes } from './ledgerRows.ts';
+import type { BlockAddress, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
+import { appendLeaf, merkleRoot } from './merkleTree.ts';
+
+/** What one committed ledger transaction wrote. */
+export interface AppendedTransaction {
+  blockAddress: BlockAddress;
+  transactionId: string;
+  revisions: LedgerRevision[];
+}
+
+/** Options of {@link appendTransaction}. */
+export interface AppendOptions {
+  /** Reads the commit time, once the strand is locked, so block timestamps never go back. */
+  clock: () => Date;
+  /** Runs inside the same database transaction after the block is written (e.g. a backfill's progress mark). */
+  within?: (tx: Queryable) => Promise<void>;
+}
+
+/** A 22-character random id, the length QLDB gives strand and transaction ids. */
+export function ledgerId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+interface StrandTip {
+  strandId: string;
+  tipSequenceNo: number | null;
+  tipBlockHash: Hash;
+  frontier: Hash[];
+}
+
+// Locking the strand row serializes every writer: blocks are appended one at a
+// time, in commit order, and none is lost or reordered.
+async function lockStrand(tx: Queryable): Promise<StrandTip> {
+  const [row] = await tx.query('select * from ledger.strands for update');
+  if (row === undefined) throw new Error('the ledger has no strand: open it with openLedger() first');
+  return {
+    strandId: String(row.strand_id),
+    tipSequenceNo: row.tip_sequence_no === null ? null : integer(row.tip_sequence_no),
+    tipBlockHash: row.tip_block_hash === null ? EMPTY_HASH : bytes(row.tip_block_hash),
+    frontier: splitHashes(row.frontier),
+  };
+}
+
+async function currentVersion(tx: Queryable, write: LedgerWrite): Promise<number | null> {
+  const [row] = await tx.query(
+    'select version from ledger.documents where table_name = $1 and document_id = $2 for update',
+    [write.tableName, write.documentId],
+  );
+  return row === undefined ? null : integer(row.version);
+}
+
+// Optimistic concurrency, as QLDB: each write names the version it read, and the
+// transaction fails when another committed first. A transaction may write the same
+// document several times (a backfill replays its history); each write is a version.
+async function planRevisions(
+  tx: Queryable,
+  writes: readonly LedgerWrite[],
+  blockAddress: BlockAddress,
+  txId: string,
+  txTime: string,
+) {
+  const latest = new Map<string, number | null>();
+  const revisions: LedgerRevision[] = [];
+  for (const write of writes) {
+    const key = `${write.tableName}\u0000${write.documentId}`;
+    const current = latest.has(key) ? (latest.get(key) ?? null) : await currentVersion(tx, write);
+    if (current !== write.expectedVersion) {
+      throw new LedgerConflictError(write.tableName, write.documentId, write.expectedVersion, current);
+    }
+    const metadata = { id: write.documentId, version: current === null ? 0 : current + 1, txTime, txId };
+    latest.set(key, metadata.version);
+    revisions.push({
+      tableName: write.tableName,
+      blockAddress,
+      hash: revisionHash(metadata, write.data),
+      data: write.data,
+      metadata,
+    });
+  }
+  return revisions;
+}
+
+/** The transaction info entry of a block: its id and the revisions it wrote. */
+export function transactionInfo(transactionId: string, revisions: readonly LedgerRevision[]) {
+  return {
+    transactionId,
+    documents: revisions.map((revision) => ({
+      tableName: revision.tableName,
+      id: revision.metadata.id,
+      version: revision.metadata.version,
+    })),
+  };
+}
+
+/** The entries of a block, hashed in order: the transaction info first, then each revision. */
+export function blockEntries(info: unknown, revisions: ReadonlyArray<{ hash: Hash }>): Hash[] {
+  return [ionHashText(JSON.stringify(info)), ...revisions.map((revision) => revision.hash)];
+}
+
+async function writeRevisions(tx: Queryable, revisions: readonly LedgerRevision[]) {
+  for (const [position, revision] of revisions.entries()) {
+    const { metadata, blockAddress } = revision;
+    await tx.query(
+      `insert into ledger.revisions (table_name, document_id, version, data, tx_id, tx_time, strand_id, sequence_no, entry_index, hash)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        revision.tableName,
+        metadata.id,
+        metadata.version,
+        JSON.stringify(revision.data),
+        metadata.txId,
+        metadata.txTime,
+        blockAddress.strandId,
+        blockAddress.sequenceNo,
+        position + 1,
+        Buffer.from(revision.hash),
+      ],
+    );
+    await tx.query(
+      `insert into ledger.documents (table_name, document_id, version, data) values ($1, $2, $3, $4)
+       on conflict (table_name, document_id) do update set version = excluded.version, data = excluded.data`,
+      [revision.tableName, metadata.id, metadata.version, JSON.stringify(revision.data)],
+    );
+  }
+}
+
+/**
+ * Commits `writes` as one ledger transaction: checks each expected version, appends
+ * one block to the strand (entries hash = Merkle root of the transaction info and the
+ * revisions; block hash = dot(entries hash, previous block hash)), extends the
+ * journal's Merkle tree and updates the committed view, all atomically.
+ */
+export async function appendTransaction(
+  db: { transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> },
+  writes: readonly LedgerWrite[],
+  options: AppendOptions,
+): Promise<AppendedTransaction> {
+  if (writes.length === 0) throw new Error('a ledger transaction needs at least one write');
+  return db.transaction(async (tx) => {
+    const strand = await lockStrand(tx);
+    const sequenceNo = strand.tipSequenceNo === null ? 0 : strand.tipSequenceNo + 1;
+    const blockAddress = { strandId: strand.strandId, sequenceNo };
+    const transactionId = ledgerId();
+    const txTime = options.clock().toISOString();
+    const revisions = await planRevisions(tx, writes, blockAddress, transactionId, txTime);
+    const info = transactionInfo(transactionId, revisions);
+    const entriesHash = merkleRoot(blockEntries(info, revisions));
+    const blockHash = dot(entriesHash, strand.tipBlockHash);
+    await tx.query(
+      `insert into ledger.blocks (strand_id, sequence_no, transaction_id, block_timestamp, transaction_info,
+         entries_hash, previous_block_hash, block_hash) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        strand.strandId,
+        sequenceNo,
+        transactionId,
+        txTime,
+        JSON.stringify(info),
+        Buffer.from(entriesHash),
+        Buffer.from(strand.tipBlockHash),
+        Buffer.from(blockHash),
+      ],
+    );
+    await writeRevisions(tx, revisions);
+    const tree = appendLeaf(strand.frontier, sequenceNo, blockHash);
+    for (const node of tree.completed) {
+      await tx.query(
+        'insert into ledger.tree_nodes (strand_id, level, node_index, hash) values ($1, $2, $3, $4)',
+        [strand.strandId, node.level, node.index, Buffer.from(node.hash)],
+      );
+    }
+    await tx.query(
+      'update ledger.strands set tip_sequence_no = $2, tip_block_hash = $3, frontier = $4 where strand_id = $1',
+      [strand.strandId, sequenceNo, Buffer.from(blockHash), joinHashes(tree.frontier)],
+    );
+    await options.within?.(tx);
+    return { blockAddress, transactionId, revisions };
+  });
+}

@@ -1,0 +1,153 @@
+import type { Queryable } from '../sql/database.ts';
+import { blockEntries } from './appendTransaction.ts';
+import { LedgerTamperedError } from './ledgerErrors.ts';
+import { dot, type Hash, revisionHash, sameHash } from './ledgerHash.ts';
+import { bytes, integer, toRevision } from './ledgerRows.ts';
+import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
+import { auditPath, auditPathPlan, foldRange, merkleRoot, type NodeRef, rangeNodes } from './merkleTree.ts';
+
+/** A block read back and checked against its own hashes. */
+export interface CheckedBlock {
+  address: BlockAddress;
+  previousBlockHash: Hash;
+  entriesHash: Hash;
+  blockHash: Hash;
+  /** The entry hashes, recomputed from the stored transaction info and revisions. */
+  entries: Hash[];
+  revisions: LedgerRevision[];
+}
+
+/**
+ * Reads a block and its revisions and recomputes every hash from the stored
+ * content: each revision's hash from its metadata and data, the entries hash, and
+ * the block hash. Throws {@link LedgerTamperedError} at the first mismatch.
+ */
+export async function readCheckedBlock(db: Queryable, address: BlockAddress): Promise<CheckedBlock> {
+  const [block] = await db.query('select * from ledger.blocks where strand_id = $1 and sequence_no = $2', [
+    address.strandId,
+    address.sequenceNo,
+  ]);
+  if (block === undefined)
+    throw new Error(`no block at {strandId: ${address.strandId}, sequenceNo: ${address.sequenceNo}}`);
+  const rows = await db.query(
+    'select * from ledger.revisions where strand_id = $1 and sequence_no = $2 order by entry_index',
+    [address.strandId, address.sequenceNo],
+  );
+  return checkBlock(block, rows);
+}
+
+/** Checks one stored block row with its revision rows (ordered by entry index); throws when tampered. */
+export function checkBlock(
+  block: Record<string, unknown>,
+  revisionRows: ReadonlyArray<Record<string, unknown>>,
+): CheckedBlock {
+  const address = { strandId: String(block.strand_id), sequenceNo: integer(block.sequence_no) };
+  const revisions = revisionRows.map((row) => toRevision(row));
+  for (const [position, revision] of revisions.entries()) {
+    const recomputed = revisionHash(revision.metadata, revision.data);
+    if (
+      !sameHash(recomputed, revision.hash) ||
+      integer(revisionRows[position]?.entry_index) !== position + 1
+    ) {
+      throw new LedgerTamperedError(
+        address,
+        `revision ${revision.metadata.id} v${revision.metadata.version} does not match its hash`,
+      );
+    }
+    if (revision.metadata.txId !== String(block.transaction_id)) {
+      throw new LedgerTamperedError(address, `revision ${revision.metadata.id} names another transaction`);
+    }
+  }
+  const entries = blockEntries(block.transaction_info, revisions);
+  const entriesHash = merkleRoot(entries);
+  if (!sameHash(entriesHash, bytes(block.entries_hash))) {
+    throw new LedgerTamperedError(address, 'its entries do not hash to its entries hash');
+  }
+  const previousBlockHash = bytes(block.previous_block_hash);
+  const blockHash = dot(entriesHash, previousBlockHash);
+  if (!sameHash(blockHash, bytes(block.block_hash))) {
+    throw new LedgerTamperedError(address, 'its block hash is not dot(entries hash, previous block hash)');
+  }
+  return { address, previousBlockHash, entriesHash, blockHash, entries, revisions };
+}
+
+/** Loads the roots of the given perfect subtrees: block hashes for level 0, stored tree nodes above. */
+async function loadNodes(
+  db: Queryable,
+  strandId: string,
+  refs: readonly NodeRef[],
+): Promise<Map<string, Hash>> {
+  const key = (level: number, index: number) => `${level}:${index}`;
+  const found = new Map<string, Hash>();
+  const leaves = refs.filter((ref) => ref.level === 0).map((ref) => ref.index);
+  if (leaves.length > 0) {
+    const rows = await db.query(
+      'select sequence_no, block_hash from ledger.blocks where strand_id = $1 and sequence_no = any($2::bigint[])',
+      [strandId, leaves],
+    );
+    for (const row of rows) found.set(key(0, integer(row.sequence_no)), bytes(row.block_hash));
+  }
+  const inner = refs.filter((ref) => ref.level > 0);
+  if (inner.length > 0) {
+    const rows = await db.query(
+      `select level, node_index, hash from ledger.tree_nodes
+       where strand_id = $1 and (level, node_index) in (select * from unnest($2::int[], $3::bigint[]))`,
+      [strandId, inner.map((ref) => ref.level), inner.map((ref) => ref.index)],
+    );
+    for (const row of rows) found.set(key(integer(row.level), integer(row.node_index)), bytes(row.hash));
+  }
+  const missing = refs.find((ref) => !found.has(key(ref.level, ref.index)));
+  if (missing !== undefined)
+    throw new Error(`the journal tree lacks node level ${missing.level} index ${missing.index}`);
+  return found;
+}
+
+async function rootsOf(db: Queryable, strandId: string, groups: readonly NodeRef[][]): Promise<Hash[]> {
+  const nodes = await loadNodes(db, strandId, groups.flat());
+  return groups.map((group) => foldRange(group.map((ref) => nodes.get(`${ref.level}:${ref.index}`) as Hash)));
+}
+
+/** The digest of the journal when its tip was block `tipSequenceNo`: the Merkle root of its block hashes. */
+export async function digestAt(db: Queryable, strandId: string, tipSequenceNo: number): Promise<Hash> {
+  const [root] = await rootsOf(db, strandId, [rangeNodes(0, tipSequenceNo + 1)]);
+  return root as Hash;
+}
+
+/**
+ * The proof that `documentId`'s revision in block `address` is part of the journal
+ * as of `tip`: the hashes that, folded with `dot` onto the revision's hash, give the
+ * digest at that tip. It climbs the block's entries tree, joins the previous block
+ * hash, then climbs the journal tree. The block is checked against its hashes first.
+ * `version` picks one of several revisions of the document in the block.
+ */
+export async function revisionProof(
+  db: Queryable,
+  address: BlockAddress,
+  documentId: string,
+  tip: BlockAddress,
+  version?: number,
+) {
+  if (tip.strandId !== address.strandId || tip.sequenceNo < address.sequenceNo) {
+    throw new Error("the tip must be on the same strand and at or after the revision's block");
+  }
+  const block = await readCheckedBlock(db, address);
+  // A backfill can write several versions of one document in a block; without a
+  // version the newest of them is meant.
+  const position = block.revisions.findLastIndex(
+    (revision) =>
+      revision.metadata.id === documentId && (version === undefined || revision.metadata.version === version),
+  );
+  if (position === -1) throw new Error(`block ${address.sequenceNo} holds no such revision of ${documentId}`);
+  const entriesPath = auditPath(block.entries, position + 1);
+  const journalPath = await rootsOf(
+    db,
+    address.strandId,
+    auditPathPlan(address.sequenceNo, tip.sequenceNo + 1),
+  );
+  const proof = [
+    ...entriesPath,
+    ...(block.previousBlockHash.length > 0 ? [block.previousBlockHash] : []),
+    ...journalPath,
+  ];
+  return { revision: block.revisions[position] as LedgerRevision, proof };
+}

@@ -1,0 +1,88 @@
+import type { Database, Queryable } from '../sql/database.ts';
+import { migrate } from '../sql/migrate.ts';
+import { type AppendedTransaction, appendTransaction, ledgerId } from './appendTransaction.ts';
+import { digestAt, revisionProof } from './journalProofs.ts';
+import type { Hash } from './ledgerHash.ts';
+import { LEDGER_MIGRATIONS } from './ledgerMigrations.ts';
+import { integer, splitHashes, toRevision } from './ledgerRows.ts';
+import type { BlockAddress, JournalCheck, LedgerDigest, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
+import { foldRange } from './merkleTree.ts';
+import { verifyJournal } from './verifyJournal.ts';
+
+/** Options of {@link openLedger}. */
+export interface LedgerOptions {
+  /** The commit time of each transaction. @default () => new Date() */
+  clock?: () => Date;
+}
+
+/**
+ * figway's verifiable ledger on PostgreSQL: documents with an immutable history of
+ * revisions, one hash-chained journal block per committed transaction, and QLDB's
+ * digests and proofs.
+ */
+export interface Ledger {
+  /** The database the ledger lives in; adapters read the committed view from it. */
+  readonly db: Database;
+  /** Commits the writes as one transaction (one block); throws LedgerConflictError on a stale version. */
+  write(
+    writes: readonly LedgerWrite[],
+    within?: (tx: Queryable) => Promise<void>,
+  ): Promise<AppendedTransaction>;
+  /** The current revision of a document, or null. */
+  current<T>(tableName: string, documentId: string): Promise<LedgerRevision<T> | null>;
+  /** Every revision of a document, oldest first. */
+  history<T>(tableName: string, documentId: string): Promise<Array<LedgerRevision<T>>>;
+  /** The digest of the journal at its current tip, or null before the first block. */
+  getDigest(): Promise<LedgerDigest | null>;
+  /** The digest the journal had when `tip` was its last block. */
+  getDigestAt(tip: BlockAddress): Promise<Hash>;
+  /** The proof hashes from a revision in `blockAddress` to the digest at `tip`. */
+  getRevisionProof(
+    blockAddress: BlockAddress,
+    documentId: string,
+    tip: BlockAddress,
+    version?: number,
+  ): Promise<Hash[]>;
+  /** Re-verifies every stored block, revision and tree node. */
+  verifyJournal(): Promise<JournalCheck>;
+}
+
+/** Migrates the ledger's tables in `db` if needed, makes sure its strand exists, and opens it. */
+export async function openLedger(db: Database, options: LedgerOptions = {}): Promise<Ledger> {
+  await migrate(db, LEDGER_MIGRATIONS);
+  await db.query('insert into ledger.strands (strand_id) values ($1) on conflict do nothing', [ledgerId()]);
+  const clock = options.clock ?? (() => new Date());
+  return {
+    db,
+    write: (writes, within) =>
+      appendTransaction(db, writes, { clock, ...(within === undefined ? {} : { within }) }),
+    async current<T>(tableName: string, documentId: string) {
+      const [row] = await db.query(
+        `select r.* from ledger.documents d join ledger.revisions r using (table_name, document_id, version)
+         where d.table_name = $1 and d.document_id = $2`,
+        [tableName, documentId],
+      );
+      return row === undefined ? null : toRevision<T>(row);
+    },
+    async history<T>(tableName: string, documentId: string) {
+      const rows = await db.query(
+        'select * from ledger.revisions where table_name = $1 and document_id = $2 order by version',
+        [tableName, documentId],
+      );
+      return rows.map((row) => toRevision<T>(row));
+    },
+    async getDigest() {
+      const [strand] = await db.query('select * from ledger.strands');
+      if (strand === undefined || strand.tip_sequence_no === null) return null;
+      return {
+        digest: foldRange(splitHashes(strand.frontier)),
+        tipAddress: { strandId: String(strand.strand_id), sequenceNo: integer(strand.tip_sequence_no) },
+      };
+    },
+    getDigestAt: (tip) => digestAt(db, tip.strandId, tip.sequenceNo),
+    async getRevisionProof(blockAddress, documentId, tip, version) {
+      return (await revisionProof(db, blockAddress, documentId, tip, version)).proof;
+    },
+    verifyJournal: () => verifyJournal(db),
+  };
+}

@@ -1,0 +1,91 @@
+import type { Queryable } from '../sql/database.ts';
+import { checkBlock } from './journalProofs.ts';
+import { LedgerTamperedError } from './ledgerErrors.ts';
+import { EMPTY_HASH, type Hash, sameHash } from './ledgerHash.ts';
+import { bytes, integer, splitHashes } from './ledgerRows.ts';
+import type { BlockAddress, JournalCheck } from './ledgerTypes.ts';
+import { appendLeaf } from './merkleTree.ts';
+
+const PAGE = 200;
+
+async function storedTreeNodes(db: Queryable, strandId: string): Promise<Map<string, Hash>> {
+  const rows = await db.query('select level, node_index, hash from ledger.tree_nodes where strand_id = $1', [
+    strandId,
+  ]);
+  return new Map(rows.map((row) => [`${integer(row.level)}:${integer(row.node_index)}`, bytes(row.hash)]));
+}
+
+function bad(blocks: number, firstBadBlock: BlockAddress, reason: string): JournalCheck {
+  return { ok: false, blocks, firstBadBlock, reason };
+}
+
+/**
+ * Re-verifies the whole stored journal from its first block: every revision hash,
+ * entries hash, block hash and hash-chain link, every stored Merkle tree node, and
+ * the strand's tip and frontier. Reports the first block that fails, so someone who
+ * edited the tables directly is found and located.
+ */
+export async function verifyJournal(db: Queryable): Promise<JournalCheck> {
+  const [strand] = await db.query('select * from ledger.strands');
+  if (strand === undefined) return { ok: true, blocks: 0 };
+  const strandId = String(strand.strand_id);
+  const nodes = await storedTreeNodes(db, strandId);
+  let frontier: Hash[] = [];
+  let previous = EMPTY_HASH;
+  let count = 0;
+  for (;;) {
+    const blocks = await db.query(
+      'select * from ledger.blocks where strand_id = $1 and sequence_no >= $2 order by sequence_no limit $3',
+      [strandId, count, PAGE],
+    );
+    if (blocks.length === 0) break;
+    const revisions = await db.query(
+      `select * from ledger.revisions where strand_id = $1 and sequence_no between $2 and $3
+       order by sequence_no, entry_index`,
+      [strandId, count, count + PAGE - 1],
+    );
+    for (const block of blocks) {
+      const address = { strandId, sequenceNo: integer(block.sequence_no) };
+      if (address.sequenceNo !== count)
+        return bad(count, { strandId, sequenceNo: count }, 'the block is missing');
+      try {
+        const checked = checkBlock(
+          block,
+          revisions.filter((row) => integer(row.sequence_no) === count),
+        );
+        if (!sameHash(checked.previousBlockHash, previous)) {
+          return bad(count, address, "its previous block hash is not the preceding block's hash");
+        }
+        const tree = appendLeaf(frontier, count, checked.blockHash);
+        for (const node of tree.completed) {
+          const stored = nodes.get(`${node.level}:${node.index}`);
+          if (stored === undefined || !sameHash(stored, node.hash)) {
+            return bad(
+              count,
+              address,
+              `journal tree node level ${node.level} index ${node.index} does not match`,
+            );
+          }
+        }
+        frontier = tree.frontier;
+        previous = checked.blockHash;
+      } catch (error) {
+        if (error instanceof LedgerTamperedError) return bad(count, error.block, error.reason);
+        throw error;
+      }
+      count += 1;
+    }
+  }
+  const tip = { strandId, sequenceNo: count - 1 };
+  if (strand.tip_sequence_no !== null && integer(strand.tip_sequence_no) !== count - 1) {
+    return bad(count, tip, 'the strand tip does not name the last block');
+  }
+  if (
+    count > 0 &&
+    (!sameHash(bytes(strand.tip_block_hash), previous) ||
+      !sameHash(Buffer.concat(splitHashes(strand.frontier)), Buffer.concat(frontier)))
+  ) {
+    return bad(count, tip, "the strand's tip hash or Merkle frontier does not match the blocks");
+  }
+  return { ok: true, blocks: count };
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, FigwayError } from '../../errors.ts';
+import type {
+  CommitmentPageQuery,
+  CommitmentRecord,
+  CommitmentStatus,
+  ConnectStore,
+  DocumentRecord,
+  PartyRecord,
+  PartyRole,
+} from '../connectStore.ts';
+import { isUuid } from '../connectStore.ts';
+import { sqlState } from '../sql/database.ts';
+import { targetError } from '../targetError.ts';
+import type { Viewer } from '../viewer.ts';
+import {
+  COMMITMENTS,
+  type CommitmentDocument,
+  commitmentOf,
+  documentsOf,
+  partiesOf,
+} from './commitmentDocument.ts';
+import { LedgerConflictError } from './ledgerErrors.ts';
+import type { Ledger } from './openLedger.ts';
+
+/** The commitment reads and writes of the Connect port, answered by the ledger. */
+export type CommitmentPort = Omit<
+  ConnectStore,
+  'name' | 'profilesByIds' | 'commitmentTypesByIds' | 'listCommitmentTypes' | 'ping' | 'close'
+>;
+
+// The legacy RLS rule: a signed-in user sees the commitments they created or are a
+// party to; service_role sees all; anonymous callers see none. $2 is the user's id,
+// or null for service_role.
+const VISIBLE = `($2::text is null or data ->> 'createdBy' = $2::text
+  or data -> 'parties' @> jsonb_build_array(jsonb_build_object('profileId', $2::text)))`;
+
+function visibilityOf(viewer: Viewer): { hidden: true } | { hidden: false; userId: string | null } {
+  switch (viewer.kind) {
+    case 'anonymous':
+      return { hidden: true };
+    case 'user':
+      return { hidden: false, userId: viewer.id };
+    case 'service':
+      return { hidden: false, userId: null };
+  }
+}
+
+interface Stored {
+  data: CommitmentDocument;
+  version: number;
+}
+
+function forbidden(): FigwayError {
+  return new FigwayError(ErrorCode.FORBIDDEN, 'Not allowed: you are not a party to this commitment.');
+}
+
+/** Options of {@link createLedgerCommitments}. */
+export interface LedgerCommitmentsOptions {
+  /** The time written into createdAt, updatedAt, joinedAt, uploadedAt. @default () => new Date() */
+  clock?: () => Date;
+  /** How often a write retries after an optimistic-concurrency conflict. @default 3 */
+  retries?: number;
+}
+
+/**
+ * The ledger adapter for commitments: each commitment is one ledger document whose
+ * revisions keep the whole commitment, parties and documents included. It enforces
+ * the same access rule as legacy row-level security and answers the same way.
+ */
+export function createLedgerCommitments(
+  ledger: Ledger,
+  options: LedgerCommitmentsOptions = {},
+): CommitmentPort & {
+  visibleDocuments(viewer: Viewer, ids: readonly string[]): Promise<CommitmentDocument[]>;
+} {
+  const clock = options.clock ?? (() => new Date());
+  const retries = options.retries ?? 3;
+  const now = () => clock().toISOString();
+
+  async function query(sql: string, params: readonly unknown[]): Promise<Stored[]> {
+    try {
+      return (await ledger.db.query(sql, params)).map((row) => ({
+        data: row.data as CommitmentDocument,
+        version: Number(row.version),
+      }));
+    } catch (error) {
+      throw targetError('ledger', sqlState(error), error);
+    }
+  }
+
+  // Data and revision version come from the same row, so a write never pairs
+  // one revision's content with another's version.
+  async function visibleRows(viewer: Viewer, ids: readonly string[]): Promise<Stored[]> {
+    const access = visibilityOf(viewer);
+    const wanted = ids.filter(isUuid);
+    if (access.hidden || wanted.length === 0) return [];
+    return query(
+      `select data, version from ledger.documents
+       where table_name = '${COMMITMENTS}' and document_id = any($1::text[]) and ${VISIBLE}`,
+      [wanted, access.userId],
+    );
+  }
+
+  async function visibleDocuments(viewer: Viewer, ids: readonly string[]) {
+    return (await visibleRows(viewer, ids)).map((row) => row.data);
+  }
+
+  // Reads the commitment as the viewer sees it, applies `change`, and writes the
+  // result at the version it read, retrying when another writer committed first.
+  async function change<T>(
+    viewer: Viewer,
+    id: string,
+    apply: (current: CommitmentDocument | null) => { next: CommitmentDocument; result: T } | { none: T },
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const [current] = await visibleRows(viewer, [id]);
+      const outcome = apply(current?.data ?? null);
+      if ('none' in outcome) return outcome.none;
+      try {
+        await ledger.write([
+          {
+            tableName: COMMITMENTS,
+            documentId: id,
+            data: outcome.next,
+            expectedVersion: current?.version ?? null,
+          },
+        ]);
+        return outcome.result;
+      } catch (error) {
+        if (!(error instanceof LedgerConflictError) || attempt >= retries)
+          throw targetError('ledger', sqlState(error), error);
+      }
+    }
+  }
+
+  return {
+    visibleDocuments,
+    async commitmentsByIds(viewer, ids) {
+      return (await visibleDocuments(viewer, ids)).map(commitmentOf);
+    },
+    async listCommitments(viewer, page: CommitmentPageQuery) {
+      const access = visibilityOf(viewer);
+      if (access.hidden) return [];
+      const documents = await query(
+        `select data from ledger.documents
+         where table_name = '${COMMITMENTS}' and ${VISIBLE}
+           and ($3::text is null or data ->> 'status' = $3::text)
+           and ($4::text is null or (data ->> 'createdAt', document_id) < ($4::text, $5::text))
+         order by data ->> 'createdAt' desc, document_id desc
+         limit $1`,
+        [page.limit, access.userId, page.status, page.after?.createdAt ?? null, page.after?.id ?? null],
+      );
+      return documents.map((row) => commitmentOf(row.data));
+    },
+    async partiesByCommitmentIds(viewer, ids): Promise<PartyRecord[]> {
+      return (await visibleDocuments(viewer, ids)).flatMap(partiesOf);
+    },
+    async documentsByCommitmentIds(viewer, ids): Promise<DocumentRecord[]> {
+      return (await visibleDocuments(viewer, ids)).flatMap(documentsOf);
+    },
+    async createCommitment(viewer, input) {
+      const creator = viewer.kind === 'anonymous' ? null : viewer.id;
+      if (creator === null) throw forbidden();
+      const at = now();
+      const id = randomUUID();
+      const document: CommitmentDocument = {
+        id,
+        title: input.title,
+        description: input.description,
+        typeId: input.typeId,
+        status: 'DRAFT',
+        terms: input.terms,
+        version: 1,
+        createdBy: creator,
+        createdAt: at,
+        updatedAt: at,
+        parties: [{ id: randomUUID(), profileId: creator, role: 'CREATOR', joinedAt: at }],
+        documents: [],
+      };
+      return change(viewer, id, () => ({ next: document, result: commitmentOf(document) }));
+    },
+    updateCommitmentStatus: (viewer, id, from: CommitmentStatus, to: CommitmentStatus) =>
+      change<CommitmentRecord | null>(viewer, id, (current) => {
+        if (current === null || current.status !== from) return { none: null };
+        // `version` counts changes to the commitment's own fields, as the legacy column does.
+        const next = { ...current, status: to, version: current.version + 1, updatedAt: now() };
+        return { next, result: commitmentOf(next) };
+      }),
+    addParty: (viewer, commitmentId, profileId, role: PartyRole) =>
+      change<PartyRecord>(viewer, commitmentId, (current) => {
+        if (current === null) throw forbidden();
+        if (current.parties.some((party) => party.profileId === profileId)) {
+          throw new FigwayError(ErrorCode.CONFLICT, 'That already exists.');
+        }
+        const party = { id: randomUUID(), profileId, role, joinedAt: now() };
+        return {
+          next: { ...current, parties: [...current.parties, party] },
+          result: { ...party, commitmentId },
+        };
+      }),
+    attachDocument: (viewer, commitmentId, name, url) =>
+      change<DocumentRecord>(viewer, commitmentId, (current) => {
+        if (current === null) throw forbidden();
+        const versions = current.documents
+          .filter((entry) => entry.name === name)
+          .map((entry) => entry.version);
+        const uploadedBy = viewer.kind === 'anonymous' ? null : viewer.id;
+        const entry = {
+          id: randomUUID(),
+          name,
+          url,
+          version: Math.max(0, ...versions) + 1,
+          uploadedBy,
+          uploadedAt: now(),
+        };
+        return {
+          next: { ...current, documents: [...current.documents, entry] },
+          result: { ...entry, commitmentId },
+        };
+      }),
+  };
+}

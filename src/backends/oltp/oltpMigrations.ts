@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import type { MigrationSet } from '../sql/migrate.ts';
+
+/** The OLTP service's tables: profiles and commitment types. */
+export const OLTP_MIGRATIONS: MigrationSet = {
+  name: 'oltp',
+  directory: fileURLToPath(new URL('./migrations', import.meta.url)),
+};

@@ -1,0 +1,110 @@
+import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
+import type { Database, Row } from '../../backends/sql/database.ts';
+import { migrate } from '../../backends/sql/migrate.ts';
+import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
+import { readCursor, writeCursor } from './backfillCursor.ts';
+import { BACKFILL_MIGRATIONS } from './backfillMigrations.ts';
+import type { BackfillJob, BackfillOptions, BackfillSummary } from './backfillTypes.ts';
+import { readLegacyAsService } from './readLegacyAsService.ts';
+
+interface ReferenceTable<T> {
+  job: BackfillJob;
+  table: 'profiles' | 'commitment_types';
+  map: (row: Row) => T;
+  upsert: (records: readonly T[]) => Promise<number>;
+}
+
+async function copyBatch<T extends { id: string }>(
+  spec: ReferenceTable<T>,
+  records: readonly T[],
+  summary: BackfillSummary,
+) {
+  try {
+    const changed = await spec.upsert(records);
+    summary.written += changed;
+    summary.skipped += records.length - changed;
+  } catch {
+    for (const record of records) {
+      try {
+        const changed = await spec.upsert([record]);
+        summary.written += changed;
+        summary.skipped += 1 - changed;
+      } catch (error) {
+        summary.failed += 1;
+        summary.failures.push({
+          id: record.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+}
+
+// Upserts are idempotent, so committing the cursor after the batch is safe: a
+// crash in between only repeats a batch, whose rows are then skipped.
+async function copyReferenceTable<T extends { id: string }>(
+  legacy: Database,
+  oltp: OltpStore,
+  spec: ReferenceTable<T>,
+  options: BackfillOptions,
+): Promise<BackfillSummary> {
+  await migrate(oltp.db, BACKFILL_MIGRATIONS);
+  const [count] = await readLegacyAsService(legacy, (tx) =>
+    tx.query(`select count(*)::int as n from public.${spec.table}`),
+  );
+  const summary: BackfillSummary = {
+    job: spec.job,
+    total: Number(count?.n ?? 0),
+    read: 0,
+    written: 0,
+    skipped: 0,
+    failed: 0,
+    revisions: 0,
+    failures: [],
+    interrupted: false,
+  };
+  let cursor = await readCursor(oltp.db, spec.job);
+  for (;;) {
+    if (options.signal?.aborted === true) return { ...summary, interrupted: true };
+    const rows = await readLegacyAsService(legacy, (tx) =>
+      tx.query(
+        `select * from public.${spec.table} where ($1::uuid is null or id > $1::uuid) order by id limit $2`,
+        [cursor, options.batchSize ?? 100],
+      ),
+    );
+    const last = rows.at(-1);
+    if (last === undefined) break;
+    await copyBatch(spec, rows.map(spec.map), summary);
+    cursor = String(last.id);
+    await writeCursor(oltp.db, spec.job, cursor);
+    summary.read += rows.length;
+    options.onProgress?.({ ...summary });
+  }
+  await writeCursor(oltp.db, spec.job, null);
+  return summary;
+}
+
+/** Copies legacy profiles into the OLTP service; idempotent and resumable. */
+export function backfillProfiles(legacy: Database, oltp: OltpStore, options: BackfillOptions = {}) {
+  return copyReferenceTable(
+    legacy,
+    oltp,
+    { job: 'profiles', table: 'profiles', map: toProfile, upsert: oltp.upsertProfiles },
+    options,
+  );
+}
+
+/** Copies legacy commitment types into the OLTP service; idempotent and resumable. */
+export function backfillCommitmentTypes(legacy: Database, oltp: OltpStore, options: BackfillOptions = {}) {
+  return copyReferenceTable(
+    legacy,
+    oltp,
+    {
+      job: 'commitment-types',
+      table: 'commitment_types',
+      map: toCommitmentType,
+      upsert: oltp.upsertCommitmentTypes,
+    },
+    options,
+  );
+}

@@ -2,6 +2,7 @@ import type { CommitmentRecord, CommitmentStatus } from '../src/backends/connect
 import { ErrorCode, FigwayError } from '../src/errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { GatewayContext } from './gatewayContext.ts';
+import { verifyCommitmentField } from './verifyCommitmentField.ts';
 
 const MAX_PAGE = 100;
 
@@ -44,4 +45,5 @@ export const Query = {
   commitmentTypes(_: unknown, __: unknown, context: GatewayContext) {
     return context.legacy.listCommitmentTypes(context.viewer);
   },
+  verifyCommitment: verifyCommitmentField,
 };

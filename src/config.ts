@@ -7,6 +7,15 @@ export type LegacyConfig =
   | { transport: 'postgres'; databaseUrl: string }
   | { transport: 'rest'; url: string; anonKey: string };
 
+/**
+ * Where the target backends live: in the embedded database (own schemas), in two
+ * PostgreSQL databases, or not configured yet (legacy only).
+ */
+export type TargetsConfig =
+  | { kind: 'embedded' }
+  | { kind: 'postgres'; ledgerUrl: string; oltpUrl: string }
+  | { kind: 'none' };
+
 /** How bearer tokens are verified; embedded mode signs and verifies with a generated local secret. */
 export type AuthConfig =
   | { kind: 'embedded'; dataDir: string }
@@ -22,6 +31,7 @@ export interface Config {
   /** Folder for the embedded databases, the local JWT secret and the running gateway's lock file. */
   dataDir: string;
   legacy: LegacyConfig;
+  targets: TargetsConfig;
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
@@ -40,6 +50,8 @@ const environment = z.object({
   SUPABASE_ANON_KEY: z.string().min(1).optional(),
   SUPABASE_JWT_SECRET: z.string().min(32).optional(),
   SUPABASE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LEDGER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  OLTP_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -60,6 +72,17 @@ function legacyConfig(env: Environment, dataDir: string): LegacyConfig {
     return { transport: 'rest', url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY };
   }
   return { transport: 'embedded', dataDir };
+}
+
+function targetsConfig(env: Environment, legacy: LegacyConfig): TargetsConfig {
+  const { LEDGER_DATABASE_URL: ledgerUrl, OLTP_DATABASE_URL: oltpUrl } = env;
+  if (ledgerUrl !== undefined && oltpUrl !== undefined) return { kind: 'postgres', ledgerUrl, oltpUrl };
+  if (ledgerUrl !== undefined || oltpUrl !== undefined) {
+    throw new ConfigError(
+      'LEDGER_DATABASE_URL and OLTP_DATABASE_URL go together: set both (they may name the same database) or neither.',
+    );
+  }
+  return legacy.transport === 'embedded' ? { kind: 'embedded' } : { kind: 'none' };
 }
 
 function authConfig(env: Environment, legacy: LegacyConfig, dataDir: string): AuthConfig {
@@ -90,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: values.PORT,
     dataDir,
     legacy,
+    targets: targetsConfig(values, legacy),
     auth: authConfig(values, legacy, dataDir),
     maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
     logLevel: values.LOG_LEVEL,

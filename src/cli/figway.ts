@@ -1,7 +1,4 @@
 import { ConfigError } from '../config.ts';
-import { schemaCommand } from './schemaCommand.ts';
-import { serve } from './serve.ts';
-import { token } from './token.ts';
 
 const USAGE = `figway: a GraphQL gateway for strangler-fig migrations
 
@@ -10,20 +7,30 @@ usage: figway <command>
   token <user>           print a JWT for a demo user of the embedded default (alice, bob, carol, dave, admin)
   schema check|publish|print
                          guard the published versions of the public schema
+  backfill <commitments|profiles|commitment-types> [--batch-size N]
+                         copy legacy rows into the ledger and the OLTP service
+  verify <commitment-id> print a commitment's ledger revisions and check each against the digest
   help                   show this text
 `;
 
-/** Runs one figway command and returns its exit code; `serve` keeps running until a signal. */
+/**
+ * Runs one figway command and returns its exit code; `serve` keeps running until a
+ * signal. Commands load on demand, so `figway token` does not load the server.
+ */
 export async function runFigway(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
-      await serve();
+      await (await import('./serve.ts')).serve();
       return 0;
     case 'token':
-      return token(args);
+      return (await import('./token.ts')).token(args);
     case 'schema':
-      return schemaCommand(args);
+      return (await import('./schemaCommand.ts')).schemaCommand(args);
+    case 'backfill':
+      return (await import('./backfillCommand.ts')).backfillCommand(args);
+    case 'verify':
+      return (await import('./verifyCommand.ts')).verifyCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -1,10 +1,14 @@
 import { relative } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
+import { createAdminRoutes } from '../server/adminRoutes.ts';
+import type { Logger } from '../server/createLogger.ts';
 import { createLogger } from '../server/createLogger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
-import { openLegacyStore } from '../server/openLegacyStore.ts';
+import { type Backends, openBackends } from '../server/openBackends.ts';
 import { startGateway } from '../server/startGateway.ts';
+import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
+import { runBackfill } from '../writes/backfill/runBackfill.ts';
 
 function welcome(url: string, version: string, dataDir: string): string {
   const query = '{ me { username } commitments(first: 5) { edges { node { title status } } } }';
@@ -28,20 +32,50 @@ function welcome(url: string, version: string, dataDir: string): string {
   ].join('\n');
 }
 
+// The embedded default gives every target the demo data: the backfill is
+// idempotent, so later starts only append what legacy gained meanwhile.
+async function backfillEmbedded(backends: Backends, logger: Logger) {
+  const { legacyDb, targets } = backends;
+  if (legacyDb === null || targets === null) return;
+  for (const job of BACKFILL_JOBS) {
+    const { failures: _failures, ...summary } = await runBackfill(job, {
+      legacy: legacyDb,
+      ledger: targets.ledger,
+      oltp: targets.oltp,
+    });
+    logger.info(summary, `backfilled ${job}`);
+  }
+}
+
 /** `figway serve`: starts the gateway from the environment and runs until SIGTERM or SIGINT. */
 export async function serve(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
-  const legacy = await openLegacyStore(config.legacy);
+  const backends = await openBackends(config);
+  if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
+  const { legacy, targets } = backends;
+  const verifyBearer = await createVerifierFromConfig(config.auth);
   const gateway = await startGateway({
     host: config.host,
     port: config.port,
     development: config.development,
     maxBodyBytes: config.maxBodyBytes,
     legacy,
-    verifyBearer: await createVerifierFromConfig(config.auth),
+    ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
+    health:
+      targets === null
+        ? {}
+        : {
+            ledger: {
+              name: `ledger (${targets.ledger.db.engine})`,
+              ping: async () => void (await targets.ledger.db.query('select 1')),
+            },
+            oltp: { name: `oltp (${targets.oltp.db.engine})`, ping: targets.oltp.ping },
+          },
+    verifyBearer,
+    admin: createAdminRoutes(backends, verifyBearer),
     logger,
   });
   await claim?.publish(gateway.url);
@@ -67,7 +101,7 @@ export async function serve(): Promise<void> {
     logger.info({ signal }, 'draining in-flight requests, then stopping');
     try {
       await gateway.stop();
-      await legacy.close();
+      await backends.close();
       await claim?.release();
       logger.info('stopped');
       process.exitCode = 0;

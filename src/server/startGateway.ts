@@ -4,12 +4,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createGatewayContext, type GatewayContext } from '../../resolvers/index.ts';
+import { createGatewayContext, type GatewayContext, type LedgerAccess } from '../../resolvers/index.ts';
 import type { ConnectStore } from '../backends/connectStore.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
+import type { AdminRoutes } from './adminRoutes.ts';
 import { buildGatewaySchema } from './buildGatewaySchema.ts';
-import { checkHealth } from './checkHealth.ts';
+import { checkHealth, type HealthTarget } from './checkHealth.ts';
 import type { Logger } from './createLogger.ts';
 import { createFormatError } from './formatError.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
@@ -24,7 +25,13 @@ export interface GatewayOptions {
   development: boolean;
   maxBodyBytes: number;
   legacy: ConnectStore;
+  /** The ledger behind Commitment.history and Query.verifyCommitment; null when not configured. */
+  ledger?: LedgerAccess | null;
+  /** More backends for /healthz, by name (e.g. ledger, oltp). */
+  health?: Record<string, HealthTarget>;
   verifyBearer: BearerVerifier;
+  /** Routes under /admin/ (backfill, verification) for figway's own CLI. */
+  admin?: AdminRoutes;
   logger: Logger;
 }
 
@@ -68,7 +75,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
-      context: (ctx) => createGatewayContext(viewers.get(ctx.extra) ?? { kind: 'anonymous' }, options.legacy),
+      context: (ctx) =>
+        createGatewayContext(
+          viewers.get(ctx.extra) ?? { kind: 'anonymous' },
+          options.legacy,
+          options.ledger ?? null,
+        ),
     },
     wsServer,
   );
@@ -85,7 +97,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   await apollo.start();
   const context = async (request: IncomingMessage) =>
-    createGatewayContext(await options.verifyBearer(request.headers.authorization), options.legacy);
+    createGatewayContext(
+      await options.verifyBearer(request.headers.authorization),
+      options.legacy,
+      options.ledger ?? null,
+    );
 
   httpServer.on('request', (request, response) => {
     route(request, response).catch((error: unknown) => {
@@ -107,9 +123,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return handleGraphqlHttp(apollo, request, response, { maxBodyBytes: options.maxBodyBytes, context });
     }
     if (pathname === '/healthz') {
-      const report = await checkHealth({ legacy: options.legacy }, version);
+      const report = await checkHealth({ legacy: options.legacy, ...options.health }, version);
       return sendJson(response, report.status === 'ok' ? 200 : 503, report);
     }
+    if (options.admin !== undefined && (await options.admin(request, response, pathname))) return;
     return sendJson(response, 404, { error: `Nothing at ${pathname}. GraphQL is served at /graphql.` });
   }
 

@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSchema, findBreakingChanges } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkSchema } from '../../src/schema/checkSchema.ts';
 import { publishSchema } from '../../src/schema/publishSchema.ts';
@@ -22,8 +23,20 @@ describe('checkSchema', () => {
 
   it('finds the repository schema compatible with the newest published version', async () => {
     const result = await checkSchema();
-    expect(result.base?.label).toBe('v1');
+    expect(result.base?.label).toBe((await readPublishedSchemas()).at(-1)?.label);
     expect(result.breaking).toEqual([]);
+  });
+
+  it('keeps every published version compatible with the one before it', async () => {
+    const published = await readPublishedSchemas();
+    expect(published.map((version) => version.label)).toEqual(published.map((_, index) => `v${index + 1}`));
+    for (const [index, version] of published.entries()) {
+      const before = published[index - 1];
+      if (before === undefined) continue;
+      expect(findBreakingChanges(buildSchema(before.sdl), buildSchema(version.sdl)), version.label).toEqual(
+        [],
+      );
+    }
   });
 
   it('reports a removed field as breaking', async () => {
@@ -43,7 +56,7 @@ describe('checkSchema', () => {
     expect(types).toEqual(expect.arrayContaining(['REQUIRED_ARG_ADDED', 'FIELD_CHANGED_KIND']));
   });
 
-  it('passes additive changes and labels the served version v1+<hash>', async () => {
+  it('passes additive changes and labels the served version <newest>+<hash>', async () => {
     await edit('commitment.graphql', (sdl) =>
       sdl.replace('  terms: String!', '  terms: String!\n  "Where it applies."\n  jurisdiction: String'),
     );
@@ -51,16 +64,17 @@ describe('checkSchema', () => {
     expect(result.breaking).toEqual([]);
     expect(result.changed).toBe(true);
     const label = schemaVersion(await readCurrentSdl(dir), await readPublishedSchemas(dir));
-    expect(label).toMatch(/^v1\+[0-9a-f]{8}$/);
+    expect(label).toMatch(new RegExp(`^${result.base?.label}\\+[0-9a-f]{8}$`));
   });
 
   it('publishes an additive change as v2 and refuses a breaking one', async () => {
     await edit('profile.graphql', (sdl) =>
       sdl.replace('  avatarUrl: String', '  avatarUrl: String\n  bio: String'),
     );
-    expect(await publishSchema({ dir })).toMatchObject({ kind: 'published', label: 'v2' });
-    expect(await publishSchema({ dir })).toEqual({ kind: 'unchanged', label: 'v2' });
-    expect(schemaVersion(await readCurrentSdl(dir), await readPublishedSchemas(dir))).toBe('v2');
+    const next = `v${((await readPublishedSchemas(dir)).at(-1)?.number ?? 0) + 1}`;
+    expect(await publishSchema({ dir })).toMatchObject({ kind: 'published', label: next });
+    expect(await publishSchema({ dir })).toEqual({ kind: 'unchanged', label: next });
+    expect(schemaVersion(await readCurrentSdl(dir), await readPublishedSchemas(dir))).toBe(next);
     await edit('profile.graphql', (sdl) => sdl.replace('  bio: String\n', ''));
     expect(await publishSchema({ dir })).toMatchObject({ kind: 'refused' });
   });

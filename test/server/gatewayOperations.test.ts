@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { testEngines } from '../support/databases.ts';
-import { errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
+import { errorCodes, newestSchemaLabel, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');
@@ -52,7 +52,7 @@ describe('a running gateway', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       status: 'ok',
-      schemaVersion: 'v1',
+      schemaVersion: await newestSchemaLabel(),
       backends: { legacy: { status: 'up', name: expect.stringContaining('supabase/postgres') } },
     });
   });

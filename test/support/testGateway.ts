@@ -4,6 +4,7 @@ import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { Database } from '../../src/backends/sql/database.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
+import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
@@ -88,6 +89,13 @@ export async function startTestGateway(
       await legacyDb.drop();
     },
   };
+}
+
+/** The label of the newest published schema, which the served schema equals. */
+export async function newestSchemaLabel(): Promise<string> {
+  const newest = (await readPublishedSchemas()).at(-1);
+  if (newest === undefined) throw new Error('no published schema');
+  return newest.label;
 }
 
 /** The `extensions.code` of every error in a response. */

@@ -21,6 +21,8 @@ import {
   partiesOf,
 } from './commitmentDocument.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
+import { toRevision } from './ledgerRows.ts';
+import type { LedgerRevision } from './ledgerTypes.ts';
 import type { Ledger } from './openLedger.ts';
 
 /** The commitment reads and writes of the Connect port, answered by the ledger. */
@@ -55,6 +57,14 @@ function forbidden(): FigwayError {
   return new FigwayError(ErrorCode.FORBIDDEN, 'Not allowed: you are not a party to this commitment.');
 }
 
+/** The ledger's commitments: the Connect port's commitment part, plus the reads only a ledger has. */
+export interface LedgerCommitments extends CommitmentPort {
+  /** The commitments the viewer may see, as whole ledger documents (parties and documents embedded). */
+  visibleDocuments(viewer: Viewer, ids: readonly string[]): Promise<CommitmentDocument[]>;
+  /** Every revision of each visible commitment, oldest first. */
+  historyByIds(viewer: Viewer, ids: readonly string[]): Promise<Array<LedgerRevision<CommitmentDocument>>>;
+}
+
 /** Options of {@link createLedgerCommitments}. */
 export interface LedgerCommitmentsOptions {
   /** The time written into createdAt, updatedAt, joinedAt, uploadedAt. @default () => new Date() */
@@ -71,9 +81,7 @@ export interface LedgerCommitmentsOptions {
 export function createLedgerCommitments(
   ledger: Ledger,
   options: LedgerCommitmentsOptions = {},
-): CommitmentPort & {
-  visibleDocuments(viewer: Viewer, ids: readonly string[]): Promise<CommitmentDocument[]>;
-} {
+): LedgerCommitments {
   const clock = options.clock ?? (() => new Date());
   const retries = options.retries ?? 3;
   const now = () => clock().toISOString();
@@ -136,6 +144,23 @@ export function createLedgerCommitments(
 
   return {
     visibleDocuments,
+    async historyByIds(viewer, ids) {
+      const access = visibilityOf(viewer);
+      const wanted = ids.filter(isUuid);
+      if (access.hidden || wanted.length === 0) return [];
+      try {
+        const rows = await ledger.db.query(
+          `select * from ledger.revisions where table_name = '${COMMITMENTS}' and document_id in (
+             select document_id from ledger.documents
+             where table_name = '${COMMITMENTS}' and document_id = any($1::text[]) and ${VISIBLE})
+           order by document_id, version`,
+          [wanted, access.userId],
+        );
+        return rows.map((row) => toRevision<CommitmentDocument>(row));
+      } catch (error) {
+        throw targetError('ledger', sqlState(error), error);
+      }
+    },
     async commitmentsByIds(viewer, ids) {
       return (await visibleDocuments(viewer, ids)).map(commitmentOf);
     },

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { verifyCommitmentChain } from '../backends/ledger/verifyCommitmentChain.ts';
+import type { Viewer } from '../backends/viewer.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import { BACKFILL_JOBS, type BackfillJob } from '../writes/backfill/backfillTypes.ts';
+import { runBackfill } from '../writes/backfill/runBackfill.ts';
+import type { Backends } from './openBackends.ts';
+import type { BearerVerifier } from './verifyBearer.ts';
+
+/** Serves one admin request; false when the path is not an admin route. */
+export type AdminRoutes = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  pathname: string,
+) => Promise<boolean>;
+
+function send(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+function fail(response: ServerResponse, error: FigwayError) {
+  const status =
+    error.code === 'UNAUTHENTICATED'
+      ? 401
+      : error.code === 'FORBIDDEN'
+        ? 403
+        : error.code === 'NOT_FOUND'
+          ? 404
+          : 400;
+  send(response, status, { error: { code: error.code, message: error.message } });
+}
+
+async function requireService(verify: BearerVerifier, request: IncomingMessage): Promise<Viewer> {
+  const viewer = await verify(request.headers.authorization);
+  if (viewer.kind !== 'service')
+    throw new FigwayError(ErrorCode.FORBIDDEN, 'Admin routes need a service_role token.');
+  return viewer;
+}
+
+// Streams one JSON line per committed batch, then the summary, so the CLI can draw progress.
+async function backfill(backends: Backends, job: BackfillJob, url: URL, response: ServerResponse) {
+  if (backends.legacyDb === null || backends.targets === null) {
+    throw new FigwayError(
+      ErrorCode.BAD_REQUEST,
+      'Backfill needs direct access to the legacy database and configured targets.',
+    );
+  }
+  const batchSize = Number(url.searchParams.get('batchSize') ?? 100);
+  response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+  const { legacyDb: legacy, targets } = backends;
+  const summary = await runBackfill(
+    job,
+    { legacy, ledger: targets.ledger, oltp: targets.oltp },
+    {
+      batchSize: Number.isInteger(batchSize) && batchSize > 0 ? batchSize : 100,
+      onProgress: (progress) => response.write(`${JSON.stringify({ progress })}\n`),
+    },
+  );
+  response.end(`${JSON.stringify({ summary })}\n`);
+}
+
+/**
+ * The admin routes a running gateway offers its own CLI (service_role tokens only):
+ * `POST /admin/backfill/<job>` and `GET /admin/commitments/<id>/verification`. They let
+ * `figway backfill` and `figway verify` work while the gateway holds the embedded database.
+ */
+export function createAdminRoutes(backends: Backends, verify: BearerVerifier): AdminRoutes {
+  return async (request, response, pathname) => {
+    const backfillMatch = /^\/admin\/backfill\/([a-z-]+)$/.exec(pathname);
+    const verifyMatch = /^\/admin\/commitments\/([^/]+)\/verification$/.exec(pathname);
+    if (backfillMatch === null && verifyMatch === null) return false;
+    try {
+      const viewer = await requireService(verify, request);
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (backfillMatch?.[1] !== undefined && request.method === 'POST') {
+        const job = backfillMatch[1] as BackfillJob;
+        if (!BACKFILL_JOBS.includes(job))
+          throw new FigwayError(ErrorCode.BAD_REQUEST, `No backfill job ${job}.`);
+        await backfill(backends, job, url, response);
+      } else if (verifyMatch?.[1] !== undefined && request.method === 'GET') {
+        if (backends.targets === null)
+          throw new FigwayError(ErrorCode.BAD_REQUEST, 'No ledger is configured.');
+        const { ledger, commitments } = backends.targets;
+        send(
+          response,
+          200,
+          await verifyCommitmentChain(ledger, commitments, viewer, decodeURIComponent(verifyMatch[1])),
+        );
+      } else {
+        throw new FigwayError(ErrorCode.BAD_REQUEST, `Wrong method ${request.method} for ${pathname}.`);
+      }
+    } catch (error) {
+      if (!(error instanceof FigwayError)) throw error;
+      if (response.headersSent)
+        response.end(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+      else fail(response, error);
+    }
+    return true;
+  };
+}

@@ -21,16 +21,19 @@ export interface MigrationFixture {
 }
 
 /**
- * Creates a seeded legacy database and separate, empty ledger and OLTP databases
- * on `engine`; with `backfill`, copies legacy into them as `figway backfill` does.
+ * Creates a seeded legacy database and empty ledger and OLTP stores on `engine`;
+ * with `backfill`, copies legacy into them as `figway backfill` does.
  */
 export async function createMigrationFixture(
   engine: TestEngine,
   options: { backfill?: boolean } = {},
 ): Promise<MigrationFixture> {
   const legacy = await createLegacyDatabase(engine);
-  const ledgerDb = await engine.create();
-  const oltpDb = await engine.create();
+  // On PGlite the targets share the legacy database in their own schemas, as in the
+  // embedded default; on PostgreSQL each gets a database of its own, as in production.
+  const shared = { db: legacy.db, drop: async () => {} };
+  const ledgerDb = engine.name === 'pglite' ? shared : await engine.create();
+  const oltpDb = engine.name === 'pglite' ? shared : await engine.create();
   const ledger = await openLedger(ledgerDb.db);
   await migrate(oltpDb.db, OLTP_MIGRATIONS);
   const oltp = createOltpStore(oltpDb.db);

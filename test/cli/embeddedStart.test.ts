@@ -55,6 +55,21 @@ describe('the embedded default (npm start)', () => {
     for (const commitment of bobPrivate) expect(ids).not.toContain(commitment.id);
   });
 
+  it('backfills and verifies through the running gateway, which holds the database', async () => {
+    const backfill = await figway(['backfill', 'commitments'], env);
+    expect(backfill.code).toBe(0);
+    // The gateway backfilled at start, so everything is already there.
+    expect(backfill.stdout).toMatch(/commitments done: read 22, written 0, skipped 22, failed 0/);
+    const verify = await figway(['verify', DEMO_COMMITMENTS[3]?.id ?? ''], env);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(
+      /8 revisions in the ledger[\s\S]*Every revision verifies against the current digest/,
+    );
+    const unknown = await figway(['verify', 'c0000000-0000-4000-8000-999999999999'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/has no commitment/);
+  });
+
   it('refuses a second gateway on the same data folder, naming the running one', async () => {
     await expect(startServe(env)).rejects.toThrow(/already running.*pid/s);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
+import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import type { Database } from '../../src/backends/sql/database.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
@@ -10,6 +11,7 @@ import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
+import { createMigrationFixture, type MigrationFixture } from './targetDatabases.ts';
 
 /** A GraphQL response as the tests read it. */
 export interface GraphqlResponse {
@@ -52,9 +54,13 @@ export async function startTestGateway(
     maxBodyBytes?: number;
     wrapStore?: (store: ConnectStore) => ConnectStore;
     wrapDatabase?: (db: Database) => Database;
+    /** Also open a ledger and an OLTP store, backfilled from legacy, behind history and verifyCommitment. */
+    targets?: boolean;
   } = {},
-): Promise<TestGateway> {
-  const legacyDb = await createLegacyDatabase(engine);
+): Promise<TestGateway & { fixture: MigrationFixture | null }> {
+  const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
+  const legacyDb =
+    fixture === null ? await createLegacyDatabase(engine) : { db: fixture.legacy, drop: fixture.drop };
   const secret = randomBytes(32).toString('base64url');
   const store = createPostgresTransport(options.wrapDatabase?.(legacyDb.db) ?? legacyDb.db);
   const gateway = await startGateway({
@@ -63,11 +69,16 @@ export async function startTestGateway(
     development: options.development ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
+    ledger:
+      fixture === null
+        ? null
+        : { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
     verifyBearer: createBearerVerifier({ kind: 'secret', secret }),
     logger: pino({ level: 'silent' }),
   });
   const tokenFor = (username: string) => signSupabaseToken(demoUser(username), secret);
   return {
+    fixture,
     gateway,
     db: legacyDb.db,
     secret,

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
 import { COMMITMENTS } from '../../backends/ledger/commitmentDocument.ts';
 import type { LedgerWrite } from '../../backends/ledger/ledgerTypes.ts';
@@ -195,6 +196,9 @@ export async function backfillCommitments(
     await commitPlans(ledger, plans, cursor, summary);
     summary.read += batch.commitments.length;
     options.onProgress?.({ ...summary });
+    // PGlite answers without ever yielding to the event loop; without this, a
+    // Ctrl-C (or any I/O) would wait for the whole run to end.
+    await setImmediate();
   }
   await writeCursor(ledger.db, JOB, null);
   return summary;

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
 import type { Database, Row } from '../../backends/sql/database.ts';
 import { migrate } from '../../backends/sql/migrate.ts';
@@ -79,6 +80,9 @@ async function copyReferenceTable<T extends { id: string }>(
     await writeCursor(oltp.db, spec.job, cursor);
     summary.read += rows.length;
     options.onProgress?.({ ...summary });
+    // PGlite answers without ever yielding to the event loop; without this, a
+    // Ctrl-C (or any I/O) would wait for the whole run to end.
+    await setImmediate();
   }
   await writeCursor(oltp.db, spec.job, null);
   return summary;

@@ -12,7 +12,9 @@ const engines = await testEngines();
 const ID = DEMO_COMMITMENTS[3]?.id ?? '';
 
 /** Environment for figway on `engine`: an embedded data folder, or three real PostgreSQL databases. */
-async function environmentFor(engine: TestEngine) {
+async function environmentFor(
+  engine: TestEngine,
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (engine.name === 'pglite') {
     const dataDir = await mkdtemp(join(tmpdir(), 'figway-backfill-'));
     return { env: { FIGWAY_DATA_DIR: dataDir }, drop: () => rm(dataDir, { recursive: true, force: true }) };
@@ -53,8 +55,12 @@ function counts(stdout: string) {
       stdout,
     );
   if (match === null) throw new Error(`no summary in:\n${stdout}`);
-  const [, read, written, skipped, failed] = match.map(Number);
-  return { read, written, skipped, failed };
+  return {
+    read: Number(match[1]),
+    written: Number(match[2]),
+    skipped: Number(match[3]),
+    failed: Number(match[4]),
+  };
 }
 
 describe.each(engines)('figway backfill and verify ($name)', (engine) => {

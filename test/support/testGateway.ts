@@ -26,6 +26,8 @@ export interface GraphqlResponse {
 /** A gateway over a seeded legacy database, with helpers to query it as a demo user. */
 export interface TestGateway {
   gateway: Gateway;
+  /** The backfilled ledger and OLTP stores, when started with `targets`. */
+  fixture: MigrationFixture | null;
   db: Database;
   secret: string;
   tokenFor(username: string): Promise<string>;
@@ -57,7 +59,7 @@ export async function startTestGateway(
     /** Also open a ledger and an OLTP store, backfilled from legacy, behind history and verifyCommitment. */
     targets?: boolean;
   } = {},
-): Promise<TestGateway & { fixture: MigrationFixture | null }> {
+): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
   const legacyDb =
     fixture === null ? await createLegacyDatabase(engine) : { db: fixture.legacy, drop: fixture.drop };

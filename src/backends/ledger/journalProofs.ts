@@ -2,7 +2,7 @@ import type { Queryable } from '../sql/database.ts';
 import { blockEntries } from './appendTransaction.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
 import { dot, type Hash, revisionHash, sameHash } from './ledgerHash.ts';
-import { bytes, integer, toRevision } from './ledgerRows.ts';
+import { bytes, instant, integer, toRevision } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 import { auditPath, auditPathPlan, foldRange, merkleRoot, type NodeRef, rangeNodes } from './merkleTree.ts';
 
@@ -68,7 +68,43 @@ export function checkBlock(
   if (!sameHash(blockHash, bytes(block.block_hash))) {
     throw new LedgerTamperedError(address, 'its block hash is not dot(entries hash, previous block hash)');
   }
+  checkAgainstTransaction(address, block, revisions);
   return { address, previousBlockHash, entriesHash, blockHash, entries, revisions };
+}
+
+// What the hashes do not cover directly is bound to what they do: a revision's table
+// to the hashed transaction info, the block's timestamp to the hashed txTime.
+function checkAgainstTransaction(
+  address: BlockAddress,
+  block: Record<string, unknown>,
+  revisions: readonly LedgerRevision[],
+) {
+  const recorded = (block.transaction_info as { documents?: unknown }).documents;
+  const listed = Array.isArray(recorded)
+    ? (recorded as Array<{ tableName?: unknown; id?: unknown; version?: unknown }>)
+    : [];
+  if (listed.length !== revisions.length) {
+    throw new LedgerTamperedError(
+      address,
+      `its transaction recorded ${listed.length} revisions, ${revisions.length} are stored`,
+    );
+  }
+  for (const [position, revision] of revisions.entries()) {
+    const entry = listed[position];
+    if (
+      entry?.tableName !== revision.tableName ||
+      entry.id !== revision.metadata.id ||
+      entry.version !== revision.metadata.version
+    ) {
+      throw new LedgerTamperedError(
+        address,
+        `revision ${revision.metadata.id} v${revision.metadata.version} in ${revision.tableName} is not the one its transaction recorded`,
+      );
+    }
+    if (revision.metadata.txTime !== instant(block.block_timestamp)) {
+      throw new LedgerTamperedError(address, "its timestamp is not its transaction's commit time");
+    }
+  }
 }
 
 /** Loads the roots of the given perfect subtrees: block hashes for level 0, stored tree nodes above. */
@@ -118,7 +154,8 @@ export async function digestAt(db: Queryable, strandId: string, tipSequenceNo: n
  * as of `tip`: the hashes that, folded with `dot` onto the revision's hash, give the
  * digest at that tip. It climbs the block's entries tree, joins the previous block
  * hash, then climbs the journal tree. The block is checked against its hashes first.
- * `version` picks one of several revisions of the document in the block.
+ * `version` picks one of several revisions of the document in the block, and
+ * `tableName` the table when the same id exists in several.
  */
 export async function revisionProof(
   db: Queryable,
@@ -126,6 +163,7 @@ export async function revisionProof(
   documentId: string,
   tip: BlockAddress,
   version?: number,
+  tableName?: string,
 ) {
   if (tip.strandId !== address.strandId || tip.sequenceNo < address.sequenceNo) {
     throw new Error("the tip must be on the same strand and at or after the revision's block");
@@ -135,7 +173,9 @@ export async function revisionProof(
   // version the newest of them is meant.
   const position = block.revisions.findLastIndex(
     (revision) =>
-      revision.metadata.id === documentId && (version === undefined || revision.metadata.version === version),
+      revision.metadata.id === documentId &&
+      (version === undefined || revision.metadata.version === version) &&
+      (tableName === undefined || revision.tableName === tableName),
   );
   if (position === -1) throw new Error(`block ${address.sequenceNo} holds no such revision of ${documentId}`);
   const entriesPath = auditPath(block.entries, position + 1);

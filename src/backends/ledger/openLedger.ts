@@ -42,6 +42,7 @@ export interface Ledger {
     documentId: string,
     tip: BlockAddress,
     version?: number,
+    tableName?: string,
   ): Promise<Hash[]>;
   /** Re-verifies every stored block, revision and tree node. */
   verifyJournal(): Promise<JournalCheck>;
@@ -80,8 +81,8 @@ export async function openLedger(db: Database, options: LedgerOptions = {}): Pro
       };
     },
     getDigestAt: (tip) => digestAt(db, tip.strandId, tip.sequenceNo),
-    async getRevisionProof(blockAddress, documentId, tip, version) {
-      return (await revisionProof(db, blockAddress, documentId, tip, version)).proof;
+    async getRevisionProof(blockAddress, documentId, tip, version, tableName) {
+      return (await revisionProof(db, blockAddress, documentId, tip, version, tableName)).proof;
     },
     verifyJournal: () => verifyJournal(db),
   };

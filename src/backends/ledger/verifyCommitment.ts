@@ -45,6 +45,7 @@ export async function verifyCommitment(
       id,
       digest.tipAddress,
       revision.metadata.version,
+      revision.tableName,
     );
     const verified = verifyRevision(revision, proof, digest.digest);
     return {

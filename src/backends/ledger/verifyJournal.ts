@@ -87,5 +87,36 @@ export async function verifyJournal(db: Queryable): Promise<JournalCheck> {
   ) {
     return bad(count, tip, "the strand's tip hash or Merkle frontier does not match the blocks");
   }
-  return { ok: true, blocks: count };
+  const view = await checkCommittedView(db);
+  return view === null ? { ok: true, blocks: count } : bad(count, view.block, view.reason);
+}
+
+// The committed view is derived data, but readers trust it: every document must
+// show exactly its newest revision, and every revised document must be in it.
+async function checkCommittedView(db: Queryable): Promise<{ block: BlockAddress; reason: string } | null> {
+  const [stale] = await db.query(
+    `select r.table_name, r.document_id, r.strand_id, r.sequence_no
+     from ledger.revisions r
+     left join ledger.documents d using (table_name, document_id)
+     where r.version = (select max(version) from ledger.revisions n
+                        where n.table_name = r.table_name and n.document_id = r.document_id)
+       and (d.document_id is null or d.version is distinct from r.version or d.data is distinct from r.data)
+     order by r.sequence_no limit 1`,
+  );
+  if (stale === undefined) {
+    const [orphan] = await db.query(
+      `select table_name, document_id from ledger.documents d where not exists (
+         select 1 from ledger.revisions r where r.table_name = d.table_name and r.document_id = d.document_id)
+       limit 1`,
+    );
+    if (orphan === undefined) return null;
+    return {
+      block: { strandId: '', sequenceNo: -1 },
+      reason: `the committed view holds ${orphan.table_name}/${orphan.document_id}, which has no revision`,
+    };
+  }
+  return {
+    block: { strandId: String(stale.strand_id), sequenceNo: integer(stale.sequence_no) },
+    reason: `the committed view of ${stale.table_name}/${stale.document_id} is not its newest revision`,
+  };
 }

@@ -48,9 +48,16 @@ export function dot(a: Hash, b: Hash): Hash {
   return sha256(joined);
 }
 
+// ion-hash-js hashes while it forwards every call to an inner writer. The bytes that
+// writer would produce are never used, so a writer that does nothing saves about 40%
+// of each hash (measured by bench/) without changing it.
+const DISCARDING_WRITER = new Proxy({} as ion.Writer, {
+  get: (_target, property) => (property === 'depth' ? () => 0 : () => undefined),
+});
+
 /** The Ion hash (SHA-256) of a value given as Ion text; JSON is valid Ion text. */
 export function ionHashText(text: string): Hash {
-  const writer = makeHashWriter(ion.makeBinaryWriter(), cryptoHasherProvider('sha256'));
+  const writer = makeHashWriter(DISCARDING_WRITER, cryptoHasherProvider('sha256'));
   const value = ion.load(text);
   if (value === null) throw new Error('ionHashText: empty Ion text');
   value.writeTo(writer);

@@ -4,9 +4,7 @@ import { COMMITMENTS } from '../../backends/ledger/commitmentDocument.ts';
 import type { LedgerWrite } from '../../backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { Database, Queryable, Row } from '../../backends/sql/database.ts';
-import { migrate } from '../../backends/sql/migrate.ts';
-import { readCursor, writeCursor } from './backfillCursor.ts';
-import { BACKFILL_MIGRATIONS } from './backfillMigrations.ts';
+import { writeCursor } from './backfillCursor.ts';
 import type { BackfillOptions, BackfillSummary } from './backfillTypes.ts';
 import { readLegacyAsService } from './readLegacyAsService.ts';
 import {
@@ -15,6 +13,7 @@ import {
   replayCommitmentHistory,
   sameCommitment,
 } from './replayCommitmentHistory.ts';
+import { startBackfill } from './startBackfill.ts';
 
 const JOB = 'commitments';
 
@@ -150,22 +149,9 @@ export async function backfillCommitments(
   ledger: Ledger,
   options: BackfillOptions = {},
 ): Promise<BackfillSummary> {
-  await migrate(ledger.db, BACKFILL_MIGRATIONS);
-  const [count] = await readLegacyAsService(legacy, (tx) =>
-    tx.query('select count(*)::int as n from public.commitments'),
-  );
-  const summary: BackfillSummary = {
-    job: JOB,
-    total: Number(count?.n ?? 0),
-    read: 0,
-    written: 0,
-    skipped: 0,
-    failed: 0,
-    revisions: 0,
-    failures: [],
-    interrupted: false,
-  };
-  let cursor = await readCursor(ledger.db, JOB);
+  const start = await startBackfill(legacy, ledger.db, JOB, 'commitments');
+  const { summary } = start;
+  let { cursor } = start;
   for (;;) {
     if (options.signal?.aborted === true) {
       summary.interrupted = true;

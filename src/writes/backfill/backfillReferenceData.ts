@@ -1,12 +1,11 @@
 import { setImmediate } from 'node:timers/promises';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
 import type { Database, Row } from '../../backends/sql/database.ts';
-import { migrate } from '../../backends/sql/migrate.ts';
 import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
-import { readCursor, writeCursor } from './backfillCursor.ts';
-import { BACKFILL_MIGRATIONS } from './backfillMigrations.ts';
+import { writeCursor } from './backfillCursor.ts';
 import type { BackfillJob, BackfillOptions, BackfillSummary } from './backfillTypes.ts';
 import { readLegacyAsService } from './readLegacyAsService.ts';
+import { startBackfill } from './startBackfill.ts';
 
 interface ReferenceTable<T> {
   job: BackfillJob;
@@ -49,22 +48,9 @@ async function copyReferenceTable<T extends { id: string }>(
   spec: ReferenceTable<T>,
   options: BackfillOptions,
 ): Promise<BackfillSummary> {
-  await migrate(oltp.db, BACKFILL_MIGRATIONS);
-  const [count] = await readLegacyAsService(legacy, (tx) =>
-    tx.query(`select count(*)::int as n from public.${spec.table}`),
-  );
-  const summary: BackfillSummary = {
-    job: spec.job,
-    total: Number(count?.n ?? 0),
-    read: 0,
-    written: 0,
-    skipped: 0,
-    failed: 0,
-    revisions: 0,
-    failures: [],
-    interrupted: false,
-  };
-  let cursor = await readCursor(oltp.db, spec.job);
+  const start = await startBackfill(legacy, oltp.db, spec.job, spec.table);
+  const { summary } = start;
+  let { cursor } = start;
   for (;;) {
     if (options.signal?.aborted === true) return { ...summary, interrupted: true };
     const rows = await readLegacyAsService(legacy, (tx) =>

@@ -4,29 +4,62 @@ import {
   documentsOf,
   partiesOf,
 } from '../src/backends/ledger/commitmentDocument.ts';
-import { type GatewayContext, requireLedger } from './gatewayContext.ts';
+import { ErrorCode, FigwayError } from '../src/errors.ts';
+import { migrate } from '../src/routing/migrate.ts';
+import { type GatewayContext, requireLedger, type SideStores } from './gatewayContext.ts';
+import { onEitherSide } from './onEitherSide.ts';
 
 // A commitment from the ledger's history carries its parties and documents as
-// they were; a current one loads them.
+// they were, and shows them whatever the routes.
 function isSnapshot(commitment: CommitmentRecord): commitment is CommitmentDocument {
   return 'parties' in commitment && Array.isArray(commitment.parties);
 }
 
-/** Resolvers of Commitment's relations; its scalar fields come straight from the record. */
+// The commitment as the side routed for this field holds it; the DataLoader makes it
+// one statement per side per tick, and a cache hit when the side already loaded it.
+async function commitmentOn(side: SideStores, commitment: CommitmentRecord): Promise<CommitmentRecord> {
+  const found = await side.loaders.commitment.load(commitment.id);
+  if (found === null) {
+    throw new FigwayError(
+      ErrorCode.NOT_FOUND,
+      `Commitment ${commitment.id} is not in the ${side.side} backend.`,
+      {
+        backend: side.side,
+      },
+    );
+  }
+  return found;
+}
+
+async function partiesOn(side: SideStores, commitment: CommitmentRecord) {
+  const parties = isSnapshot(commitment)
+    ? partiesOf(commitment)
+    : await side.loaders.parties.load(commitment.id);
+  // The creator first, then the others in the order they joined.
+  return [...parties].sort((a, b) => Number(b.role === 'CREATOR') - Number(a.role === 'CREATOR'));
+}
+
+/** Resolvers of Commitment; status, parties, documents and type are migration units. */
 export const Commitment = {
-  type: (commitment: CommitmentRecord, _: unknown, context: GatewayContext) =>
-    context.loaders.commitmentType.load(commitment.typeId),
-  createdBy: (commitment: CommitmentRecord, _: unknown, context: GatewayContext) =>
-    context.loaders.profile.load(commitment.createdBy),
-  async parties(commitment: CommitmentRecord, _: unknown, context: GatewayContext) {
-    const parties = isSnapshot(commitment)
-      ? partiesOf(commitment)
-      : await context.loaders.parties.load(commitment.id);
-    // The creator first, then the others in the order they joined.
-    return [...parties].sort((a, b) => Number(b.role === 'CREATOR') - Number(a.role === 'CREATOR'));
-  },
-  documents: (commitment: CommitmentRecord, _: unknown, context: GatewayContext) =>
-    isSnapshot(commitment) ? documentsOf(commitment) : context.loaders.documents.load(commitment.id),
+  status: migrate(
+    'Commitment.status',
+    onEitherSide(async (side, commitment: CommitmentRecord) =>
+      isSnapshot(commitment) ? commitment.status : (await commitmentOn(side, commitment)).status,
+    ),
+  ),
+  parties: migrate('Commitment.parties', onEitherSide(partiesOn)),
+  documents: migrate(
+    'Commitment.documents',
+    onEitherSide((side, commitment: CommitmentRecord) =>
+      isSnapshot(commitment) ? documentsOf(commitment) : side.loaders.documents.load(commitment.id),
+    ),
+  ),
+  type: migrate(
+    'Commitment.type',
+    onEitherSide((side, commitment: CommitmentRecord) => side.loaders.commitmentType.load(commitment.typeId)),
+  ),
+  // A reference: each Profile field is routed on its own.
+  createdBy: (commitment: CommitmentRecord) => ({ id: commitment.createdBy }),
   history(commitment: CommitmentRecord, _: unknown, context: GatewayContext) {
     requireLedger(context);
     return context.history?.load(commitment.id) ?? [];

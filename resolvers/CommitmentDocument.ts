@@ -1,8 +1,8 @@
 import type { DocumentRecord } from '../src/backends/connectStore.ts';
-import type { GatewayContext } from './gatewayContext.ts';
 
 /** Resolvers of CommitmentDocument. */
 export const CommitmentDocument = {
-  uploadedBy: (document: DocumentRecord, _: unknown, context: GatewayContext) =>
-    document.uploadedBy === null ? null : context.loaders.profile.load(document.uploadedBy),
+  // A reference: each Profile field is routed on its own.
+  uploadedBy: (document: DocumentRecord) =>
+    document.uploadedBy === null ? null : { id: document.uploadedBy },
 };

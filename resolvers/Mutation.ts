@@ -1,8 +1,10 @@
 import type { CommitmentRecord, CommitmentStatus, PartyRole } from '../src/backends/connectStore.ts';
 import { isUuid } from '../src/backends/connectStore.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
+import { migrate } from '../src/routing/migrate.ts';
 import { assertStatusTransition, checkedText, checkedUrl } from './commitmentRules.ts';
-import { type GatewayContext, requireProfileId } from './gatewayContext.ts';
+import { type GatewayContext, requireProfileId, type SideStores } from './gatewayContext.ts';
+import { onEitherSide } from './onEitherSide.ts';
 
 interface CreateCommitmentArgs {
   input: { title: string; description?: string | null; typeId: string; terms?: string | null };
@@ -10,44 +12,50 @@ interface CreateCommitmentArgs {
 
 // A commitment the caller cannot see is reported exactly like one that does not
 // exist, so a mutation never reveals what row-level security hides.
-async function visibleCommitment(context: GatewayContext, id: string): Promise<CommitmentRecord> {
-  const commitment = await context.loaders.commitment.load(id);
+async function visibleCommitment(side: SideStores, id: string): Promise<CommitmentRecord> {
+  const commitment = await side.loaders.commitment.load(id);
   if (commitment === null) {
     throw new FigwayError(ErrorCode.NOT_FOUND, `No commitment with id ${id} is visible to you.`, { id });
   }
   return commitment;
 }
 
-async function createCommitment(_: unknown, { input }: CreateCommitmentArgs, context: GatewayContext) {
+async function createCommitment(
+  side: SideStores,
+  _: unknown,
+  { input }: CreateCommitmentArgs,
+  context: GatewayContext,
+) {
   requireProfileId(context);
   const title = checkedText('title', input.title, 1, 200);
   const description = checkedText('description', input.description ?? '', 0, 5000);
   const terms = checkedText('terms', input.terms ?? '', 0, 20_000);
-  const type = await context.loaders.commitmentType.load(input.typeId);
+  const type = await side.loaders.commitmentType.load(input.typeId);
   if (type === null) {
     throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No commitment type with id ${input.typeId}.`, {
       field: 'typeId',
     });
   }
-  const created = await context.legacy.createCommitment(context.viewer, {
+  const created = await side.store.createCommitment(context.viewer, {
     title,
     description,
     typeId: type.id,
     terms,
   });
-  context.loaders.commitment.prime(created.id, created);
+  side.loaders.commitment.prime(created.id, created);
   return created;
 }
 
 async function updateCommitmentStatus(
+  side: SideStores,
   _: unknown,
   args: { id: string; status: CommitmentStatus },
   context: GatewayContext,
 ) {
   requireProfileId(context);
-  const current = await visibleCommitment(context, args.id);
+  const current = await visibleCommitment(side, args.id);
   assertStatusTransition(current.status, args.status);
-  const updated = await context.legacy.updateCommitmentStatus(
+  const updated = await side.store.updateCommitmentStatus(
     context.viewer,
     args.id,
     current.status,
@@ -58,11 +66,12 @@ async function updateCommitmentStatus(
       id: args.id,
     });
   }
-  context.loaders.commitment.clear(args.id).prime(args.id, updated);
+  side.loaders.commitment.clear(args.id).prime(args.id, updated);
   return updated;
 }
 
 async function addParty(
+  side: SideStores,
   _: unknown,
   args: { commitmentId: string; profileId: string; role: PartyRole },
   context: GatewayContext,
@@ -77,23 +86,24 @@ async function addParty(
       },
     );
   }
-  await visibleCommitment(context, args.commitmentId);
-  const profile = isUuid(args.profileId) ? await context.loaders.profile.load(args.profileId) : null;
+  await visibleCommitment(side, args.commitmentId);
+  const profile = isUuid(args.profileId) ? await side.loaders.profile.load(args.profileId) : null;
   if (profile === null) {
     throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No profile with id ${args.profileId}.`, {
       field: 'profileId',
     });
   }
-  const seated = await context.loaders.parties.load(args.commitmentId);
+  const seated = await side.loaders.parties.load(args.commitmentId);
   if (seated.some((party) => party.profileId === profile.id)) {
     throw new FigwayError(ErrorCode.CONFLICT, `${profile.username} is already a party to this commitment.`);
   }
-  const party = await context.legacy.addParty(context.viewer, args.commitmentId, profile.id, args.role);
-  context.loaders.parties.clear(args.commitmentId);
+  const party = await side.store.addParty(context.viewer, args.commitmentId, profile.id, args.role);
+  side.loaders.parties.clear(args.commitmentId);
   return party;
 }
 
 async function attachDocument(
+  side: SideStores,
   _: unknown,
   args: { commitmentId: string; input: { name: string; url: string } },
   context: GatewayContext,
@@ -101,11 +111,19 @@ async function attachDocument(
   requireProfileId(context);
   const name = checkedText('name', args.input.name, 1, 200);
   const url = checkedUrl('url', args.input.url);
-  await visibleCommitment(context, args.commitmentId);
-  const document = await context.legacy.attachDocument(context.viewer, args.commitmentId, name, url);
-  context.loaders.documents.clear(args.commitmentId);
+  await visibleCommitment(side, args.commitmentId);
+  const document = await side.store.attachDocument(context.viewer, args.commitmentId, name, url);
+  side.loaders.documents.clear(args.commitmentId);
   return document;
 }
 
-/** Resolvers of the root mutation type; each validates its input before anything is written. */
-export const Mutation = { createCommitment, updateCommitmentStatus, addParty, attachDocument };
+/**
+ * Resolvers of the root mutation type: each is a migration unit written to the
+ * authoritative side of its stage, and each validates its input before anything is written.
+ */
+export const Mutation = {
+  createCommitment: migrate('Mutation.createCommitment', onEitherSide(createCommitment)),
+  updateCommitmentStatus: migrate('Mutation.updateCommitmentStatus', onEitherSide(updateCommitmentStatus)),
+  addParty: migrate('Mutation.addParty', onEitherSide(addParty)),
+  attachDocument: migrate('Mutation.attachDocument', onEitherSide(attachDocument)),
+};

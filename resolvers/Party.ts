@@ -1,8 +1,7 @@
 import type { PartyRecord } from '../src/backends/connectStore.ts';
-import type { GatewayContext } from './gatewayContext.ts';
 
 /** Resolvers of Party. */
 export const Party = {
-  profile: (party: PartyRecord, _: unknown, context: GatewayContext) =>
-    context.loaders.profile.load(party.profileId),
+  // A reference: each Profile field is routed on its own.
+  profile: (party: PartyRecord) => ({ id: party.profileId }),
 };

@@ -1,7 +1,9 @@
 import type { CommitmentRecord, CommitmentStatus } from '../src/backends/connectStore.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
+import { migrate } from '../src/routing/migrate.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { GatewayContext } from './gatewayContext.ts';
+import type { GatewayContext, SideStores } from './gatewayContext.ts';
+import { onEitherSide } from './onEitherSide.ts';
 import { verifyCommitmentField } from './verifyCommitmentField.ts';
 
 const MAX_PAGE = 100;
@@ -12,7 +14,7 @@ interface CommitmentsArgs {
   after?: string | null;
 }
 
-async function commitments(_: unknown, args: CommitmentsArgs, context: GatewayContext) {
+async function commitmentsOn(side: SideStores, _: unknown, args: CommitmentsArgs, context: GatewayContext) {
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
     throw new FigwayError(ErrorCode.BAD_USER_INPUT, `first must be between 1 and ${MAX_PAGE}.`, {
@@ -20,30 +22,35 @@ async function commitments(_: unknown, args: CommitmentsArgs, context: GatewayCo
     });
   }
   const after = args.after === undefined || args.after === null ? null : decodeCursor(args.after);
-  const rows = await context.legacy.listCommitments(context.viewer, {
+  const rows = await side.store.listCommitments(context.viewer, {
     status: args.status ?? null,
     limit: first + 1,
     after,
   });
   const page = rows.slice(0, first);
-  for (const row of page) context.loaders.commitment.prime(row.id, row);
+  for (const row of page) side.loaders.commitment.prime(row.id, row);
   const edges = page.map((node: CommitmentRecord) => ({ cursor: encodeCursor(node), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
-/** Resolvers of the root query type. */
+/** Resolvers of the root query type; every field but verifyCommitment is a migration unit. */
 export const Query = {
-  me(_: unknown, __: unknown, context: GatewayContext) {
-    const { viewer } = context;
-    if (viewer.kind === 'anonymous' || viewer.id === null) return null;
-    return context.loaders.profile.load(viewer.id);
-  },
-  commitment(_: unknown, args: { id: string }, context: GatewayContext) {
-    return context.loaders.commitment.load(args.id);
-  },
-  commitments,
-  commitmentTypes(_: unknown, __: unknown, context: GatewayContext) {
-    return context.legacy.listCommitmentTypes(context.viewer);
-  },
+  me: migrate(
+    'Query.me',
+    onEitherSide((side, _parent, _args, context) => {
+      const { viewer } = context;
+      if (viewer.kind === 'anonymous' || viewer.id === null) return null;
+      return side.loaders.profile.load(viewer.id);
+    }),
+  ),
+  commitment: migrate(
+    'Query.commitment',
+    onEitherSide((side, _parent, args: { id: string }) => side.loaders.commitment.load(args.id)),
+  ),
+  commitments: migrate('Query.commitments', onEitherSide(commitmentsOn)),
+  commitmentTypes: migrate(
+    'Query.commitmentTypes',
+    onEitherSide((side, _parent, _args, context) => side.store.listCommitmentTypes(context.viewer)),
+  ),
   verifyCommitment: verifyCommitmentField,
 };

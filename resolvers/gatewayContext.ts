@@ -6,6 +6,10 @@ import type { LedgerRevision } from '../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../src/backends/ledger/openLedger.ts';
 import type { Viewer } from '../src/backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
+import type { RoutedContext } from '../src/routing/migrate.ts';
+import type { RequestRouter } from '../src/routing/requestRouter.ts';
+import type { Side } from '../src/routing/stage.ts';
+import type { WriteMirror } from '../src/writes/writeMirror.ts';
 import { type ConnectLoaders, createConnectLoaders } from './connectLoaders.ts';
 
 /** The ledger as resolvers reach it: for history and verification, which always read the ledger. */
@@ -14,12 +18,26 @@ export interface LedgerAccess {
   commitments: LedgerCommitments;
 }
 
-/** What every resolver of one request sees: who asks, the stores, and the request's loaders. */
-export interface GatewayContext {
-  viewer: Viewer;
-  legacy: ConnectStore;
-  ledger: LedgerAccess | null;
+/** One side of the migration as a request sees it: its store and the request's loaders over it. */
+export interface SideStores {
+  side: Side;
+  store: ConnectStore;
   loaders: ConnectLoaders;
+}
+
+/** The backends a gateway serves from; the target is null until it is configured. */
+export interface GatewayBackends {
+  legacy: ConnectStore;
+  target: ConnectStore | null;
+  ledger: LedgerAccess | null;
+  mirror: WriteMirror;
+}
+
+/** What every resolver of one request sees: who asks, both sides, the router and the ledger. */
+export interface GatewayContext extends RoutedContext {
+  viewer: Viewer;
+  stores: { legacy: SideStores; target: SideStores | null };
+  ledger: LedgerAccess | null;
   /** Each visible commitment's ledger revisions, batched; null without a ledger. */
   history: DataLoader<string, Array<LedgerRevision<CommitmentDocument>>> | null;
 }
@@ -27,9 +45,10 @@ export interface GatewayContext {
 /** Builds the context of one request (HTTP or WebSocket operation). */
 export function createGatewayContext(
   viewer: Viewer,
-  legacy: ConnectStore,
-  ledger: LedgerAccess | null = null,
+  backends: GatewayBackends,
+  router: RequestRouter,
 ): GatewayContext {
+  const { ledger, target } = backends;
   const history =
     ledger === null
       ? null
@@ -37,7 +56,39 @@ export function createGatewayContext(
           const revisions = await ledger.commitments.historyByIds(viewer, ids);
           return ids.map((id) => revisions.filter((revision) => revision.metadata.id === id));
         });
-  return { viewer, legacy, ledger, loaders: createConnectLoaders(legacy, viewer), history };
+  return {
+    viewer,
+    stores: {
+      legacy: {
+        side: 'legacy',
+        store: backends.legacy,
+        loaders: createConnectLoaders(backends.legacy, viewer),
+      },
+      target:
+        target === null
+          ? null
+          : { side: 'target', store: target, loaders: createConnectLoaders(target, viewer) },
+    },
+    ledger,
+    history,
+    router,
+    mirror: backends.mirror,
+  };
+}
+
+/** The stores of one side; the target side throws BACKEND_UNAVAILABLE when it is not configured. */
+export function sideStores(context: GatewayContext, side: Side): SideStores {
+  const stores = context.stores[side];
+  if (stores === null) {
+    throw new FigwayError(
+      ErrorCode.BACKEND_UNAVAILABLE,
+      'No target is configured: set LEDGER_DATABASE_URL and OLTP_DATABASE_URL.',
+      {
+        backend: side,
+      },
+    );
+  }
+  return stores;
 }
 
 /** The ledger, or BACKEND_UNAVAILABLE naming the settings that configure it. */
@@ -46,7 +97,9 @@ export function requireLedger(context: GatewayContext): LedgerAccess {
     throw new FigwayError(
       ErrorCode.BACKEND_UNAVAILABLE,
       'No ledger is configured: set LEDGER_DATABASE_URL and OLTP_DATABASE_URL.',
-      { backend: 'ledger' },
+      {
+        backend: 'ledger',
+      },
     );
   }
   return context.ledger;

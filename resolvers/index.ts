@@ -4,6 +4,7 @@ import { CommitmentRevision } from './CommitmentRevision.ts';
 import { DateTime } from './DateTime.ts';
 import { Mutation } from './Mutation.ts';
 import { Party } from './Party.ts';
+import { Profile } from './Profile.ts';
 import { Query } from './Query.ts';
 
 /** The resolver map of the Connect schema, one entry per GraphQL type. */
@@ -13,8 +14,14 @@ export const resolvers = {
   Mutation,
   Commitment,
   Party,
+  Profile,
   CommitmentDocument,
   CommitmentRevision,
 };
 
-export { createGatewayContext, type GatewayContext, type LedgerAccess } from './gatewayContext.ts';
+export {
+  createGatewayContext,
+  type GatewayBackends,
+  type GatewayContext,
+  type LedgerAccess,
+} from './gatewayContext.ts';

@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The folder of the flag catalogue and the default flag definitions. */
+export const FLAGS_DIR = fileURLToPath(new URL('../flags', import.meta.url));
 
 /** Where legacy Supabase data lives and how figway reaches it. */
 export type LegacyConfig =
@@ -15,6 +19,11 @@ export type TargetsConfig =
   | { kind: 'embedded' }
   | { kind: 'postgres'; ledgerUrl: string; oltpUrl: string }
   | { kind: 'none' };
+
+/** Where stages come from: a local flags file read offline, or an Unleash server. */
+export type FlagsConfig =
+  | { kind: 'file'; path: string; pollMs: number }
+  | { kind: 'unleash'; url: string; token: string; refreshMs: number };
 
 /** How bearer tokens are verified; embedded mode signs and verifies with a generated local secret. */
 export type AuthConfig =
@@ -32,6 +41,7 @@ export interface Config {
   dataDir: string;
   legacy: LegacyConfig;
   targets: TargetsConfig;
+  flags: FlagsConfig;
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
@@ -52,6 +62,11 @@ const environment = z.object({
   SUPABASE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   LEDGER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   OLTP_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  UNLEASH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  UNLEASH_API_TOKEN: z.string().min(1).optional(),
+  UNLEASH_REFRESH_MS: z.coerce.number().int().min(100).default(15_000),
+  FIGWAY_FLAGS_FILE: z.string().min(1).optional(),
+  FIGWAY_FLAGS_POLL_MS: z.coerce.number().int().min(50).default(250),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -85,6 +100,27 @@ function targetsConfig(env: Environment, legacy: LegacyConfig): TargetsConfig {
   return legacy.transport === 'embedded' ? { kind: 'embedded' } : { kind: 'none' };
 }
 
+function flagsConfig(env: Environment, legacy: LegacyConfig, dataDir: string, cwd: string): FlagsConfig {
+  if (env.UNLEASH_URL !== undefined) {
+    if (env.UNLEASH_API_TOKEN === undefined) {
+      throw new ConfigError(
+        'UNLEASH_URL is set but UNLEASH_API_TOKEN is not: set it to a client (backend) token of that Unleash.',
+      );
+    }
+    return {
+      kind: 'unleash',
+      url: env.UNLEASH_URL,
+      token: env.UNLEASH_API_TOKEN,
+      refreshMs: env.UNLEASH_REFRESH_MS,
+    };
+  }
+  // The embedded default keeps its own copy of the flags, which `figway flags set` edits.
+  const fallback =
+    legacy.transport === 'embedded' ? resolve(dataDir, 'flags.json') : resolve(FLAGS_DIR, 'definitions.json');
+  const path = env.FIGWAY_FLAGS_FILE === undefined ? fallback : resolve(cwd, env.FIGWAY_FLAGS_FILE);
+  return { kind: 'file', path, pollMs: env.FIGWAY_FLAGS_POLL_MS };
+}
+
 function authConfig(env: Environment, legacy: LegacyConfig, dataDir: string): AuthConfig {
   if (env.SUPABASE_JWT_SECRET !== undefined) return { kind: 'secret', secret: env.SUPABASE_JWT_SECRET };
   if (env.SUPABASE_JWKS_URL !== undefined) return { kind: 'jwks', url: env.SUPABASE_JWKS_URL };
@@ -114,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     legacy,
     targets: targetsConfig(values, legacy),
+    flags: flagsConfig(values, legacy, dataDir, cwd),
     auth: authConfig(values, legacy, dataDir),
     maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
     logLevel: values.LOG_LEVEL,

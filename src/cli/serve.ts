@@ -1,6 +1,11 @@
 import { relative } from 'node:path';
+import { resolvers } from '../../resolvers/index.ts';
 import { loadConfig } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
+import { createGatewayMetrics } from '../reports/gatewayMetrics.ts';
+import { createRouting } from '../routing/createRouting.ts';
+import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
+import { migratedUnits } from '../routing/migrate.ts';
 import { createAdminRoutes } from '../server/adminRoutes.ts';
 import type { Logger } from '../server/createLogger.ts';
 import { createLogger } from '../server/createLogger.ts';
@@ -9,6 +14,7 @@ import { type Backends, openBackends } from '../server/openBackends.ts';
 import { startGateway } from '../server/startGateway.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
+import { NO_MIRROR } from '../writes/writeMirror.ts';
 
 function welcome(url: string, version: string, dataDir: string): string {
   const query = '{ me { username } commitments(first: 5) { edges { node { title status } } } }';
@@ -26,6 +32,10 @@ function welcome(url: string, version: string, dataDir: string): string {
     "    -H 'content-type: application/json' \\",
     '    -H "authorization: Bearer $(npx figway token alice)" \\',
     `    -d '${JSON.stringify({ query })}'`,
+    '',
+    'Move a unit to the target for one cohort, and back:',
+    '  npx figway flags set Commitment.status live --cohort beta',
+    '  npx figway flags set Commitment.status legacy --cohort beta',
     '',
     `Health: ${url.replace(/\/graphql$/, '/healthz')}    Stop: Ctrl-C`,
     '',
@@ -56,14 +66,29 @@ export async function serve(): Promise<void> {
   const backends = await openBackends(config);
   if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
   const { legacy, targets } = backends;
+  if (config.flags.kind === 'file') await ensureFlagsFile(config.flags.path);
+  const metrics = createGatewayMetrics();
+  const routing = await createRouting({
+    flags: config.flags,
+    resolverUnits: migratedUnits(resolvers),
+    targetsAvailable: targets !== null,
+    metrics,
+    logger,
+  });
   const verifyBearer = await createVerifierFromConfig(config.auth);
   const gateway = await startGateway({
     host: config.host,
     port: config.port,
     development: config.development,
     maxBodyBytes: config.maxBodyBytes,
-    legacy,
-    ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
+    backends: {
+      legacy,
+      target: targets?.store ?? null,
+      ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
+      mirror: NO_MIRROR,
+    },
+    routing,
+    metrics,
     health:
       targets === null
         ? {}
@@ -101,6 +126,7 @@ export async function serve(): Promise<void> {
     logger.info({ signal }, 'draining in-flight requests, then stopping');
     try {
       await gateway.stop();
+      await routing.close();
       await backends.close();
       await claim?.release();
       logger.info('stopped');

@@ -4,17 +4,19 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createGatewayContext, type GatewayContext, type LedgerAccess } from '../../resolvers/index.ts';
-import type { ConnectStore } from '../backends/connectStore.ts';
+import { createGatewayContext, type GatewayBackends, type GatewayContext } from '../../resolvers/index.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
+import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
+import type { Routing } from '../routing/createRouting.ts';
+import { FORCE_STAGE_HEADER, forcedStages } from '../routing/forcedStages.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import { buildGatewaySchema } from './buildGatewaySchema.ts';
 import { checkHealth, type HealthTarget } from './checkHealth.ts';
 import type { Logger } from './createLogger.ts';
+import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
-import { schemaVersionPlugin } from './schemaVersionPlugin.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What a gateway is started with; the `serve` command builds it from configuration. */
@@ -24,10 +26,10 @@ export interface GatewayOptions {
   port: number;
   development: boolean;
   maxBodyBytes: number;
-  legacy: ConnectStore;
-  /** The ledger behind Commitment.history and Query.verifyCommitment; null when not configured. */
-  ledger?: LedgerAccess | null;
-  /** More backends for /healthz, by name (e.g. ledger, oltp). */
+  backends: GatewayBackends;
+  routing: Routing;
+  metrics: GatewayMetrics;
+  /** The backends /healthz reports, by name; legacy is always among them. */
   health?: Record<string, HealthTarget>;
   verifyBearer: BearerVerifier;
   /** Routes under /admin/ (backfill, verification) for figway's own CLI. */
@@ -55,9 +57,18 @@ function wsAuthorization(params: Readonly<Record<string, unknown>> | undefined, 
   return typeof fromParams === 'string' ? fromParams : request.headers.authorization;
 }
 
-/** Starts Apollo Server and graphql-ws on one `node:http` server, with `/healthz`. */
+/** Starts Apollo Server and graphql-ws on one `node:http` server, with /healthz and /metrics. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { schema, version } = await buildGatewaySchema();
+  const contextFor = (viewer: Viewer, forcedHeader: string | undefined) => {
+    const forced = forcedStages(viewer, forcedHeader);
+    if (forced.ignored)
+      options.logger.warn(
+        { viewer: viewer.kind },
+        `${FORCE_STAGE_HEADER} ignored: only admins may force stages`,
+      );
+    return createGatewayContext(viewer, options.backends, options.routing.routerFor(viewer, forced.stages));
+  };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
@@ -75,12 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
-      context: (ctx) =>
-        createGatewayContext(
-          viewers.get(ctx.extra) ?? { kind: 'anonymous' },
-          options.legacy,
-          options.ledger ?? null,
-        ),
+      context: (ctx) => contextFor(viewers.get(ctx.extra) ?? { kind: 'anonymous' }, undefined),
     },
     wsServer,
   );
@@ -90,18 +96,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     includeStacktraceInErrorResponses: options.development,
     formatError: createFormatError({ development: options.development, logger: options.logger }),
     plugins: [
-      schemaVersionPlugin(version),
+      figwayExtensionsPlugin(version, options.development),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
   });
   await apollo.start();
-  const context = async (request: IncomingMessage) =>
-    createGatewayContext(
+  const context = async (request: IncomingMessage) => {
+    const header = request.headers[FORCE_STAGE_HEADER];
+    return contextFor(
       await options.verifyBearer(request.headers.authorization),
-      options.legacy,
-      options.ledger ?? null,
+      Array.isArray(header) ? header.join(',') : header,
     );
+  };
 
   httpServer.on('request', (request, response) => {
     route(request, response).catch((error: unknown) => {
@@ -123,8 +130,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return handleGraphqlHttp(apollo, request, response, { maxBodyBytes: options.maxBodyBytes, context });
     }
     if (pathname === '/healthz') {
-      const report = await checkHealth({ legacy: options.legacy, ...options.health }, version);
+      const report = await checkHealth({ legacy: options.backends.legacy, ...options.health }, version);
       return sendJson(response, report.status === 'ok' ? 200 : 503, report);
+    }
+    if (pathname === '/metrics') {
+      response.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      return response.end(await options.metrics.registry.metrics());
     }
     if (options.admin !== undefined && (await options.admin(request, response, pathname))) return;
     return sendJson(response, 404, { error: `Nothing at ${pathname}. GraphQL is served at /graphql.` });

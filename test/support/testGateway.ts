@@ -1,14 +1,28 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
+import { resolvers } from '../../resolvers/index.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import type { Database } from '../../src/backends/sql/database.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
+import { createRouting } from '../../src/routing/createRouting.ts';
+import {
+  FLAGS_DIR,
+  type FlagDefinitions,
+  readDefinitions,
+  writeDefinitions,
+} from '../../src/routing/flagFiles.ts';
+import { migratedUnits } from '../../src/routing/migrate.ts';
 import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import { NO_MIRROR } from '../../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
 import { createMigrationFixture, type MigrationFixture } from './targetDatabases.ts';
@@ -28,6 +42,9 @@ export interface TestGateway {
   gateway: Gateway;
   /** The backfilled ledger and OLTP stores, when started with `targets`. */
   fixture: MigrationFixture | null;
+  /** The flags file the gateway routes by; rewrite it to change stages. */
+  flagsPath: string;
+  metrics: GatewayMetrics;
   db: Database;
   secret: string;
   tokenFor(username: string): Promise<string>;
@@ -56,8 +73,10 @@ export async function startTestGateway(
     maxBodyBytes?: number;
     wrapStore?: (store: ConnectStore) => ConnectStore;
     wrapDatabase?: (db: Database) => Database;
-    /** Also open a ledger and an OLTP store, backfilled from legacy, behind history and verifyCommitment. */
+    /** Also open a ledger and an OLTP store, backfilled from legacy, as the target side. */
     targets?: boolean;
+    /** Flag definitions to route by, written to a flags file the gateway watches; default: flags/. */
+    flags?: FlagDefinitions;
   } = {},
 ): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
@@ -65,18 +84,39 @@ export async function startTestGateway(
     fixture === null ? await createLegacyDatabase(engine) : { db: fixture.legacy, drop: fixture.drop };
   const secret = randomBytes(32).toString('base64url');
   const store = createPostgresTransport(options.wrapDatabase?.(legacyDb.db) ?? legacyDb.db);
+  const logger = pino({ level: 'silent' });
+  const metrics = createGatewayMetrics();
+  const flagsDir = await mkdtemp(join(tmpdir(), 'figway-flags-'));
+  const flagsPath = join(flagsDir, 'flags.json');
+  await writeDefinitions(
+    flagsPath,
+    options.flags ?? (await readDefinitions(join(FLAGS_DIR, 'definitions.json'))),
+  );
+  const routing = await createRouting({
+    flags: { kind: 'file', path: flagsPath, pollMs: 50 },
+    resolverUnits: migratedUnits(resolvers),
+    targetsAvailable: fixture !== null,
+    metrics,
+    logger,
+  });
   const gateway = await startGateway({
     host: '127.0.0.1',
     port: 0,
     development: options.development ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
-    legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
-    ledger:
-      fixture === null
-        ? null
-        : { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
+    backends: {
+      legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
+      target: fixture?.target ?? null,
+      ledger:
+        fixture === null
+          ? null
+          : { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
+      mirror: NO_MIRROR,
+    },
+    routing,
+    metrics,
     verifyBearer: createBearerVerifier({ kind: 'secret', secret }),
-    logger: pino({ level: 'silent' }),
+    logger,
   });
   const tokenFor = (username: string) => signSupabaseToken(demoUser(username), secret);
   return {
@@ -97,8 +137,12 @@ export async function startTestGateway(
       });
       return { status: response.status, body: (await response.json()) as GraphqlResponse['body'] };
     },
+    flagsPath,
+    metrics,
     async close() {
       await gateway.stop();
+      await routing.close();
+      await rm(flagsDir, { recursive: true, force: true });
       await legacyDb.drop();
     },
   };

@@ -1,0 +1,70 @@
+import type { Viewer } from '../backends/viewer.ts';
+import type { FlagsConfig } from '../config.ts';
+import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
+import type { Logger } from '../server/createLogger.ts';
+import { checkCatalogue } from './checkCatalogue.ts';
+import { type CatalogueEntry, readCatalogue, readDefinitions } from './flagFiles.ts';
+import { createRequestRouter, type RequestRouter } from './requestRouter.ts';
+import type { Stage } from './stage.ts';
+import type { StageSource } from './stageSource.ts';
+import { createUnleashFileStageSource, createUnleashServerStageSource } from './unleashStageSources.ts';
+
+/** The gateway's routing: where stages come from, and a router per request. */
+export interface Routing {
+  catalogue: ReadonlyMap<string, CatalogueEntry>;
+  routerFor(viewer: Viewer, forced?: ReadonlyMap<string, Stage>): RequestRouter;
+  close(): Promise<void>;
+}
+
+/** What {@link createRouting} needs. */
+export interface RoutingOptions {
+  flags: FlagsConfig;
+  /** The units the resolvers migrate; they must match the catalogue. */
+  resolverUnits: readonly string[];
+  targetsAvailable: boolean;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Replaces the stage source, for tests. */
+  source?: StageSource;
+}
+
+/**
+ * Loads and checks the flag catalogue (refusing to start when it and the resolvers
+ * disagree or a definition is malformed), opens the stage source, and builds
+ * routers that log each flag problem once and count every occurrence.
+ */
+export async function createRouting(options: RoutingOptions): Promise<Routing> {
+  const entries = await readCatalogue();
+  const definitions = options.flags.kind === 'file' ? await readDefinitions(options.flags.path) : null;
+  checkCatalogue(entries, options.resolverUnits, definitions);
+  const source =
+    options.source ??
+    (options.flags.kind === 'file'
+      ? await createUnleashFileStageSource({
+          path: options.flags.path,
+          pollMs: options.flags.pollMs,
+          logger: options.logger,
+        })
+      : createUnleashServerStageSource({ ...options.flags, logger: options.logger }));
+  const catalogue = new Map(entries.map((entry) => [entry.unit, entry]));
+  const reported = new Set<string>();
+  return {
+    catalogue,
+    routerFor: (viewer, forced) =>
+      createRequestRouter(viewer, {
+        source,
+        catalogue,
+        targetsAvailable: options.targetsAvailable,
+        ...(forced === undefined ? {} : { forced }),
+        onFlagProblem(flag, decision) {
+          options.metrics.flagFallbacks.inc({ flag, reason: decision.reason });
+          const key = `${flag}:${decision.reason}`;
+          if (reported.has(key)) return;
+          reported.add(key);
+          options.logger.warn({ flag, reason: decision.reason }, 'flag unavailable: serving legacy');
+        },
+        onRouteFallback: (unit) => options.metrics.routeFallbacks.inc({ unit }),
+      }),
+    close: () => source.close(),
+  };
+}

@@ -1,0 +1,130 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError, FLAGS_DIR } from '../config.ts';
+import { isStage } from './stage.ts';
+
+export { FLAGS_DIR };
+
+const unitName = z.string().regex(/^[A-Z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/, 'a unit is named Type.field');
+
+const catalogueSchema = z.object({
+  units: z
+    .array(
+      z.object({
+        unit: unitName,
+        flag: z.string().regex(/^[A-Za-z0-9._~-]+$/, 'a flag name uses letters, digits, . _ ~ -'),
+        owner: z.string().min(1),
+        description: z.string().min(1),
+        fallback: z.enum(['none', 'legacy']).default('none'),
+      }),
+    )
+    .min(1),
+});
+
+/** One migration unit of the catalogue. */
+export type CatalogueEntry = z.infer<typeof catalogueSchema>['units'][number];
+
+const constraintSchema = z.looseObject({
+  contextName: z.string().min(1),
+  operator: z.string().min(1),
+  values: z.array(z.string()).optional(),
+  value: z.string().optional(),
+  inverted: z.boolean().optional(),
+  caseInsensitive: z.boolean().optional(),
+});
+
+const variantSchema = z.looseObject({
+  name: z.string().min(1),
+  weight: z.number().int().min(0).max(1000),
+  weightType: z.string().optional(),
+  stickiness: z.string().optional(),
+});
+
+const strategySchema = z.looseObject({
+  name: z.string().min(1),
+  parameters: z.record(z.string(), z.string()).default({}),
+  constraints: z.array(constraintSchema).default([]),
+  variants: z.array(variantSchema).default([]),
+});
+
+const featureSchema = z.looseObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  enabled: z.boolean(),
+  strategies: z.array(strategySchema).default([]),
+  variants: z.array(variantSchema).default([]),
+});
+
+const definitionsSchema = z.looseObject({
+  version: z.number().int(),
+  features: z.array(featureSchema),
+});
+
+/** Flag definitions in Unleash's client format (what `GET /api/client/features` returns). */
+export type FlagDefinitions = z.infer<typeof definitionsSchema>;
+/** One feature flag of the definitions. */
+export type FlagFeature = FlagDefinitions['features'][number];
+/** One activation strategy of a flag. */
+export type FlagStrategy = FlagFeature['strategies'][number];
+
+function problems(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Parses and checks flag definitions; every variant a strategy serves must name a stage. */
+export function parseDefinitions(value: unknown, source: string): FlagDefinitions {
+  const parsed = definitionsSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`${source} is not a valid flag file: ${problems(parsed.error)}`);
+  for (const feature of parsed.data.features) {
+    const variants = [...feature.variants, ...feature.strategies.flatMap((strategy) => strategy.variants)];
+    const wrong = variants.find((variant) => !isStage(variant.name));
+    if (wrong !== undefined) {
+      throw new ConfigError(
+        `${source}: flag ${feature.name} serves variant "${wrong.name}", which is not a stage ` +
+          '(legacy, dualwrite, shadow, live, rampdown, complete).',
+      );
+    }
+  }
+  return parsed.data;
+}
+
+/** Reads a flag definitions file; a malformed one throws a ConfigError naming the file and the problem. */
+export async function readDefinitions(path: string): Promise<FlagDefinitions> {
+  return parseDefinitions(await readJson(path), path);
+}
+
+/** Writes flag definitions atomically (write aside, then rename), so a reader never sees half a file. */
+export async function writeDefinitions(path: string, definitions: FlagDefinitions): Promise<void> {
+  const aside = `${path}.${process.pid}.tmp`;
+  await writeFile(aside, `${JSON.stringify(definitions, null, 2)}\n`);
+  await rename(aside, path);
+}
+
+/** Reads the catalogue of migration units; units and flags must be unique. */
+export async function readCatalogue(path = `${FLAGS_DIR}/catalogue.json`): Promise<CatalogueEntry[]> {
+  const parsed = catalogueSchema.safeParse(await readJson(path));
+  if (!parsed.success) throw new ConfigError(`${path} is not a valid catalogue: ${problems(parsed.error)}`);
+  const { units } = parsed.data;
+  for (const key of ['unit', 'flag'] as const) {
+    const seen = new Set<string>();
+    for (const entry of units) {
+      if (seen.has(entry[key])) throw new ConfigError(`${path}: ${key} ${entry[key]} appears twice.`);
+      seen.add(entry[key]);
+    }
+  }
+  return units;
+}

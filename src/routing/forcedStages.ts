@@ -1,0 +1,31 @@
+import type { Viewer } from '../backends/viewer.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import { isStage, type Stage } from './stage.ts';
+
+/** The header an admin sends to force stages for one request: `Query.commitment=live, Commitment.status=shadow`. */
+export const FORCE_STAGE_HEADER = 'x-figway-stage';
+
+/**
+ * The stages forced by the x-figway-stage header. Only a service_role caller may force
+ * stages: for anyone else the header is ignored (`ignored: true`, for the caller to log).
+ * A malformed header from an admin is BAD_REQUEST, so a typo never goes unnoticed.
+ */
+export function forcedStages(
+  viewer: Viewer,
+  header: string | undefined,
+): { stages?: Map<string, Stage>; ignored: boolean } {
+  if (header === undefined || header.trim() === '') return { ignored: false };
+  if (viewer.kind !== 'service') return { ignored: true };
+  const stages = new Map<string, Stage>();
+  for (const part of header.split(',')) {
+    const [unit, stage] = part.split('=').map((text) => text.trim());
+    if (unit === undefined || unit === '' || !isStage(stage)) {
+      throw new FigwayError(
+        ErrorCode.BAD_REQUEST,
+        `${FORCE_STAGE_HEADER}: "${part.trim()}" is not Unit=stage (stages: legacy, dualwrite, shadow, live, rampdown, complete).`,
+      );
+    }
+    stages.set(unit, stage);
+  }
+  return { stages, ignored: false };
+}

@@ -1,0 +1,69 @@
+import type { MirroredWrite } from '../writes/writeMirror.ts';
+import type { RequestRouter } from './requestRouter.ts';
+import { mirrorSide, readSide, writeSide } from './stage.ts';
+
+/** The part of a request context `migrate` needs. */
+export interface RoutedContext {
+  router: RequestRouter;
+  mirror: { mirror(write: MirroredWrite): Promise<void> };
+}
+
+/** A GraphQL field resolver. */
+export type FieldResolver<C extends RoutedContext> = (
+  parent: never,
+  args: never,
+  context: C,
+  info: unknown,
+) => unknown;
+
+const UNIT = Symbol('figway.migrationUnit');
+
+/** A resolver built by {@link migrate}, tagged with its unit. */
+export type MigratedResolver<C extends RoutedContext> = FieldResolver<C> & { [UNIT]: string };
+
+/**
+ * Builds the resolver of a migration unit (`Type.field`): it asks the request's router
+ * for the unit's stage for this user, runs the legacy or the target side (reads by
+ * readSide, mutations by writeSide), and records the route. A failed target read
+ * falls back to legacy only when the unit's policy says so; writes never fall back.
+ * After an authoritative write, the write goes to the mirror in stages that mirror.
+ */
+export function migrate<C extends RoutedContext>(
+  unit: string,
+  sides: { legacy: FieldResolver<C>; target: FieldResolver<C> },
+): MigratedResolver<C> {
+  const isWrite = unit.startsWith('Mutation.');
+  const resolver = async (parent: never, args: never, context: C, info: unknown) => {
+    const stage = context.router.stageOf(unit);
+    const side = isWrite ? writeSide(stage) : readSide(stage);
+    context.router.record(unit, stage, side);
+    if (isWrite) {
+      const result = await sides[side](parent, args, context, info);
+      const to = mirrorSide(stage);
+      if (to !== null) await context.mirror.mirror({ unit, stage, to, args, result }).catch(() => {});
+      return result;
+    }
+    if (side === 'legacy') return sides.legacy(parent, args, context, info);
+    try {
+      return await sides.target(parent, args, context, info);
+    } catch (error) {
+      if (!context.router.fallsBackToLegacy(unit)) throw error;
+      context.router.recordFallback(unit, error);
+      return sides.legacy(parent, args, context, info);
+    }
+  };
+  return Object.assign(resolver, { [UNIT]: unit });
+}
+
+/** Every migration unit in a resolver map, found by the tag `migrate` puts on its resolvers. */
+export function migratedUnits(resolvers: Record<string, unknown>): string[] {
+  const units: string[] = [];
+  for (const fields of Object.values(resolvers)) {
+    if (typeof fields !== 'object' || fields === null) continue;
+    for (const resolver of Object.values(fields)) {
+      if (typeof resolver === 'function' && UNIT in resolver)
+        units.push(String((resolver as MigratedResolver<RoutedContext>)[UNIT]));
+    }
+  }
+  return units.sort();
+}

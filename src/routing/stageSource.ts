@@ -1,0 +1,60 @@
+import { isStage, type Stage } from './stage.ts';
+
+/** The Unleash context a user's stages are evaluated in. */
+export interface StageContext {
+  [field: string]: string | undefined | Record<string, string | undefined>;
+  /** The JWT `sub`; stickiness is on it, so a user keeps a stage across requests and instances. */
+  userId?: string;
+  /** `cohort` (JWT app_metadata.cohort), `role` and `emailDomain`. */
+  properties: Record<string, string | undefined>;
+}
+
+/** Why a unit got its stage; anything but `variant` and `off` fails closed to legacy and is reported. */
+export type StageReason = 'variant' | 'off' | 'not-synchronized' | 'unknown-flag' | 'not-a-stage' | 'error';
+
+/** A unit's stage for one user, and why. */
+export interface StageDecision {
+  stage: Stage;
+  reason: StageReason;
+}
+
+/** Where stages come from: Unleash, online or from a local file. */
+export interface StageSource {
+  /** The stage of `flag` in `context`. Never throws: anything unexpected is `legacy`. */
+  decide(flag: string, context: StageContext): StageDecision;
+  close(): Promise<void>;
+}
+
+/** The subset of unleash-client a stage source uses. */
+export interface VariantClient {
+  getFeatureToggleDefinition(name: string): unknown;
+  getVariant(
+    name: string,
+    context: StageContext,
+  ): { name: string; enabled?: boolean; feature_enabled?: boolean };
+}
+
+/**
+ * Decides a stage with an Unleash client: the variant of the first matching strategy
+ * names the stage; a disabled flag or no match is `legacy`. Fails closed to `legacy`
+ * when the client is not synchronized, the flag is unknown, the variant is not a
+ * stage, or evaluation throws.
+ */
+export function decideStage(
+  client: VariantClient | null,
+  flag: string,
+  context: StageContext,
+): StageDecision {
+  if (client === null) return { stage: 'legacy', reason: 'not-synchronized' };
+  try {
+    if (client.getFeatureToggleDefinition(flag) === undefined)
+      return { stage: 'legacy', reason: 'unknown-flag' };
+    const variant = client.getVariant(flag, context);
+    if (variant.enabled !== true) return { stage: 'legacy', reason: 'off' };
+    return isStage(variant.name)
+      ? { stage: variant.name, reason: 'variant' }
+      : { stage: 'legacy', reason: 'not-a-stage' };
+  } catch {
+    return { stage: 'legacy', reason: 'error' };
+  }
+}

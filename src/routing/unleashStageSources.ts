@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { unwatchFile, watchFile } from 'node:fs';
+import { InMemStorageProvider, Unleash } from 'unleash-client';
+import type { Logger } from '../server/createLogger.ts';
+import { readDefinitions } from './flagFiles.ts';
+import { decideStage, type StageSource } from './stageSource.ts';
+
+/** Where a server-backed stage source finds Unleash. */
+export interface UnleashServerOptions {
+  /** The Unleash API URL, e.g. https://unleash.example.com/api. */
+  url: string;
+  /** A client (backend) token. */
+  token: string;
+  /** How often flags are fetched. @default 15000 */
+  refreshMs?: number;
+  logger: Logger;
+}
+
+/**
+ * Stages from an Unleash server. Until the client has synchronized once, every unit
+ * is `legacy`; afterwards the last fetched flags keep serving if the server goes away.
+ */
+export function createUnleashServerStageSource(options: UnleashServerOptions): StageSource {
+  const client = new Unleash({
+    url: options.url,
+    appName: 'figway',
+    instanceId: `figway-${randomUUID()}`,
+    refreshInterval: options.refreshMs ?? 15_000,
+    customHeaders: { Authorization: options.token },
+    storageProvider: new InMemStorageProvider(),
+  });
+  let synchronized = false;
+  let lastError = '';
+  client.on('synchronized', () => {
+    synchronized = true;
+  });
+  // unleash-client emits an error on every failed poll; log a failure once until it changes.
+  client.on('error', (error: Error) => {
+    if (error.message !== lastError) options.logger.warn({ err: error }, 'unleash: fetching flags failed');
+    lastError = error.message;
+  });
+  client.on('warn', () => {});
+  return {
+    decide: (flag, context) => decideStage(synchronized ? client : null, flag, context),
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
+/** Where a file-backed stage source reads its flags. */
+export interface UnleashFileOptions {
+  /** A flag definitions file in Unleash's client format. */
+  path: string;
+  /** How often the file is checked for changes. @default 250 */
+  pollMs?: number;
+  logger: Logger;
+}
+
+async function offlineClient(path: string): Promise<Unleash> {
+  const definitions = await readDefinitions(path);
+  const client = new Unleash({
+    // Never contacted: refreshInterval 0 turns polling off and the bootstrap is all it knows.
+    url: 'http://127.0.0.1:9/figway-offline',
+    appName: 'figway',
+    refreshInterval: 0,
+    disableMetrics: true,
+    storageProvider: new InMemStorageProvider(),
+    bootstrap: { data: definitions.features as never },
+  });
+  client.on('error', () => {});
+  client.on('warn', () => {});
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  return client;
+}
+
+/**
+ * Stages from a local flags file, evaluated offline by unleash-client. The file is
+ * watched: a change takes effect within a poll interval; a malformed version is
+ * logged and ignored, and the last good flags keep serving.
+ */
+export async function createUnleashFileStageSource(options: UnleashFileOptions): Promise<StageSource> {
+  let client = await offlineClient(options.path);
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = await offlineClient(options.path);
+        const previous = client;
+        client = next;
+        previous.destroy();
+        options.logger.info({ path: options.path }, 'flags file changed: new stages in effect');
+      } catch (error) {
+        options.logger.error(
+          { err: error },
+          'flags file changed but is not valid: keeping the previous flags',
+        );
+      }
+    });
+  };
+  const onChange = (current: { mtimeMs: number }, previous: { mtimeMs: number }) => {
+    if (current.mtimeMs !== previous.mtimeMs) reload();
+  };
+  watchFile(options.path, { interval: options.pollMs ?? 250, persistent: false }, onChange);
+  return {
+    decide: (flag, context) => decideStage(client, flag, context),
+    async close() {
+      unwatchFile(options.path, onChange);
+      await reloading;
+      client.destroy();
+    },
+  };
+}

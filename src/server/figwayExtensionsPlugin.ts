@@ -1,0 +1,32 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from '../../resolvers/index.ts';
+
+/**
+ * An Apollo plugin that puts figway's own information in `extensions.figway`:
+ * always the schema version; the route of every migration unit (backend and stage)
+ * and any fallbacks only in development or for service_role callers.
+ */
+export function figwayExtensionsPlugin(
+  version: string,
+  development: boolean,
+): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const figway: Record<string, unknown> = { schemaVersion: version };
+          // contextValue is missing when the request failed before its context was built.
+          const router = (contextValue as Partial<GatewayContext> | undefined)?.router;
+          const insider = development || contextValue?.viewer?.kind === 'service';
+          if (router !== undefined && insider) {
+            figway.routes = router.routes;
+            if (router.fallbacks.length > 0) figway.fallbacks = router.fallbacks;
+          }
+          result.extensions = { ...result.extensions, figway };
+        },
+      };
+    },
+  };
+}

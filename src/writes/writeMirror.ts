@@ -1,0 +1,25 @@
+import type { Side, Stage } from '../routing/stage.ts';
+
+/** A write the authoritative side accepted, to be repeated on the other side. */
+export interface MirroredWrite {
+  unit: string;
+  stage: Stage;
+  /** The side to mirror to. */
+  to: Side;
+  args: unknown;
+  result: unknown;
+}
+
+/**
+ * Where a mirrored write goes once the authoritative side has accepted it: the seam
+ * for the durable outbox. It is called only in stages that mirror (dualwrite,
+ * shadow, live, rampdown) and must not throw into the client's response.
+ */
+export interface WriteMirror {
+  mirror(write: MirroredWrite): Promise<void>;
+}
+
+/** The mirror until the outbox exists: it records nothing and mirrors nothing. */
+export const NO_MIRROR: WriteMirror = {
+  async mirror() {},
+};

@@ -10,6 +10,7 @@ usage: figway <command>
   backfill <commitments|profiles|commitment-types> [--batch-size N]
                          copy legacy rows into the ledger and the OLTP service
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
+  flags list|set|push    see and move each migration unit's stage per cohort (see figway flags)
   help                   show this text
 `;
 
@@ -31,6 +32,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return (await import('./backfillCommand.ts')).backfillCommand(args);
     case 'verify':
       return (await import('./verifyCommand.ts')).verifyCommand(args);
+    case 'flags':
+      return (await import('./flagsCommand.ts')).flagsCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -18,6 +18,7 @@ import {
   writeDefinitions,
 } from '../../src/routing/flagFiles.ts';
 import { migratedUnits } from '../../src/routing/migrate.ts';
+import type { StageSource } from '../../src/routing/stageSource.ts';
 import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
@@ -77,6 +78,8 @@ export async function startTestGateway(
     targets?: boolean;
     /** Flag definitions to route by, written to a flags file the gateway watches; default: flags/. */
     flags?: FlagDefinitions;
+    /** Route by this stage source instead (e.g. one reading a real Unleash server); `flags` is then unused. */
+    stageSource?: StageSource;
   } = {},
 ): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
@@ -98,6 +101,7 @@ export async function startTestGateway(
     targetsAvailable: fixture !== null,
     metrics,
     logger,
+    ...(options.stageSource === undefined ? {} : { source: options.stageSource }),
   });
   const gateway = await startGateway({
     host: '127.0.0.1',

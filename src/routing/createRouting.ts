@@ -26,6 +26,8 @@ export interface RoutingOptions {
   logger: Logger;
   /** Replaces the stage source, for tests. */
   source?: StageSource;
+  /** Replaces flags/catalogue.json, for tests (e.g. a unit with a fallback policy). */
+  catalogue?: readonly CatalogueEntry[];
 }
 
 /**
@@ -34,7 +36,7 @@ export interface RoutingOptions {
  * routers that log each flag problem once and count every occurrence.
  */
 export async function createRouting(options: RoutingOptions): Promise<Routing> {
-  const entries = await readCatalogue();
+  const entries = options.catalogue ?? (await readCatalogue());
   const definitions = options.flags.kind === 'file' ? await readDefinitions(options.flags.path) : null;
   checkCatalogue(entries, options.resolverUnits, definitions);
   const source =

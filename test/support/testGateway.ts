@@ -12,6 +12,7 @@ import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/de
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
 import { createRouting } from '../../src/routing/createRouting.ts';
 import {
+  type CatalogueEntry,
   FLAGS_DIR,
   type FlagDefinitions,
   readDefinitions,
@@ -80,6 +81,10 @@ export async function startTestGateway(
     flags?: FlagDefinitions;
     /** Route by this stage source instead (e.g. one reading a real Unleash server); `flags` is then unused. */
     stageSource?: StageSource;
+    /** Observe or break the target store the gateway uses. */
+    wrapTarget?: (store: ConnectStore) => ConnectStore;
+    /** Replace the flag catalogue (e.g. to give a unit a fallback policy). */
+    catalogue?: CatalogueEntry[];
   } = {},
 ): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
@@ -102,6 +107,7 @@ export async function startTestGateway(
     metrics,
     logger,
     ...(options.stageSource === undefined ? {} : { source: options.stageSource }),
+    ...(options.catalogue === undefined ? {} : { catalogue: options.catalogue }),
   });
   const gateway = await startGateway({
     host: '127.0.0.1',
@@ -110,7 +116,7 @@ export async function startTestGateway(
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     backends: {
       legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
-      target: fixture?.target ?? null,
+      target: fixture === null ? null : (options.wrapTarget?.(fixture.target) ?? fixture.target),
       ledger:
         fixture === null
           ? null

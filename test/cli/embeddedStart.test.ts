@@ -70,6 +70,41 @@ describe('the embedded default (npm start)', () => {
     expect(unknown.stdout).toMatch(/has no commitment/);
   });
 
+  it('moves Commitment.status to the ledger for cohort beta with figway flags, and back', async () => {
+    const query = `{ commitment(id: "${DEMO_COMMITMENTS[2]?.id}") { status } }`;
+    const routeOf = async (username: string) => {
+      const token = (await figway(['token', username], env)).stdout.trim();
+      const response = await fetch(first.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await response.json()) as {
+        extensions: { figway: { routes: Record<string, { backend: string; stage: string }> } };
+      };
+      return body.extensions.figway.routes['Commitment.status'];
+    };
+    expect((await figway(['flags', 'set', 'Commitment.status', 'live', '--cohort', 'beta'], env)).code).toBe(
+      0,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await routeOf('alice')).toEqual({ stage: 'live', backend: 'target' });
+    expect(await routeOf('bob')).toEqual({ stage: 'legacy', backend: 'legacy' });
+    const listed = await figway(['flags', 'list'], env);
+    expect(listed.stdout).toMatch(/Commitment\.status\s+cohort beta\s+live\n\s+everyone else\s+legacy/);
+    expect(
+      (await figway(['flags', 'set', 'Commitment.status', 'legacy', '--cohort', 'beta'], env)).code,
+    ).toBe(0);
+    const started = performance.now();
+    while ((await routeOf('alice'))?.backend !== 'legacy') {
+      expect(performance.now() - started).toBeLessThan(2000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await figway(['flags', 'list'], env)).stdout).toMatch(
+      /Commitment\.status\s+cohort beta\s+legacy/,
+    );
+  });
+
   it('refuses a second gateway on the same data folder, naming the running one', async () => {
     await expect(startServe(env)).rejects.toThrow(/already running.*pid/s);
   });

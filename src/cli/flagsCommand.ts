@@ -61,9 +61,11 @@ async function list(args: readonly string[]): Promise<number> {
   const catalogue = await readCatalogue();
   let definitions: FlagDefinitions;
   if (config.flags.kind === 'unleash') {
+    // Lenient: a variant made by hand that is not a stage is exactly what list must show.
     definitions = parseDefinitions(
       await fetchClientDefinitions(config.flags.url, config.flags.token),
       config.flags.url,
+      { stagesOnly: false },
     );
   } else {
     await ensureFlagsFile(config.flags.path);
@@ -127,11 +129,8 @@ async function push(args: readonly string[]): Promise<number> {
   if (url === undefined || token === undefined) {
     throw new ConfigError('figway flags push needs UNLEASH_URL and UNLEASH_ADMIN_TOKEN (an admin token).');
   }
-  const config = loadConfig();
-  const file =
-    option(args, '--file') ??
-    process.env.FIGWAY_FLAGS_FILE ??
-    (config.flags.kind === 'file' ? config.flags.path : `${FLAGS_DIR}/definitions.json`);
+  // Pushing needs no gateway configuration: the file is the one given, or the defaults.
+  const file = option(args, '--file') ?? process.env.FIGWAY_FLAGS_FILE ?? `${FLAGS_DIR}/definitions.json`;
   const report = await pushDefinitions(await readCatalogue(), await readDefinitions(file), {
     url,
     token,

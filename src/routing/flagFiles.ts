@@ -85,10 +85,18 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-/** Parses and checks flag definitions; every variant a strategy serves must name a stage. */
-export function parseDefinitions(value: unknown, source: string): FlagDefinitions {
+/**
+ * Parses and checks flag definitions; every variant a strategy serves must name a
+ * stage unless `stagesOnly` is false (for showing what a server holds as it is).
+ */
+export function parseDefinitions(
+  value: unknown,
+  source: string,
+  options: { stagesOnly?: boolean } = {},
+): FlagDefinitions {
   const parsed = definitionsSchema.safeParse(value);
   if (!parsed.success) throw new ConfigError(`${source} is not a valid flag file: ${problems(parsed.error)}`);
+  if (options.stagesOnly === false) return parsed.data;
   for (const feature of parsed.data.features) {
     const variants = [...feature.variants, ...feature.strategies.flatMap((strategy) => strategy.variants)];
     const wrong = variants.find((variant) => !isStage(variant.name));

@@ -38,17 +38,26 @@ function adminClient(options: UnleashAdminOptions) {
     });
     const text = await response.text();
     if (!response.ok && response.status !== 404 && response.status !== 409) {
-      throw new Error(`Unleash answered ${response.status} to ${method} ${path}: ${text.slice(0, 300)}`);
+      const archived = /archived/i.test(text)
+        ? ' The flag is archived in Unleash: revive it there, then push again.'
+        : '';
+      throw new Error(
+        `Unleash answered ${response.status} to ${method} ${path}: ${text.slice(0, 300)}${archived}`,
+      );
     }
     return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) };
   };
 }
 
-// Compares what matters for evaluation, ignoring ids, sort order and defaults Unleash adds.
+// Compares what matters for evaluation, ignoring ids, sort order, key order (Unleash
+// stores parameters as jsonb and returns them reordered) and defaults Unleash adds.
 function shape(strategy: Omit<StoredStrategy, 'id'> | FlagStrategy): string {
+  const parameters = Object.fromEntries(
+    Object.entries(strategy.parameters ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+  );
   return JSON.stringify({
     name: strategy.name,
-    parameters: strategy.parameters ?? {},
+    parameters,
     constraints: (strategy.constraints ?? []).map((c) => ({
       contextName: c.contextName,
       operator: c.operator,

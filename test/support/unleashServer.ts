@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { TEST_POSTGRES_URL, testEngines } from './databases.ts';
+
+/** A real Unleash server on its own fresh PostgreSQL database, with an admin and a client token. */
+export interface UnleashServer {
+  /** The API URL, ending in /api, as figway's UNLEASH_URL takes it. */
+  url: string;
+  /** An admin token for every project and environment. */
+  adminToken: string;
+  /** A client (backend) token of project `default`, environment `development`. */
+  clientToken: string;
+  /** Calls the admin API (`path` under /api, e.g. `/admin/projects/default/features`); throws on a non-2xx answer. */
+  admin(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** Stops the server and drops its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * True when an Unleash server can run here, that is when the test PostgreSQL answers.
+ * Under `CI=true` a PostgreSQL that does not answer throws instead (through
+ * {@link testEngines}), so a missing service fails the run rather than skipping it.
+ */
+export async function unleashAvailable(): Promise<boolean> {
+  const engines = await testEngines();
+  return engines.some((engine) => engine.name === 'postgres');
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port to listen on');
+  return address.port;
+}
+
+async function onTestPostgres(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
+
+/**
+ * Starts unleash-server in this process on a free port over a fresh database
+ * `unleash_test_<hex>` of the test PostgreSQL; `stop` drops the database again.
+ */
+export async function startUnleashServer(): Promise<UnleashServer> {
+  const database = `unleash_test_${randomBytes(6).toString('hex')}`;
+  await onTestPostgres(`create database ${database}`);
+  const postgres = new URL(TEST_POSTGRES_URL);
+  const port = await freePort();
+  const adminToken = `*:*.${randomBytes(16).toString('hex')}`;
+  const clientToken = `default:development.${randomBytes(16).toString('hex')}`;
+  // Loaded here, not at the top, so a file whose suite is skipped never pays for it.
+  const { ApiTokenType, IAuthType, start } = await import('unleash-server');
+  let unleash: Awaited<ReturnType<typeof start>>;
+  try {
+    unleash = await start({
+      db: {
+        host: postgres.hostname,
+        port: Number(postgres.port || 5432),
+        user: decodeURIComponent(postgres.username || 'postgres'),
+        password: decodeURIComponent(postgres.password),
+        database,
+        ssl: false,
+      },
+      server: { port, host: '127.0.0.1' },
+      // No calls home from a test run.
+      versionCheck: { enable: false },
+      telemetry: false,
+      authentication: {
+        type: IAuthType.OPEN_SOURCE,
+        initApiTokens: [
+          {
+            environment: '*',
+            projects: ['*'],
+            secret: adminToken,
+            type: ApiTokenType.ADMIN,
+            tokenName: 'admin',
+          },
+          {
+            environment: 'development',
+            projects: ['default'],
+            secret: clientToken,
+            type: ApiTokenType.BACKEND,
+            tokenName: 'client',
+          },
+        ],
+      },
+      getLogger: () => silent,
+    });
+  } catch (error) {
+    await onTestPostgres(`drop database if exists ${database} with (force)`);
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}/api`;
+  return {
+    url,
+    adminToken,
+    clientToken,
+    async admin(method, path, body) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: adminToken, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`Unleash answered ${response.status} to ${method} ${path}: ${text}`);
+      return text === '' ? null : (JSON.parse(text) as unknown);
+    },
+    async stop() {
+      await unleash.stop();
+      await onTestPostgres(`drop database if exists ${database} with (force)`);
+    },
+  };
+}

@@ -62,19 +62,20 @@ export async function serve(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
-  const backends = await openBackends(config);
-  if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
-  const { legacy, targets } = backends;
+  // Flags first: a malformed flags file or catalogue stops start-up before any database opens.
   if (config.flags.kind === 'file') await ensureFlagsFile(config.flags.path);
   const metrics = createGatewayMetrics();
   const routing = await createRouting({
     flags: config.flags,
     resolverUnits: migratedUnits(resolvers),
-    targetsAvailable: targets !== null,
+    targetsAvailable: config.targets.kind !== 'none',
     metrics,
     logger,
   });
+  const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
+  const backends = await openBackends(config);
+  if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
+  const { legacy, targets } = backends;
   const verifyBearer = await createVerifierFromConfig(config.auth);
   const gateway = await startGateway({
     host: config.host,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,37 @@ describe('figway commands', () => {
     const result = await figway(['serve'], { SUPABASE_URL: 'https://example.supabase.co' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/SUPABASE_ANON_KEY/);
+  });
+
+  it('refuses to start when the flags file is malformed, naming the file and the flag', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'figway-badflags-'));
+    const flags = join(dataDir, 'flags.json');
+    await writeFile(
+      flags,
+      JSON.stringify({
+        version: 2,
+        features: [
+          {
+            name: 'figway.Query.me',
+            enabled: true,
+            strategies: [{ name: 'default', variants: [{ name: 'on', weight: 1000 }] }],
+          },
+        ],
+      }),
+    );
+    try {
+      const result = await figway(['serve'], {
+        FIGWAY_DATA_DIR: dataDir,
+        FIGWAY_FLAGS_FILE: flags,
+        PORT: '0',
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `${flags}: flag figway.Query.me serves variant "on", which is not a stage`,
+      );
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with the usage for an unknown command', async () => {

@@ -9,6 +9,7 @@ import { ErrorCode, FigwayError } from '../src/errors.ts';
 import type { RoutedContext } from '../src/routing/migrate.ts';
 import type { RequestRouter } from '../src/routing/requestRouter.ts';
 import type { Side } from '../src/routing/stage.ts';
+import type { RequestShadow } from '../src/shadow/shadowRunner.ts';
 import type { WriteMirror } from '../src/writes/writeMirror.ts';
 import { type ConnectLoaders, createConnectLoaders } from './connectLoaders.ts';
 
@@ -47,6 +48,7 @@ export function createGatewayContext(
   viewer: Viewer,
   backends: GatewayBackends,
   router: RequestRouter,
+  shadow?: RequestShadow,
 ): GatewayContext {
   const { ledger, target } = backends;
   const history =
@@ -73,6 +75,9 @@ export function createGatewayContext(
     history,
     router,
     mirror: backends.mirror,
+    ...(shadow === undefined ? {} : { shadow }),
+    // Re-reads (noise checks, lag rechecks) must not hit this request's caches.
+    fresh: () => createGatewayContext(viewer, backends, router),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus metrics figway exposes on /metrics. */
 export interface GatewayMetrics {
@@ -7,6 +7,14 @@ export interface GatewayMetrics {
   flagFallbacks: Counter<'flag' | 'reason'>;
   /** Reads the target failed and legacy answered, where the unit's fallback policy allows it. */
   routeFallbacks: Counter<'unit'>;
+  /** Shadow comparisons by unit, stage and outcome. */
+  observations: Counter<'unit' | 'stage' | 'outcome'>;
+  /** Read latency of each side in shadow comparisons. */
+  shadowLatency: Histogram<'unit' | 'side'>;
+  /** Candidate reads not started because too many were in flight. */
+  shadowDropped: Counter<'unit'>;
+  /** Observations that could not be stored, by reason. */
+  observationsLost: Counter<'reason'>;
 }
 
 /** Creates a registry with figway's metrics and Node's default ones. */
@@ -25,6 +33,31 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'figway_route_fallbacks_total',
       help: 'Reads whose target failed and that legacy answered under the unit fallback policy.',
       labelNames: ['unit'],
+      registers: [registry],
+    }),
+    observations: new Counter({
+      name: 'figway_shadow_observations_total',
+      help: 'Shadow comparisons by unit, stage and outcome.',
+      labelNames: ['unit', 'stage', 'outcome'],
+      registers: [registry],
+    }),
+    shadowLatency: new Histogram({
+      name: 'figway_shadow_read_seconds',
+      help: 'Read latency of the control and candidate sides in shadow comparisons.',
+      labelNames: ['unit', 'side'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    shadowDropped: new Counter({
+      name: 'figway_shadow_samples_dropped_total',
+      help: 'Candidate reads not started because too many were in flight.',
+      labelNames: ['unit'],
+      registers: [registry],
+    }),
+    observationsLost: new Counter({
+      name: 'figway_observations_lost_total',
+      help: 'Observations that could not be stored (queue full, store unavailable).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

@@ -7,6 +7,31 @@ export { FLAGS_DIR };
 
 const unitName = z.string().regex(/^[A-Z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/, 'a unit is named Type.field');
 
+// How a unit's shadow reads run and are judged; every setting has a default.
+const shadowSchema = z
+  .object({
+    /** Share of requests in shadow/live stage that also read the candidate. */
+    sampleRate: z.number().min(0).max(1).default(1),
+    /** A candidate slower than this is recorded as a timeout. */
+    timeoutMs: z.number().int().positive().default(1000),
+    /** Response paths never compared, e.g. `edges[*].cursor`. */
+    ignore: z.array(z.string()).default([]),
+    /** Numbers this close are equal. */
+    tolerance: z.number().min(0).default(0),
+    /** Compare lists by position even when items have ids. */
+    orderedLists: z.boolean().default(false),
+    /** Share of sampled requests that read the control twice to learn which paths are noise. */
+    noiseSampleRate: z.number().min(0).max(1).default(0),
+    /** Re-check a mismatch once after this delay (replication lag); 0 turns it off. */
+    recheckAfterMs: z.number().int().min(0).default(0),
+    /** Diff paths whose values are hashed before they are stored. */
+    redact: z.array(z.string()).default([]),
+    /** Verdict thresholds of `figway report`. */
+    maxMismatchRate: z.number().min(0).max(1).default(0.001),
+    minSamples: z.number().int().min(1).default(100),
+  })
+  .prefault({});
+
 const catalogueSchema = z.object({
   units: z
     .array(
@@ -16,10 +41,17 @@ const catalogueSchema = z.object({
         owner: z.string().min(1),
         description: z.string().min(1),
         fallback: z.enum(['none', 'legacy']).default('none'),
+        shadow: shadowSchema,
       }),
     )
     .min(1),
 });
+
+/** How one unit's shadow reads run and are judged. */
+export type ShadowSettings = z.infer<typeof shadowSchema>;
+
+/** The shadow settings of a unit that sets none. */
+export const DEFAULT_SHADOW: ShadowSettings = shadowSchema.parse(undefined);
 
 /** One migration unit of the catalogue. */
 export type CatalogueEntry = z.infer<typeof catalogueSchema>['units'][number];

@@ -1,11 +1,17 @@
+import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
+import type { RequestShadow } from '../shadow/shadowRunner.ts';
 import type { MirroredWrite } from '../writes/writeMirror.ts';
 import type { RequestRouter } from './requestRouter.ts';
-import { mirrorSide, readSide, writeSide } from './stage.ts';
+import { mirrorSide, readSide, type Side, type Stage, shadowSide, writeSide } from './stage.ts';
 
 /** The part of a request context `migrate` needs. */
 export interface RoutedContext {
   router: RequestRouter;
   mirror: { mirror(write: MirroredWrite): Promise<void> };
+  /** The request's shadow reads; absent when shadowing is off (e.g. over WebSocket). */
+  shadow?: RequestShadow;
+  /** A copy of the context with fresh per-request caches, for re-reads; required with `shadow`. */
+  fresh?: () => RoutedContext;
 }
 
 /** A GraphQL field resolver. */
@@ -43,16 +49,58 @@ export function migrate<C extends RoutedContext>(
       if (to !== null) await context.mirror.mirror({ unit, stage, to, args, result }).catch(() => {});
       return result;
     }
-    if (side === 'legacy') return sides.legacy(parent, args, context, info);
-    try {
-      return await sides.target(parent, args, context, info);
-    } catch (error) {
-      if (!context.router.fallsBackToLegacy(unit)) throw error;
-      context.router.recordFallback(unit, error);
-      return sides.legacy(parent, args, context, info);
-    }
+    const serve = (on: C) => read(unit, side, sides, parent, args, on, info);
+    const candidate = shadowSide(stage);
+    if (candidate === null || context.shadow === undefined) return serve(context);
+    return shadowRead(unit, stage, { side, serve }, { side: candidate, sides }, parent, args, context, info);
   };
   return Object.assign(resolver, { [UNIT]: unit });
+}
+
+// A read on its side; a failed target read falls back to legacy only under the unit's policy.
+async function read<C extends RoutedContext>(
+  unit: string,
+  side: Side,
+  sides: { legacy: FieldResolver<C>; target: FieldResolver<C> },
+  parent: never,
+  args: never,
+  context: C,
+  info: unknown,
+) {
+  if (side === 'legacy') return sides.legacy(parent, args, context, info);
+  try {
+    return await sides.target(parent, args, context, info);
+  } catch (error) {
+    if (!context.router.fallsBackToLegacy(unit)) throw error;
+    context.router.recordFallback(unit, error);
+    return sides.legacy(parent, args, context, info);
+  }
+}
+
+// In shadow and live stages the other side is read in the background and compared.
+function shadowRead<C extends RoutedContext>(
+  unit: string,
+  stage: Stage,
+  control: { side: Side; serve: (on: C) => Promise<unknown> },
+  candidate: { side: Side; sides: { legacy: FieldResolver<C>; target: FieldResolver<C> } },
+  parent: never,
+  args: never,
+  context: C,
+  info: unknown,
+) {
+  const fresh = () => (context.fresh?.() ?? context) as C;
+  const resolveInfo = info as GraphQLResolveInfo;
+  const path = responsePathAsArray(resolveInfo.path).join('.');
+  return (context.shadow as RequestShadow).run(
+    unit,
+    stage,
+    { side: control.side, read: (again) => control.serve(again ? fresh() : context) },
+    {
+      side: candidate.side,
+      read: async (again) => candidate.sides[candidate.side](parent, args, again ? fresh() : context, info),
+    },
+    { ...resolveInfo, path, operationName: resolveInfo.operation.name?.value ?? null },
+  );
 }
 
 /** Every migration unit in a resolver map, found by the tag `migrate` puts on its resolvers. */

@@ -56,3 +56,18 @@ export function mirrorSide(stage: Stage): Side | null {
       return 'legacy';
   }
 }
+
+/** The side read in the background and compared in `stage`, or null when there is no shadow read. */
+export function shadowSide(stage: Stage): Side | null {
+  switch (stage) {
+    case 'shadow':
+      return 'target';
+    case 'live':
+      return 'legacy';
+    case 'legacy':
+    case 'dualwrite':
+    case 'rampdown':
+    case 'complete':
+      return null;
+  }
+}

@@ -14,6 +14,8 @@ export function figwayExtensionsPlugin(
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
+          // Shadow comparisons wait for this: they run once the answer is on its way.
+          (contextValue as Partial<GatewayContext> | undefined)?.shadow?.responseSent();
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const figway: Record<string, unknown> = { schemaVersion: version };

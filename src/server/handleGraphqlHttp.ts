@@ -20,7 +20,10 @@ export async function handleGraphqlHttp(
   apollo: ApolloServer<GatewayContext>,
   request: IncomingMessage,
   response: ServerResponse,
-  options: { maxBodyBytes: number; context: (request: IncomingMessage) => Promise<GatewayContext> },
+  options: {
+    maxBodyBytes: number;
+    context: (request: IncomingMessage, body: unknown) => Promise<GatewayContext>;
+  },
 ) {
   let body: unknown;
   try {
@@ -37,7 +40,7 @@ export async function handleGraphqlHttp(
   const url = new URL(request.url ?? '/', 'http://localhost');
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request),
+    context: () => options.context(request, body),
   });
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;

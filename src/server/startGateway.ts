@@ -10,6 +10,7 @@ import { ErrorCode, FigwayError } from '../errors.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { FORCE_STAGE_HEADER, forcedStages } from '../routing/forcedStages.ts';
+import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import { buildGatewaySchema } from './buildGatewaySchema.ts';
 import { checkHealth, type HealthTarget } from './checkHealth.ts';
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   backends: GatewayBackends;
   routing: Routing;
+  /** Runs shadow reads in shadow and live stages; without it they are not compared. */
+  shadow?: ShadowRunner;
   metrics: GatewayMetrics;
   /** The backends /healthz reports, by name; legacy is always among them. */
   health?: Record<string, HealthTarget>;
@@ -57,17 +60,41 @@ function wsAuthorization(params: Readonly<Record<string, unknown>> | undefined, 
   return typeof fromParams === 'string' ? fromParams : request.headers.authorization;
 }
 
+function headerText(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** What an observation records about the operation: its name, document, variables and client. */
+function requestFacts(request: IncomingMessage, body: unknown): Omit<RequestFacts, 'viewer'> {
+  const graphql = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return {
+    operationName: typeof graphql.operationName === 'string' ? graphql.operationName : null,
+    query: typeof graphql.query === 'string' ? graphql.query : null,
+    variables: graphql.variables ?? null,
+    clientName: headerText(request, 'apollographql-client-name'),
+    clientVersion: headerText(request, 'apollographql-client-version'),
+  };
+}
+
 /** Starts Apollo Server and graphql-ws on one `node:http` server, with /healthz and /metrics. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { schema, version } = await buildGatewaySchema();
-  const contextFor = (viewer: Viewer, forcedHeader: string | undefined) => {
+  const contextFor = (
+    viewer: Viewer,
+    forcedHeader: string | undefined,
+    facts?: Omit<RequestFacts, 'viewer'>,
+  ) => {
     const forced = forcedStages(viewer, forcedHeader);
-    if (forced.ignored)
+    if (forced.ignored) {
       options.logger.warn(
         { viewer: viewer.kind },
         `${FORCE_STAGE_HEADER} ignored: only admins may force stages`,
       );
-    return createGatewayContext(viewer, options.backends, options.routing.routerFor(viewer, forced.stages));
+    }
+    const router = options.routing.routerFor(viewer, forced.stages);
+    const shadow = facts === undefined ? undefined : options.shadow?.forRequest({ viewer, ...facts });
+    return createGatewayContext(viewer, options.backends, router, shadow);
   };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -102,12 +129,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
   await apollo.start();
-  const context = async (request: IncomingMessage) => {
+  const context = async (request: IncomingMessage, body: unknown) => {
     const header = request.headers[FORCE_STAGE_HEADER];
-    return contextFor(
-      await options.verifyBearer(request.headers.authorization),
-      Array.isArray(header) ? header.join(',') : header,
-    );
+    const viewer = await options.verifyBearer(request.headers.authorization);
+    return contextFor(viewer, Array.isArray(header) ? header.join(',') : header, requestFacts(request, body));
   };
 
   httpServer.on('request', (request, response) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.ts';
 import { checkCatalogue } from '../../src/routing/checkCatalogue.ts';
-import { type CatalogueEntry, parseDefinitions } from '../../src/routing/flagFiles.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW, parseDefinitions } from '../../src/routing/flagFiles.ts';
 import { forcedStages } from '../../src/routing/forcedStages.ts';
 import { mirrorSide, readSide, STAGES, writeSide } from '../../src/routing/stage.ts';
 import { ruleOf, setRule } from '../../src/routing/stageRules.ts';
@@ -92,6 +92,7 @@ describe('checkCatalogue', () => {
     owner: 'o',
     description: 'd',
     fallback: 'none',
+    shadow: DEFAULT_SHADOW,
   });
 
   it('lists every disagreement between catalogue, resolvers and definitions', () => {

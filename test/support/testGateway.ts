@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { resolvers } from '../../resolvers/index.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
-import type { Database } from '../../src/backends/sql/database.ts';
+import type { Database, Queryable } from '../../src/backends/sql/database.ts';
+import { migrate } from '../../src/backends/sql/migrate.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
@@ -24,6 +25,9 @@ import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
+import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
+import { createShadowRunner, type ShadowRunner } from '../../src/shadow/shadowRunner.ts';
 import { NO_MIRROR } from '../../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
@@ -47,6 +51,10 @@ export interface TestGateway {
   /** The flags file the gateway routes by; rewrite it to change stages. */
   flagsPath: string;
   metrics: GatewayMetrics;
+  /** The shadow runner, when started with `shadow`. */
+  runner: ShadowRunner | null;
+  /** Waits until every shadow comparison so far is judged and its observation stored. */
+  settle(): Promise<void>;
   db: Database;
   secret: string;
   tokenFor(username: string): Promise<string>;
@@ -85,6 +93,8 @@ export async function startTestGateway(
     wrapTarget?: (store: ConnectStore) => ConnectStore;
     /** Replace the flag catalogue (e.g. to give a unit a fallback policy). */
     catalogue?: CatalogueEntry[];
+    /** Run shadow reads, recording observations in the legacy test database (or `observationsDb`). */
+    shadow?: { random?: () => number; maxInFlight?: number; observationsDb?: Queryable };
   } = {},
 ): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
@@ -109,7 +119,26 @@ export async function startTestGateway(
     ...(options.stageSource === undefined ? {} : { source: options.stageSource }),
     ...(options.catalogue === undefined ? {} : { catalogue: options.catalogue }),
   });
+  let runner: ShadowRunner | null = null;
+  let writer: ObservationWriter | null = null;
+  if (options.shadow !== undefined) {
+    await migrate(legacyDb.db, OBSERVATION_MIGRATIONS);
+    writer = createObservationWriter({
+      db: options.shadow.observationsDb ?? legacyDb.db,
+      flushEveryMs: 50,
+      onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
+    });
+    runner = createShadowRunner({
+      catalogue: routing.catalogue,
+      writer,
+      metrics,
+      salt: 'test-salt',
+      ...(options.shadow.random === undefined ? {} : { random: options.shadow.random }),
+      ...(options.shadow.maxInFlight === undefined ? {} : { maxInFlight: options.shadow.maxInFlight }),
+    });
+  }
   const gateway = await startGateway({
+    ...(runner === null ? {} : { shadow: runner }),
     host: '127.0.0.1',
     port: 0,
     development: options.development ?? false,
@@ -149,8 +178,14 @@ export async function startTestGateway(
     },
     flagsPath,
     metrics,
+    runner,
+    async settle() {
+      await runner?.idle();
+      await writer?.flush();
+    },
     async close() {
       await gateway.stop();
+      await writer?.close();
       await routing.close();
       await rm(flagsDir, { recursive: true, force: true });
       await legacyDb.drop();

@@ -1,0 +1,96 @@
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLIncludeDirective,
+  type GraphQLOutputType,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  getNamedType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type SelectionNode,
+} from 'graphql';
+
+/** What a projection needs from the field's GraphQLResolveInfo. */
+export interface SelectionInfo {
+  returnType: GraphQLOutputType;
+  fieldNodes: readonly FieldNode[];
+  fragments: Record<string, FragmentDefinitionNode>;
+  variableValues: Record<string, unknown>;
+}
+
+/** Marks a property the value does not have at all, told apart from `null`. */
+export const MISSING = '(missing)';
+
+function included(node: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+}
+
+// The fields selected on an object type, through fragments and inline fragments
+// whose type condition names it, keyed by the response key (the alias if any).
+function collectFields(
+  typeName: string,
+  selections: readonly SelectionNode[],
+  info: SelectionInfo,
+  into = new Map<string, FieldNode[]>(),
+) {
+  for (const selection of selections) {
+    if (!included(selection, info.variableValues)) continue;
+    if (selection.kind === 'Field') {
+      const key = selection.alias?.value ?? selection.name.value;
+      into.set(key, [...(into.get(key) ?? []), selection]);
+    } else if (selection.kind === 'InlineFragment') {
+      if (selection.typeCondition === undefined || selection.typeCondition.name.value === typeName) {
+        collectFields(typeName, selection.selectionSet.selections, info, into);
+      }
+    } else {
+      const fragment = info.fragments[selection.name.value];
+      if (fragment !== undefined && fragment.typeCondition.name.value === typeName) {
+        collectFields(typeName, fragment.selectionSet.selections, info, into);
+      }
+    }
+  }
+  return into;
+}
+
+function project(
+  value: unknown,
+  type: GraphQLOutputType,
+  nodes: readonly FieldNode[],
+  info: SelectionInfo,
+): unknown {
+  if (isNonNullType(type)) return project(value, type.ofType, nodes, info);
+  if (value === undefined) return MISSING;
+  if (value === null) return null;
+  if (isListType(type)) {
+    return Array.isArray(value) ? value.map((item) => project(item, type.ofType, nodes, info)) : MISSING;
+  }
+  if (isLeafType(type)) return type.serialize(value);
+  const named = getNamedType(type);
+  if (!isObjectType(named) || typeof value !== 'object') return MISSING;
+  const selections = nodes.flatMap((node) => node.selectionSet?.selections ?? []);
+  const fields = named.getFields();
+  const result: Record<string, unknown> = {};
+  for (const [key, fieldNodes] of collectFields(named.name, selections, info)) {
+    const name = fieldNodes[0]?.name.value ?? key;
+    const field = fields[name];
+    // __typename is the same on both sides; a field with a resolver of its own is
+    // another unit or a relation, compared by its own experiment.
+    if (name === '__typename' || field === undefined || field.resolve !== undefined) continue;
+    result[key] = project((value as Record<string, unknown>)[name], field.type, fieldNodes, info);
+  }
+  return result;
+}
+
+/**
+ * What the client sees of a resolver's value for the selection it made: leaves
+ * serialized by their scalar (DateTime as a UTC instant), aliases as response keys,
+ * fragments and @skip/@include applied, nested plain objects followed. Fields with a
+ * resolver of their own are left out: they are other units, compared on their own.
+ */
+export function projectSelection(value: unknown, info: SelectionInfo): unknown {
+  return project(value, info.returnType, info.fieldNodes, info);
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectStore } from '../../src/backends/connectStore.ts';
+import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
+import { FLAGS_DIR, type FlagDefinitions, readCatalogue, readDefinitions } from '../../src/routing/flagFiles.ts';
+import { type StageRule, setRule } from '../../src/routing/stageRules.ts';
+import { testEngines } from '../support/databases.ts';
+import { demoUser, startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+const [pglite] = await testEngines();
+if (pglite === undefined) throw new Error('PGlite is always available');
+
+const SHARED = 'c0000000-0000-4000-8000-000000000003'; // alice, bob, carol; ACTIVE in legacy
+const STATUS = `query Status { commitment(id: "${SHARED}") { title status } }`;
+
+async function flagsWith(rules: Record<string, StageRule[]>): Promise<FlagDefinitions> {
+  const defaults = await readDefinitions(`${FLAGS_DIR}/definitions.json`);
+  const catalogue = await readCatalogue();
+  return {
+    ...defaults,
+    features: defaults.features.map((feature) => {
+      const unit = Object.keys(rules).find((name) => catalogue.find((entry) => entry.unit === name)?.flag === feature.name);
+      return unit === undefined ? feature : (rules[unit] ?? []).reduce(setRule, feature);
+    }),
+  };
+}
+
+const betaShadow = { 'Commitment.status': [{ selector: { kind: 'cohort' as const, cohort: 'beta' }, stage: 'shadow' as const }] };
+
+async function breachInLedger(gateway: TestGateway) {
+  const ledger = gateway.fixture?.ledger;
+  const current = await ledger?.current<CommitmentDocument>('commitments', SHARED);
+  if (ledger === undefined || current == null) throw new Error('no ledger copy');
+  await ledger.write([
+    { tableName: 'commitments', documentId: SHARED, data: { ...current.data, status: 'BREACHED' }, expectedVersion: current.metadata.version },
+  ]);
+}
+
+async function observations(gateway: TestGateway) {
+  await gateway.settle();
+  return gateway.db.query('select * from observations.observations order by id');
+}
+
+describe('shadow reads through the gateway', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway(pglite, { targets: true, shadow: {}, flags: await flagsWith(betaShadow) });
+    await breachInLedger(gateway);
+  });
+  afterAll(() => gateway.close());
+
+  it("serves legacy's value and records the ledger's disagreement on status for cohort beta", async () => {
+    const response = await gateway.query(STATUS, { as: 'alice' });
+    expect(response.body.data).toEqual({ commitment: { title: 'Loan for the market stall', status: 'ACTIVE' } });
+    const [row, ...more] = await observations(gateway);
+    expect(more).toEqual([]);
+    expect(row).toMatchObject({
+      unit: 'Commitment.status',
+      stage: 'shadow',
+      control: 'legacy',
+      cohort: 'beta',
+      operation_name: 'Status',
+      outcome: 'mismatched',
+      diffs: [{ path: 'commitment.status', control: 'ACTIVE', candidate: 'BREACHED' }],
+    });
+    expect(row?.user_hash).toMatch(/^hmac:[0-9a-f]{16}$/);
+    expect(JSON.stringify(row)).not.toContain(demoUser('alice').id);
+  });
+
+  it('compares nothing for a user whose stage has no shadow', async () => {
+    const before = (await observations(gateway)).length;
+    await gateway.query(STATUS, { as: 'bob' });
+    expect(await observations(gateway)).toHaveLength(before);
+  });
+});

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
-import { FLAGS_DIR, type FlagDefinitions, readCatalogue, readDefinitions } from '../../src/routing/flagFiles.ts';
+import {
+  FLAGS_DIR,
+  type FlagDefinitions,
+  readCatalogue,
+  readDefinitions,
+} from '../../src/routing/flagFiles.ts';
 import { type StageRule, setRule } from '../../src/routing/stageRules.ts';
 import { testEngines } from '../support/databases.ts';
 import { demoUser, startTestGateway, type TestGateway } from '../support/testGateway.ts';
@@ -18,20 +23,29 @@ async function flagsWith(rules: Record<string, StageRule[]>): Promise<FlagDefini
   return {
     ...defaults,
     features: defaults.features.map((feature) => {
-      const unit = Object.keys(rules).find((name) => catalogue.find((entry) => entry.unit === name)?.flag === feature.name);
+      const unit = Object.keys(rules).find(
+        (name) => catalogue.find((entry) => entry.unit === name)?.flag === feature.name,
+      );
       return unit === undefined ? feature : (rules[unit] ?? []).reduce(setRule, feature);
     }),
   };
 }
 
-const betaShadow = { 'Commitment.status': [{ selector: { kind: 'cohort' as const, cohort: 'beta' }, stage: 'shadow' as const }] };
+const betaShadow = {
+  'Commitment.status': [{ selector: { kind: 'cohort' as const, cohort: 'beta' }, stage: 'shadow' as const }],
+};
 
 async function breachInLedger(gateway: TestGateway) {
   const ledger = gateway.fixture?.ledger;
   const current = await ledger?.current<CommitmentDocument>('commitments', SHARED);
   if (ledger === undefined || current == null) throw new Error('no ledger copy');
   await ledger.write([
-    { tableName: 'commitments', documentId: SHARED, data: { ...current.data, status: 'BREACHED' }, expectedVersion: current.metadata.version },
+    {
+      tableName: 'commitments',
+      documentId: SHARED,
+      data: { ...current.data, status: 'BREACHED' },
+      expectedVersion: current.metadata.version,
+    },
   ]);
 }
 
@@ -43,14 +57,20 @@ async function observations(gateway: TestGateway) {
 describe('shadow reads through the gateway', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
-    gateway = await startTestGateway(pglite, { targets: true, shadow: {}, flags: await flagsWith(betaShadow) });
+    gateway = await startTestGateway(pglite, {
+      targets: true,
+      shadow: {},
+      flags: await flagsWith(betaShadow),
+    });
     await breachInLedger(gateway);
   });
   afterAll(() => gateway.close());
 
   it("serves legacy's value and records the ledger's disagreement on status for cohort beta", async () => {
     const response = await gateway.query(STATUS, { as: 'alice' });
-    expect(response.body.data).toEqual({ commitment: { title: 'Loan for the market stall', status: 'ACTIVE' } });
+    expect(response.body.data).toEqual({
+      commitment: { title: 'Loan for the market stall', status: 'ACTIVE' },
+    });
     const [row, ...more] = await observations(gateway);
     expect(more).toEqual([]);
     expect(row).toMatchObject({

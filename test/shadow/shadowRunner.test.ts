@@ -1,0 +1,307 @@
+import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/backends/sql/database.ts';
+import { migrate } from '../../src/backends/sql/migrate.ts';
+import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/routing/flagFiles.ts';
+import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
+import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
+import { createShadowRunner, type ExperimentSide } from '../../src/shadow/shadowRunner.ts';
+
+const schema = buildSchema('type Query { thing: Thing } type Thing { id: ID! n: Int s: String at: String }');
+const operation = parse('query Things { thing { id n s at } }').definitions[0] as OperationDefinitionNode;
+const INFO = {
+  returnType: schema.getQueryType()?.getFields().thing?.type ?? schema.getQueryType()!,
+  fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+  fragments: {},
+  variableValues: {},
+  path: 'thing',
+  operationName: 'Things',
+} as never;
+const VIEWER = { kind: 'user', id: 'u-1', email: null, cohort: 'beta', claims: {}, token: 't' } as const;
+const FACTS = {
+  viewer: VIEWER,
+  operationName: null,
+  clientName: 'web',
+  clientVersion: '1.2.0',
+  query: null,
+  variables: { email: 'a@b.c', id: 'x' },
+};
+const THING = { id: '1', n: 1, s: 'a', at: '2026-01-01T00:00:00.000Z' };
+
+const side = (kind: 'legacy' | 'target', read: (fresh: boolean) => Promise<unknown>): ExperimentSide => ({
+  side: kind,
+  read,
+});
+const never = () => new Promise<never>(() => {});
+
+describe('the shadow runner', () => {
+  let db: Database;
+  let writer: ObservationWriter;
+  let metrics: GatewayMetrics;
+  beforeEach(async () => {
+    db = await openPgliteDatabase();
+    await migrate(db, OBSERVATION_MIGRATIONS);
+    metrics = createGatewayMetrics();
+    writer = createObservationWriter({
+      db,
+      flushEveryMs: 20,
+      onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
+    });
+  });
+  afterEach(async () => {
+    await writer.close();
+    await db.close();
+  });
+
+  function runner(
+    settings: Partial<ShadowSettings> = {},
+    more: { maxInFlight?: number; random?: () => number } = {},
+  ) {
+    const entry: CatalogueEntry = {
+      unit: 'Query.thing',
+      flag: 'f',
+      owner: 'o',
+      description: 'd',
+      fallback: 'none',
+      shadow: { ...DEFAULT_SHADOW, ...settings },
+    };
+    return createShadowRunner({
+      catalogue: new Map([['Query.thing', entry]]),
+      writer,
+      metrics,
+      salt: 's',
+      ...more,
+    });
+  }
+
+  async function stored(shadow: ReturnType<typeof runner>) {
+    await shadow.idle();
+    await writer.flush();
+    return db.query('select * from observations.observations order by id');
+  }
+
+  it('returns the control and records a candidate that throws', async () => {
+    const shadow = runner();
+    const value = await shadow.forRequest(FACTS).run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', async () => {
+        throw new Error('ledger exploded');
+      }),
+      INFO,
+    );
+    expect(value).toBe(THING);
+    const [row] = await stored(shadow);
+    expect(row).toMatchObject({
+      outcome: 'candidate_error',
+      candidate_error: 'ledger exploded',
+      operation_name: 'Things',
+      client_name: 'web',
+      cohort: 'beta',
+    });
+    expect(row?.variables).toEqual({ email: expect.stringMatching(/^hmac:/), id: 'x' });
+  });
+
+  it('answers before a hanging candidate ends, and records a timeout', async () => {
+    const shadow = runner({ timeoutMs: 30 });
+    const request = shadow.forRequest(FACTS);
+    let candidateEnded = false;
+    const value = await request.run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', () =>
+        never().finally(() => {
+          candidateEnded = true;
+        }),
+      ),
+      INFO,
+    );
+    expect(value).toBe(THING);
+    expect(candidateEnded).toBe(false);
+    request.responseSent();
+    const [row] = await stored(shadow);
+    expect(row).toMatchObject({ outcome: 'timeout' });
+  });
+
+  it('keeps the control when the candidate returns garbage, and names every differing path', async () => {
+    const shadow = runner();
+    const request = shadow.forRequest(FACTS);
+    const value = await request.run(
+      'Query.thing',
+      'live',
+      side('target', async () => THING),
+      side('legacy', async () => ({ id: '1', n: 2 })),
+      INFO,
+    );
+    request.responseSent();
+    expect(value).toBe(THING);
+    const [row] = await stored(shadow);
+    expect(row).toMatchObject({ outcome: 'mismatched', control: 'target', stage: 'live' });
+    expect((row?.diffs as Array<{ path: string }>).map((diff) => diff.path).sort()).toEqual([
+      'thing.at',
+      'thing.n',
+      'thing.s',
+    ]);
+    expect(row?.diffs).toContainEqual({ path: 'thing.s', control: 'a', candidate: '(missing)' });
+  });
+
+  it('counts a comparator that throws as a mismatch, with its error', async () => {
+    const shadow = runner();
+    const request = shadow.forRequest(FACTS);
+    await request.run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', async () => ({ ...THING, n: 'not a number' })),
+      INFO,
+    );
+    request.responseSent();
+    const [row] = await stored(shadow);
+    expect(row).toMatchObject({
+      outcome: 'mismatched',
+      candidate_error: expect.stringMatching(/Int cannot represent/),
+    });
+  });
+
+  it('gives the client the control error unchanged', async () => {
+    const shadow = runner();
+    const attempt = shadow.forRequest(FACTS).run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => {
+        throw new Error('legacy down');
+      }),
+      side('target', async () => THING),
+      INFO,
+    );
+    await expect(attempt).rejects.toThrow('legacy down');
+  });
+
+  it('drops samples beyond the in-flight cap, counts them, and still answers', async () => {
+    const shadow = runner({ timeoutMs: 10_000 }, { maxInFlight: 1 });
+    const hanging = shadow.forRequest(FACTS);
+    await hanging.run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', never),
+      INFO,
+    );
+    expect(shadow.inFlight).toBe(1);
+    const second = shadow.forRequest(FACTS);
+    expect(
+      await second.run(
+        'Query.thing',
+        'shadow',
+        side('legacy', async () => THING),
+        side('target', async () => THING),
+        INFO,
+      ),
+    ).toBe(THING);
+    await writer.flush();
+    const rows = await db.query('select outcome from observations.observations');
+    expect(rows).toEqual([{ outcome: 'dropped' }]);
+    expect(await metrics.registry.getSingleMetricAsString('figway_shadow_samples_dropped_total')).toMatch(
+      /unit="Query.thing"\} 1/,
+    );
+  });
+
+  it('samples nothing at sample rate 0', async () => {
+    const shadow = runner({ sampleRate: 0 });
+    let candidateRan = false;
+    await shadow.forRequest(FACTS).run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', async () => {
+        candidateRan = true;
+        return THING;
+      }),
+      INFO,
+    );
+    expect(candidateRan).toBe(false);
+    expect(await stored(shadow)).toEqual([]);
+  });
+
+  it('ignores configured paths and nothing else', async () => {
+    const shadow = runner({ ignore: ['thing.s'] });
+    for (const candidate of [
+      { ...THING, s: 'b' },
+      { ...THING, s: 'b', n: 9 },
+    ]) {
+      const request = shadow.forRequest(FACTS);
+      await request.run(
+        'Query.thing',
+        'shadow',
+        side('legacy', async () => THING),
+        side('target', async () => candidate),
+        INFO,
+      );
+      request.responseSent();
+    }
+    const rows = await stored(shadow);
+    expect(rows.map((row) => row.outcome)).toEqual(['matched', 'mismatched']);
+    expect(rows[1]?.diffs).toEqual([{ path: 'thing.n', control: 1, candidate: 9 }]);
+  });
+
+  it('reports differences only on paths where the control disagrees with itself as noise', async () => {
+    const shadow = runner({ noiseSampleRate: 1 });
+    let reads = 0;
+    const control = side('legacy', async () => ({ ...THING, at: `2026-01-01T00:00:0${reads++}.000Z` }));
+    for (const candidate of [
+      { ...THING, at: '2026-01-02T00:00:00.000Z' },
+      { ...THING, at: '2026-01-02T00:00:00.000Z', n: 5 },
+    ]) {
+      const request = shadow.forRequest(FACTS);
+      await request.run(
+        'Query.thing',
+        'shadow',
+        control,
+        side('target', async () => candidate),
+        INFO,
+      );
+      request.responseSent();
+      await shadow.idle();
+    }
+    expect((await stored(shadow)).map((row) => row.outcome)).toEqual(['noise', 'mismatched']);
+  });
+
+  it('re-checks a mismatch once after the lag delay with a fresh read', async () => {
+    const shadow = runner({ recheckAfterMs: 20 });
+    const request = shadow.forRequest(FACTS);
+    await request.run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', async (fresh) => (fresh ? THING : { ...THING, n: 0 })),
+      INFO,
+    );
+    request.responseSent();
+    expect((await stored(shadow)).map((row) => row.outcome)).toEqual(['matched']);
+  });
+
+  it('never blocks a request when the observation store is down: observations are dropped and counted', async () => {
+    await db.close();
+    const shadow = runner();
+    const request = shadow.forRequest(FACTS);
+    expect(
+      await request.run(
+        'Query.thing',
+        'shadow',
+        side('legacy', async () => THING),
+        side('target', async () => THING),
+        INFO,
+      ),
+    ).toBe(THING);
+    request.responseSent();
+    await shadow.idle();
+    await writer.flush();
+    expect(await metrics.registry.getSingleMetricAsString('figway_observations_lost_total')).toMatch(
+      /reason="store_unavailable"\} 1/,
+    );
+  });
+});

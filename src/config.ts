@@ -25,6 +25,15 @@ export type FlagsConfig =
   | { kind: 'file'; path: string; pollMs: number }
   | { kind: 'unleash'; url: string; token: string; refreshMs: number };
 
+/** Shadow reads: their store (`embedded` keeps it in the embedded database), limits and retention. */
+export interface ShadowConfig {
+  store: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'none' };
+  /** Keys the hash of user ids and redacted values; set it to a secret in production. */
+  salt: string;
+  maxInFlight: number;
+  retentionDays: number;
+}
+
 /** How bearer tokens are verified; embedded mode signs and verifies with a generated local secret. */
 export type AuthConfig =
   | { kind: 'embedded'; dataDir: string }
@@ -42,6 +51,8 @@ export interface Config {
   legacy: LegacyConfig;
   targets: TargetsConfig;
   flags: FlagsConfig;
+  /** Where shadow observations are stored, and how shadow reads are bounded. */
+  shadow: ShadowConfig;
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
@@ -67,6 +78,10 @@ const environment = z.object({
   UNLEASH_REFRESH_MS: z.coerce.number().int().min(100).default(15_000),
   FIGWAY_FLAGS_FILE: z.string().min(1).optional(),
   FIGWAY_FLAGS_POLL_MS: z.coerce.number().int().min(50).default(250),
+  OBSERVATIONS_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  FIGWAY_SHADOW_SALT: z.string().min(8).default('figway-observations'),
+  FIGWAY_SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(64),
+  FIGWAY_OBSERVATION_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -151,6 +166,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     legacy,
     targets: targetsConfig(values, legacy),
     flags: flagsConfig(values, legacy, dataDir, cwd),
+    shadow: {
+      store:
+        values.OBSERVATIONS_DATABASE_URL !== undefined
+          ? { kind: 'postgres', url: values.OBSERVATIONS_DATABASE_URL }
+          : legacy.transport === 'embedded'
+            ? { kind: 'embedded' }
+            : { kind: 'none' },
+      salt: values.FIGWAY_SHADOW_SALT,
+      maxInFlight: values.FIGWAY_SHADOW_MAX_IN_FLIGHT,
+      retentionDays: values.FIGWAY_OBSERVATION_RETENTION_DAYS,
+    },
     auth: authConfig(values, legacy, dataDir),
     maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
     logLevel: values.LOG_LEVEL,

@@ -1,8 +1,10 @@
 import { relative } from 'node:path';
 import { resolvers } from '../../resolvers/index.ts';
+import type { Config } from '../config.ts';
 import { loadConfig } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
-import { createGatewayMetrics } from '../reports/gatewayMetrics.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../reports/gatewayMetrics.ts';
+import type { Routing } from '../routing/createRouting.ts';
 import { createRouting } from '../routing/createRouting.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
 import { migratedUnits } from '../routing/migrate.ts';
@@ -12,6 +14,9 @@ import { createLogger } from '../server/createLogger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
 import { type Backends, openBackends } from '../server/openBackends.ts';
 import { startGateway } from '../server/startGateway.ts';
+import { createObservationWriter } from '../shadow/observationWriter.ts';
+import { pruneObservations } from '../shadow/pruneObservations.ts';
+import { createShadowRunner } from '../shadow/shadowRunner.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
 import { NO_MIRROR } from '../writes/writeMirror.ts';
@@ -57,6 +62,48 @@ async function backfillEmbedded(backends: Backends, logger: Logger) {
   }
 }
 
+// Shadow reads record into the observations store; without one they still run and
+// count in the metrics, and every observation is reported lost.
+function startShadow(
+  config: Config,
+  backends: Backends,
+  metrics: GatewayMetrics,
+  routing: Routing,
+  logger: Logger,
+) {
+  const db = backends.observationsDb;
+  if (db === null)
+    logger.warn('no observation store: set OBSERVATIONS_DATABASE_URL to keep shadow observations');
+  const writer = createObservationWriter({
+    db: db ?? { query: () => Promise.reject(new Error('no observation store')) },
+    onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
+  });
+  const runner = createShadowRunner({
+    catalogue: routing.catalogue,
+    writer,
+    metrics,
+    salt: config.shadow.salt,
+    maxInFlight: config.shadow.maxInFlight,
+  });
+  const prune = () => {
+    if (db !== null)
+      pruneObservations(db, config.shadow.retentionDays).catch((error: unknown) =>
+        logger.warn({ err: error }, 'pruning observations failed'),
+      );
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return {
+    runner,
+    async close() {
+      clearInterval(timer);
+      await runner.idle();
+      await writer.close();
+    },
+  };
+}
+
 /** `figway serve`: starts the gateway from the environment and runs until SIGTERM or SIGINT. */
 export async function serve(): Promise<void> {
   const started = performance.now();
@@ -76,6 +123,7 @@ export async function serve(): Promise<void> {
   const backends = await openBackends(config);
   if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
   const { legacy, targets } = backends;
+  const shadow = startShadow(config, backends, metrics, routing, logger);
   const verifyBearer = await createVerifierFromConfig(config.auth);
   const gateway = await startGateway({
     host: config.host,
@@ -89,6 +137,7 @@ export async function serve(): Promise<void> {
       mirror: NO_MIRROR,
     },
     routing,
+    shadow: shadow.runner,
     metrics,
     health:
       targets === null
@@ -127,6 +176,7 @@ export async function serve(): Promise<void> {
     logger.info({ signal }, 'draining in-flight requests, then stopping');
     try {
       await gateway.stop();
+      await shadow.close();
       await routing.close();
       await backends.close();
       await claim?.release();

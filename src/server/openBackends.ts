@@ -12,6 +12,7 @@ import { LEGACY_MIGRATIONS } from '../backends/supabase/legacyMigrations.ts';
 import { createPostgresTransport } from '../backends/supabase/postgresTransport.ts';
 import { seedDemoData } from '../backends/supabase/seed/seedDemoData.ts';
 import { createTargetStore } from '../backends/targetStore.ts';
+import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
 import type { Config } from '../config.ts';
 
 /** The target side: the ledger, the OLTP service, and the Connect port over both. */
@@ -28,6 +29,8 @@ export interface Backends {
   /** The legacy database itself, for backfills; null behind the rest transport. */
   legacyDb: Database | null;
   targets: Targets | null;
+  /** Where shadow observations are stored; null when no store is configured. */
+  observationsDb: Database | null;
   /** True when this process created the embedded demo data just now. */
   seeded: boolean;
   close(): Promise<void>;
@@ -49,7 +52,8 @@ async function openEmbedded(dataDir: string): Promise<Backends> {
     await migrate(db, LEGACY_MIGRATIONS);
     const seeded = await seedDemoData(db);
     const targets = await openTargets(db, db);
-    return { legacy: createPostgresTransport(db), legacyDb: db, targets, seeded, close: () => db.close() };
+    await migrate(db, OBSERVATION_MIGRATIONS);
+    return { legacy: createPostgresTransport(db), legacyDb: db, targets, observationsDb: db, seeded, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;
@@ -81,7 +85,12 @@ async function openHosted(config: Config): Promise<Backends> {
       config.targets.kind === 'postgres'
         ? await openTargets(open(config.targets.ledgerUrl), open(config.targets.oltpUrl))
         : null;
-    return { legacy, legacyDb, targets, seeded: false, close };
+    let observationsDb: Database | null = null;
+    if (config.shadow.store.kind === 'postgres') {
+      observationsDb = open(config.shadow.store.url);
+      await migrate(observationsDb, OBSERVATION_MIGRATIONS);
+    }
+    return { legacy, legacyDb, targets, observationsDb, seeded: false, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
 import {
   FLAGS_DIR,

@@ -1,0 +1,117 @@
+import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { DateTime } from '../../resolvers/DateTime.ts';
+import { compareValues, isIgnored } from '../../src/shadow/compareValues.ts';
+import { MISSING, projectSelection } from '../../src/shadow/projectSelection.ts';
+
+describe('compareValues', () => {
+  it('matches list items by id whatever their order, and by position when asked', () => {
+    const control = {
+      parties: [
+        { id: 'a', role: 'CREATOR' },
+        { id: 'b', role: 'WITNESS' },
+      ],
+    };
+    const swapped = {
+      parties: [
+        { id: 'b', role: 'WITNESS' },
+        { id: 'a', role: 'CREATOR' },
+      ],
+    };
+    expect(compareValues('c', control, swapped)).toEqual([]);
+    expect(
+      compareValues('c', control, swapped, { ignore: [], tolerance: 0, orderedLists: true }).map(
+        (diff) => diff.path,
+      ),
+    ).toEqual(['c.parties[0].id', 'c.parties[0].role', 'c.parties[1].id', 'c.parties[1].role']);
+    expect(compareValues('c', control, { parties: [{ id: 'a', role: 'PARTICIPANT' }] })).toEqual([
+      { path: 'c.parties[id=a].role', control: 'CREATOR', candidate: 'PARTICIPANT' },
+      { path: 'c.parties[id=b]', control: { id: 'b', role: 'WITNESS' }, candidate: MISSING },
+    ]);
+  });
+
+  it('compares numbers within the tolerance and instants as instants', () => {
+    expect(
+      compareValues('x', { n: 1.0 }, { n: 1.004 }, { ignore: [], tolerance: 0.01, orderedLists: false }),
+    ).toEqual([]);
+    expect(
+      compareValues('x', { n: 1.0 }, { n: 1.1 }, { ignore: [], tolerance: 0.01, orderedLists: false }),
+    ).toHaveLength(1);
+    expect(
+      compareValues('x', { at: '2026-01-05T09:00:00.000Z' }, { at: '2026-01-05T10:00:00+01:00' }),
+    ).toEqual([]);
+    expect(
+      compareValues('x', { at: '2026-01-05T09:00:00.000Z' }, { at: '2026-01-05T09:00:00.001Z' }),
+    ).toHaveLength(1);
+  });
+
+  it('tells null from missing', () => {
+    expect(compareValues('x', { avatar: null }, {})).toEqual([
+      { path: 'x.avatar', control: null, candidate: MISSING },
+    ]);
+  });
+
+  it('matches ignore patterns segment by segment', () => {
+    expect(isIgnored('commitments.edges[3].cursor', ['commitments.edges[*].cursor'])).toBe(true);
+    expect(isIgnored('commitments.edges[3].node.title', ['commitments.edges[*].cursor'])).toBe(false);
+    expect(isIgnored('me.email', ['*.email'])).toBe(true);
+  });
+});
+
+describe('projectSelection', () => {
+  const schema = buildSchema(`
+    scalar DateTime
+    type Query { commitment: Commitment }
+    type Commitment { id: ID! title: String! createdAt: DateTime! status: String! parties: [Party!]! }
+    type Party { id: ID! role: String! }
+  `);
+  Object.assign(schema.getType('DateTime') ?? {}, { serialize: DateTime.serialize });
+  // status has a resolver of its own in the gateway: it is another unit.
+  const commitmentType = schema.getType('Commitment') as unknown as {
+    getFields(): Record<string, { resolve?: unknown }>;
+  };
+  const status = commitmentType.getFields().status;
+  if (status !== undefined) status.resolve = () => 'x';
+
+  function infoFor(query: string, variables: Record<string, unknown> = {}) {
+    const document = parse(query);
+    const operation = document.definitions.find(
+      (definition) => definition.kind === 'OperationDefinition',
+    ) as OperationDefinitionNode;
+    const fragments = Object.fromEntries(
+      document.definitions.flatMap((definition) =>
+        definition.kind === 'FragmentDefinition' ? [[definition.name.value, definition]] : [],
+      ),
+    );
+    return {
+      returnType: schema.getQueryType()?.getFields().commitment?.type as never,
+      fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+      fragments,
+      variableValues: variables,
+    };
+  }
+
+  const record = {
+    id: 'c1',
+    title: 'Loan',
+    createdAt: new Date('2026-01-05T10:00:00+01:00'),
+    status: 'ACTIVE',
+    parties: [{ id: 'p', role: 'CREATOR' }],
+    extra: 'never selected',
+  };
+
+  it('keeps what was selected, under aliases, through fragments and @include, serializing scalars', () => {
+    const info = infoFor(
+      'query ($full: Boolean!) { commitment { name: title ...More parties @include(if: $full) { role } } } fragment More on Commitment { createdAt __typename }',
+      { full: false },
+    );
+    expect(projectSelection(record, info)).toEqual({ name: 'Loan', createdAt: '2026-01-05T09:00:00.000Z' });
+  });
+
+  it('leaves out fields with a resolver of their own', () => {
+    expect(projectSelection(record, infoFor('{ commitment { id status parties { id role } } }'))).toEqual({
+      id: 'c1',
+      parties: [{ id: 'p', role: 'CREATOR' }],
+    });
+  });
+});

@@ -11,6 +11,8 @@ usage: figway <command>
                          copy legacy rows into the ledger and the OLTP service
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
   flags list|set|push    see and move each migration unit's stage per cohort (see figway flags)
+  report [--unit U] [--since 24h|7d|30m|<ISO>] [--json]
+                         the shadow-diff report per unit and cohort, with a verdict
   help                   show this text
 `;
 
@@ -34,6 +36,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return (await import('./verifyCommand.ts')).verifyCommand(args);
     case 'flags':
       return (await import('./flagsCommand.ts')).flagsCommand(args);
+    case 'report':
+      return (await import('./reportCommand.ts')).reportCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -3,17 +3,20 @@ import { resolvers } from '../../resolvers/index.ts';
 import type { Config } from '../config.ts';
 import { loadConfig } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
+import { DEFAULT_THRESHOLDS } from '../reports/buildShadowReport.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { createRouting } from '../routing/createRouting.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
 import { migratedUnits } from '../routing/migrate.ts';
-import { createAdminRoutes } from '../server/adminRoutes.ts';
+import { type AdminRoutes, createAdminRoutes } from '../server/adminRoutes.ts';
 import type { Logger } from '../server/createLogger.ts';
 import { createLogger } from '../server/createLogger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
 import { type Backends, openBackends } from '../server/openBackends.ts';
+import { createShadowApiRoutes } from '../server/shadowApiRoutes.ts';
 import { startGateway } from '../server/startGateway.ts';
+import type { BearerVerifier } from '../server/verifyBearer.ts';
 import { createObservationWriter } from '../shadow/observationWriter.ts';
 import { pruneObservations } from '../shadow/pruneObservations.ts';
 import { createShadowRunner } from '../shadow/shadowRunner.ts';
@@ -104,6 +107,29 @@ function startShadow(
   };
 }
 
+// The CLI's routes (backfill, verify) and the shadow-diff JSON API, one after the other.
+function adminRoutesFor(
+  config: Config,
+  backends: Backends,
+  routing: Routing,
+  verifyBearer: BearerVerifier,
+): AdminRoutes {
+  const cli = createAdminRoutes(backends, verifyBearer);
+  const db = backends.observationsDb;
+  const thresholdsFor = (unit: string) => {
+    const settings = routing.catalogue.get(unit)?.shadow;
+    return settings === undefined
+      ? DEFAULT_THRESHOLDS
+      : { ...DEFAULT_THRESHOLDS, maxMismatchRate: settings.maxMismatchRate, minSamples: settings.minSamples };
+  };
+  const shadow =
+    db === null
+      ? null
+      : createShadowApiRoutes({ db, development: config.development, verifyBearer, thresholdsFor });
+  return async (request, response, pathname) =>
+    (shadow !== null && (await shadow(request, response, pathname))) || cli(request, response, pathname);
+}
+
 /** `figway serve`: starts the gateway from the environment and runs until SIGTERM or SIGINT. */
 export async function serve(): Promise<void> {
   const started = performance.now();
@@ -150,7 +176,7 @@ export async function serve(): Promise<void> {
             oltp: { name: `oltp (${targets.oltp.db.engine})`, ping: targets.oltp.ping },
           },
     verifyBearer,
-    admin: createAdminRoutes(backends, verifyBearer),
+    admin: adminRoutesFor(config, backends, routing, verifyBearer),
     logger,
   });
   await claim?.publish(gateway.url);

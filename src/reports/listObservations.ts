@@ -1,0 +1,44 @@
+import type { Queryable } from '../backends/sql/database.ts';
+import type { Outcome } from '../shadow/observation.ts';
+import { OBSERVATION_COLUMNS, toObservationRow } from './observationRow.ts';
+import type { ObservationRow } from './shadowReportTypes.ts';
+
+/** Which observations {@link listObservations} returns; every filter is optional. */
+export interface ObservationFilter {
+  unit?: string;
+  /** A cohort, or `(none)` for observations without one (as the report names them). */
+  cohort?: string;
+  outcome?: Outcome;
+  /** At most this many. @default 50 */
+  limit?: number;
+}
+
+const LIST = `select ${OBSERVATION_COLUMNS}
+from observations.observations
+where ($1::text is null or unit = $1::text)
+  and ($2::text is null or coalesce(cohort, '(none)') = $2::text)
+  and ($3::text is null or outcome = $3::text)
+order by at desc, id desc
+limit $4::int`;
+
+const ONE = `select ${OBSERVATION_COLUMNS} from observations.observations where id = $1::bigint`;
+
+/** Stored observations matching `filter`, newest first. */
+export async function listObservations(
+  db: Queryable,
+  filter: ObservationFilter = {},
+): Promise<ObservationRow[]> {
+  const rows = await db.query(LIST, [
+    filter.unit ?? null,
+    filter.cohort ?? null,
+    filter.outcome ?? null,
+    filter.limit ?? 50,
+  ]);
+  return rows.map(toObservationRow);
+}
+
+/** The observation with `id`, or null when there is none. */
+export async function getObservation(db: Queryable, id: number): Promise<ObservationRow | null> {
+  const [row] = await db.query(ONE, [id]);
+  return row === undefined ? null : toObservationRow(row);
+}

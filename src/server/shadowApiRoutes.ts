@@ -1,0 +1,175 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Queryable } from '../backends/sql/database.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import { buildShadowReport } from '../reports/buildShadowReport.ts';
+import { getObservation, listObservations } from '../reports/listObservations.ts';
+import { mismatchSeries } from '../reports/mismatchSeries.ts';
+import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
+import type { VerdictThresholds } from '../reports/shadowReportTypes.ts';
+import type { Outcome } from '../shadow/observation.ts';
+import type { AdminRoutes } from './adminRoutes.ts';
+import type { BearerVerifier } from './verifyBearer.ts';
+
+/** Who may use an admin page or API. */
+export interface AdminAccess {
+  /** In development anyone may; otherwise only a `service_role` bearer. */
+  development: boolean;
+  verifyBearer: BearerVerifier;
+}
+
+/** What the shadow API reads from and judges by. */
+export interface ShadowApiOptions extends AdminAccess {
+  /** The observation store. */
+  db: Queryable;
+  /** The thresholds of each unit. @default DEFAULT_THRESHOLDS for every unit */
+  thresholdsFor?: (unit: string) => VerdictThresholds;
+  /** The clock `since` durations and series buckets count back from. @default () => new Date() */
+  now?: () => Date;
+}
+
+const PREFIX = '/admin/api/shadow/';
+const OUTCOMES: readonly Outcome[] = [
+  'matched',
+  'mismatched',
+  'noise',
+  'candidate_error',
+  'timeout',
+  'dropped',
+];
+const MAX_BUCKETS = 500;
+const MAX_LIMIT = 1000;
+
+/**
+ * Resolves when `request` may use admin pages: always in development, otherwise with
+ * a `service_role` bearer. Rejects with UNAUTHENTICATED (no or a bad token) or
+ * FORBIDDEN (a user or anon token); send those as 401 and 403.
+ */
+export async function authorizeAdmin(request: IncomingMessage, access: AdminAccess): Promise<void> {
+  if (access.development) return;
+  const header = request.headers.authorization;
+  if (header === undefined || header.trim() === '')
+    throw new FigwayError(ErrorCode.UNAUTHENTICATED, 'Admin pages need a service_role bearer token.');
+  const viewer = await access.verifyBearer(header);
+  if (viewer.kind !== 'service')
+    throw new FigwayError(ErrorCode.FORBIDDEN, 'Admin pages need a service_role token.');
+}
+
+function send(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  response.end(JSON.stringify(body));
+}
+
+function statusOf(error: FigwayError): number {
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    default:
+      return 400;
+  }
+}
+
+const badParameter = (message: string) => new FigwayError(ErrorCode.BAD_USER_INPUT, message);
+
+function sinceOf(params: URLSearchParams, now: Date): Date {
+  const text = params.get('since') ?? '24h';
+  const since = parseSince(text, now);
+  if (since === null) throw badParameter(`since=${text} is not ${SINCE_FORMATS}.`);
+  return since;
+}
+
+function integerOf(params: URLSearchParams, name: string, fallback: number, max: number): number {
+  const text = params.get(name);
+  if (text === null) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > max)
+    throw badParameter(`${name}=${text} is not a whole number from 1 to ${max}.`);
+  return value;
+}
+
+function textOf(params: URLSearchParams, name: string): string | undefined {
+  const text = params.get(name);
+  if (text === '') throw badParameter(`${name} is empty: leave it out to mean all.`);
+  return text ?? undefined;
+}
+
+function outcomeOf(params: URLSearchParams): Outcome | undefined {
+  const text = textOf(params, 'outcome');
+  if (text === undefined) return undefined;
+  const outcome = OUTCOMES.find((candidate) => candidate === text);
+  if (outcome === undefined) throw badParameter(`outcome=${text} is not one of ${OUTCOMES.join(', ')}.`);
+  return outcome;
+}
+
+// One function per route; each returns the JSON body.
+async function answer(options: ShadowApiOptions, route: string, params: URLSearchParams): Promise<unknown> {
+  const now = options.now?.() ?? new Date();
+  const unit = textOf(params, 'unit');
+  const filter = unit === undefined ? {} : { unit };
+  if (route === 'report') {
+    const thresholds = options.thresholdsFor === undefined ? {} : { thresholdsFor: options.thresholdsFor };
+    return buildShadowReport(options.db, { since: sinceOf(params, now), now, ...filter, ...thresholds });
+  }
+  if (route === 'series') {
+    const since = sinceOf(params, now);
+    if (since.getTime() >= now.getTime()) throw badParameter('since must be in the past for a series.');
+    const buckets = integerOf(params, 'buckets', 24, MAX_BUCKETS);
+    return {
+      since: since.toISOString(),
+      buckets,
+      series: await mismatchSeries(options.db, { since, now, buckets, ...filter }),
+    };
+  }
+  if (route === 'observations') {
+    const cohort = textOf(params, 'cohort');
+    const outcome = outcomeOf(params);
+    return {
+      observations: await listObservations(options.db, {
+        ...filter,
+        ...(cohort === undefined ? {} : { cohort }),
+        ...(outcome === undefined ? {} : { outcome }),
+        limit: integerOf(params, 'limit', 50, MAX_LIMIT),
+      }),
+    };
+  }
+  const idText = /^observations\/([^/]+)$/.exec(route)?.[1];
+  if (idText === undefined) throw new FigwayError(ErrorCode.NOT_FOUND, `No shadow API at ${PREFIX}${route}.`);
+  const id = Number(idText);
+  if (!/^\d+$/.test(idText) || !Number.isSafeInteger(id))
+    throw badParameter(`${idText} is not an observation id (a whole number).`);
+  const observation = await getObservation(options.db, id);
+  if (observation === null) throw new FigwayError(ErrorCode.NOT_FOUND, `No observation ${id}.`);
+  return observation;
+}
+
+/**
+ * The JSON API of shadow observations, for the report page and `figway report`:
+ * - `GET /admin/api/shadow/report?since=24h&unit=` the ShadowReport;
+ * - `GET /admin/api/shadow/series?since=24h&unit=&buckets=24` `{ since, buckets, series: MismatchSeries[] }`;
+ * - `GET /admin/api/shadow/observations?unit=&cohort=&outcome=&limit=50` `{ observations: ObservationRow[] }`, newest first;
+ * - `GET /admin/api/shadow/observations/<id>` one ObservationRow.
+ * Answers `{ error: { code, message } }` with 400 for a bad parameter or method, 401/403
+ * as {@link authorizeAdmin} decides, 404 for an unknown id or route. Database errors
+ * propagate to the server's 500 handler. Returns false for paths outside the API.
+ */
+export function createShadowApiRoutes(options: ShadowApiOptions): AdminRoutes {
+  return async (request, response, pathname) => {
+    if (!pathname.startsWith(PREFIX)) return false;
+    try {
+      await authorizeAdmin(request, options);
+      if (request.method !== 'GET') throw new FigwayError(ErrorCode.BAD_REQUEST, `Use GET for ${pathname}.`);
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      send(response, 200, await answer(options, pathname.slice(PREFIX.length), url.searchParams));
+    } catch (error) {
+      if (!(error instanceof FigwayError)) throw error;
+      send(response, statusOf(error), { error: { code: error.code, message: error.message } });
+    }
+    return true;
+  };
+}

@@ -15,6 +15,7 @@ import { createLogger } from '../server/createLogger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
 import { type Backends, openBackends } from '../server/openBackends.ts';
 import { createShadowApiRoutes } from '../server/shadowApiRoutes.ts';
+import { createShadowPageRoutes } from '../server/shadowPageRoutes.ts';
 import { startGateway } from '../server/startGateway.ts';
 import type { BearerVerifier } from '../server/verifyBearer.ts';
 import { createObservationWriter } from '../shadow/observationWriter.ts';
@@ -107,7 +108,7 @@ function startShadow(
   };
 }
 
-// The CLI's routes (backfill, verify) and the shadow-diff JSON API, one after the other.
+// The shadow-diff page and JSON API, then the CLI's routes (backfill, verify).
 function adminRoutesFor(
   config: Config,
   backends: Backends,
@@ -126,8 +127,11 @@ function adminRoutesFor(
     db === null
       ? null
       : createShadowApiRoutes({ db, development: config.development, verifyBearer, thresholdsFor });
+  const page = createShadowPageRoutes({ development: config.development, verifyBearer });
   return async (request, response, pathname) =>
-    (shadow !== null && (await shadow(request, response, pathname))) || cli(request, response, pathname);
+    (await page(request, response, pathname)) ||
+    (shadow !== null && (await shadow(request, response, pathname))) ||
+    cli(request, response, pathname);
 }
 
 /** `figway serve`: starts the gateway from the environment and runs until SIGTERM or SIGINT. */

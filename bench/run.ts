@@ -1,17 +1,26 @@
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { testEngines } from '../test/support/databases.ts';
 import { benchEngines } from './benchEngines.ts';
 import { type BenchReport, type EngineReport, engineReport, formatReport } from './benchReport.ts';
 import { commitmentDocument } from './commitmentDocument.ts';
+import { driveLoad } from './driveLoad.ts';
 import { benchHashing } from './hashBench.ts';
 import { instrumentDatabase } from './instrumentDatabase.ts';
 import { benchLedger, type LedgerBenchSizes } from './ledgerBench.ts';
 import { progress } from './measure.ts';
+import { benchShadow, type EngineShadowResult, type ShadowBenchSizes } from './shadowBench.ts';
+import { formatShadowReport, type ShadowBenchReport } from './shadowReport.ts';
 
 // Entry of `npm run bench`: the ledger on every reachable engine, against plain
-// inserts on the same engine, in one run. `--json` prints the raw numbers instead
-// of the table; `--quick` runs a tenth of the work (a smoke run, not a result).
+// inserts on the same engine, then the gateway's throughput and latency with every
+// unit at legacy, shadow and live, in one run. `--ledger` or `--shadow` runs only
+// that part. `--json` prints the raw numbers instead of the tables (the ledger
+// report's fields, plus `shadow`); `--quick` runs a fraction of the work (a smoke
+// run, not a result).
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.1 : 1;
+const runLedger = !args.has('--shadow') || args.has('--ledger');
+const runShadow = !args.has('--ledger') || args.has('--shadow');
 
 const sizes: LedgerBenchSizes = {
   single: Math.round(1500 * scale),
@@ -24,6 +33,22 @@ const sizes: LedgerBenchSizes = {
 // Ion hashing takes milliseconds per revision, so 1000 revisions give a steady rate.
 const hashedRevisions = Math.round(1000 * scale);
 
+// About 45 s per engine: 2 queries x 3 stages x 3 rounds of 1.5 s, plus warm-ups.
+const shadowSizes: ShadowBenchSizes = {
+  concurrency: 8,
+  rounds: 3,
+  measureMs: Math.round(1500 * Math.max(scale, 0.2)),
+  warmUpMs: Math.round(750 * Math.max(scale, 0.2)),
+  switchWarmUpMs: Math.round(250 * Math.max(scale, 0.2)),
+  maxInFlight: 64,
+};
+
+const machine = () => ({
+  node: process.version,
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+});
+
 function meanDocumentBytes(): number {
   let bytes = 0;
   for (let index = 0; index < 1000; index++) {
@@ -32,7 +57,7 @@ function meanDocumentBytes(): number {
   return bytes / 1000;
 }
 
-async function main(): Promise<void> {
+async function ledgerReport(): Promise<BenchReport> {
   progress(`hashing ${hashedRevisions} revisions (CPU only)`);
   const hashing = await benchHashing(hashedRevisions, sizes.batchSize);
   const { engines, skipped } = await benchEngines();
@@ -46,15 +71,51 @@ async function main(): Promise<void> {
       await drop();
     }
   }
-  const report: BenchReport = {
-    machine: { node: process.version, cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' },
+  return {
+    machine: machine(),
     documentBytes: meanDocumentBytes(),
     batchSize: sizes.batchSize,
     hashing,
     engines: reports,
     skipped,
   };
-  process.stdout.write(`${args.has('--json') ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+}
+
+async function shadowReport(): Promise<ShadowBenchReport> {
+  const engines = await testEngines();
+  const [loadBefore = 0] = loadavg();
+  const driver = driveLoad();
+  const results: EngineShadowResult[] = [];
+  try {
+    for (const engine of engines) results.push(await benchShadow(engine, driver, shadowSizes));
+  } finally {
+    await driver.close();
+  }
+  return {
+    machine: machine(),
+    nodeEnv: process.env.NODE_ENV ?? null,
+    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    sizes: shadowSizes,
+    engines: results,
+    skipped: engines.some((engine) => engine.name === 'postgres')
+      ? []
+      : ['postgres: not reachable (FIGWAY_TEST_POSTGRES or 127.0.0.1:5432), skipped'],
+  };
+}
+
+async function main(): Promise<void> {
+  const ledger = runLedger ? await ledgerReport() : null;
+  const shadow = runShadow ? await shadowReport() : null;
+  if (args.has('--json')) {
+    const json = ledger === null ? shadow : shadow === null ? ledger : { ...ledger, shadow };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return;
+  }
+  const tables = [
+    ledger === null ? null : formatReport(ledger),
+    shadow === null ? null : formatShadowReport(shadow),
+  ];
+  process.stdout.write(`${tables.filter((table) => table !== null).join('\n\n')}\n`);
 }
 
 await main();

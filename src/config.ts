@@ -149,7 +149,9 @@ function authConfig(env: Environment, legacy: LegacyConfig, dataDir: string): Au
 /** Reads the configuration from `env`; throws {@link ConfigError} naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   // An empty variable (`FOO= figway serve`) means unset, as shells and .env files use it.
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = environment.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -12,8 +12,8 @@ import { LEGACY_MIGRATIONS } from '../backends/supabase/legacyMigrations.ts';
 import { createPostgresTransport } from '../backends/supabase/postgresTransport.ts';
 import { seedDemoData } from '../backends/supabase/seed/seedDemoData.ts';
 import { createTargetStore } from '../backends/targetStore.ts';
-import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
 import type { Config } from '../config.ts';
+import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
 
 /** The target side: the ledger, the OLTP service, and the Connect port over both. */
 export interface Targets {
@@ -53,7 +53,14 @@ async function openEmbedded(dataDir: string): Promise<Backends> {
     const seeded = await seedDemoData(db);
     const targets = await openTargets(db, db);
     await migrate(db, OBSERVATION_MIGRATIONS);
-    return { legacy: createPostgresTransport(db), legacyDb: db, targets, observationsDb: db, seeded, close: () => db.close() };
+    return {
+      legacy: createPostgresTransport(db),
+      legacyDb: db,
+      targets,
+      observationsDb: db,
+      seeded,
+      close: () => db.close(),
+    };
   } catch (error) {
     await db.close();
     throw error;

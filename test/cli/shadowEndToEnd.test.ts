@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumInstalled, launchChromium } from '../support/chromium.ts';
 import { figway, type ServeProcess, startServe } from '../support/figwayProcess.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 // Under CI a missing browser is a failure, not a skip.
-const browserReady = existsSync(CHROMIUM) || process.env.CI === 'true';
+const browserReady = chromiumInstalled || process.env.CI === 'true';
 // Alice (beta), bob and carol are parties to it; ACTIVE in legacy and, after the backfill, in the ledger.
 const SHARED = 'c0000000-0000-4000-8000-000000000003';
 
@@ -34,19 +33,7 @@ describe.runIf(browserReady)('a shadow mismatch from the embedded default to the
     dataDir = await mkdtemp(join(tmpdir(), 'figway-shadow-'));
     env = { FIGWAY_DATA_DIR: dataDir };
     gateway = await startServe(env);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { renderShadowPage } from '../../src/reports/shadowPage.ts';
@@ -10,6 +9,7 @@ import { shadowPageScript } from '../../src/reports/shadowPageScript.ts';
 import { createShadowPageRoutes } from '../../src/server/shadowPageRoutes.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import { CHROMIUM, chromiumInstalled, launchChromium } from '../support/chromium.ts';
 import {
   createShadowApiFake,
   type ListShape,
@@ -19,9 +19,8 @@ import {
   XSS_VALUE,
 } from './shadowApiFake.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'a-test-secret-that-is-at-least-32-characters';
-const browserInstalled = existsSync(CHROMIUM);
+const browserInstalled = chromiumInstalled;
 // Under CI a missing browser is a failure; on a developer's machine the browser part is skipped.
 const browserRequired = process.env.CI === 'true';
 if (!browserInstalled && !browserRequired) {
@@ -111,19 +110,7 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
     token = await adminToken();
     // The page route outside development: the page itself needs the ?token= it passes on.
     server = await startPageServer({ development: false, apiToken: token });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       viewport: { width: 1440, height: 1000 },
       permissions: ['clipboard-read', 'clipboard-write'],
@@ -257,7 +244,7 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
         .slice(before)
         .find((url) => url.pathname === '/admin/api/shadow/report')
         ?.searchParams.get('since');
-    await expect.poll(reportSince).toBeTruthy();
+    await expect.poll(reportSince).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const ageMs = Date.now() - Date.parse(reportSince() ?? '');
     expect(ageMs).toBeGreaterThan(3_590_000);
     expect(ageMs).toBeLessThan(3_700_000);

@@ -60,6 +60,11 @@ function wsAuthorization(params: Readonly<Record<string, unknown>> | undefined, 
   return typeof fromParams === 'string' ? fromParams : request.headers.authorization;
 }
 
+function paramText(params: Readonly<Record<string, unknown>> | undefined, name: string): string | null {
+  const value = params?.[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 function headerText(request: IncomingMessage, name: string): string | null {
   const value = request.headers[name];
   return typeof value === 'string' && value !== '' ? value : null;
@@ -113,7 +118,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
-      context: (ctx) => contextFor(viewers.get(ctx.extra) ?? { kind: 'anonymous' }, undefined),
+      context: (ctx, _id, payload) =>
+        contextFor(viewers.get(ctx.extra) ?? { kind: 'anonymous' }, undefined, {
+          operationName: payload.operationName ?? null,
+          query: payload.query,
+          variables: payload.variables ?? null,
+          clientName: paramText(ctx.connectionParams, 'apollographql-client-name'),
+          clientVersion: paramText(ctx.connectionParams, 'apollographql-client-version'),
+        }),
+      // A result sent over the socket is the response: its shadow comparisons may start.
+      onNext: (_ctx, _id, _payload, args) => {
+        (args.contextValue as Partial<GatewayContext> | undefined)?.shadow?.responseSent();
+      },
     },
     wsServer,
   );

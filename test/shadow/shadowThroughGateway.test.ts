@@ -1,4 +1,6 @@
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
 import {
   FLAGS_DIR,
@@ -83,6 +85,48 @@ describe('shadow reads through the gateway', () => {
     });
     expect(row?.user_hash).toMatch(/^hmac:[0-9a-f]{16}$/);
     expect(JSON.stringify(row)).not.toContain(demoUser('alice').id);
+  });
+
+  it('compares queries sent over graphql-ws too', async () => {
+    const before = (await observations(gateway)).length;
+    const client = createClient({
+      url: gateway.gateway.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: {
+        authorization: `Bearer ${await gateway.tokenFor('carol')}`,
+        'apollographql-client-name': 'connect-ios',
+      },
+      retryAttempts: 0,
+    });
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        let value: unknown;
+        client.subscribe(
+          { query: STATUS },
+          {
+            next: (next) => {
+              value = next;
+            },
+            error: reject,
+            complete: () => resolve(value),
+          },
+        );
+      });
+      expect(result).toEqual({
+        data: { commitment: { title: 'Loan for the market stall', status: 'ACTIVE' } },
+      });
+    } finally {
+      await client.dispose();
+    }
+    const rows = await observations(gateway);
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({
+      unit: 'Commitment.status',
+      cohort: 'beta',
+      client_name: 'connect-ios',
+      operation_name: 'Status',
+      outcome: 'mismatched',
+    });
   });
 
   it('compares nothing for a user whose stage has no shadow', async () => {

@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { Kind, type ValueNode } from 'graphql';
 
 function toInstant(value: unknown): string {
   if (value instanceof Date || typeof value === 'string' || typeof value === 'number') {
@@ -8,16 +8,21 @@ function toInstant(value: unknown): string {
   throw new TypeError(`DateTime cannot represent ${JSON.stringify(value)}: expected an ISO-8601 instant.`);
 }
 
-/** The DateTime scalar: ISO-8601 instants, always serialized in UTC with milliseconds. */
-export const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
-  serialize: toInstant,
-  parseValue: (value) => {
+/**
+ * The DateTime scalar's behaviour: ISO-8601 instants, always serialized in UTC with
+ * milliseconds. Given as graphql-tools' `__serialize` hooks rather than a
+ * GraphQLScalarType, because a scalar type object replaces the one built from the SDL,
+ * description included: the served schema lost the description that
+ * `schema/scalars.graphql` and the published versions give it.
+ */
+export const DateTime = {
+  __serialize: toInstant,
+  __parseValue: (value: unknown): string => {
     if (typeof value !== 'string') throw new TypeError('DateTime must be a string.');
     return toInstant(value);
   },
-  parseLiteral: (ast) => {
+  __parseLiteral: (ast: ValueNode): string => {
     if (ast.kind !== Kind.STRING) throw new TypeError('DateTime must be a string.');
     return toInstant(ast.value);
   },
-});
+};

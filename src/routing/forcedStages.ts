@@ -8,11 +8,13 @@ export const FORCE_STAGE_HEADER = 'x-figway-stage';
 /**
  * The stages forced by the x-figway-stage header. Only a service_role caller may force
  * stages: for anyone else the header is ignored (`ignored: true`, for the caller to log).
- * A malformed header from an admin is BAD_REQUEST, so a typo never goes unnoticed.
+ * A malformed header from an admin, or one naming a unit that is not in `units`,
+ * is BAD_REQUEST, so a typo (`Commitment.stauts=live`) never goes unnoticed.
  */
 export function forcedStages(
   viewer: Viewer,
   header: string | undefined,
+  units: ReadonlySet<string> | ReadonlyMap<string, unknown>,
 ): { stages?: Map<string, Stage>; ignored: boolean } {
   if (header === undefined || header.trim() === '') return { ignored: false };
   if (viewer.kind !== 'service') return { ignored: true };
@@ -23,6 +25,12 @@ export function forcedStages(
       throw new FigwayError(
         ErrorCode.BAD_REQUEST,
         `${FORCE_STAGE_HEADER}: "${part.trim()}" is not Unit=stage (stages: legacy, dualwrite, shadow, live, rampdown, complete).`,
+      );
+    }
+    if (!units.has(unit)) {
+      throw new FigwayError(
+        ErrorCode.BAD_REQUEST,
+        `${FORCE_STAGE_HEADER}: no migration unit is called "${unit}". Units: ${[...units.keys()].sort().join(', ')}.`,
       );
     }
     stages.set(unit, stage);

@@ -1,7 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolvers } from '../../resolvers/index.ts';
-import { readCurrentSdl, readPublishedSchemas } from '../schema/schemaFiles.ts';
+import { canonicalSdl, readCurrentSdl, readPublishedSchemas } from '../schema/schemaFiles.ts';
 import { schemaVersion } from '../schema/schemaVersion.ts';
 
 /** The executable schema the gateway serves, with its version label. */
@@ -18,5 +18,7 @@ export async function buildGatewaySchema(): Promise<GatewaySchema> {
     resolvers,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });
-  return { schema, version: schemaVersion(sdl, await readPublishedSchemas()) };
+  // The label describes the schema as served (resolvers included), not the SDL files,
+  // so a resolver that changes what clients see cannot keep a published label.
+  return { schema, version: schemaVersion(canonicalSdl(schema), await readPublishedSchemas()) };
 }

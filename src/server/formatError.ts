@@ -1,7 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { FigwayError, isErrorCode } from '../errors.ts';
 import type { Logger } from './createLogger.ts';
+import { formatRefusal, queryRefusalIn } from './refuseQuery.ts';
 
 // Codes Apollo Server itself puts on errors about the request, safe to show.
 const APOLLO_CODES = new Set([
@@ -14,6 +15,15 @@ const APOLLO_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
+// Apollo refuses a few requests (a persisted query whose hash does not match its
+// text, an unsupported persisted-query version) with a plain GraphQLError that has
+// HTTP 400 and no code; without this they were masked as INTERNAL_SERVER_ERROR.
+function isApolloRequestRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return false;
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return http?.status === 400;
+}
+
 /**
  * Builds Apollo's `formatError`: errors from the catalogue and Apollo's request
  * errors pass through; anything unexpected is logged and, outside development,
@@ -22,6 +32,10 @@ const APOLLO_CODES = new Set([
 export function createFormatError(options: { development: boolean; logger: Logger }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    // Apollo files query-limit refusals under GRAPHQL_PARSE_FAILED or _VALIDATION_FAILED.
+    const refusal = queryRefusalIn(error);
+    if (refusal !== null) return formatRefusal(refusal);
+    if (isApolloRequestRefusal(original)) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
     const code = formatted.extensions?.code;
     if (original instanceof FigwayError || APOLLO_CODES.has(String(code))) return formatted;
     if (isErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') return formatted;

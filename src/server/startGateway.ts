@@ -6,11 +6,13 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createGatewayContext, type GatewayBackends, type GatewayContext } from '../../resolvers/index.ts';
 import type { Viewer } from '../backends/viewer.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { FORCE_STAGE_HEADER, forcedStages } from '../routing/forcedStages.ts';
 import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
+import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import { buildGatewaySchema } from './buildGatewaySchema.ts';
 import { checkHealth, type HealthTarget } from './checkHealth.ts';
@@ -18,6 +20,9 @@ import type { Logger } from './createLogger.ts';
 import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
+import { prepareWsOperation } from './prepareWsOperation.ts';
+import { queryCostPlugin } from './queryCostPlugin.ts';
+import { queryLimitRules } from './queryLimitRules.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What a gateway is started with; the `serve` command builds it from configuration. */
@@ -27,6 +32,8 @@ export interface GatewayOptions {
   port: number;
   development: boolean;
   maxBodyBytes: number;
+  /** Limits every operation must keep, over HTTP and graphql-ws; default {@link DEFAULT_QUERY_LIMITS}. */
+  queryLimits?: QueryLimits;
   backends: GatewayBackends;
   routing: Routing;
   /** Runs shadow reads in shadow and live stages; without it they are not compared. */
@@ -85,12 +92,17 @@ function requestFacts(request: IncomingMessage, body: unknown): Omit<RequestFact
 /** Starts Apollo Server and graphql-ws on one `node:http` server, with /healthz and /metrics. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { schema, version } = await buildGatewaySchema();
+  // A write the mirror fails to take is counted and logged; it never fails a committed write.
+  const mirror = recordMirrorFailures(options.backends.mirror, {
+    failures: options.metrics.mirrorFailures,
+    logger: options.logger,
+  });
   const contextFor = (
     viewer: Viewer,
     forcedHeader: string | undefined,
     facts?: Omit<RequestFacts, 'viewer'>,
   ) => {
-    const forced = forcedStages(viewer, forcedHeader);
+    const forced = forcedStages(viewer, forcedHeader, options.routing.catalogue);
     if (forced.ignored) {
       options.logger.warn(
         { viewer: viewer.kind },
@@ -99,14 +111,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const router = options.routing.routerFor(viewer, forced.stages);
     const shadow = facts === undefined ? undefined : options.shadow?.forRequest({ viewer, ...facts });
-    return createGatewayContext(viewer, options.backends, router, shadow);
+    return createGatewayContext(viewer, { ...options.backends, mirror }, router, shadow);
   };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
+  const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const wsCleanup = useServer(
     {
       schema,
+      // Parses, validates and costs each operation with the same limits as HTTP.
+      onSubscribe: prepareWsOperation({ schema, limits: queryLimits, development: options.development }),
       async onConnect(ctx) {
         try {
           viewers.set(
@@ -136,9 +151,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: true,
+    // The query limits, refused before execution: tokens while parsing, shape while
+    // validating, cost once the variables are known (queryCostPlugin).
+    parseOptions: { maxTokens: queryLimits.maxTokens },
+    validationRules: queryLimitRules(queryLimits),
+    hideSchemaDetailsFromClientErrors: !options.development,
     includeStacktraceInErrorResponses: options.development,
     formatError: createFormatError({ development: options.development, logger: options.logger }),
     plugins: [
+      queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },

@@ -118,18 +118,26 @@ describe('checkCatalogue', () => {
 });
 
 describe('forcedStages', () => {
+  const UNITS = new Set(['Query.commitment', 'Commitment.status']);
+
   it('parses an admin header and ignores the header for anyone else', () => {
-    expect(forcedStages(ADMIN, 'Query.commitment=live, Commitment.status=shadow').stages).toEqual(
+    expect(forcedStages(ADMIN, 'Query.commitment=live, Commitment.status=shadow', UNITS).stages).toEqual(
       new Map([
         ['Query.commitment', 'live'],
         ['Commitment.status', 'shadow'],
       ]),
     );
-    expect(forcedStages(USER, 'Query.commitment=live')).toEqual({ ignored: true });
+    expect(forcedStages(USER, 'Query.commitment=live', UNITS)).toEqual({ ignored: true });
   });
 
   it('refuses a malformed header from an admin with BAD_REQUEST', () => {
-    expect(() => forcedStages(ADMIN, 'Query.commitment=sideways')).toThrow(/not Unit=stage/);
+    expect(() => forcedStages(ADMIN, 'Query.commitment=sideways', UNITS)).toThrow(/not Unit=stage/);
+  });
+
+  it('refuses a unit that does not exist, listing the units there are', () => {
+    expect(() => forcedStages(ADMIN, 'Commitment.stauts=live', UNITS)).toThrow(
+      /no migration unit is called "Commitment.stauts". Units: Commitment.status, Query.commitment/,
+    );
   });
 });
 

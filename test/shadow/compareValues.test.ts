@@ -65,7 +65,7 @@ describe('projectSelection', () => {
     type Commitment { id: ID! title: String! createdAt: DateTime! status: String! parties: [Party!]! }
     type Party { id: ID! role: String! }
   `);
-  Object.assign(schema.getType('DateTime') ?? {}, { serialize: DateTime.serialize });
+  Object.assign(schema.getType('DateTime') ?? {}, { serialize: DateTime.__serialize });
   // status has a resolver of its own in the gateway: it is another unit.
   const commitmentType = schema.getType('Commitment') as unknown as {
     getFields(): Record<string, { resolve?: unknown }>;
@@ -113,5 +113,49 @@ describe('projectSelection', () => {
       id: 'c1',
       parties: [{ id: 'p', role: 'CREATOR' }],
     });
+  });
+});
+
+describe('values nested 200,000 levels', () => {
+  // Built without recursion: the point is that nothing here recurses per level.
+  function nested(levels: number, bottom: unknown): unknown {
+    let value = bottom;
+    for (let level = 0; level < levels; level++) value = { inner: [value] };
+    return value;
+  }
+
+  it('compares them without overflowing the stack and names the differing path', () => {
+    const diffs = compareValues('x', nested(200_000, 1), nested(200_000, 2));
+    expect(diffs).toHaveLength(1);
+    expect(diffs[0]?.path.startsWith('x.inner[0].inner[0]')).toBe(true);
+    expect(diffs[0]?.path.endsWith('.inner[0]')).toBe(true);
+    expect(diffs[0]).toMatchObject({ control: 1, candidate: 2 });
+    expect(compareValues('x', nested(200_000, 1), nested(200_000, 1))).toEqual([]);
+  });
+});
+
+describe('projectSelection of a selection nested deeper than the bound', () => {
+  const schema = buildSchema('type Query { node: Node } type Node { id: ID! next: Node }');
+
+  it('summarizes the levels past the bound instead of following them', () => {
+    const levels = 300;
+    const query = `{ node { ${'next { '.repeat(levels)}id${' }'.repeat(levels)} } }`;
+    const operation = parse(query).definitions[0] as OperationDefinitionNode;
+    let value: unknown = { id: 'bottom' };
+    for (let level = 0; level < levels; level++) value = { id: String(level), next: value };
+    const projected = projectSelection(value, {
+      returnType: schema.getQueryType()?.getFields().node?.type as never,
+      fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+      fragments: {},
+      variableValues: {},
+    });
+    let depth = 0;
+    let at = projected;
+    while (typeof at === 'object' && at !== null && 'next' in at) {
+      at = at.next;
+      depth += 1;
+    }
+    expect(at).toMatch(/^\(nested deeper than \d+ levels\)$/);
+    expect(depth).toBeLessThan(levels);
   });
 });

@@ -146,6 +146,23 @@ function authConfig(env: Environment, legacy: LegacyConfig, dataDir: string): Au
   );
 }
 
+/**
+ * `SUPABASE_DB_URL` alone, validated as {@link loadConfig} validates it, or undefined
+ * when unset: for `figway legacy setup`, which needs no gateway settings (no JWT secret).
+ */
+export function loadLegacyDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.SUPABASE_DB_URL;
+  if (value === undefined || value === '') return undefined;
+  const parsed = environment.shape.SUPABASE_DB_URL.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SUPABASE_DB_URL: ${parsed.error.issues[0]?.message ?? 'invalid'} ` +
+        '(expected postgres://user@host:port/database)',
+    );
+  }
+  return parsed.data;
+}
+
 /** Reads the configuration from `env`; throws {@link ConfigError} naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   // An empty variable (`FOO= figway serve`) means unset, as shells and .env files use it.

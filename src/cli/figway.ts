@@ -4,7 +4,9 @@ const USAGE = `figway: a GraphQL gateway for strangler-fig migrations
 
 usage: figway <command>
   serve                  run the gateway (npm start); with no configuration, the embedded default
-  token <user>           print a JWT for a demo user of the embedded default (alice, bob, carol, dave, admin)
+  token <user>           print a JWT for a demo user (alice, bob, carol, dave, admin), signed with
+                         SUPABASE_JWT_SECRET when set, else the embedded default's own secret
+  legacy setup [--demo]  apply the Connect data model (and the demo data) to the database at SUPABASE_DB_URL
   schema check|publish|print
                          guard the published versions of the public schema
   backfill <commitments|profiles|commitment-types> [--batch-size N]
@@ -28,6 +30,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return 0;
     case 'token':
       return (await import('./token.ts')).token(args);
+    case 'legacy':
+      return (await import('./legacyCommand.ts')).legacyCommand(args);
     case 'schema':
       return (await import('./schemaCommand.ts')).schemaCommand(args);
     case 'backfill':

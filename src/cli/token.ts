@@ -1,12 +1,28 @@
 import { DEMO_USERS, findDemoUser } from '../backends/supabase/seed/demoUsers.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { type AuthConfig, ConfigError, loadConfig } from '../config.ts';
 import { embeddedJwtSecret } from '../embedded/embeddedJwtSecret.ts';
 import { signSupabaseToken } from '../server/signToken.ts';
 
+/** The HS256 secret tokens are signed with: SUPABASE_JWT_SECRET when set, else the embedded one. */
+async function signingSecret(auth: AuthConfig): Promise<string> {
+  switch (auth.kind) {
+    case 'secret':
+      return auth.secret;
+    case 'embedded':
+      return embeddedJwtSecret(auth.dataDir);
+    case 'jwks':
+      throw new ConfigError(
+        'figway token signs with a shared secret, and SUPABASE_JWKS_URL names public keys only: set ' +
+          "SUPABASE_JWT_SECRET (the project's JWT secret), or sign in through Supabase Auth to get a token.",
+      );
+  }
+}
+
 /**
- * `figway token <user> [--ttl seconds]`: prints a JWT for a demo user of the embedded
- * default. It needs only the local secret file, so it works whether or not the
- * gateway is running.
+ * `figway token <user> [--ttl seconds]`: prints a JWT for a demo user, signed with
+ * `SUPABASE_JWT_SECRET` when that is set (a gateway on a database set up with
+ * `figway legacy setup --demo`), else with the embedded default's local secret. It
+ * needs no running gateway.
  */
 export async function token(args: readonly string[]): Promise<number> {
   const [username, ...rest] = args;
@@ -26,14 +42,7 @@ export async function token(args: readonly string[]): Promise<number> {
     process.stderr.write('figway token: --ttl takes a positive whole number of seconds.\n');
     return 2;
   }
-  const config = loadConfig();
-  if (config.auth.kind !== 'embedded') {
-    throw new ConfigError(
-      'figway token signs tokens for the embedded default only. With a hosted Supabase project, ' +
-        'sign in through Supabase Auth to get a token.',
-    );
-  }
-  const secret = await embeddedJwtSecret(config.auth.dataDir);
+  const secret = await signingSecret(loadConfig().auth);
   process.stdout.write(`${await signSupabaseToken(user, secret, { ttlSeconds })}\n`);
   return 0;
 }

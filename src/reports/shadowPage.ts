@@ -1,14 +1,14 @@
-import { shadowPageScript } from './shadowPageScript.ts';
-import { shadowPageStyle } from './shadowPageStyle.ts';
+import { SHADOW_PAGE_ASSETS_PATH, SHADOW_PAGE_ENTRY, SHADOW_PAGE_STYLESHEET } from './shadowPageAssets.ts';
 
 /** Options for {@link renderShadowPage}. */
 export interface ShadowPageOptions {
   /** The heading and document title. @default 'figway shadow diffs' */
   title?: string;
   /**
-   * The CSP nonce put on the inline `<script>` and `<style>`; the server makes a new one per
-   * response. Without it the elements carry no nonce (fine for a page served without a CSP).
-   * Throws when it is not base64, since it is written into an attribute.
+   * The CSP nonce put on the module `<script>` and the stylesheet `<link>` (the modules the
+   * script imports inherit it); the server makes a new one per response. Without it the
+   * elements carry no nonce (fine for a page served without a CSP). Throws when it is not
+   * base64, since it is written into an attribute.
    */
   nonce?: string;
 }
@@ -79,8 +79,9 @@ const BODY = `
 </main>`;
 
 /**
- * Renders the shadow-diff page: one self-contained HTML document (inline CSS and script, no
- * external resource) that fetches `/admin/api/shadow/{report,series,observations}` and shows
+ * Renders the shadow-diff page: an HTML document whose browser modules and stylesheet
+ * (src/reports/page/, served under {@link SHADOW_PAGE_ASSETS_PATH} by the same gateway, nothing
+ * from another origin) fetch `/admin/api/shadow/{report,series,observations}` and show
  * the per-unit-and-cohort verdicts, the mismatch rate over time, and a drill-down into
  * mismatched observations with a replay command. A `?token=` in the page's URL is sent as
  * `Authorization: Bearer <token>` on those fetches; `?since=1h|24h|7d` picks the period.
@@ -96,7 +97,7 @@ export function renderShadowPage(options: ShadowPageOptions = {}): string {
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>${title}</title>
-<style${nonce}>${shadowPageStyle}</style>
+<link rel="stylesheet"${nonce} href="${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_STYLESHEET}">
 </head>
 <body>
 <header>
@@ -111,7 +112,7 @@ export function renderShadowPage(options: ShadowPageOptions = {}): string {
   <span id="status" class="muted" role="status"></span>
 </header>
 ${BODY}
-<script${nonce}>${shadowPageScript}</script>
+<script type="module"${nonce} src="${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_ENTRY}"></script>
 </body>
 </html>
 `;

@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FigwayError } from '../errors.ts';
 import { renderShadowPage } from '../reports/shadowPage.ts';
+import {
+  loadShadowPageAssets,
+  SHADOW_PAGE_ASSETS_PATH,
+  type ShadowPageAsset,
+} from '../reports/shadowPageAssets.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
@@ -114,21 +119,69 @@ function sendRefusal(
   }
 }
 
+function sendMethodNotAllowed(request: IncomingMessage, response: ServerResponse) {
+  sendHtml(request, response, 405, refusalPage(405, 'Method Not Allowed', 'Use GET.'), {
+    allow: 'GET, HEAD',
+    'content-security-policy': contentSecurityPolicy(null),
+  });
+}
+
+type AssetLoader = () => Promise<ReadonlyMap<string, ShadowPageAsset>>;
+
+// Read and stripped once, on the first request that needs them; a failed load is retried.
+function cachedAssets(): AssetLoader {
+  let loading: Promise<ReadonlyMap<string, ShadowPageAsset>> | null = null;
+  return () => {
+    loading ??= loadShadowPageAssets().catch((error: unknown) => {
+      loading = null;
+      throw error;
+    });
+    return loading;
+  };
+}
+
+// The page's modules and stylesheet are served to anyone: they are the same code as in the
+// repository and hold no data, and a browser cannot send the page's ?token= with them.
+async function serveAsset(
+  request: IncomingMessage,
+  response: ServerResponse,
+  name: string,
+  assets: AssetLoader,
+) {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return sendMethodNotAllowed(request, response);
+  const asset = (await assets()).get(name);
+  if (asset === undefined) {
+    const body = `No shadow page asset ${SHADOW_PAGE_ASSETS_PATH}${name}.\n`;
+    response.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+    return response.end(request.method === 'HEAD' ? undefined : body);
+  }
+  response.writeHead(200, {
+    ...COMMON_HEADERS,
+    'content-type': asset.contentType,
+    'content-length': Buffer.byteLength(asset.body),
+  });
+  response.end(request.method === 'HEAD' ? undefined : asset.body);
+}
+
 /**
- * The route of the shadow-diff page: GET (or HEAD) `/admin/shadow` answers the HTML page of
+ * The routes of the shadow-diff page. GET (or HEAD) `/admin/shadow` answers the HTML page of
  * `renderShadowPage` under a strict Content-Security-Policy whose nonce is new for every
  * response. Outside development it needs a service_role token as an Authorization header or
  * as `?token=`: none or an invalid one is 401, a user's token 403, both as small HTML pages.
- * Other methods are 405. Other paths return false for the next route.
+ * GET `/admin/shadow/assets/<name>` answers the page's browser modules and stylesheet (see
+ * `loadShadowPageAssets`) to anyone, 404 for any other name. Other methods are 405. Other
+ * paths return false for the next route.
  */
 export function createShadowPageRoutes(options: ShadowPageRoutesOptions): AdminRoutes {
+  const assets = cachedAssets();
   return async (request, response, pathname) => {
+    if (pathname.startsWith(SHADOW_PAGE_ASSETS_PATH)) {
+      await serveAsset(request, response, pathname.slice(SHADOW_PAGE_ASSETS_PATH.length), assets);
+      return true;
+    }
     if (pathname !== SHADOW_PAGE_PATH) return false;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendHtml(request, response, 405, refusalPage(405, 'Method Not Allowed', 'Use GET.'), {
-        allow: 'GET, HEAD',
-        'content-security-policy': contentSecurityPolicy(null),
-      });
+      sendMethodNotAllowed(request, response);
       return true;
     }
     const url = new URL(request.url ?? '/', 'http://localhost');

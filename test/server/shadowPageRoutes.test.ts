@@ -2,6 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
+import {
+  SHADOW_PAGE_ASSETS_PATH,
+  SHADOW_PAGE_ENTRY,
+  SHADOW_PAGE_STYLESHEET,
+} from '../../src/reports/shadowPageAssets.ts';
 import { createShadowPageRoutes } from '../../src/server/shadowPageRoutes.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
@@ -74,6 +79,27 @@ describe('createShadowPageRoutes outside development', () => {
     await expect(response.text()).resolves.toContain('data-testid="shadow-report-table"');
   });
 
+  it("serves the page's modules and stylesheet without a token: they hold code, never data", async () => {
+    const script = await fetch(`${origin}${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_ENTRY}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    await expect(script.text()).resolves.toMatch(/^import .* from '\.\/[A-Za-z]+\.js';$/m);
+    const style = await fetch(`${origin}${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_STYLESHEET}`);
+    expect(style.status).toBe(200);
+    expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
+  });
+
+  it('answers 404 to an asset it does not have, 405 to a POST, and serves no source file', async () => {
+    for (const name of ['nothing.js', 'main.ts', 'tsconfig.json', '..%2Fshadow', '%2E%2E/shadowPage.ts']) {
+      const response = await fetch(`${origin}${SHADOW_PAGE_ASSETS_PATH}${name}`);
+      expect(response.status, name).toBe(404);
+    }
+    const post = await fetch(`${origin}${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_ENTRY}`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it('serves the page to a service token given as ?token=, uncached and without referrer', async () => {
     const response = await fetch(`${origin}/admin/shadow?token=${serviceToken}`);
     expect(response.status).toBe(200);
@@ -96,7 +122,7 @@ describe('createShadowPageRoutes content security policy', () => {
     expect(response.status).toBe(200);
   });
 
-  it('allows only the inline script and style that carry the nonce of this response', async () => {
+  it('allows only the module script and stylesheet that carry the nonce of this response', async () => {
     const response = await fetch(`${origin}/admin/shadow`);
     const policy = response.headers.get('content-security-policy') ?? '';
     const nonce = /script-src 'nonce-([^']+)'/.exec(policy)?.[1];
@@ -105,9 +131,17 @@ describe('createShadowPageRoutes content security policy', () => {
     expect(policy).toContain("default-src 'none'");
     expect(policy).toContain("connect-src 'self'");
     expect(policy).toContain("img-src 'self' data:");
+    // Only the nonce: the module's own imports inherit it, so no 'self' and nothing unsafe.
+    expect(policy.split('; ')).toContain(`script-src 'nonce-${nonce}'`);
+    expect(policy.split('; ')).toContain(`style-src 'nonce-${nonce}'`);
     const html = await response.text();
-    expect(html).toContain(`<script nonce="${nonce}">`);
-    expect(html).toContain(`<style nonce="${nonce}">`);
+    expect(html).toContain(
+      `<script type="module" nonce="${nonce}" src="${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_ENTRY}"></script>`,
+    );
+    expect(html).toContain(
+      `<link rel="stylesheet" nonce="${nonce}" href="${SHADOW_PAGE_ASSETS_PATH}${SHADOW_PAGE_STYLESHEET}">`,
+    );
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)|<style/);
   });
 
   it('makes a new nonce for every response', async () => {

@@ -1,0 +1,96 @@
+import type { ShadowReport, UnitCohortReport, Verdict } from '../shadowReportTypes.js';
+import { count, millis, percent, when } from './formatValues.js';
+import { byId, clear, el } from './pageElements.js';
+
+const VERDICTS: readonly Verdict[] = ['ready', 'hold', 'rollback'];
+
+function latencyCell(control: number | null, candidate: number | null) {
+  return el('td', { class: 'number' }, [`${millis(control)} / ${millis(candidate)}`]);
+}
+
+function verdictCell(row: UnitCohortReport) {
+  const verdict = VERDICTS.includes(row.verdict) ? row.verdict : 'unknown';
+  return el('td', { class: 'verdict' }, [
+    el('span', { class: `badge badge-${verdict}`, 'data-testid': 'verdict', 'data-verdict': verdict }, [
+      String(row.verdict),
+    ]),
+    el('div', { class: 'reason', 'data-testid': 'verdict-reason' }, [row.reason]),
+  ]);
+}
+
+function topPathsCell(row: UnitCohortReport) {
+  const items = row.topPaths.map((entry) =>
+    el('li', { title: `e.g. observation #${entry.example.observationId}` }, [
+      `${entry.path} ×${count(entry.count)}`,
+    ]),
+  );
+  return el('td', {}, [items.length === 0 ? '–' : el('ul', { class: 'paths' }, items)]);
+}
+
+function unitRow(row: UnitCohortReport, onSelect: (unit: string) => void) {
+  const dropped = row.dropped > 0 ? ` (+${count(row.dropped)} dropped)` : '';
+  const tr = el(
+    'tr',
+    {
+      class: 'unit-row',
+      tabindex: '0',
+      'data-testid': 'unit-row',
+      'data-unit': row.unit,
+      'data-cohort': row.cohort,
+      title: `Show the mismatched observations of ${row.unit}`,
+    },
+    [
+      el('td', { class: 'unit' }, [row.unit]),
+      el('td', {}, [row.cohort]),
+      el('td', { class: 'number' }, [count(row.samples) + dropped]),
+      el('td', { class: 'number' }, [percent(row.mismatchRate)]),
+      el('td', { class: 'number' }, [percent(row.noiseRate)]),
+      el('td', { class: 'number' }, [percent(row.candidateErrorRate)]),
+      el('td', { class: 'number' }, [percent(row.timeoutRate)]),
+      latencyCell(row.controlLatency.p50, row.candidateLatency.p50),
+      latencyCell(row.controlLatency.p99, row.candidateLatency.p99),
+      verdictCell(row),
+      topPathsCell(row),
+    ],
+  );
+  tr.addEventListener('click', () => onSelect(row.unit));
+  tr.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    onSelect(row.unit);
+  });
+  return tr;
+}
+
+/** Marks the rows of `unit` (every cohort) as selected, and no others. */
+export function markSelectedRows(unit: string | null): void {
+  for (const tr of document.querySelectorAll('tr.unit-row')) {
+    const selected = tr.getAttribute('data-unit') === unit;
+    tr.classList.toggle('selected', selected);
+    tr.setAttribute('aria-selected', String(selected));
+  }
+}
+
+/**
+ * Fills the report table with a row per unit and cohort (counts, rates, latencies, the
+ * verdict badge and its reason, the top differing paths); clicking a row, or Enter or
+ * Space on it, calls `onSelect` with its unit. Rows of `selectedUnit` are marked.
+ */
+export function renderReportTable(
+  report: ShadowReport,
+  selectedUnit: string | null,
+  onSelect: (unit: string) => void,
+): void {
+  const body = byId('report-body');
+  clear(body);
+  byId('generated').textContent =
+    `Observations since ${when(report.since)}, generated ${when(report.generatedAt)}.`;
+  if (report.units.length === 0) {
+    body.append(
+      el('tr', {}, [el('td', { colspan: '11', class: 'muted' }, ['No observations in this period.'])]),
+    );
+    return;
+  }
+  for (const row of report.units) body.append(unitRow(row, onSelect));
+  markSelectedRows(selectedUnit);
+}

@@ -40,6 +40,38 @@ export type AuthConfig =
   | { kind: 'secret'; secret: string }
   | { kind: 'jwks'; url: string };
 
+/**
+ * Limits on one GraphQL operation, checked before it runs, over HTTP and graphql-ws
+ * alike; an operation over any of them is refused with QUERY_TOO_COMPLEX.
+ */
+export interface QueryLimits {
+  /** Deepest nesting of fields (`FIGWAY_MAX_QUERY_DEPTH`). */
+  maxDepth: number;
+  /** Aliased fields in the operation, fragments included (`FIGWAY_MAX_QUERY_ALIASES`). */
+  maxAliases: number;
+  /** Fields at the operation's root, each a separate backend call (`FIGWAY_MAX_QUERY_ROOT_FIELDS`). */
+  maxRootFields: number;
+  /** Directives in the operation (`FIGWAY_MAX_QUERY_DIRECTIVES`). */
+  maxDirectives: number;
+  /** Lexical tokens in the query text, counted while parsing (`FIGWAY_MAX_QUERY_TOKENS`). */
+  maxTokens: number;
+  /** Estimated cost: each field 1 plus what it selects, times the page size of lists (`FIGWAY_MAX_QUERY_COST`). */
+  maxCost: number;
+  /** The size a list without a `first` argument is assumed to have in the cost (`FIGWAY_QUERY_LIST_SIZE`). */
+  assumedListSize: number;
+}
+
+/** The query limits when no setting changes them: every README query and test fits well within. */
+export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = {
+  maxDepth: 8,
+  maxAliases: 15,
+  maxRootFields: 10,
+  maxDirectives: 50,
+  maxTokens: 1000,
+  maxCost: 10_000,
+  assumedListSize: 10,
+};
+
 /** figway's typed, validated configuration. */
 export interface Config {
   /** True for the embedded default and when NODE_ENV=development: routes and error details are shown. */
@@ -56,6 +88,8 @@ export interface Config {
   auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Limits on each operation's depth, aliases, root fields, directives, tokens and cost. */
+  queryLimits: QueryLimits;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -65,6 +99,17 @@ const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   FIGWAY_DATA_DIR: z.string().min(1).default('.figway'),
   FIGWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  FIGWAY_MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(DEFAULT_QUERY_LIMITS.maxDepth),
+  FIGWAY_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(DEFAULT_QUERY_LIMITS.maxAliases),
+  FIGWAY_MAX_QUERY_ROOT_FIELDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_QUERY_LIMITS.maxRootFields),
+  FIGWAY_MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).default(DEFAULT_QUERY_LIMITS.maxDirectives),
+  FIGWAY_MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(DEFAULT_QUERY_LIMITS.maxTokens),
+  FIGWAY_MAX_QUERY_COST: z.coerce.number().int().positive().default(DEFAULT_QUERY_LIMITS.maxCost),
+  FIGWAY_QUERY_LIST_SIZE: z.coerce.number().int().positive().default(DEFAULT_QUERY_LIMITS.assumedListSize),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SUPABASE_DB_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -200,6 +245,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     auth: authConfig(values, legacy, dataDir),
     maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
+    queryLimits: {
+      maxDepth: values.FIGWAY_MAX_QUERY_DEPTH,
+      maxAliases: values.FIGWAY_MAX_QUERY_ALIASES,
+      maxRootFields: values.FIGWAY_MAX_QUERY_ROOT_FIELDS,
+      maxDirectives: values.FIGWAY_MAX_QUERY_DIRECTIVES,
+      maxTokens: values.FIGWAY_MAX_QUERY_TOKENS,
+      maxCost: values.FIGWAY_MAX_QUERY_COST,
+      assumedListSize: values.FIGWAY_QUERY_LIST_SIZE,
+    },
     logLevel: values.LOG_LEVEL,
   };
 }

@@ -18,6 +18,8 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   /** The request body is larger than FIGWAY_MAX_BODY_BYTES. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The operation is over a query limit (depth, aliases, root fields, directives, tokens or cost); it was not run. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** A backend is down, slow or refused the connection; nothing was changed. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** Anything unexpected; its details are masked outside development. */
@@ -31,6 +33,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   BAD_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
+  QUERY_TOO_COMPLEX: 400,
 };
 
 /** An error figway raises on purpose; it reaches the client with its code and message. */

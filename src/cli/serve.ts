@@ -160,6 +160,7 @@ export async function serve(): Promise<void> {
     port: config.port,
     development: config.development,
     maxBodyBytes: config.maxBodyBytes,
+    queryLimits: config.queryLimits,
     backends: {
       legacy,
       target: targets?.store ?? null,

@@ -7,6 +7,7 @@ import { resolvers } from '../../resolvers/index.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import type { Database, Queryable } from '../../src/backends/sql/database.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../src/config.ts';
 import { migrate } from '../../src/backends/sql/migrate.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
@@ -81,6 +82,8 @@ export async function startTestGateway(
   options: {
     development?: boolean;
     maxBodyBytes?: number;
+    /** Query limits that differ from the defaults (e.g. a lower depth). */
+    queryLimits?: Partial<QueryLimits>;
     wrapStore?: (store: ConnectStore) => ConnectStore;
     wrapDatabase?: (db: Database) => Database;
     /** Also open a ledger and an OLTP store, backfilled from legacy, as the target side. */
@@ -143,6 +146,7 @@ export async function startTestGateway(
     port: 0,
     development: options.development ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    queryLimits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits },
     backends: {
       legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
       target: fixture === null ? null : (options.wrapTarget?.(fixture.target) ?? fixture.target),

@@ -2,7 +2,13 @@ import type { CommitmentRecord, CommitmentStatus, PartyRole } from '../src/backe
 import { isUuid } from '../src/backends/connectStore.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
 import { migrate } from '../src/routing/migrate.ts';
-import { assertStatusTransition, checkedText, checkedUrl } from './commitmentRules.ts';
+import {
+  assertPartyMay,
+  assertStatusTransition,
+  checkedText,
+  checkedUrl,
+  type PartyAction,
+} from './commitmentRules.ts';
 import { type GatewayContext, requireProfileId, type SideStores } from './gatewayContext.ts';
 import { onEitherSide } from './onEitherSide.ts';
 
@@ -17,6 +23,19 @@ async function visibleCommitment(side: SideStores, id: string): Promise<Commitme
   if (commitment === null) {
     throw new FigwayError(ErrorCode.NOT_FOUND, `No commitment with id ${id} is visible to you.`, { id });
   }
+  return commitment;
+}
+
+// The commitment, once the viewer is known to be a party who may do `action` to it
+// on this side (a WITNESS may not): figway enforces the party rules on both sides.
+async function actOn(
+  side: SideStores,
+  context: GatewayContext,
+  id: string,
+  action: PartyAction,
+): Promise<CommitmentRecord> {
+  const commitment = await visibleCommitment(side, id);
+  assertPartyMay(context.viewer, commitment, await side.loaders.parties.load(id), action);
   return commitment;
 }
 
@@ -53,7 +72,7 @@ async function updateCommitmentStatus(
   context: GatewayContext,
 ) {
   requireProfileId(context);
-  const current = await visibleCommitment(side, args.id);
+  const current = await actOn(side, context, args.id, 'change its status');
   assertStatusTransition(current.status, args.status);
   const updated = await side.store.updateCommitmentStatus(
     context.viewer,
@@ -86,7 +105,7 @@ async function addParty(
       },
     );
   }
-  await visibleCommitment(side, args.commitmentId);
+  await actOn(side, context, args.commitmentId, 'add a party');
   const profile = isUuid(args.profileId) ? await side.loaders.profile.load(args.profileId) : null;
   if (profile === null) {
     throw new FigwayError(ErrorCode.BAD_USER_INPUT, `No profile with id ${args.profileId}.`, {
@@ -111,7 +130,7 @@ async function attachDocument(
   requireProfileId(context);
   const name = checkedText('name', args.input.name, 1, 200);
   const url = checkedUrl('url', args.input.url);
-  await visibleCommitment(side, args.commitmentId);
+  await actOn(side, context, args.commitmentId, 'attach a document');
   const document = await side.store.attachDocument(context.viewer, args.commitmentId, name, url);
   side.loaders.documents.clear(args.commitmentId);
   return document;

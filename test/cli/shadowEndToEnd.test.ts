@@ -43,19 +43,18 @@ describe.runIf(browserReady)('a shadow mismatch from the embedded default to the
 
   it('serves legacy to alice while the ledger disagrees, and reports and shows the mismatch', async () => {
     const token = async (user: string) => (await figway(['token', user], env)).stdout.trim();
-    // Carol's status changes go to the ledger only (nothing mirrors them yet): the sides now disagree.
+    // Bob's status changes go to the ledger only (nothing mirrors them yet): the sides now disagree.
+    // (Bob is its PARTICIPANT; carol, its WITNESS, may not change its status.)
     expect(
-      (await figway(['flags', 'set', 'Mutation.updateCommitmentStatus', 'live', '--users', 'carol'], env))
-        .code,
+      (await figway(['flags', 'set', 'Mutation.updateCommitmentStatus', 'live', '--users', 'bob'], env)).code,
     ).toBe(0);
     expect(
       (await figway(['flags', 'set', 'Commitment.status', 'shadow', '--cohort', 'beta'], env)).code,
     ).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 600));
-    // The answer's own fields follow their own units' routes, so ask only for the id.
     const changed = await ask(
       gateway.url,
-      await token('carol'),
+      await token('bob'),
       `mutation { updateCommitmentStatus(id: "${SHARED}", status: FULFILLED) { id } }`,
     );
     expect(changed).toEqual({

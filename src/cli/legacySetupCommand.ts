@@ -93,8 +93,9 @@ export async function legacySetupCommand(args: readonly string[]): Promise<numbe
     }
     if (outcome.kind === 'refused') {
       process.stderr.write(
-        `figway legacy setup: ${masked(url)} is not empty: ${outcome.found.join('; ')}.\n` +
-          'Nothing was changed. figway sets up an empty database only: point SUPABASE_DB_URL at a new one (createdb).\n',
+        `figway legacy setup: ${masked(url)} is not empty, so nothing was changed:\n` +
+          outcome.found.map((finding) => `  ${finding}\n`).join('') +
+          'figway sets up an empty database only: point SUPABASE_DB_URL at a new one (createdb <name>).\n',
       );
       return 1;
     }

@@ -5,6 +5,7 @@ import {
   partiesOf,
 } from '../src/backends/ledger/commitmentDocument.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
+import { readAfterCommit } from '../src/routing/committedWrite.ts';
 import { migrate } from '../src/routing/migrate.ts';
 import { type GatewayContext, requireLedger, type SideStores } from './gatewayContext.ts';
 import { onEitherSide } from './onEitherSide.ts';
@@ -60,8 +61,11 @@ export const Commitment = {
   ),
   // A reference: each Profile field is routed on its own.
   createdBy: (commitment: CommitmentRecord) => ({ id: commitment.createdBy }),
-  history(commitment: CommitmentRecord, _: unknown, context: GatewayContext) {
-    requireLedger(context);
-    return context.history?.load(commitment.id) ?? [];
+  // Not a unit: always the ledger. In a mutation's answer, a failure still says the write was saved.
+  history(commitment: CommitmentRecord, _: unknown, context: GatewayContext, info: unknown) {
+    return readAfterCommit(context, info, () => {
+      requireLedger(context);
+      return context.history?.load(commitment.id) ?? [];
+    });
   },
 };

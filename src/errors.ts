@@ -22,6 +22,11 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** A backend is down, slow or refused the connection; nothing was changed. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /**
+   * A write was saved, but part of the mutation's answer could not be read afterwards:
+   * re-read the data, do not repeat the write. `extensions.cause` holds the read's code.
+   */
+  WRITE_COMMITTED: 'WRITE_COMMITTED',
   /** Anything unexpected; its details are masked outside development. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -40,12 +45,14 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 export class FigwayError extends GraphQLError {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  /** `cause` is what went wrong underneath, kept for logs and never sent to the client. */
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
     const status = HTTP_STATUS[code];
     super(message, {
       extensions: { ...details, code, ...(status === undefined ? {} : { http: { status } }) },
     });
     this.code = code;
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

@@ -1,13 +1,20 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import type { RequestShadow } from '../shadow/shadowRunner.ts';
-import type { MirroredWrite } from '../writes/writeMirror.ts';
+import type { WriteMirror } from '../writes/writeMirror.ts';
+import {
+  afterCommitError,
+  type CommittedWrite,
+  committedWriteAt,
+  recordCommittedWrite,
+} from './committedWrite.ts';
 import type { RequestRouter } from './requestRouter.ts';
 import { mirrorSide, readSide, type Side, type Stage, shadowSide, writeSide } from './stage.ts';
 
 /** The part of a request context `migrate` needs. */
 export interface RoutedContext {
   router: RequestRouter;
-  mirror: { mirror(write: MirroredWrite): Promise<void> };
+  /** Where committed writes are mirrored; it records its own failures and never rejects. */
+  mirror: WriteMirror;
   /** The request's shadow reads; absent when shadowing is off (e.g. over WebSocket). */
   shadow?: RequestShadow;
   /** A copy of the context with fresh per-request caches, for re-reads; required with `shadow`. */
@@ -27,28 +34,27 @@ const UNIT = Symbol('figway.migrationUnit');
 /** A resolver built by {@link migrate}, tagged with its unit. */
 export type MigratedResolver<C extends RoutedContext> = FieldResolver<C> & { [UNIT]: string };
 
+type Sides<C extends RoutedContext> = { legacy: FieldResolver<C>; target: FieldResolver<C> };
+
 /**
  * Builds the resolver of a migration unit (`Type.field`): it asks the request's router
  * for the unit's stage for this user, runs the legacy or the target side (reads by
  * readSide, mutations by writeSide), and records the route. A failed target read
  * falls back to legacy only when the unit's policy says so; writes never fall back.
  * After an authoritative write, the write goes to the mirror in stages that mirror.
+ * A field of a committed mutation's payload is not routed: it is read from the side
+ * that committed the write, without a shadow read, and its failures say that the
+ * write was saved (WRITE_COMMITTED).
  */
-export function migrate<C extends RoutedContext>(
-  unit: string,
-  sides: { legacy: FieldResolver<C>; target: FieldResolver<C> },
-): MigratedResolver<C> {
+export function migrate<C extends RoutedContext>(unit: string, sides: Sides<C>): MigratedResolver<C> {
   const isWrite = unit.startsWith('Mutation.');
   const resolver = async (parent: never, args: never, context: C, info: unknown) => {
+    const committed = isWrite ? null : committedWriteAt(context, info);
+    if (committed !== null) return payloadRead(committed, sides, parent, args, context, info);
     const stage = context.router.stageOf(unit);
     const side = isWrite ? writeSide(stage) : readSide(stage);
     context.router.record(unit, stage, side);
-    if (isWrite) {
-      const result = await sides[side](parent, args, context, info);
-      const to = mirrorSide(stage);
-      if (to !== null) await context.mirror.mirror({ unit, stage, to, args, result }).catch(() => {});
-      return result;
-    }
+    if (isWrite) return write(unit, stage, side, sides, parent, args, context, info);
     const serve = (on: C) => read(unit, side, sides, parent, args, on, info);
     const candidate = shadowSide(stage);
     if (candidate === null || context.shadow === undefined) return serve(context);
@@ -57,11 +63,55 @@ export function migrate<C extends RoutedContext>(
   return Object.assign(resolver, { [UNIT]: unit });
 }
 
+// The authoritative write; from its commit on, the request knows where the payload
+// lives, and nothing that fails afterwards may claim that nothing was changed.
+async function write<C extends RoutedContext>(
+  unit: string,
+  stage: Stage,
+  side: Side,
+  sides: Sides<C>,
+  parent: never,
+  args: never,
+  context: C,
+  info: unknown,
+) {
+  const result = await sides[side](parent, args, context, info);
+  const committed: CommittedWrite = { unit, side };
+  recordCommittedWrite(context, info, committed);
+  const to = mirrorSide(stage);
+  if (to === null) return result;
+  try {
+    await context.mirror.mirror({ unit, stage, to, args, result });
+  } catch (error) {
+    // The mirror breaks its contract (it records its own failures): say so, but truthfully.
+    throw afterCommitError(committed, error);
+  }
+  return result;
+}
+
+// A field of a committed mutation's payload: the committed side answers, whatever the
+// field's own stage, so the answer shows the write (e.g. the new status) and never
+// fails on a side the write did not touch.
+async function payloadRead<C extends RoutedContext>(
+  committed: CommittedWrite,
+  sides: Sides<C>,
+  parent: never,
+  args: never,
+  context: C,
+  info: unknown,
+) {
+  try {
+    return await sides[committed.side](parent, args, context, info);
+  } catch (error) {
+    throw afterCommitError(committed, error);
+  }
+}
+
 // A read on its side; a failed target read falls back to legacy only under the unit's policy.
 async function read<C extends RoutedContext>(
   unit: string,
   side: Side,
-  sides: { legacy: FieldResolver<C>; target: FieldResolver<C> },
+  sides: Sides<C>,
   parent: never,
   args: never,
   context: C,
@@ -82,7 +132,7 @@ function shadowRead<C extends RoutedContext>(
   unit: string,
   stage: Stage,
   control: { side: Side; serve: (on: C) => Promise<unknown> },
-  candidate: { side: Side; sides: { legacy: FieldResolver<C>; target: FieldResolver<C> } },
+  candidate: { side: Side; sides: Sides<C> },
   parent: never,
   args: never,
   context: C,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { supabaseIssuer } from './supabaseIssuer.ts';
 
 /** The folder of the flag catalogue and the default flag definitions. */
 export const FLAGS_DIR = fileURLToPath(new URL('../flags', import.meta.url));
@@ -28,17 +29,44 @@ export type FlagsConfig =
 /** Shadow reads: their store (`embedded` keeps it in the embedded database), limits and retention. */
 export interface ShadowConfig {
   store: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'none' };
-  /** Keys the hash of user ids and redacted values; set it to a secret in production. */
-  salt: string;
+  /**
+   * Keys the hash of user ids and redacted values (`FIGWAY_SHADOW_SALT`); null when
+   * unset outside the embedded default, and then `figway serve` refuses to start.
+   */
+  salt: string | null;
   maxInFlight: number;
   retentionDays: number;
 }
 
-/** How bearer tokens are verified; embedded mode signs and verifies with a generated local secret. */
-export type AuthConfig =
+/** The `iss` of the tokens the embedded default signs and expects. */
+export const EMBEDDED_JWT_ISSUER = 'figway-embedded';
+
+// Public, so hashes keyed with it can be reversed by hashing every user id: the embedded default only.
+const PUBLIC_SHADOW_SALT = 'figway-observations';
+
+/**
+ * How bearer tokens are verified (the embedded default signs and verifies with a
+ * generated local secret), and what user tokens must say: `aud` is `audience`
+ * (`SUPABASE_JWT_AUDIENCE`, default "authenticated") and `iss` is `issuer`
+ * (`SUPABASE_JWT_ISSUER`, default the project's Supabase Auth,
+ * `https://<project>.supabase.co/auth/v1`; null when no setting names the project).
+ */
+export type AuthConfig = (
   | { kind: 'embedded'; dataDir: string }
   | { kind: 'secret'; secret: string }
-  | { kind: 'jwks'; url: string };
+  | { kind: 'jwks'; url: string }
+) & { audience: string; issuer: string | null };
+
+/**
+ * Who may read /metrics: with a `token`, only callers sending it as a bearer token;
+ * with `listen`, it is served there instead of on the gateway's port. Both null: open.
+ */
+export interface MetricsConfig {
+  /** `FIGWAY_METRICS_TOKEN`. @default null */
+  token: string | null;
+  /** `FIGWAY_METRICS_HOST` (default `HOST`) and `FIGWAY_METRICS_PORT`. @default null */
+  listen: { host: string; port: number } | null;
+}
 
 /**
  * Limits on one GraphQL operation, checked before it runs, over HTTP and graphql-ws
@@ -86,6 +114,10 @@ export interface Config {
   /** Where shadow observations are stored, and how shadow reads are bounded. */
   shadow: ShadowConfig;
   auth: AuthConfig;
+  /** Whether the schema answers introspection (`FIGWAY_INTROSPECTION`); default: only in development. */
+  introspection: boolean;
+  /** Who may read /metrics. */
+  metrics: MetricsConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   /** Limits on each operation's depth, aliases, root fields, directives, tokens and cost. */
@@ -116,6 +148,12 @@ const environment = z.object({
   SUPABASE_ANON_KEY: z.string().min(1).optional(),
   SUPABASE_JWT_SECRET: z.string().min(32).optional(),
   SUPABASE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SUPABASE_JWT_AUDIENCE: z.string().min(1).default('authenticated'),
+  SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
+  FIGWAY_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  FIGWAY_METRICS_TOKEN: z.string().min(16).optional(),
+  FIGWAY_METRICS_HOST: z.string().min(1).optional(),
+  FIGWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   LEDGER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   OLTP_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   UNLEASH_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -124,7 +162,7 @@ const environment = z.object({
   FIGWAY_FLAGS_FILE: z.string().min(1).optional(),
   FIGWAY_FLAGS_POLL_MS: z.coerce.number().int().min(50).default(250),
   OBSERVATIONS_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  FIGWAY_SHADOW_SALT: z.string().min(8).default('figway-observations'),
+  FIGWAY_SHADOW_SALT: z.string().min(8).optional(),
   FIGWAY_SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(64),
   FIGWAY_OBSERVATION_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
 });
@@ -182,9 +220,17 @@ function flagsConfig(env: Environment, legacy: LegacyConfig, dataDir: string, cw
 }
 
 function authConfig(env: Environment, legacy: LegacyConfig, dataDir: string): AuthConfig {
-  if (env.SUPABASE_JWT_SECRET !== undefined) return { kind: 'secret', secret: env.SUPABASE_JWT_SECRET };
-  if (env.SUPABASE_JWKS_URL !== undefined) return { kind: 'jwks', url: env.SUPABASE_JWKS_URL };
-  if (legacy.transport === 'embedded') return { kind: 'embedded', dataDir };
+  const audience = env.SUPABASE_JWT_AUDIENCE;
+  const issuer =
+    env.SUPABASE_JWT_ISSUER ??
+    supabaseIssuer({ apiUrl: env.SUPABASE_URL, jwksUrl: env.SUPABASE_JWKS_URL, dbUrl: env.SUPABASE_DB_URL });
+  const claims = { audience, issuer };
+  if (env.SUPABASE_JWT_SECRET !== undefined)
+    return { kind: 'secret', secret: env.SUPABASE_JWT_SECRET, ...claims };
+  if (env.SUPABASE_JWKS_URL !== undefined) return { kind: 'jwks', url: env.SUPABASE_JWKS_URL, ...claims };
+  if (legacy.transport === 'embedded') {
+    return { kind: 'embedded', dataDir, audience, issuer: env.SUPABASE_JWT_ISSUER ?? EMBEDDED_JWT_ISSUER };
+  }
   throw new ConfigError(
     "A hosted Supabase project needs SUPABASE_JWT_SECRET (the project's JWT secret) or SUPABASE_JWKS_URL " +
       '(https://<project>.supabase.co/auth/v1/.well-known/jwks.json) to verify tokens.',
@@ -208,6 +254,16 @@ export function loadLegacyDatabaseUrl(env: NodeJS.ProcessEnv = process.env): str
   return parsed.data;
 }
 
+function metricsConfig(env: Environment): MetricsConfig {
+  return {
+    token: env.FIGWAY_METRICS_TOKEN ?? null,
+    listen:
+      env.FIGWAY_METRICS_PORT === undefined
+        ? null
+        : { host: env.FIGWAY_METRICS_HOST ?? env.HOST, port: env.FIGWAY_METRICS_PORT },
+  };
+}
+
 /** Reads the configuration from `env`; throws {@link ConfigError} naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   // An empty variable (`FOO= figway serve`) means unset, as shells and .env files use it.
@@ -222,10 +278,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const values = parsed.data;
   const dataDir = resolve(cwd, values.FIGWAY_DATA_DIR);
   const legacy = legacyConfig(values, dataDir);
+  const development =
+    values.NODE_ENV === 'development' ||
+    (legacy.transport === 'embedded' && values.NODE_ENV !== 'production');
   return {
-    development:
-      values.NODE_ENV === 'development' ||
-      (legacy.transport === 'embedded' && values.NODE_ENV !== 'production'),
+    development,
     host: values.HOST,
     port: values.PORT,
     dataDir,
@@ -239,11 +296,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           : legacy.transport === 'embedded'
             ? { kind: 'embedded' }
             : { kind: 'none' },
-      salt: values.FIGWAY_SHADOW_SALT,
+      salt:
+        values.FIGWAY_SHADOW_SALT ??
+        (legacy.transport === 'embedded' && values.NODE_ENV !== 'production' ? PUBLIC_SHADOW_SALT : null),
       maxInFlight: values.FIGWAY_SHADOW_MAX_IN_FLIGHT,
       retentionDays: values.FIGWAY_OBSERVATION_RETENTION_DAYS,
     },
     auth: authConfig(values, legacy, dataDir),
+    introspection:
+      values.FIGWAY_INTROSPECTION === undefined ? development : values.FIGWAY_INTROSPECTION === 'true',
+    metrics: metricsConfig(values),
     maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
     queryLimits: {
       maxDepth: values.FIGWAY_MAX_QUERY_DEPTH,
@@ -256,4 +318,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     logLevel: values.LOG_LEVEL,
   };
+}
+
+/**
+ * The salt `figway serve` keys user hashes with. Outside the embedded default it
+ * must be a secret: the public default would let anyone reverse the hashes by
+ * hashing every user id, so a gateway without FIGWAY_SHADOW_SALT refuses to start.
+ */
+export function requireShadowSalt(config: Config): string {
+  if (config.shadow.salt !== null) return config.shadow.salt;
+  throw new ConfigError(
+    'FIGWAY_SHADOW_SALT is not set: outside the embedded default, set it to a long random secret ' +
+      '(e.g. `openssl rand -hex 32`); it keys the hashes of user ids in shadow observations.',
+  );
+}
+
+/** The `iss` user tokens must carry; throws naming SUPABASE_JWT_ISSUER when no setting names the project. */
+export function requireJwtIssuer(auth: AuthConfig): string {
+  if (auth.issuer !== null) return auth.issuer;
+  throw new ConfigError(
+    'SUPABASE_JWT_ISSUER is not set and no Supabase project URL names it: set it to the iss of your ' +
+      "users' tokens, Supabase Auth's URL (https://<project>.supabase.co/auth/v1, or " +
+      'http://127.0.0.1:54321/auth/v1 for the Supabase CLI).',
+  );
 }

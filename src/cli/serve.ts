@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { resolvers } from '../../resolvers/index.ts';
 import type { Config } from '../config.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, requireJwtIssuer, requireShadowSalt } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
 import { DEFAULT_THRESHOLDS } from '../reports/buildShadowReport.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../reports/gatewayMetrics.ts';
@@ -86,7 +86,7 @@ function startShadow(
     catalogue: routing.catalogue,
     writer,
     metrics,
-    salt: config.shadow.salt,
+    salt: requireShadowSalt(config),
     maxInFlight: config.shadow.maxInFlight,
   });
   const prune = () => {
@@ -138,6 +138,9 @@ function adminRoutesFor(
 export async function serve(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
+  // Production settings that have no safe default stop start-up before anything opens.
+  requireShadowSalt(config);
+  requireJwtIssuer(config.auth);
   const logger = createLogger(config.logLevel);
   // Flags first: a malformed flags file or catalogue stops start-up before any database opens.
   if (config.flags.kind === 'file') await ensureFlagsFile(config.flags.path);
@@ -159,6 +162,8 @@ export async function serve(): Promise<void> {
     host: config.host,
     port: config.port,
     development: config.development,
+    introspection: config.introspection,
+    metricsAccess: config.metrics,
     maxBodyBytes: config.maxBodyBytes,
     queryLimits: config.queryLimits,
     backends: {
@@ -190,6 +195,7 @@ export async function serve(): Promise<void> {
   logger.info(
     {
       url: gateway.url,
+      metrics: gateway.metricsUrl,
       schemaVersion: gateway.schemaVersion,
       legacy: legacy.name,
       startupMs: Math.round(performance.now() - started),

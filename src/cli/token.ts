@@ -1,5 +1,5 @@
 import { DEMO_USERS, findDemoUser } from '../backends/supabase/seed/demoUsers.ts';
-import { type AuthConfig, ConfigError, loadConfig } from '../config.ts';
+import { type AuthConfig, ConfigError, loadConfig, requireJwtIssuer } from '../config.ts';
 import { embeddedJwtSecret } from '../embedded/embeddedJwtSecret.ts';
 import { signSupabaseToken } from '../server/signToken.ts';
 
@@ -42,7 +42,10 @@ export async function token(args: readonly string[]): Promise<number> {
     process.stderr.write('figway token: --ttl takes a positive whole number of seconds.\n');
     return 2;
   }
-  const secret = await signingSecret(loadConfig().auth);
-  process.stdout.write(`${await signSupabaseToken(user, secret, { ttlSeconds })}\n`);
+  const { auth } = loadConfig();
+  const secret = await signingSecret(auth);
+  // The claims the gateway's verifier expects, from the same settings it reads.
+  const claims = { issuer: requireJwtIssuer(auth), audience: auth.audience };
+  process.stdout.write(`${await signSupabaseToken(user, secret, { ttlSeconds, ...claims })}\n`);
   return 0;
 }

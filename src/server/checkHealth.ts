@@ -16,6 +16,13 @@ export interface HealthReport {
   backends: Record<string, BackendHealth>;
 }
 
+/** The body of `/healthz` for callers who are not admins: up or down per backend, nothing more. */
+export interface PublicHealthReport {
+  status: 'ok' | 'degraded';
+  schemaVersion: string;
+  backends: Record<string, { status: BackendHealth['status'] }>;
+}
+
 function timeout(ms: number): Promise<never> {
   return new Promise((_, reject) => {
     setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref();
@@ -51,4 +58,15 @@ export async function checkHealth(
   );
   const status = entries.every(([, health]) => health.status === 'up') ? 'ok' : 'degraded';
   return { status, schemaVersion, backends: Object.fromEntries(entries) };
+}
+
+/**
+ * Cuts a report down to what anyone may see: backend names, latencies and error
+ * messages (hosts, users, driver errors) are for admins only.
+ */
+export function publicHealth(report: HealthReport): PublicHealthReport {
+  const backends = Object.fromEntries(
+    Object.entries(report.backends).map(([key, health]) => [key, { status: health.status }]),
+  );
+  return { status: report.status, schemaVersion: report.schemaVersion, backends };
 }

@@ -1,15 +1,19 @@
-import type { AuthConfig } from '../config.ts';
+import { type AuthConfig, requireJwtIssuer } from '../config.ts';
 import { embeddedJwtSecret } from '../embedded/embeddedJwtSecret.ts';
-import { type BearerVerifier, createBearerVerifier } from './verifyBearer.ts';
+import { type BearerVerifier, createBearerVerifier, type TokenClaimRules } from './verifyBearer.ts';
 
-/** Builds the bearer verifier the configuration describes. */
+/**
+ * Builds the bearer verifier the configuration describes, checking `aud` and `iss`
+ * as configured; throws ConfigError when the issuer is unknown.
+ */
 export async function createVerifierFromConfig(auth: AuthConfig): Promise<BearerVerifier> {
+  const rules: TokenClaimRules = { audience: auth.audience, issuer: requireJwtIssuer(auth) };
   switch (auth.kind) {
     case 'embedded':
-      return createBearerVerifier({ kind: 'secret', secret: await embeddedJwtSecret(auth.dataDir) });
+      return createBearerVerifier({ kind: 'secret', secret: await embeddedJwtSecret(auth.dataDir) }, rules);
     case 'secret':
-      return createBearerVerifier({ kind: 'secret', secret: auth.secret });
+      return createBearerVerifier({ kind: 'secret', secret: auth.secret }, rules);
     case 'jwks':
-      return createBearerVerifier({ kind: 'jwks', url: auth.url });
+      return createBearerVerifier({ kind: 'jwks', url: auth.url }, rules);
   }
 }

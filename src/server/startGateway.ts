@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createGatewayContext, type GatewayBackends, type GatewayContext } from '../../resolvers/index.ts';
 import type { Viewer } from '../backends/viewer.ts';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config.ts';
+import { DEFAULT_QUERY_LIMITS, type MetricsConfig, type QueryLimits } from '../config.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { Routing } from '../routing/createRouting.ts';
@@ -15,14 +15,19 @@ import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
 import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import { buildGatewaySchema } from './buildGatewaySchema.ts';
-import { checkHealth, type HealthTarget } from './checkHealth.ts';
+import type { HealthTarget } from './checkHealth.ts';
+import { closeWhenTokenExpires } from './closeWhenTokenExpires.ts';
 import type { Logger } from './createLogger.ts';
 import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
+import { createWsFormatters } from './formatWsResult.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
+import { noIntrospectionRule, refuseWsIntrospection } from './noIntrospectionRule.ts';
 import { prepareWsOperation } from './prepareWsOperation.ts';
 import { queryCostPlugin } from './queryCostPlugin.ts';
 import { queryLimitRules } from './queryLimitRules.ts';
+import { serveHealth } from './serveHealth.ts';
+import { type MetricsListener, serveMetrics, startMetricsListener } from './serveMetrics.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What a gateway is started with; the `serve` command builds it from configuration. */
@@ -44,6 +49,10 @@ export interface GatewayOptions {
   verifyBearer: BearerVerifier;
   /** Routes under /admin/ (backfill, verification) for figway's own CLI. */
   admin?: AdminRoutes;
+  /** Whether `__schema` and `__type` are answered, over HTTP and graphql-ws. @default development */
+  introspection?: boolean;
+  /** Who may read /metrics, and where. @default open, on the gateway's port */
+  metricsAccess?: MetricsConfig;
   logger: Logger;
 }
 
@@ -52,6 +61,8 @@ export interface Gateway {
   url: string;
   port: number;
   schemaVersion: string;
+  /** Where /metrics is served: on the gateway's port, or its own listen address. */
+  metricsUrl: string;
   /** Stops accepting requests, lets in-flight ones finish, closes WebSockets. Backends stay open. */
   stop(): Promise<void>;
 }
@@ -113,23 +124,36 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const shadow = facts === undefined ? undefined : options.shadow?.forRequest({ viewer, ...facts });
     return createGatewayContext(viewer, { ...options.backends, mirror }, router, shadow);
   };
+  const metricsAccess = options.metricsAccess ?? { token: null, listen: null };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
   const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const prepareOperation = prepareWsOperation({
+    schema,
+    limits: queryLimits,
+    development: options.development,
+  });
+  const introspectionRules = (options.introspection ?? options.development) ? [] : [noIntrospectionRule];
+  // One formatter for what leaves the process, over HTTP (Apollo) and graphql-ws alike.
+  const formatError = createFormatError({ development: options.development, logger: options.logger });
+  const wsFormat = createWsFormatters(formatError, options.logger);
   const wsCleanup = useServer(
     {
       schema,
+      // Outside development, graphql-ws puts no error message in a close reason.
+      isProd: !options.development,
       // Parses, validates and costs each operation with the same limits as HTTP.
-      onSubscribe: prepareWsOperation({ schema, limits: queryLimits, development: options.development }),
+      onSubscribe:
+        introspectionRules.length > 0 ? refuseWsIntrospection(prepareOperation, schema) : prepareOperation,
       async onConnect(ctx) {
         try {
-          viewers.set(
-            ctx.extra,
-            await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request)),
-          );
+          const viewer = await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request));
+          viewers.set(ctx.extra, viewer);
+          closeWhenTokenExpires(ctx.extra.socket, viewer);
           return true;
-        } catch {
+        } catch (error) {
+          options.logger.debug({ err: error }, 'graphql-ws connection refused: bad bearer token');
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
@@ -142,22 +166,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           clientVersion: paramText(ctx.connectionParams, 'apollographql-client-version'),
         }),
       // A result sent over the socket is the response: its shadow comparisons may start.
-      onNext: (_ctx, _id, _payload, args) => {
+      onNext: (_ctx, _id, _payload, args, result) => {
         (args.contextValue as Partial<GatewayContext> | undefined)?.shadow?.responseSent();
+        return wsFormat.onNext(result);
       },
+      onError: (_ctx, _id, _payload, errors) => wsFormat.onError(errors),
     },
     wsServer,
   );
   const apollo = new ApolloServer<GatewayContext>({
     schema,
+    // Refused by noIntrospectionRule instead, whose message names FIGWAY_INTROSPECTION.
     introspection: true,
+    // A GET carrying Authorization is preflighted by browsers, so it is as safe from
+    // CSRF as a JSON POST; urql and others send queries as such GETs.
+    csrfPrevention: {
+      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
+    },
     // The query limits, refused before execution: tokens while parsing, shape while
     // validating, cost once the variables are known (queryCostPlugin).
     parseOptions: { maxTokens: queryLimits.maxTokens },
-    validationRules: queryLimitRules(queryLimits),
+    validationRules: [...queryLimitRules(queryLimits), ...introspectionRules],
     hideSchemaDetailsFromClientErrors: !options.development,
     includeStacktraceInErrorResponses: options.development,
-    formatError: createFormatError({ development: options.development, logger: options.logger }),
+    formatError,
     plugins: [
       queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),
@@ -192,12 +224,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return handleGraphqlHttp(apollo, request, response, { maxBodyBytes: options.maxBodyBytes, context });
     }
     if (pathname === '/healthz') {
-      const report = await checkHealth({ legacy: options.backends.legacy, ...options.health }, version);
-      return sendJson(response, report.status === 'ok' ? 200 : 503, report);
+      const backends = { legacy: options.backends.legacy, ...options.health };
+      return serveHealth(request, response, { ...options, backends, schemaVersion: version });
     }
-    if (pathname === '/metrics') {
-      response.writeHead(200, { 'content-type': options.metrics.registry.contentType });
-      return response.end(await options.metrics.registry.metrics());
+    if (pathname === '/metrics' && metricsAccess.listen === null) {
+      return serveMetrics(request, response, options.metrics.registry, metricsAccess.token);
     }
     if (options.admin !== undefined && (await options.admin(request, response, pathname))) return;
     return sendJson(response, 404, { error: `Nothing at ${pathname}. GraphQL is served at /graphql.` });
@@ -208,10 +239,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     httpServer.listen(options.port, options.host, () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
+  const metricsListener: MetricsListener | null =
+    metricsAccess.listen === null
+      ? null
+      : await startMetricsListener(
+          metricsAccess.listen,
+          (request, response) =>
+            serveMetrics(request, response, options.metrics.registry, metricsAccess.token),
+          (error) => options.logger.error({ err: error }, '/metrics failed'),
+        );
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,
     schemaVersion: version,
-    stop: () => apollo.stop(),
+    metricsUrl: metricsListener?.url ?? `http://${options.host}:${port}/metrics`,
+    async stop() {
+      await apollo.stop();
+      await metricsListener?.close();
+    },
   };
 }

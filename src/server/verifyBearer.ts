@@ -1,9 +1,32 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { isUuid } from '../backends/connectStore.ts';
 import { ANONYMOUS, type Viewer } from '../backends/viewer.ts';
+import { EMBEDDED_JWT_ISSUER } from '../config.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 
 /** How Supabase JWTs are checked: a shared HS256 secret, or a JWKS URL for asymmetric keys. */
 export type JwtKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
+
+/**
+ * What the registered claims of a token must say, as Supabase issues them: user
+ * tokens carry `aud: "authenticated"` and `iss: "https://<project>.supabase.co/auth/v1"`;
+ * the anon and service_role API keys carry `iss: "supabase"` and no `aud`.
+ */
+export interface TokenClaimRules {
+  /** The `aud` user tokens must carry; an API key may carry none, but no other. */
+  audience: string;
+  /** The `iss` user tokens must carry; API keys may carry it or {@link SUPABASE_KEY_ISSUER}. */
+  issuer: string;
+}
+
+/** The `iss` of a Supabase project's anon and service_role API keys. */
+export const SUPABASE_KEY_ISSUER = 'supabase';
+
+/** The rules of the embedded default, which {@link signSupabaseToken} follows when given no options. */
+export const EMBEDDED_TOKEN_RULES: Readonly<TokenClaimRules> = {
+  audience: 'authenticated',
+  issuer: EMBEDDED_JWT_ISSUER,
+};
 
 /** Turns an `Authorization` header into a viewer, or throws UNAUTHENTICATED. */
 export type BearerVerifier = (authorization: string | undefined) => Promise<Viewer>;
@@ -26,17 +49,57 @@ function cohortOf(payload: JWTPayload): string | null {
   return typeof cohort === 'string' && cohort !== '' ? cohort : null;
 }
 
-/** Maps verified claims to a viewer; the `role` claim must name a Supabase API role. */
-export function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
-  const claims: Record<string, unknown> = { ...payload };
+function audiences(payload: JWTPayload): string[] {
+  const { aud } = payload;
+  if (typeof aud === 'string') return [aud];
+  return Array.isArray(aud) ? aud.filter((value): value is string => typeof value === 'string') : [];
+}
+
+function checkIssuer(payload: JWTPayload, accepted: readonly string[]) {
+  if (typeof payload.iss === 'string' && accepted.includes(payload.iss)) return;
+  throw unauthenticated(`its issuer (iss) must be ${accepted.map((iss) => `"${iss}"`).join(' or ')}`);
+}
+
+function checkAudience(payload: JWTPayload, audience: string, optional: boolean) {
+  if (optional && payload.aud === undefined) return;
+  if (audiences(payload).includes(audience)) return;
+  throw unauthenticated(`its audience (aud) must be "${audience}"`);
+}
+
+// The sub becomes auth.uid() and ids in queries: a non-UUID would reach the database as a cast error.
+function subjectOf(payload: JWTPayload): string | null {
   const sub = stringClaim(payload, 'sub');
+  if (sub !== null && !isUuid(sub))
+    throw unauthenticated('its sub claim must be a UUID (a Supabase user id)');
+  return sub;
+}
+
+/**
+ * Maps verified claims to a viewer. The `role` claim must name a Supabase API role;
+ * `iss` and `aud` must follow `rules`; a `sub` must be a UUID.
+ */
+export function viewerFromClaims(
+  payload: JWTPayload,
+  token: string,
+  rules: TokenClaimRules = EMBEDDED_TOKEN_RULES,
+): Viewer {
+  const claims: Record<string, unknown> = { ...payload };
   switch (payload.role) {
     case 'anon':
+      checkIssuer(payload, [rules.issuer, SUPABASE_KEY_ISSUER]);
+      checkAudience(payload, rules.audience, true);
       return ANONYMOUS;
-    case 'service_role':
+    case 'service_role': {
+      const sub = subjectOf(payload);
+      checkIssuer(payload, [rules.issuer, SUPABASE_KEY_ISSUER]);
+      checkAudience(payload, rules.audience, true);
       return { kind: 'service', id: sub, claims, token };
-    case 'authenticated':
+    }
+    case 'authenticated': {
+      const sub = subjectOf(payload);
       if (sub === null) throw unauthenticated('an authenticated token needs a sub claim');
+      checkIssuer(payload, [rules.issuer]);
+      checkAudience(payload, rules.audience, false);
       return {
         kind: 'user',
         id: sub,
@@ -45,6 +108,7 @@ export function viewerFromClaims(payload: JWTPayload, token: string): Viewer {
         claims,
         token,
       };
+    }
     default:
       // The role becomes a PostgreSQL role; anything else (say "postgres") would escalate.
       throw unauthenticated('the role claim must be anon, authenticated or service_role');
@@ -65,10 +129,14 @@ function keyGetter(source: JwtKeySource): JWTVerifyGetKey {
 
 /**
  * Builds the verifier for Supabase JWTs. A missing header is the anonymous viewer;
- * a header that is not `Bearer <jwt>`, or a token that is malformed, expired,
- * not yet valid, wrongly signed or unsigned (`alg: none`), throws UNAUTHENTICATED.
+ * a header that is not `Bearer <jwt>`, or a token that is malformed, expired, has
+ * no `exp`, is not yet valid, wrongly signed or unsigned (`alg: none`), breaks
+ * `rules` (default: the embedded default's) or has a non-UUID `sub`, throws UNAUTHENTICATED.
  */
-export function createBearerVerifier(source: JwtKeySource): BearerVerifier {
+export function createBearerVerifier(
+  source: JwtKeySource,
+  rules: TokenClaimRules = EMBEDDED_TOKEN_RULES,
+): BearerVerifier {
   const getKey = keyGetter(source);
   const algorithms = source.kind === 'secret' ? ['HS256'] : ASYMMETRIC;
   return async (authorization) => {
@@ -79,11 +147,12 @@ export function createBearerVerifier(source: JwtKeySource): BearerVerifier {
     let payload: JWTPayload;
     try {
       // jose accepts only the listed algorithms, so "alg: none" never verifies.
-      ({ payload } = await jwtVerify(token, getKey, { algorithms }));
+      // A token without exp would be valid forever once leaked: Supabase always sets one.
+      ({ payload } = await jwtVerify(token, getKey, { algorithms, requiredClaims: ['exp'] }));
     } catch (error) {
       throw unauthenticated(reasonOf(error));
     }
-    return viewerFromClaims(payload, token);
+    return viewerFromClaims(payload, token, rules);
   };
 }
 
@@ -93,7 +162,7 @@ function reasonOf(error: unknown): string {
     case 'ERR_JWT_EXPIRED':
       return 'it has expired';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return 'a claim is not valid yet or not acceptable';
+      return claimReason(error);
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'the signature does not match';
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
@@ -104,4 +173,10 @@ function reasonOf(error: unknown): string {
     default:
       return 'it is not a well-formed JWT';
   }
+}
+
+function claimReason(error: unknown): string {
+  const { claim, reason } = error as { claim?: unknown; reason?: unknown };
+  if (claim === 'exp' && reason === 'missing') return 'it has no exp claim, and an expiry is required';
+  return `its ${typeof claim === 'string' ? claim : ''} claim is not valid yet or not acceptable`;
 }

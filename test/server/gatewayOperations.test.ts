@@ -47,8 +47,10 @@ describe('a running gateway', () => {
   });
   afterAll(() => gateway.close());
 
-  it('reports each backend on /healthz', async () => {
-    const response = await fetch(gateway.gateway.url.replace('/graphql', '/healthz'));
+  it('reports each backend on /healthz, by name to an admin', async () => {
+    const response = await fetch(gateway.gateway.url.replace('/graphql', '/healthz'), {
+      headers: { authorization: `Bearer ${await gateway.tokenFor('admin')}` },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       status: 'ok',

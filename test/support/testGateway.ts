@@ -7,10 +7,10 @@ import { resolvers } from '../../resolvers/index.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import type { Database, Queryable } from '../../src/backends/sql/database.ts';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../src/config.ts';
 import { migrate } from '../../src/backends/sql/migrate.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../src/config.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
 import { createRouting } from '../../src/routing/createRouting.ts';
 import {
@@ -23,8 +23,9 @@ import {
 import { migratedUnits } from '../../src/routing/migrate.ts';
 import type { StageSource } from '../../src/routing/stageSource.ts';
 import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
+import type { Logger } from '../../src/server/createLogger.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
-import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
+import { type Gateway, type GatewayOptions, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
@@ -98,6 +99,10 @@ export async function startTestGateway(
     catalogue?: CatalogueEntry[];
     /** Run shadow reads, recording observations in the legacy test database (or `observationsDb`). */
     shadow?: { random?: () => number; maxInFlight?: number; observationsDb?: Queryable };
+    /** Log here instead of nowhere (e.g. to assert what the operator sees). */
+    logger?: Logger;
+    /** Production settings passed to the gateway as they are (introspection, /metrics access). */
+    gateway?: Pick<GatewayOptions, 'introspection' | 'metricsAccess'>;
   } = {},
 ): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
@@ -105,7 +110,7 @@ export async function startTestGateway(
     fixture === null ? await createLegacyDatabase(engine) : { db: fixture.legacy, drop: fixture.drop };
   const secret = randomBytes(32).toString('base64url');
   const store = createPostgresTransport(options.wrapDatabase?.(legacyDb.db) ?? legacyDb.db);
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const metrics = createGatewayMetrics();
   const flagsDir = await mkdtemp(join(tmpdir(), 'figway-flags-'));
   const flagsPath = join(flagsDir, 'flags.json');
@@ -142,6 +147,7 @@ export async function startTestGateway(
   }
   const gateway = await startGateway({
     ...(runner === null ? {} : { shadow: runner }),
+    ...options.gateway,
     host: '127.0.0.1',
     port: 0,
     development: options.development ?? false,

@@ -1,0 +1,33 @@
+import type { Viewer } from '../backends/viewer.ts';
+
+/** The part of a WebSocket this needs: closing it, and hearing that it closed. */
+export interface ClosableSocket {
+  close(code: number, reason: string): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** How a socket is closed when its token expires: graphql-ws's Unauthorized code, which clients do not retry. */
+export const TOKEN_EXPIRED = { code: 4401, reason: 'token expired' } as const;
+
+// Node fires a timer at once when its delay exceeds 2^31 - 1 ms (about 24.8 days),
+// which a ten-year API key would hit: longer waits are taken in steps.
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Closes `socket` with 4401 "token expired" when the token it connected with
+ * (`exp` of the viewer's claims) expires, so a socket never outlives its token.
+ * Anonymous viewers have no token to expire. `now` is the clock, in milliseconds.
+ */
+export function closeWhenTokenExpires(socket: ClosableSocket, viewer: Viewer, now: () => number = Date.now) {
+  if (viewer.kind === 'anonymous') return;
+  const exp = viewer.claims.exp;
+  if (typeof exp !== 'number') return;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const remaining = exp * 1000 - now();
+    if (remaining <= 0) return socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason);
+    timer = setTimeout(check, Math.min(remaining, LONGEST_TIMER_MS));
+  };
+  check();
+  socket.once('close', () => clearTimeout(timer));
+}

@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   shadowDropped: Counter<'unit'>;
   /** Observations that could not be stored, by reason. */
   observationsLost: Counter<'reason'>;
+  /** Committed writes the mirror failed to take, by mutation unit and the side mirrored to. */
+  mirrorFailures: Counter<'unit' | 'to'>;
 }
 
 /** Creates a registry with figway's metrics and Node's default ones. */
@@ -58,6 +60,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'figway_observations_lost_total',
       help: 'Observations that could not be stored (queue full, store unavailable).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    mirrorFailures: new Counter({
+      name: 'figway_mirror_failures_total',
+      help: 'Committed writes the mirror failed to take, by mutation unit and the side mirrored to.',
+      labelNames: ['unit', 'to'],
       registers: [registry],
     }),
   };

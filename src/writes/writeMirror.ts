@@ -13,7 +13,8 @@ export interface MirroredWrite {
 /**
  * Where a mirrored write goes once the authoritative side has accepted it: the seam
  * for the durable outbox. It is called only in stages that mirror (dualwrite,
- * shadow, live, rampdown) and must not throw into the client's response.
+ * shadow, live, rampdown). The gateway wraps it in `recordMirrorFailures`, so a
+ * rejection is counted and logged and never reaches the client's response.
  */
 export interface WriteMirror {
   mirror(write: MirroredWrite): Promise<void>;

@@ -30,7 +30,7 @@ import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
 import { createShadowRunner, type ShadowRunner } from '../../src/shadow/shadowRunner.ts';
-import { NO_MIRROR } from '../../src/writes/writeMirror.ts';
+import { NO_MIRROR, type WriteMirror } from '../../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
 import { createMigrationFixture, type MigrationFixture } from './targetDatabases.ts';
@@ -95,6 +95,8 @@ export async function startTestGateway(
     stageSource?: StageSource;
     /** Observe or break the target store the gateway uses. */
     wrapTarget?: (store: ConnectStore) => ConnectStore;
+    /** Where committed writes are mirrored; default: NO_MIRROR. */
+    mirror?: WriteMirror;
     /** Replace the flag catalogue (e.g. to give a unit a fallback policy). */
     catalogue?: CatalogueEntry[];
     /** Run shadow reads, recording observations in the legacy test database (or `observationsDb`). */
@@ -160,7 +162,7 @@ export async function startTestGateway(
         fixture === null
           ? null
           : { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
-      mirror: NO_MIRROR,
+      mirror: options.mirror ?? NO_MIRROR,
     },
     routing,
     metrics,

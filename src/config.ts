@@ -120,6 +120,11 @@ export interface Config {
   metrics: MetricsConfig;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /**
+   * Each request's time budget in milliseconds (`FIGWAY_REQUEST_TIMEOUT_MS`): past it no new
+   * database work starts and statements still running are cancelled (REQUEST_TIMEOUT). @default 10000
+   */
+  requestTimeoutMs: number;
   /** Limits on each operation's depth, aliases, root fields, directives, tokens and cost. */
   queryLimits: QueryLimits;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -131,6 +136,7 @@ const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   FIGWAY_DATA_DIR: z.string().min(1).default('.figway'),
   FIGWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  FIGWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   FIGWAY_MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(DEFAULT_QUERY_LIMITS.maxDepth),
   FIGWAY_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(DEFAULT_QUERY_LIMITS.maxAliases),
   FIGWAY_MAX_QUERY_ROOT_FIELDS: z.coerce
@@ -307,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       values.FIGWAY_INTROSPECTION === undefined ? development : values.FIGWAY_INTROSPECTION === 'true',
     metrics: metricsConfig(values),
     maxBodyBytes: values.FIGWAY_MAX_BODY_BYTES,
+    requestTimeoutMs: values.FIGWAY_REQUEST_TIMEOUT_MS,
     queryLimits: {
       maxDepth: values.FIGWAY_MAX_QUERY_DEPTH,
       maxAliases: values.FIGWAY_MAX_QUERY_ALIASES,

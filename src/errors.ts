@@ -22,6 +22,8 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** A backend is down, slow or refused the connection; nothing was changed. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** The request ran past FIGWAY_REQUEST_TIMEOUT_MS; database work not yet committed was cancelled. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /**
    * A write was saved, but part of the mutation's answer could not be read afterwards:
    * re-read the data, do not repeat the write. `extensions.cause` holds the read's code.

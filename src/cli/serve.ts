@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { resolvers } from '../../resolvers/index.ts';
+import { createBackendFailureLog } from '../backends/backendFailureLog.ts';
 import type { Config } from '../config.ts';
 import { loadConfig, requireJwtIssuer, requireShadowSalt } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
@@ -153,7 +154,13 @@ export async function serve(): Promise<void> {
     logger,
   });
   const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
-  const backends = await openBackends(config);
+  // Every backend failure is counted on /metrics and logged, at most one line per backend per 10 s.
+  const backendFailures = createBackendFailureLog({
+    logger,
+    countFailure: (backend, code) => metrics.backendFailures.inc({ backend, code }),
+    countTimeout: (backend) => metrics.backendTimeouts.inc({ backend }),
+  });
+  const backends = await openBackends(config, { eventsOf: backendFailures.eventsOf });
   if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
   const { legacy, targets } = backends;
   const shadow = startShadow(config, backends, metrics, routing, logger);
@@ -165,6 +172,7 @@ export async function serve(): Promise<void> {
     introspection: config.introspection,
     metricsAccess: config.metrics,
     maxBodyBytes: config.maxBodyBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
     queryLimits: config.queryLimits,
     backends: {
       legacy,

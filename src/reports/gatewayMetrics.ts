@@ -15,6 +15,10 @@ export interface GatewayMetrics {
   shadowDropped: Counter<'unit'>;
   /** Observations that could not be stored, by reason. */
   observationsLost: Counter<'reason'>;
+  /** Backend failures (refused or lost connections, shutdowns, server errors), by backend and SQLSTATE or driver code. */
+  backendFailures: Counter<'backend' | 'code'>;
+  /** Database statements refused or cancelled because their request ran past its time budget, by backend. */
+  backendTimeouts: Counter<'backend'>;
   /** Committed writes the mirror failed to take, by mutation unit and the side mirrored to. */
   mirrorFailures: Counter<'unit' | 'to'>;
 }
@@ -60,6 +64,18 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'figway_observations_lost_total',
       help: 'Observations that could not be stored (queue full, store unavailable).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    backendFailures: new Counter({
+      name: 'figway_backend_failures_total',
+      help: 'Backend failures (refused or lost connections, shutdowns, server errors), by backend and SQLSTATE or driver code.',
+      labelNames: ['backend', 'code'],
+      registers: [registry],
+    }),
+    backendTimeouts: new Counter({
+      name: 'figway_backend_timeouts_total',
+      help: 'Database statements refused or cancelled because their request ran past FIGWAY_REQUEST_TIMEOUT_MS.',
+      labelNames: ['backend'],
       registers: [registry],
     }),
     mirrorFailures: new Counter({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { InMemStorageProvider, Unleash } from 'unleash-client';
+import { createRateLimitedLog } from '../reports/rateLimitedLog.ts';
 import type { Logger } from '../server/createLogger.ts';
 import { readDefinitions } from './flagFiles.ts';
 import { decideStage, type StageSource } from './stageSource.ts';
@@ -30,16 +31,10 @@ export function createUnleashServerStageSource(options: UnleashServerOptions): S
     storageProvider: new InMemStorageProvider(),
   });
   let synchronized = false;
-  let lastError = '';
   client.on('synchronized', () => {
     synchronized = true;
   });
-  // unleash-client emits an error on every failed poll; log a failure once until it changes.
-  client.on('error', (error: Error) => {
-    if (error.message !== lastError) options.logger.warn({ err: error }, 'unleash: fetching flags failed');
-    lastError = error.message;
-  });
-  client.on('warn', () => {});
+  listenToClient(client, options.logger);
   return {
     decide: (flag, context) => decideStage(synchronized ? client : null, flag, context),
     async close() {
@@ -57,7 +52,22 @@ export interface UnleashFileOptions {
   logger: Logger;
 }
 
-async function offlineClient(path: string): Promise<Unleash> {
+/**
+ * Gives an Unleash client its 'error' and 'warn' listeners: an EventEmitter's 'error'
+ * without a listener kills the process. unleash-client emits one on every failed
+ * poll, so errors are logged at most once per 10 s with the number left out; warnings
+ * (about its own configuration) at debug.
+ */
+function listenToClient(client: Unleash, logger: Logger) {
+  const lines = createRateLimitedLog({ logger });
+  client.on('error', (error: unknown) => {
+    const cause = error instanceof Error ? error.message : String(error);
+    lines.log('error', 'warn', { cause }, 'unleash: fetching flags failed; serving the last flags fetched');
+  });
+  client.on('warn', (warning: unknown) => logger.debug({ warning: String(warning) }, 'unleash: warning'));
+}
+
+async function offlineClient(path: string, logger: Logger): Promise<Unleash> {
   const definitions = await readDefinitions(path);
   const client = new Unleash({
     // Never contacted: refreshInterval 0 turns polling off and the bootstrap is all it knows.
@@ -68,8 +78,7 @@ async function offlineClient(path: string): Promise<Unleash> {
     storageProvider: new InMemStorageProvider(),
     bootstrap: { data: definitions.features as never },
   });
-  client.on('error', () => {});
-  client.on('warn', () => {});
+  listenToClient(client, logger);
   await new Promise<void>((resolve) => client.once('ready', () => resolve()));
   return client;
 }
@@ -80,12 +89,12 @@ async function offlineClient(path: string): Promise<Unleash> {
  * logged and ignored, and the last good flags keep serving.
  */
 export async function createUnleashFileStageSource(options: UnleashFileOptions): Promise<StageSource> {
-  let client = await offlineClient(options.path);
+  let client = await offlineClient(options.path, options.logger);
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        const next = await offlineClient(options.path);
+        const next = await offlineClient(options.path, options.logger);
         const previous = client;
         client = next;
         previous.destroy();

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import type { GatewayContext } from '../../resolvers/index.ts';
+import { createRequestBudget, type RequestBudget, withinRequestBudget } from '../backends/requestBudget.ts';
 import { FigwayError } from '../errors.ts';
+import { ClientDisconnectedError } from './clientDisconnect.ts';
 import { parseJsonBody, readBody } from './readBody.ts';
 
 /** Sends a GraphQL-shaped error response for a request that never reached Apollo. */
@@ -17,6 +19,26 @@ export function sendRequestError(response: ServerResponse, error: FigwayError) {
  * data is touched) and writes Apollo's response, streamed when it is chunked.
  */
 export async function handleGraphqlHttp(
+  apollo: ApolloServer<GatewayContext>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: {
+    maxBodyBytes: number;
+    /** The request's time budget for backend work; see {@link createRequestBudget}. @default 10000 */
+    requestTimeoutMs?: number;
+    context: (request: IncomingMessage, body: unknown) => Promise<GatewayContext>;
+  },
+) {
+  const budget = createRequestBudget(options.requestTimeoutMs ?? 10_000);
+  try {
+    await serveWithin(budget, apollo, request, response, options);
+  } finally {
+    budget.end();
+  }
+}
+
+async function serveWithin(
+  budget: RequestBudget,
   apollo: ApolloServer<GatewayContext>,
   request: IncomingMessage,
   response: ServerResponse,
@@ -38,10 +60,15 @@ export async function handleGraphqlHttp(
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request, body),
-  });
+  // Every backend call made while executing (DataLoaders, shadow reads, the ledger) sees the budget.
+  const result = await withinRequestBudget(budget, () =>
+    apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: () => options.context(request, body),
+    }),
+  );
+  // The client hung up while the operation ran: there is nobody to answer.
+  if (response.destroyed) throw new ClientDisconnectedError('The client hung up before its answer was sent.');
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {

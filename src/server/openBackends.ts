@@ -4,7 +4,7 @@ import { createLedgerCommitments, type LedgerCommitments } from '../backends/led
 import { type Ledger, openLedger } from '../backends/ledger/openLedger.ts';
 import { OLTP_MIGRATIONS } from '../backends/oltp/oltpMigrations.ts';
 import { createOltpStore, type OltpStore } from '../backends/oltp/oltpStore.ts';
-import type { Database } from '../backends/sql/database.ts';
+import type { BackendEvents, Database } from '../backends/sql/database.ts';
 import { migrate } from '../backends/sql/migrate.ts';
 import { openPgliteDatabase } from '../backends/sql/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../backends/sql/postgresDatabase.ts';
@@ -67,10 +67,23 @@ async function openEmbedded(dataDir: string): Promise<Backends> {
   }
 }
 
-async function openHosted(config: Config): Promise<Backends> {
+/** What the backends report about themselves. */
+export interface BackendsOptions {
+  /**
+   * The events each PostgreSQL database reports (failures, budget cuts), by backend:
+   * `legacy`, `ledger`, `oltp`, `observations`. @default a rate-limited warning on stderr
+   */
+  eventsOf?: (backend: BackendName) => BackendEvents;
+}
+
+/** The backends figway opens, as logs and metrics name them. */
+export type BackendName = 'legacy' | 'ledger' | 'oltp' | 'observations';
+
+async function openHosted(config: Config, options: BackendsOptions): Promise<Backends> {
   const opened: Database[] = [];
-  const open = (connectionString: string) => {
-    const db = openPostgresDatabase({ connectionString });
+  const open = (connectionString: string, backend: BackendName) => {
+    const events = options.eventsOf?.(backend);
+    const db = openPostgresDatabase({ connectionString, ...(events === undefined ? {} : { events }) });
     opened.push(db);
     return db;
   };
@@ -81,20 +94,25 @@ async function openHosted(config: Config): Promise<Backends> {
     if (config.legacy.transport === 'rest') {
       // Loaded on demand: supabase-js is only needed for a hosted project.
       const { createRestTransport } = await import('../backends/supabase/restTransport.ts');
-      legacy = createRestTransport({ url: config.legacy.url, anonKey: config.legacy.anonKey });
+      const events = options.eventsOf?.('legacy');
+      legacy = createRestTransport({
+        url: config.legacy.url,
+        anonKey: config.legacy.anonKey,
+        ...(events === undefined ? {} : { events }),
+      });
     } else if (config.legacy.transport === 'postgres') {
-      legacyDb = open(config.legacy.databaseUrl);
+      legacyDb = open(config.legacy.databaseUrl, 'legacy');
       legacy = createPostgresTransport(legacyDb);
     } else {
       throw new Error('openHosted needs a hosted legacy configuration');
     }
     const targets =
       config.targets.kind === 'postgres'
-        ? await openTargets(open(config.targets.ledgerUrl), open(config.targets.oltpUrl))
+        ? await openTargets(open(config.targets.ledgerUrl, 'ledger'), open(config.targets.oltpUrl, 'oltp'))
         : null;
     let observationsDb: Database | null = null;
     if (config.shadow.store.kind === 'postgres') {
-      observationsDb = open(config.shadow.store.url);
+      observationsDb = open(config.shadow.store.url, 'observations');
       await migrate(observationsDb, OBSERVATION_MIGRATIONS);
     }
     return { legacy, legacyDb, targets, observationsDb, seeded: false, close };
@@ -105,6 +123,8 @@ async function openHosted(config: Config): Promise<Backends> {
 }
 
 /** Opens the backends the configuration describes, applying figway's own migrations. */
-export function openBackends(config: Config): Promise<Backends> {
-  return config.legacy.transport === 'embedded' ? openEmbedded(config.legacy.dataDir) : openHosted(config);
+export function openBackends(config: Config, options: BackendsOptions = {}): Promise<Backends> {
+  return config.legacy.transport === 'embedded'
+    ? openEmbedded(config.legacy.dataDir)
+    : openHosted(config, options);
 }

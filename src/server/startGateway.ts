@@ -16,8 +16,10 @@ import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import { buildGatewaySchema } from './buildGatewaySchema.ts';
 import type { HealthTarget } from './checkHealth.ts';
+import { isClientDisconnect } from './clientDisconnect.ts';
 import { closeWhenTokenExpires } from './closeWhenTokenExpires.ts';
 import type { Logger } from './createLogger.ts';
+import { executeWithinBudget } from './executeWithinBudget.ts';
 import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { createWsFormatters } from './formatWsResult.ts';
@@ -37,6 +39,12 @@ export interface GatewayOptions {
   port: number;
   development: boolean;
   maxBodyBytes: number;
+  /**
+   * Each request's time budget for backend work, in milliseconds (an HTTP request, or a
+   * query or mutation over graphql-ws): past it no new database work starts and
+   * statements still running are cancelled, answering REQUEST_TIMEOUT. @default 10000
+   */
+  requestTimeoutMs?: number;
   /** Limits every operation must keep, over HTTP and graphql-ws; default {@link DEFAULT_QUERY_LIMITS}. */
   queryLimits?: QueryLimits;
   backends: GatewayBackends;
@@ -144,6 +152,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // Outside development, graphql-ws puts no error message in a close reason.
       isProd: !options.development,
       // Parses, validates and costs each operation with the same limits as HTTP.
+      // Each query or mutation over the socket has its own time budget, as an HTTP request has.
+      execute: (args) => executeWithinBudget(args, options.requestTimeoutMs ?? 10_000),
       onSubscribe:
         introspectionRules.length > 0 ? refuseWsIntrospection(prepareOperation, schema) : prepareOperation,
       async onConnect(ctx) {
@@ -206,6 +216,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   httpServer.on('request', (request, response) => {
     route(request, response).catch((error: unknown) => {
+      // A client hanging up is routine: 300 of them must not make 300 error stack traces.
+      if (isClientDisconnect(error, request, response)) {
+        const reason = error instanceof Error ? error.message : String(error);
+        options.logger.debug({ url: request.url, reason }, 'client disconnected before its answer was sent');
+        return;
+      }
       options.logger.error({ err: error }, 'request failed');
       if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error.' }] });
       else response.end();
@@ -221,7 +237,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           new FigwayError(ErrorCode.BAD_REQUEST, 'Use GET or POST for /graphql.'),
         );
       }
-      return handleGraphqlHttp(apollo, request, response, { maxBodyBytes: options.maxBodyBytes, context });
+      return handleGraphqlHttp(apollo, request, response, {
+        maxBodyBytes: options.maxBodyBytes,
+        ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+        context,
+      });
     }
     if (pathname === '/healthz') {
       const backends = { legacy: options.backends.legacy, ...options.health };

@@ -1,3 +1,5 @@
+import { FigwayError } from '../../errors.ts';
+
 /** A row as a driver returns it: column name to value. */
 export type Row = Record<string, unknown>;
 
@@ -33,4 +35,34 @@ export function sqlState(error: unknown): string | undefined {
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
+}
+
+/** Where a database failure happened: opening a connection, running a statement, or on an idle pooled connection. */
+export type FailurePhase = 'connect' | 'statement' | 'idle';
+
+/** What a backend adapter (a database pool, the PostgREST transport) reports about the server behind it, for logs and metrics. */
+export interface BackendEvents {
+  /** A connection could not be opened or broke, or a statement failed for a reason other than the caller's input. */
+  backendFailed(error: unknown, during: FailurePhase): void;
+  /** A statement was refused or cancelled because its request ran out of time. */
+  timedOut(): void;
+}
+
+// SQLSTATE classes that answer the caller's input or a race with another writer
+// (data exceptions, integrity violations, serialization failures, raised by a
+// trigger): the backend itself is healthy.
+const CALLER_CLASSES = new Set(['22', '23', '40', 'P0']);
+
+/**
+ * True when `error` says the backend failed (it could not be reached, the connection
+ * broke, the server shut down, a statement hit an internal limit) rather than that the
+ * caller's input was refused (constraint violations, row-level security, conflicts).
+ */
+export function isBackendFailure(error: unknown): boolean {
+  if (error instanceof FigwayError) return false;
+  const code = sqlState(error);
+  // Driver errors (refused, reset, "Connection terminated unexpectedly") carry no SQLSTATE.
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  if (code === '42501') return false;
+  return !CALLER_CLASSES.has(code.slice(0, 2));
 }

@@ -1,5 +1,13 @@
 import { PGlite } from '@electric-sql/pglite';
+import { currentRequestBudget, requestTimeoutError } from '../requestBudget.ts';
 import type { Database, Row, Transaction } from './database.ts';
+
+// PGlite runs in this process and cannot cancel a statement, but a request past its
+// budget still starts no new one.
+function checkBudget() {
+  const budget = currentRequestBudget();
+  if (budget?.spent() === true) throw requestTimeoutError(budget.timeoutMs);
+}
 
 /**
  * Opens an embedded PostgreSQL (PGlite). With a `dataDir` the database persists
@@ -11,13 +19,16 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
   return {
     engine: 'pglite',
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
+      checkBudget();
       const result = await pglite.query<R>(sql, [...params]);
       return result.rows;
     },
-    transaction<T>(fn: (tx: Transaction) => Promise<T>) {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
+      checkBudget();
       return pglite.transaction((tx) =>
         fn({
           async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
+            checkBudget();
             const result = await tx.query<R>(sql, [...params]);
             return result.rows;
           },

@@ -1,13 +1,33 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, Row, Transaction } from './database.ts';
+import { pino } from 'pino';
+import { createBackendFailureLog } from '../backendFailureLog.ts';
+import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
+import {
+  type BackendEvents,
+  type Database,
+  type FailurePhase,
+  isBackendFailure,
+  type Row,
+  sqlState,
+  type Transaction,
+} from './database.ts';
 
 /** Options for a pool against a real PostgreSQL server. */
 export interface PostgresDatabaseOptions {
   connectionString: string;
   /** Largest number of open connections. @default 10 */
   maxConnections?: number;
+  /**
+   * Where failures of the server (refused or lost connections, shutdowns) and
+   * statements cut by a request's time budget are reported. Reporting never throws.
+   * @default a rate-limited warning on stderr, named after the database
+   */
+  events?: BackendEvents;
 }
+
+// SQLSTATE query_canceled: what statement_timeout and pg_cancel_backend end a statement with.
+const QUERY_CANCELED = '57014';
 
 // Named statements are prepared once per connection and reused: on primary-key
 // lookups they run about twice as fast as unnamed ones. Every query text in figway
@@ -16,20 +36,46 @@ function statementName(sql: string): string {
   return `figway_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
 }
 
-function runner(client: pg.Pool | pg.PoolClient): Transaction {
+async function execute<R extends Row>(client: pg.PoolClient, sql: string, params: readonly unknown[]) {
+  const result =
+    params.length === 0
+      ? await client.query<R>(sql)
+      : await client.query<R>({ name: statementName(sql), text: sql, values: [...params] });
+  return result.rows;
+}
+
+function defaultEvents(connectionString: string): BackendEvents {
+  const name = new URL(connectionString).pathname.slice(1) || 'postgres';
+  const logger = pino({ name: 'figway', level: 'warn' }, pino.destination(2));
+  return createBackendFailureLog({ logger }).eventsOf(name);
+}
+
+/**
+ * A checked-out client with an 'error' listener for as long as it is out: without
+ * one, a connection the server ends while a request holds it (failover, restart,
+ * pg_terminate_backend) emits an unhandled 'error' and kills the process. A client
+ * that broke is dropped from the pool on release instead of being handed out again.
+ */
+function holdClient(client: pg.PoolClient) {
+  let cause: Error | undefined;
+  const onError = (error: Error) => {
+    // Kept, so the statement that fails next reports why (not "not queryable").
+    cause ??= error;
+  };
+  client.on('error', onError);
   return {
-    async exec(script: string) {
-      await client.query(script);
-    },
-    async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
-      const result =
-        params.length === 0
-          ? await client.query<R>(sql)
-          : await client.query<R>({ name: statementName(sql), text: sql, values: [...params] });
-      return result.rows;
+    client,
+    /** Why the connection broke while held; undefined while it is sound. */
+    cause: () => cause,
+    release(discard = false) {
+      client.off('error', onError);
+      client.release(cause !== undefined || discard);
     },
   };
 }
+
+/** A client checked out of the pool and watched while held. */
+type HeldClient = ReturnType<typeof holdClient>;
 
 /** Opens a `pg` connection pool behind the {@link Database} port. */
 export function openPostgresDatabase(options: PostgresDatabaseOptions): Database {
@@ -37,28 +83,151 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
   });
-  // An idle client that loses its server emits 'error' on the pool; without a
-  // listener that would crash the process instead of failing the next query.
-  pool.on('error', () => {});
-  const direct = runner(pool);
+  const events = options.events ?? defaultEvents(options.connectionString);
+  // An idle client that loses its server emits 'error' on the pool, which drops it.
+  pool.on('error', (error) => events.backendFailed(error, 'idle'));
+
+  function timedOut(budget: RequestBudget) {
+    events.timedOut();
+    return requestTimeoutError(budget.timeoutMs);
+  }
+
+  // What a caller sees of a driver error; backend failures are reported on the way.
+  function failure(error: unknown, budget: RequestBudget | undefined, during: FailurePhase): unknown {
+    if (budget?.spent() === true && sqlState(error) === QUERY_CANCELED) return timedOut(budget);
+    if (isBackendFailure(error)) events.backendFailed(error, during);
+    return error;
+  }
+
+  async function run<R extends Row>(
+    held: HeldClient,
+    sql: string,
+    params: readonly unknown[],
+    budget: RequestBudget | undefined,
+  ): Promise<R[]> {
+    if (budget?.spent() === true) throw timedOut(budget);
+    try {
+      return await execute<R>(held.client, sql, params);
+    } catch (error) {
+      throw failure(held.cause() ?? error, budget, 'statement');
+    }
+  }
+
+  async function acquire(budget: RequestBudget | undefined): Promise<pg.PoolClient> {
+    if (budget?.spent() === true) throw timedOut(budget);
+    try {
+      return budget === undefined ? await pool.connect() : await connectWithin(budget);
+    } catch (error) {
+      throw failure(error, budget, 'connect');
+    }
+  }
+
+  // Waiting for a free connection counts against the budget; a connection that
+  // arrives after the deadline goes straight back to the pool.
+  async function connectWithin(budget: RequestBudget): Promise<pg.PoolClient> {
+    const connecting = pool.connect();
+    let expired = false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        expired = true;
+        reject(timedOut(budget));
+      }, Math.ceil(budget.remainingMs()));
+    });
+    try {
+      return await Promise.race([connecting, late]);
+    } catch (error) {
+      if (expired) {
+        connecting.then(
+          (client) => client.release(),
+          (lateError: unknown) => failure(lateError, undefined, 'connect'),
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // A single statement has no transaction to carry a statement_timeout, so at the
+  // deadline it is cancelled from another connection. The client stays held until
+  // the cancel is done, so the cancel can only hit this statement.
+  function cancelAtDeadline(client: pg.PoolClient, budget: RequestBudget) {
+    const pid = (client as pg.PoolClient & { processID?: number }).processID;
+    let cancelling: Promise<void> | undefined;
+    const timer = setTimeout(() => {
+      cancelling = cancelBackend(pid);
+    }, Math.ceil(budget.remainingMs()));
+    return {
+      async stop() {
+        clearTimeout(timer);
+        await cancelling;
+      },
+    };
+  }
+
+  async function cancelBackend(pid: number | undefined) {
+    const canceller = new pg.Client({ connectionString: options.connectionString });
+    canceller.on('error', (error) => events.backendFailed(error, 'connect'));
+    try {
+      await canceller.connect();
+      await canceller.query('select pg_cancel_backend($1)', [pid]);
+    } catch (error) {
+      // The statement then runs to its end; its request has already been answered.
+      events.backendFailed(error, 'connect');
+    } finally {
+      await canceller.end().catch((error: unknown) => events.backendFailed(error, 'connect'));
+    }
+  }
+
+  async function query<R extends Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const budget = currentRequestBudget();
+    const client = await acquire(budget);
+    const held = holdClient(client);
+    const canceller = budget === undefined ? undefined : cancelAtDeadline(client, budget);
+    try {
+      return await run<R>(held, sql, params, budget);
+    } finally {
+      await canceller?.stop();
+      held.release();
+    }
+  }
+
   return {
     engine: 'postgres',
-    query: direct.query,
+    query,
     async transaction<T>(fn: (tx: Transaction) => Promise<T>) {
-      const client = await pool.connect();
+      const budget = currentRequestBudget();
+      const client = await acquire(budget);
+      const held = holdClient(client);
+      let discard = false;
       try {
-        await client.query('begin');
-        const result = await fn(runner(client));
-        await client.query('commit');
+        // The server cancels a statement still running at the deadline; one round trip with begin.
+        const begin =
+          budget === undefined
+            ? 'begin'
+            : `begin; set local statement_timeout = ${Math.max(1, Math.ceil(budget.remainingMs()))}`;
+        await run(held, begin, [], budget);
+        const result = await fn({
+          exec: async (script) => void (await run(held, script, [], budget)),
+          query: (sql, params = []) => run(held, sql, params, budget),
+        });
+        await run(held, 'commit', [], budget);
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => {});
+        if (held.cause() === undefined) {
+          await client.query('rollback').catch(() => {
+            discard = true; // a client that cannot roll back is not handed out again
+          });
+        }
         throw error;
       } finally {
-        client.release();
+        held.release(discard);
       }
     },
-    exec: direct.exec,
+    async exec(script: string) {
+      await query(script);
+    },
     async close() {
       if (!pool.ended) await pool.end();
     },

@@ -1,3 +1,4 @@
+import { FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
   CommitmentStatus,
@@ -52,6 +53,8 @@ export function createPostgresTransport(db: Database): ConnectStore {
         return await tx.query(sql, params);
       });
     } catch (error) {
+      // REQUEST_TIMEOUT from the database's time budget already says what happened.
+      if (error instanceof FigwayError) throw error;
       throw legacyError({ code: sqlState(error), message: String(error) });
     }
   }

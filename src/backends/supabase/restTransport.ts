@@ -1,5 +1,5 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import type { FigwayError } from '../../errors.ts';
+import { ErrorCode, type FigwayError } from '../../errors.ts';
 import type {
   CommitmentCursor,
   CommitmentPageQuery,
@@ -9,7 +9,8 @@ import type {
   PartyRole,
 } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
-import type { Row } from '../sql/database.ts';
+import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
+import type { BackendEvents, Row } from '../sql/database.ts';
 import { ANONYMOUS, type Viewer } from '../viewer.ts';
 import { legacyError } from './legacyError.ts';
 import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';
@@ -22,6 +23,8 @@ export interface RestTransportOptions {
   anonKey: string;
   /** The fetch every request goes through. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Where failures of the project (unreachable, 5xx) and requests cut by a time budget are reported. */
+  events?: BackendEvents;
 }
 
 /** What a supabase-js query resolves to, narrowed to what this transport reads. */
@@ -31,28 +34,52 @@ interface RestAnswer {
   status: number;
 }
 
-// postgrest-js never throws: a request that got no HTTP answer (refused, reset,
-// DNS) comes back with status 0 and a code that is not a SQLSTATE, so only an
-// answer from the server may pass its code on to legacyError.
-function failureOf(answer: RestAnswer): FigwayError {
-  const message = answer.error?.message ?? `HTTP ${answer.status}`;
-  return legacyError({ code: answer.status === 0 ? undefined : answer.error?.code, message });
+/** One call of the transport: the viewer's client, the request's budget, and where failures go. */
+interface RestCall {
+  client: SupabaseClient;
+  budget: RequestBudget | undefined;
+  events: BackendEvents | undefined;
 }
 
-async function rowsOf(request: PromiseLike<RestAnswer>): Promise<Row[]> {
+// A request that failed for the project's sake (no answer, a 5xx, an unknown code)
+// is reported with its cause; refusals of the caller's input are not.
+function reported(call: RestCall, error: FigwayError, cause: Error): FigwayError {
+  if (error.code === ErrorCode.BACKEND_UNAVAILABLE) call.events?.backendFailed(cause, 'statement');
+  return error;
+}
+
+// postgrest-js never throws: a request that got no HTTP answer (refused, reset,
+// DNS, aborted at the budget's deadline) comes back with status 0 and a code that
+// is not a SQLSTATE, so only an answer from the server may pass its code on to legacyError.
+function failureOf(call: RestCall, answer: RestAnswer): FigwayError {
+  if (answer.status === 0 && call.budget?.spent() === true) {
+    call.events?.timedOut();
+    return requestTimeoutError(call.budget.timeoutMs);
+  }
+  const message = answer.error?.message ?? `HTTP ${answer.status}`;
+  const code = answer.status === 0 ? undefined : answer.error?.code;
+  return reported(call, legacyError({ code, message }), Object.assign(new Error(message), { code }));
+}
+
+async function rowsOf(call: RestCall, request: PromiseLike<RestAnswer>): Promise<Row[]> {
+  if (call.budget?.spent() === true) {
+    call.events?.timedOut();
+    throw requestTimeoutError(call.budget.timeoutMs);
+  }
   let answer: RestAnswer;
   try {
     answer = await request;
   } catch (error) {
-    throw legacyError({ code: undefined, message: String(error) });
+    const cause = error instanceof Error ? error : new Error(String(error));
+    throw reported(call, legacyError({ code: undefined, message: String(error) }), cause);
   }
-  if (answer.error !== null) throw failureOf(answer);
+  if (answer.error !== null) throw failureOf(call, answer);
   if (Array.isArray(answer.data)) return answer.data as Row[];
   return answer.data === null || answer.data === undefined ? [] : [answer.data as Row];
 }
 
-async function oneOf<T>(request: PromiseLike<RestAnswer>, map: (row: Row) => T): Promise<T> {
-  const [row] = await rowsOf(request);
+async function oneOf<T>(call: RestCall, request: PromiseLike<RestAnswer>, map: (row: Row) => T): Promise<T> {
+  const [row] = await rowsOf(call, request);
   if (row === undefined) throw legacyError({ code: undefined, message: 'insert returned no row' });
   return map(row);
 }
@@ -86,12 +113,12 @@ function checkedUrl(url: string): string {
 
 // postgrest-js retries failed GETs three times over 7 s; the gateway has its own
 // timeouts and fallbacks, so a legacy project that is down must fail at once.
-function read(client: SupabaseClient, table: string) {
-  return client.from(table).select('*').retry(false);
+function read(call: RestCall, table: string) {
+  return call.client.from(table).select('*').retry(false);
 }
 
 async function byIds<T>(
-  client: SupabaseClient,
+  call: RestCall,
   table: string,
   ids: readonly string[],
   map: (row: Row) => T,
@@ -99,35 +126,49 @@ async function byIds<T>(
 ): Promise<T[]> {
   const wanted = [...new Set(ids.filter(isUuid))];
   if (wanted.length === 0) return [];
-  let request = read(client, table).in(by.column, wanted);
+  let request = read(call, table).in(by.column, wanted);
   for (const name of by.order) request = request.order(name, { ascending: true });
-  return (await rowsOf(request)).map(map);
+  return (await rowsOf(call, request)).map(map);
 }
 
-async function commitmentPage(client: SupabaseClient, query: CommitmentPageQuery) {
-  let request = read(client, 'commitments');
+async function commitmentPage(call: RestCall, query: CommitmentPageQuery) {
+  let request = read(call, 'commitments');
   if (query.status !== null) request = request.eq('status', query.status);
   if (query.after !== null) request = request.or(keysetBefore(query.after));
   request = request
     .order('created_at', { ascending: false })
     .order('id', { ascending: false })
     .limit(query.limit);
-  return (await rowsOf(request)).map(toCommitment);
+  return (await rowsOf(call, request)).map(toCommitment);
 }
 
-async function moveStatus(client: SupabaseClient, id: string, from: CommitmentStatus, to: CommitmentStatus) {
-  const request = client.from('commitments').update({ status: to }).eq('id', id).eq('status', from).select();
-  const [row] = await rowsOf(request);
+async function moveStatus(call: RestCall, id: string, from: CommitmentStatus, to: CommitmentStatus) {
+  const request = call.client
+    .from('commitments')
+    .update({ status: to })
+    .eq('id', id)
+    .eq('status', from)
+    .select();
+  const [row] = await rowsOf(call, request);
   return row === undefined ? null : toCommitment(row);
 }
 
 function insertOne<T>(
-  client: SupabaseClient,
+  call: RestCall,
   table: string,
   values: Record<string, unknown>,
   map: (row: Row) => T,
 ): Promise<T> {
-  return oneOf(client.from(table).insert(values).select().single(), map);
+  return oneOf(call, call.client.from(table).insert(values).select().single(), map);
+}
+
+// Every HTTP request of a call is aborted at its request's deadline.
+function boundedFetch(base: typeof fetch, budget: RequestBudget | undefined): typeof fetch {
+  if (budget === undefined) return base;
+  return (input, init) => {
+    const signal = init?.signal ? AbortSignal.any([init.signal, budget.signal()]) : budget.signal();
+    return base(input, { ...init, signal });
+  };
 }
 
 /**
@@ -143,12 +184,17 @@ export function createRestTransport(options: RestTransportOptions): ConnectStore
 
   // One client per call: the Authorization header is the viewer's, and a client
   // costs about 0.1 ms to build, far below a round trip to the project.
-  function clientFor(viewer: Viewer): SupabaseClient {
+  function clientFor(viewer: Viewer): RestCall {
     const token = viewer.kind === 'anonymous' ? options.anonKey : viewer.token;
-    return createClient(url, options.anonKey, {
-      global: { headers: { Authorization: `Bearer ${token}` }, fetch: options.fetch },
+    const budget = currentRequestBudget();
+    const client = createClient(url, options.anonKey, {
+      global: {
+        headers: { Authorization: `Bearer ${token}` },
+        fetch: boundedFetch(options.fetch ?? globalThis.fetch, budget),
+      },
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });
+    return { client, budget, events: options.events };
   }
 
   return {
@@ -156,8 +202,10 @@ export function createRestTransport(options: RestTransportOptions): ConnectStore
     profilesByIds: (viewer, ids) => byIds(clientFor(viewer), 'profiles', ids, toProfile),
     commitmentTypesByIds: (viewer, ids) =>
       byIds(clientFor(viewer), 'commitment_types', ids, toCommitmentType),
-    listCommitmentTypes: async (viewer) =>
-      (await rowsOf(read(clientFor(viewer), 'commitment_types').order('name'))).map(toCommitmentType),
+    async listCommitmentTypes(viewer) {
+      const call = clientFor(viewer);
+      return (await rowsOf(call, read(call, 'commitment_types').order('name'))).map(toCommitmentType);
+    },
     commitmentsByIds: (viewer, ids) => byIds(clientFor(viewer), 'commitments', ids, toCommitment),
     listCommitments: (viewer, query) => commitmentPage(clientFor(viewer), query),
     partiesByCommitmentIds: (viewer, ids) =>
@@ -193,7 +241,8 @@ export function createRestTransport(options: RestTransportOptions): ConnectStore
         toDocument,
       ),
     async ping() {
-      await rowsOf(read(clientFor(ANONYMOUS), 'commitment_types').limit(0));
+      const anonymous = clientFor(ANONYMOUS);
+      await rowsOf(anonymous, read(anonymous, 'commitment_types').limit(0));
     },
     // Nothing to release: every call is one HTTP request on fetch's shared pool.
     close: async () => {},

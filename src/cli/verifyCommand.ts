@@ -40,14 +40,19 @@ function print(report: ChainReport) {
     );
     if (link.problem !== null) out.write(`     ${link.problem}\n`);
   }
+  const failed = report.links.find((link) => !link.verified);
   out.write(
-    report.verified
-      ? `\nEvery revision verifies against the current digest (proofs of ${report.links.map((link) => link.proofLength).join(', ')} hashes).\n`
-      : '\nVERIFICATION FAILED: the ledger does not match its digest.\n',
+    failed === undefined
+      ? `\nEvery revision verifies against the current digest (proofs of ${report.links.map((link) => link.proofLength).join(', ')} hashes), and the committed view serves the newest.\n`
+      : `\nVERIFICATION FAILED for commitment ${report.id} at v${failed.version}: ${failed.problem ?? 'it does not verify'}\n`,
   );
 }
 
-/** `figway verify <commitment-id>`: prints the commitment's revision chain and whether each proof verifies. */
+/**
+ * `figway verify <commitment-id>`: prints the commitment's revision chain, whether each
+ * proof verifies and whether the committed view serves the newest revision; exits 1,
+ * naming the commitment and the first problem, when anything does not verify.
+ */
 export async function verifyCommand(args: readonly string[]): Promise<number> {
   const [id] = args;
   if (id === undefined) {

@@ -46,12 +46,14 @@ async function lockStrand(tx: Queryable): Promise<StrandTip> {
   };
 }
 
+// The strand lock already serializes writers, so the newest version read here cannot
+// move before this transaction commits.
 async function currentVersion(tx: Queryable, write: LedgerWrite): Promise<number | null> {
   const [row] = await tx.query(
-    'select version from ledger.documents where table_name = $1 and document_id = $2 for update',
+    'select max(version) as version from ledger.revisions where table_name = $1 and document_id = $2',
     [write.tableName, write.documentId],
   );
-  return row === undefined ? null : integer(row.version);
+  return row === undefined || row.version === null ? null : integer(row.version);
 }
 
 // Optimistic concurrency, as QLDB: each write names the version it read, and the
@@ -121,11 +123,6 @@ async function writeRevisions(tx: Queryable, revisions: readonly LedgerRevision[
         Buffer.from(revision.hash),
       ],
     );
-    await tx.query(
-      `insert into ledger.documents (table_name, document_id, version, data) values ($1, $2, $3, $4)
-       on conflict (table_name, document_id) do update set version = excluded.version, data = excluded.data`,
-      [revision.tableName, metadata.id, metadata.version, JSON.stringify(revision.data)],
-    );
   }
 }
 
@@ -133,7 +130,8 @@ async function writeRevisions(tx: Queryable, revisions: readonly LedgerRevision[
  * Commits `writes` as one ledger transaction: checks each expected version, appends
  * one block to the strand (entries hash = Merkle root of the transaction info and the
  * revisions; block hash = dot(entries hash, previous block hash)), extends the
- * journal's Merkle tree and updates the committed view, all atomically.
+ * journal's Merkle tree and moves the strand's tip, all atomically. The committed
+ * view (`ledger.documents`) is derived from the revisions, so it moves with them.
  */
 export async function appendTransaction(
   db: { transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> },

@@ -27,8 +27,8 @@ export async function readCheckedBlock(db: Queryable, address: BlockAddress): Pr
     address.strandId,
     address.sequenceNo,
   ]);
-  if (block === undefined)
-    throw new Error(`no block at {strandId: ${address.strandId}, sequenceNo: ${address.sequenceNo}}`);
+  // Callers ask for blocks at or before the tip, and blocks are contiguous.
+  if (block === undefined) throw new LedgerTamperedError(address, 'it is missing from the journal');
   const rows = await db.query(
     'select * from ledger.revisions where strand_id = $1 and sequence_no = $2 order by entry_index',
     [address.strandId, address.sequenceNo],

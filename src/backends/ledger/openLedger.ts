@@ -21,14 +21,17 @@ export interface LedgerOptions {
  * digests and proofs.
  */
 export interface Ledger {
-  /** The database the ledger lives in; adapters read the committed view from it. */
+  /**
+   * The database the ledger lives in; adapters read the committed view from it
+   * (`ledger.documents`: the newest revision of each document, derived from `ledger.revisions`).
+   */
   readonly db: Database;
   /** Commits the writes as one transaction (one block); throws LedgerConflictError on a stale version. */
   write(
     writes: readonly LedgerWrite[],
     within?: (tx: Queryable) => Promise<void>,
   ): Promise<AppendedTransaction>;
-  /** The current revision of a document, or null. */
+  /** The current (newest) revision of a document, or null. */
   current<T>(tableName: string, documentId: string): Promise<LedgerRevision<T> | null>;
   /** Every revision of a document, oldest first. */
   history<T>(tableName: string, documentId: string): Promise<Array<LedgerRevision<T>>>;
@@ -59,8 +62,8 @@ export async function openLedger(db: Database, options: LedgerOptions = {}): Pro
       appendTransaction(db, writes, { clock, ...(within === undefined ? {} : { within }) }),
     async current<T>(tableName: string, documentId: string) {
       const [row] = await db.query(
-        `select r.* from ledger.documents d join ledger.revisions r using (table_name, document_id, version)
-         where d.table_name = $1 and d.document_id = $2`,
+        `select * from ledger.revisions where table_name = $1 and document_id = $2
+         order by version desc limit 1`,
         [tableName, documentId],
       );
       return row === undefined ? null : toRevision<T>(row);

@@ -1,4 +1,5 @@
 import type { Viewer } from '../viewer.ts';
+import { checkCommittedView } from './checkCommittedView.ts';
 import type { CommitmentDocument } from './commitmentDocument.ts';
 import type { LedgerCommitments } from './ledgerCommitments.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
@@ -20,11 +21,25 @@ export interface CommitmentVerification {
   problem: string | null;
 }
 
+// A revision stored with a block the digest does not cover cannot be proven; its
+// block is checked first so that the answer says so rather than throwing.
+function outsideJournal(revision: LedgerRevision, tip: BlockAddress): string | null {
+  const { strandId, sequenceNo } = revision.blockAddress;
+  if (strandId === tip.strandId && sequenceNo <= tip.sequenceNo) return null;
+  return new LedgerTamperedError(
+    revision.blockAddress,
+    `it is not in the journal, whose tip is block ${tip.sequenceNo}`,
+  ).message;
+}
+
 /**
  * Checks one revision of a commitment (the newest unless `version` is given)
  * against the current digest. Null when the viewer cannot see the commitment or
- * the version does not exist. Tampered storage yields `verified: false` and the
- * first bad block in `problem`, never an exception.
+ * the version does not exist. The newest revision is also checked against the
+ * committed view, the data the gateway serves and authorizes from: it must be what
+ * the view serves, and no later revision may have been removed from the journal.
+ * Tampered storage yields `verified: false` and the first problem found in
+ * `problem`, never an exception.
  */
 export async function verifyCommitment(
   ledger: Ledger,
@@ -34,29 +49,32 @@ export async function verifyCommitment(
   version?: number,
 ): Promise<CommitmentVerification | null> {
   const revisions = await commitments.historyByIds(viewer, [id]);
+  const newest = revisions.at(-1);
   const revision =
-    version === undefined ? revisions.at(-1) : revisions.find((entry) => entry.metadata.version === version);
+    version === undefined ? newest : revisions.find((entry) => entry.metadata.version === version);
   const digest = await ledger.getDigest();
   if (revision === undefined || digest === null) return null;
   const base = { revision, revisionHash: revisionHash(revision.metadata, revision.data), ...digest };
+  const unproven = (problem: string) => ({ ...base, proof: [], verified: false, problem });
+  const outside = outsideJournal(revision, digest.tipAddress);
+  if (outside !== null) return unproven(outside);
+  let proof: Hash[];
   try {
-    const proof = await ledger.getRevisionProof(
+    proof = await ledger.getRevisionProof(
       revision.blockAddress,
       id,
       digest.tipAddress,
       revision.metadata.version,
       revision.tableName,
     );
-    const verified = verifyRevision(revision, proof, digest.digest);
-    return {
-      ...base,
-      proof,
-      verified,
-      problem: verified ? null : 'the proof does not lead to the current digest',
-    };
   } catch (error) {
-    if (error instanceof LedgerTamperedError)
-      return { ...base, proof: [], verified: false, problem: error.message };
+    if (error instanceof LedgerTamperedError) return unproven(error.message);
     throw error;
   }
+  const problem = !verifyRevision(revision, proof, digest.digest)
+    ? 'the proof does not lead to the current digest'
+    : revision === newest
+      ? await checkCommittedView(ledger.db, revision, digest.tipAddress)
+      : null;
+  return { ...base, proof, verified: problem === null, problem };
 }

@@ -87,13 +87,35 @@ export async function verifyJournal(db: Queryable): Promise<JournalCheck> {
   ) {
     return bad(count, tip, "the strand's tip hash or Merkle frontier does not match the blocks");
   }
-  const view = await checkCommittedView(db);
+  const view = (await strayRevision(db)) ?? (await checkCommittedViews(db));
   return view === null ? { ok: true, blocks: count } : bad(count, view.block, view.reason);
 }
 
-// The committed view is derived data, but readers trust it: every document must
-// show exactly its newest revision, and every revised document must be in it.
-async function checkCommittedView(db: Queryable): Promise<{ block: BlockAddress; reason: string } | null> {
+interface Finding {
+  block: BlockAddress;
+  reason: string;
+}
+
+// The walk above reads revisions block by block, so it never meets one that names a
+// block the journal lacks; the committed view would still serve it.
+async function strayRevision(db: Queryable): Promise<Finding | null> {
+  const [stray] = await db.query(
+    `select document_id, version, strand_id, sequence_no from ledger.revisions r
+     where not exists (select 1 from ledger.blocks b where b.strand_id = r.strand_id and b.sequence_no = r.sequence_no)
+     order by sequence_no limit 1`,
+  );
+  if (stray === undefined) return null;
+  const sequenceNo = integer(stray.sequence_no);
+  return {
+    block: { strandId: String(stray.strand_id), sequenceNo },
+    reason: `revision ${stray.document_id} v${integer(stray.version)} names block ${sequenceNo}, which is not in the journal`,
+  };
+}
+
+// The committed view is derived from the revisions (migration 002), and readers trust
+// it: this finds a view that was replaced rather than derived. Every document must show
+// exactly its newest revision, and every revised document must be in it.
+async function checkCommittedViews(db: Queryable): Promise<Finding | null> {
   const [stale] = await db.query(
     `select r.table_name, r.document_id, r.strand_id, r.sequence_no
      from ledger.revisions r

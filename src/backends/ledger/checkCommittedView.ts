@@ -1,0 +1,47 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Queryable } from '../sql/database.ts';
+import { integer } from './ledgerRows.ts';
+import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
+
+/**
+ * Checks that the committed view serves `revision`, taken as the newest revision of
+ * its document in `ledger.revisions`: the view's row has its version and data, and no
+ * block from the revision's up to `tip` recorded a later version of the document (one
+ * deleted from under the view, which then serves an older state). Returns what is
+ * wrong, or null. The view is derived from the revisions, so the first part fails
+ * only when the view itself was replaced; the second reads one GIN-indexed lookup.
+ */
+export async function checkCommittedView(
+  db: Queryable,
+  revision: LedgerRevision,
+  tip: BlockAddress,
+): Promise<string | null> {
+  const { tableName, metadata } = revision;
+  const name = `${tableName}/${metadata.id}`;
+  const served = await db.query(
+    'select version, data from ledger.documents where table_name = $1 and document_id = $2',
+    [tableName, metadata.id],
+  );
+  const [row] = served;
+  if (
+    served.length !== 1 ||
+    integer(row?.version) !== metadata.version ||
+    !isDeepStrictEqual(row?.data, revision.data)
+  ) {
+    return `the committed view of ${name} is not its newest revision (v${metadata.version})`;
+  }
+  const next = metadata.version + 1;
+  const [later] = await db.query(
+    `select sequence_no from ledger.blocks
+     where strand_id = $1 and sequence_no between $2 and $3 and transaction_info @> $4::jsonb
+     order by sequence_no limit 1`,
+    [
+      tip.strandId,
+      revision.blockAddress.sequenceNo,
+      tip.sequenceNo,
+      JSON.stringify({ documents: [{ tableName, id: metadata.id, version: next }] }),
+    ],
+  );
+  if (later === undefined) return null;
+  return `block ${integer(later.sequence_no)} recorded version ${next} of ${name}, which the committed view does not serve`;
+}

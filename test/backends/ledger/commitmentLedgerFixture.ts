@@ -1,0 +1,67 @@
+import {
+  createLedgerCommitments,
+  type LedgerCommitments,
+} from '../../../src/backends/ledger/ledgerCommitments.ts';
+import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
+import type { Database } from '../../../src/backends/sql/database.ts';
+import type { Viewer } from '../../../src/backends/viewer.ts';
+import type { TestEngine } from '../../support/databases.ts';
+import { openTestLedger, steppingClock } from './ledgerFixture.ts';
+
+/** alice's id in the demo data. */
+export const ALICE_ID = 'a11ce000-0000-4000-8000-000000000001';
+/** bob's id in the demo data; bob is no party to the fixture's commitment. */
+export const BOB_ID = 'b0b00000-0000-4000-8000-000000000002';
+
+/** A signed-in user as the gateway builds one from a verified token. */
+export function userViewer(id: string): Viewer {
+  return {
+    kind: 'user',
+    id,
+    email: null,
+    cohort: null,
+    claims: { sub: id, role: 'authenticated' },
+    token: '',
+  };
+}
+
+/** A `service_role` caller, as `figway verify` reads the ledger. */
+export const SERVICE: Viewer = { kind: 'service', id: null, claims: { role: 'service_role' }, token: '' };
+
+/**
+ * The attack of issue 8: an SQL edit that adds the profile `$2` as a participant of
+ * the commitment `$1` in the committed view. Returns one row per row it changed.
+ */
+export const ADD_PARTY_TO_VIEW = `update ledger.documents
+  set data = jsonb_set(data, '{parties}', (data -> 'parties') || jsonb_build_array(jsonb_build_object(
+    'id', 'f0000000-0000-4000-8000-000000000001', 'profileId', $2::text,
+    'role', 'PARTICIPANT', 'joinedAt', '2024-03-01T12:00:05.000Z')))
+  where table_name = 'commitments' and document_id = $1 returning 1`;
+
+/** Writes alice's commitment (bob is no party): version 0 as DRAFT, version 1 as PROPOSED. */
+export async function writeAlicesCommitment(commitments: LedgerCommitments): Promise<string> {
+  const alice = userViewer(ALICE_ID);
+  const { id } = await commitments.createCommitment(alice, {
+    title: 'Lend the ladder',
+    description: 'Until the gutters are clean',
+    typeId: '7e000000-0000-4000-8000-000000000001',
+    terms: 'Return it clean',
+  });
+  const moved = await commitments.updateCommitmentStatus(alice, id, 'DRAFT', 'PROPOSED');
+  if (moved === null) throw new Error('the fixture commitment did not move to PROPOSED');
+  return id;
+}
+
+/** A fresh ledger on `engine` holding {@link writeAlicesCommitment}'s commitment. */
+export async function openCommitmentLedger(engine: TestEngine): Promise<{
+  ledger: Ledger;
+  db: Database;
+  commitments: LedgerCommitments;
+  id: string;
+  drop(): Promise<void>;
+}> {
+  const { clock } = steppingClock();
+  const { ledger, db, drop } = await openTestLedger(engine, { clock });
+  const commitments = createLedgerCommitments(ledger, { clock });
+  return { ledger, db, commitments, id: await writeAlicesCommitment(commitments), drop };
+}

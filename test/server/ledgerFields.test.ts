@@ -101,100 +101,88 @@ describe.each(engines)('ledger fields through the gateway ($name)', (engine) => 
   });
 });
 
-describe('ledger fields after tampering', () => {
-  it(
-    'reports verified: false and names the bad block when a stored revision was edited',
-    async () => {
-      const gateway = await startTestGateway(pglite, { targets: true });
-      try {
-        const db = gateway.fixture?.ledger.db;
-        if (db === undefined) throw new Error('the gateway has no ledger');
-        await db.transaction(async (tx) => {
-          await tx.query('alter table ledger.revisions disable trigger user');
-          await tx.query(
-            `update ledger.revisions set data = jsonb_set(data, '{title}', '"Garden upkeep through winter"')
+describe('ledger fields after tampering', { timeout: GATEWAY_BOOT_MS }, () => {
+  it('reports verified: false and names the bad block when a stored revision was edited', async () => {
+    const gateway = await startTestGateway(pglite, { targets: true });
+    try {
+      const db = gateway.fixture?.ledger.db;
+      if (db === undefined) throw new Error('the gateway has no ledger');
+      await db.transaction(async (tx) => {
+        await tx.query('alter table ledger.revisions disable trigger user');
+        await tx.query(
+          `update ledger.revisions set data = jsonb_set(data, '{title}', '"Garden upkeep through winter"')
            where table_name = 'commitments' and document_id = $1 and version = 1`,
-            [ID],
-          );
-          await tx.query('alter table ledger.revisions enable trigger user');
-        });
-        const response = await gateway.query(VERIFY, { as: 'dave', variables: { id: ID, version: 1 } });
-        expect(dataField(response, 'verifyCommitment')).toMatchObject({
-          verified: false,
-          proof: [],
-          problem: expect.stringMatching(
-            /sequenceNo: \d+\} fails verification: revision .* does not match its hash/,
-          ),
-        });
-      } finally {
-        await gateway.close();
-      }
-    },
-    GATEWAY_BOOT_MS,
-  );
+          [ID],
+        );
+        await tx.query('alter table ledger.revisions enable trigger user');
+      });
+      const response = await gateway.query(VERIFY, { as: 'dave', variables: { id: ID, version: 1 } });
+      expect(dataField(response, 'verifyCommitment')).toMatchObject({
+        verified: false,
+        proof: [],
+        problem: expect.stringMatching(
+          /sequenceNo: \d+\} fails verification: revision .* does not match its hash/,
+        ),
+      });
+    } finally {
+      await gateway.close();
+    }
+  });
 });
 
-describe('ledger fields after an edit of the committed view', () => {
+describe('ledger fields after an edit of the committed view', { timeout: GATEWAY_BOOT_MS }, () => {
   // Issue 8, item 4: `update ledger.documents` made a user a party of a commitment
   // and verifyCommitment still answered verified: true.
-  it(
-    'refuses the edit, and with triggers bypassed answers verified: false for the newest revision',
-    async () => {
-      const gateway = await startTestGateway(pglite, { targets: true });
-      try {
-        const db = gateway.fixture?.ledger.db;
-        if (db === undefined) throw new Error('the gateway has no ledger');
-        const addCarol = `update ledger.documents set data = jsonb_set(data, '{parties}', (data -> 'parties')
-          || jsonb_build_array(jsonb_build_object('id', 'f0000000-0000-4000-8000-000000000009',
-             'profileId', 'ca201000-0000-4000-8000-000000000003', 'role', 'PARTICIPANT',
-             'joinedAt', '2024-03-01T12:00:05.000Z')))
-        where table_name = 'commitments' and document_id = $1 returning 1`;
-        await expect(db.query(addCarol, [ID])).rejects.toThrow(/append-only/);
-        const refused = await gateway.query(VERIFY, { as: 'carol', variables: { id: ID } });
-        expect(refused.body.data?.verifyCommitment).toBeNull();
-        expect(
-          dataField(await gateway.query(VERIFY, { as: 'dave', variables: { id: ID } }), 'verifyCommitment'),
-        ).toMatchObject({
-          version: 7,
-          verified: true,
-          problem: null,
-        });
+  const addCarol = `update ledger.documents set data = jsonb_set(data, '{parties}', (data -> 'parties')
+      || jsonb_build_array(jsonb_build_object('id', 'f0000000-0000-4000-8000-000000000009',
+         'profileId', 'ca201000-0000-4000-8000-000000000003', 'role', 'PARTICIPANT',
+         'joinedAt', '2024-03-01T12:00:05.000Z')))
+    where table_name = 'commitments' and document_id = $1 returning 1`;
 
-        const changed = await db.transaction(async (tx) => {
-          await tx.query('set local session_replication_role = replica');
-          return tx.query(addCarol, [ID]);
+  it('is refused; with triggers bypassed, verifyCommitment answers verified: false', async () => {
+    const gateway = await startTestGateway(pglite, { targets: true });
+    try {
+      const db = gateway.fixture?.ledger.db;
+      if (db === undefined) throw new Error('the gateway has no ledger');
+      await expect(db.query(addCarol, [ID])).rejects.toThrow(/append-only/);
+      const refused = await gateway.query(VERIFY, { as: 'carol', variables: { id: ID } });
+      expect(refused.body.data?.verifyCommitment).toBeNull();
+      const before = await gateway.query(VERIFY, { as: 'dave', variables: { id: ID } });
+      expect(dataField(before, 'verifyCommitment')).toMatchObject({
+        version: 7,
+        verified: true,
+        problem: null,
+      });
+
+      const changed = await db.transaction(async (tx) => {
+        await tx.query('set local session_replication_role = replica');
+        return tx.query(addCarol, [ID]);
+      });
+      expect(changed).toHaveLength(1);
+      for (const user of ['carol', 'dave']) {
+        const response = await gateway.query(VERIFY, { as: user, variables: { id: ID } });
+        expect(dataField(response, 'verifyCommitment')).toMatchObject({
+          version: 7,
+          verified: false,
+          proof: [],
+          problem: expect.stringMatching(/fails verification: revision \S+ v7 does not match its hash/),
         });
-        expect(changed).toHaveLength(1);
-        for (const user of ['carol', 'dave']) {
-          const response = await gateway.query(VERIFY, { as: user, variables: { id: ID } });
-          expect(dataField(response, 'verifyCommitment')).toMatchObject({
-            version: 7,
-            verified: false,
-            proof: [],
-            problem: expect.stringMatching(/fails verification: revision \S+ v7 does not match its hash/),
-          });
-        }
-      } finally {
-        await gateway.close();
       }
-    },
-    GATEWAY_BOOT_MS,
-  );
+    } finally {
+      await gateway.close();
+    }
+  });
 });
 
-describe('a gateway without a ledger', () => {
-  it(
-    'answers history with BACKEND_UNAVAILABLE naming the settings',
-    async () => {
-      const gateway = await startTestGateway(pglite);
-      try {
-        const response = await gateway.query(HISTORY, { as: 'dave', variables: { id: ID } });
-        expect(errorCodes(response)).toEqual(['BACKEND_UNAVAILABLE']);
-        expect(response.body.errors?.[0]?.message).toMatch(/LEDGER_DATABASE_URL/);
-      } finally {
-        await gateway.close();
-      }
-    },
-    GATEWAY_BOOT_MS,
-  );
+describe('a gateway without a ledger', { timeout: GATEWAY_BOOT_MS }, () => {
+  it('answers history with BACKEND_UNAVAILABLE naming the settings', async () => {
+    const gateway = await startTestGateway(pglite);
+    try {
+      const response = await gateway.query(HISTORY, { as: 'dave', variables: { id: ID } });
+      expect(errorCodes(response)).toEqual(['BACKEND_UNAVAILABLE']);
+      expect(response.body.errors?.[0]?.message).toMatch(/LEDGER_DATABASE_URL/);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

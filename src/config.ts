@@ -35,6 +35,8 @@ export interface ShadowConfig {
    */
   salt: string | null;
   maxInFlight: number;
+  /** How long a comparison waits for its response to go out before it is judged anyway (`FIGWAY_SHADOW_MAX_WAIT_MS`). */
+  maxWaitMs: number;
   retentionDays: number;
 }
 
@@ -170,6 +172,7 @@ const environment = z.object({
   OBSERVATIONS_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   FIGWAY_SHADOW_SALT: z.string().min(8).optional(),
   FIGWAY_SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(64),
+  FIGWAY_SHADOW_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FIGWAY_OBSERVATION_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
 });
 
@@ -306,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         values.FIGWAY_SHADOW_SALT ??
         (legacy.transport === 'embedded' && values.NODE_ENV !== 'production' ? PUBLIC_SHADOW_SALT : null),
       maxInFlight: values.FIGWAY_SHADOW_MAX_IN_FLIGHT,
+      maxWaitMs: values.FIGWAY_SHADOW_MAX_WAIT_MS,
       retentionDays: values.FIGWAY_OBSERVATION_RETENTION_DAYS,
     },
     auth: authConfig(values, legacy, dataDir),

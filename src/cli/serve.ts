@@ -21,6 +21,7 @@ import { startGateway } from '../server/startGateway.ts';
 import type { BearerVerifier } from '../server/verifyBearer.ts';
 import { createObservationWriter } from '../shadow/observationWriter.ts';
 import { pruneObservations } from '../shadow/pruneObservations.ts';
+import { createInternalErrorReporter } from '../shadow/reportInternalError.ts';
 import { createShadowRunner } from '../shadow/shadowRunner.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
@@ -79,9 +80,13 @@ function startShadow(
   const db = backends.observationsDb;
   if (db === null)
     logger.warn('no observation store: set OBSERVATIONS_DATABASE_URL to keep shadow observations');
+  // Failures inside the shadow machinery: counted by unit and step, logged at most once a minute per unit and step.
+  const onInternalError = createInternalErrorReporter({ metrics, log: logger });
   const writer = createObservationWriter({
     db: db ?? { query: () => Promise.reject(new Error('no observation store')) },
     onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
+    // Without a store every loss is expected (warned above) and counted as lost; with one, each is a failure.
+    ...(db === null ? {} : { onInternalError }),
   });
   const runner = createShadowRunner({
     catalogue: routing.catalogue,
@@ -89,6 +94,8 @@ function startShadow(
     metrics,
     salt: requireShadowSalt(config),
     maxInFlight: config.shadow.maxInFlight,
+    maxWaitMs: config.shadow.maxWaitMs,
+    onInternalError,
   });
   const prune = () => {
     if (db !== null)

@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   shadowDropped: Counter<'unit'>;
   /** Observations that could not be stored, by reason. */
   observationsLost: Counter<'reason'>;
+  /** Failures inside the shadow machinery (redacting, projecting, comparing, storing...), by unit and step. */
+  shadowInternalErrors: Counter<'unit' | 'step'>;
   /** Backend failures (refused or lost connections, shutdowns, server errors), by backend and SQLSTATE or driver code. */
   backendFailures: Counter<'backend' | 'code'>;
   /** Database statements refused or cancelled because their request ran past its time budget, by backend. */
@@ -64,6 +66,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'figway_observations_lost_total',
       help: 'Observations that could not be stored (queue full, store unavailable).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    shadowInternalErrors: new Counter({
+      name: 'figway_shadow_internal_errors_total',
+      help: 'Failures inside the shadow machinery by unit and step (redact, project, compare, recheck, reread, observe, store).',
+      labelNames: ['unit', 'step'],
       registers: [registry],
     }),
     backendFailures: new Counter({

@@ -62,52 +62,71 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function compareLists(
-  path: string,
-  control: unknown[],
-  candidate: unknown[],
-  rules: ComparisonRules,
-  diffs: PathDiff[],
-) {
+/** One pair of values still to compare, at its path (`depth`: the path's number of tokens). */
+interface Pair {
+  path: string;
+  depth: number;
+  control: unknown;
+  candidate: unknown;
+}
+
+// The pairs of list items to compare: by id when every item has one, else by position.
+function listPairs(parent: Pair, control: unknown[], candidate: unknown[], rules: ComparisonRules): Pair[] {
+  const { path, depth } = parent;
   const keyed = !rules.orderedLists && [...control, ...candidate].every((item) => idOf(item) !== undefined);
   if (!keyed) {
-    for (let i = 0; i < Math.max(control.length, candidate.length); i++) {
-      walk(
-        `${path}[${i}]`,
-        i < control.length ? control[i] : MISSING,
-        i < candidate.length ? candidate[i] : MISSING,
-        rules,
-        diffs,
-      );
-    }
-    return;
+    return Array.from({ length: Math.max(control.length, candidate.length) }, (_, i) => ({
+      path: `${path}[${i}]`,
+      depth: depth + 1,
+      control: i < control.length ? control[i] : MISSING,
+      candidate: i < candidate.length ? candidate[i] : MISSING,
+    }));
   }
   const byId = (items: unknown[]) => new Map(items.map((item) => [idOf(item) as string, item]));
   const left = byId(control);
   const right = byId(candidate);
-  for (const id of new Set([...left.keys(), ...right.keys()])) {
-    walk(`${path}[id=${id}]`, left.get(id) ?? MISSING, right.get(id) ?? MISSING, rules, diffs);
-  }
+  return [...new Set([...left.keys(), ...right.keys()])].map((id) => ({
+    path: `${path}[id=${id}]`,
+    depth: depth + 1,
+    control: left.get(id) ?? MISSING,
+    candidate: right.get(id) ?? MISSING,
+  }));
 }
 
-function walk(path: string, control: unknown, candidate: unknown, rules: ComparisonRules, diffs: PathDiff[]) {
-  if (path !== '' && isIgnored(path, rules.ignore)) return;
-  if (Array.isArray(control) && Array.isArray(candidate))
-    return compareLists(path, control, candidate, rules, diffs);
-  if (isRecord(control) && isRecord(candidate)) {
-    for (const key of new Set([...Object.keys(control), ...Object.keys(candidate)])) {
-      walk(
-        path === '' ? key : `${path}.${key}`,
-        key in control ? control[key] : MISSING,
-        key in candidate ? candidate[key] : MISSING,
-        rules,
-        diffs,
-      );
+function recordPairs(
+  parent: Pair,
+  control: Record<string, unknown>,
+  candidate: Record<string, unknown>,
+): Pair[] {
+  const { path, depth } = parent;
+  return [...new Set([...Object.keys(control), ...Object.keys(candidate)])].map((key) => ({
+    path: path === '' ? key : `${path}.${key}`,
+    depth: depth + 1,
+    control: key in control ? control[key] : MISSING,
+    candidate: key in candidate ? candidate[key] : MISSING,
+  }));
+}
+
+// Depth-first with a stack of its own instead of recursion: answers nested 200,000
+// levels overflowed the call stack. A path is matched against the ignore patterns only
+// at a pattern's length: tokenizing every path made deep answers quadratic.
+function walk(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
+  const lengths = new Set(rules.ignore.map((pattern) => tokens(pattern).length));
+  const stack: Pair[] = [root];
+  for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
+    const { path, control, candidate } = pair;
+    if (path !== '' && lengths.has(pair.depth) && isIgnored(path, rules.ignore)) continue;
+    let children: Pair[] | null = null;
+    if (Array.isArray(control) && Array.isArray(candidate))
+      children = listPairs(pair, control, candidate, rules);
+    else if (isRecord(control) && isRecord(candidate)) children = recordPairs(pair, control, candidate);
+    if (children !== null) {
+      // Reversed, so the stack hands them out in order and diffs keep the answer's order.
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Pair);
+    } else if (!sameLeaf(control, candidate, rules)) {
+      diffs.push({ path: path === '' ? '.' : path, control, candidate });
     }
-    return;
   }
-  if (!sameLeaf(control, candidate, rules))
-    diffs.push({ path: path === '' ? '.' : path, control, candidate });
 }
 
 /**
@@ -123,6 +142,6 @@ export function compareValues(
   rules: ComparisonRules = DEFAULT_RULES,
 ): PathDiff[] {
   const diffs: PathDiff[] = [];
-  walk(root, control, candidate, rules, diffs);
+  walk({ path: root, depth: tokens(root).length, control, candidate }, rules, diffs);
   return diffs;
 }

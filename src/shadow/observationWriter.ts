@@ -1,8 +1,12 @@
 import type { Queryable } from '../backends/sql/database.ts';
 import type { Observation } from './observation.ts';
+import type { OnInternalError } from './reportInternalError.ts';
 
-/** What the writer reports about observations it could not store. */
-export type DropReason = 'queue_full' | 'store_unavailable';
+/**
+ * Why the writer could not store observations: its queue was full, the store refused
+ * the insert, or an observation could not be serialized to JSON.
+ */
+export type DropReason = 'queue_full' | 'store_unavailable' | 'unserializable';
 
 /** Options of {@link createObservationWriter}. */
 export interface ObservationWriterOptions {
@@ -13,8 +17,13 @@ export interface ObservationWriterOptions {
   batchSize?: number;
   /** How often the queue is written. @default 200 */
   flushEveryMs?: number;
-  /** Called for every observation that was dropped, with why. */
+  /** Called for every observation that was dropped, with why. Must not throw. */
   onDrop?: (reason: DropReason, count: number) => void;
+  /**
+   * Hears why storing failed (step `store`), once per unit of the observations lost.
+   * Must not throw. @default ignores it (the loss still reaches `onDrop`)
+   */
+  onInternalError?: OnInternalError;
 }
 
 /** A bounded, batched writer of observations that never makes a request wait. */
@@ -90,14 +99,38 @@ export function createObservationWriter(options: ObservationWriterOptions): Obse
   let queue: Observation[] = [];
   let writing: Promise<void> = Promise.resolve();
 
+  function reportLost(error: unknown, lost: readonly Observation[]) {
+    for (const unit of new Set(lost.map((observation) => observation.unit)))
+      options.onInternalError?.('store', error, unit);
+  }
+
+  // One observation that cannot be serialized is dropped alone, not with its batch.
+  function rowsOf(batch: readonly Observation[]): { stored: Observation[]; values: unknown[] } {
+    const stored: Observation[] = [];
+    const values: unknown[] = [];
+    for (const observation of batch) {
+      try {
+        values.push(...valuesOf(observation));
+        stored.push(observation);
+      } catch (error) {
+        options.onDrop?.('unserializable', 1);
+        reportLost(error, [observation]);
+      }
+    }
+    return { stored, values };
+  }
+
   async function writeQueued() {
     while (queue.length > 0) {
       const batch = queue.slice(0, batchSize);
       queue = queue.slice(batch.length);
+      const { stored, values } = rowsOf(batch);
+      if (stored.length === 0) continue;
       try {
-        await options.db.query(insertStatement(batch.length), batch.flatMap(valuesOf));
-      } catch {
-        options.onDrop?.('store_unavailable', batch.length);
+        await options.db.query(insertStatement(stored.length), values);
+      } catch (error) {
+        options.onDrop?.('store_unavailable', stored.length);
+        reportLost(error, stored);
       }
     }
   }

@@ -12,6 +12,7 @@ import {
   isObjectType,
   type SelectionNode,
 } from 'graphql';
+import { deeperThan, MAX_OBSERVED_DEPTH } from './boundDepth.ts';
 
 /** What a projection needs from the field's GraphQLResolveInfo. */
 export interface SelectionInfo {
@@ -56,19 +57,25 @@ function collectFields(
   return into;
 }
 
+// Recursive, but bounded: every call goes one list or object level deeper, and
+// levels past MAX_OBSERVED_DEPTH are summarized rather than followed.
 function project(
   value: unknown,
   type: GraphQLOutputType,
   nodes: readonly FieldNode[],
   info: SelectionInfo,
+  depth: number,
 ): unknown {
-  if (isNonNullType(type)) return project(value, type.ofType, nodes, info);
+  if (isNonNullType(type)) return project(value, type.ofType, nodes, info, depth);
   if (value === undefined) return MISSING;
   if (value === null) return null;
-  if (isListType(type)) {
-    return Array.isArray(value) ? value.map((item) => project(item, type.ofType, nodes, info)) : MISSING;
-  }
   if (isLeafType(type)) return type.serialize(value);
+  if (depth >= MAX_OBSERVED_DEPTH) return deeperThan(MAX_OBSERVED_DEPTH);
+  if (isListType(type)) {
+    return Array.isArray(value)
+      ? value.map((item) => project(item, type.ofType, nodes, info, depth + 1))
+      : MISSING;
+  }
   const named = getNamedType(type);
   if (!isObjectType(named) || typeof value !== 'object') return MISSING;
   const selections = nodes.flatMap((node) => node.selectionSet?.selections ?? []);
@@ -80,7 +87,7 @@ function project(
     // __typename is the same on both sides; a field with a resolver of its own is
     // another unit or a relation, compared by its own experiment.
     if (name === '__typename' || field === undefined || field.resolve !== undefined) continue;
-    result[key] = project((value as Record<string, unknown>)[name], field.type, fieldNodes, info);
+    result[key] = project((value as Record<string, unknown>)[name], field.type, fieldNodes, info, depth + 1);
   }
   return result;
 }
@@ -90,7 +97,8 @@ function project(
  * serialized by their scalar (DateTime as a UTC instant), aliases as response keys,
  * fragments and @skip/@include applied, nested plain objects followed. Fields with a
  * resolver of their own are left out: they are other units, compared on their own.
+ * Lists and objects nested past the depth bound are summarized, not followed.
  */
 export function projectSelection(value: unknown, info: SelectionInfo): unknown {
-  return project(value, info.returnType, info.fieldNodes, info);
+  return project(value, info.returnType, info.fieldNodes, info, 0);
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { boundDepth } from './boundDepth.ts';
 import { isIgnored } from './compareValues.ts';
 import type { PathDiff } from './observation.ts';
 
@@ -13,44 +14,47 @@ export const SENSITIVE_KEYS: readonly string[] = [
   'authorization',
 ];
 
-/** A keyed hash: stable for one salt, so equal values stay recognizable without being readable. */
+/**
+ * A keyed hash: stable for one salt, so equal values stay recognizable without being
+ * readable. Values nested past the depth bound are hashed as their bounded copy.
+ */
 export function keyedHash(value: unknown, salt: string): string {
   return `hmac:${createHmac('sha256', salt)
-    .update(JSON.stringify(value) ?? 'undefined')
+    .update(JSON.stringify(boundDepth(value)) ?? 'undefined')
     .digest('hex')
     .slice(0, 16)}`;
 }
 
-/** Hashes the values of sensitive keys (case-insensitive, at any depth) in an operation's variables. */
+/**
+ * Hashes the values of sensitive keys (case-insensitive, at any depth) in an operation's
+ * variables. Never recurses: levels past the depth bound are summarized, not followed.
+ */
 export function redactVariables(
   value: unknown,
   salt: string,
   keys: readonly string[] = SENSITIVE_KEYS,
 ): unknown {
-  if (Array.isArray(value)) return value.map((item) => redactVariables(item, salt, keys));
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, field]) => [
-      key,
-      keys.includes(key.toLowerCase()) ? keyedHash(field, salt) : redactVariables(field, salt, keys),
-    ]),
+  return boundDepth(value, undefined, (key, field) =>
+    keys.includes(key.toLowerCase()) ? keyedHash(field, salt) : undefined,
   );
 }
 
-/** Hashes both values of every diff whose path matches one of `patterns`. */
+/**
+ * Hashes both values of every diff whose path matches one of `patterns`; the other
+ * values are kept, with levels past the depth bound summarized so they can be stored.
+ */
 export function redactDiffs(
   diffs: readonly PathDiff[],
   patterns: readonly string[],
   salt: string,
 ): PathDiff[] {
-  if (patterns.length === 0) return [...diffs];
   return diffs.map((diff) =>
-    isIgnored(diff.path, patterns)
+    patterns.length > 0 && isIgnored(diff.path, patterns)
       ? {
           path: diff.path,
           control: keyedHash(diff.control, salt),
           candidate: keyedHash(diff.candidate, salt),
         }
-      : diff,
+      : { path: diff.path, control: boundDepth(diff.control), candidate: boundDepth(diff.candidate) },
   );
 }

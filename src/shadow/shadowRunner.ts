@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Viewer } from '../backends/viewer.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
-import { type CatalogueEntry, DEFAULT_SHADOW } from '../routing/flagFiles.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../routing/flagFiles.ts';
 import type { Side, Stage } from '../routing/stage.ts';
+import { buildObservation } from './buildObservation.ts';
 import { judgeExperiment, type Settled } from './judgeExperiment.ts';
 import { NoiseMemory } from './noiseMemory.ts';
 import type { Observation } from './observation.ts';
 import type { ObservationWriter } from './observationWriter.ts';
 import type { SelectionInfo } from './projectSelection.ts';
-import { keyedHash, redactDiffs, redactVariables } from './redact.ts';
+import { createInternalErrorReporter, type OnInternalError, type ShadowStep } from './reportInternalError.ts';
 
 /** One side of an experiment: which it is, and how to read it (`fresh`: bypassing the request's caches). */
 export interface ExperimentSide {
@@ -53,6 +54,17 @@ export interface ShadowRunnerOptions {
   maxInFlight?: number;
   /** Keys the user-id and redaction hashes. */
   salt: string;
+  /**
+   * How long a comparison waits for the response to go out before it is judged anyway
+   * (a response that never completes must not hold both answers in memory). @default 10000
+   */
+  maxWaitMs?: number;
+  /**
+   * Hears every failure inside the machinery (Scientist's `raised`), with its step and
+   * unit; the client never sees them. Must not throw (a throw is counted as step `observe`).
+   * @default counts them on `figway_shadow_internal_errors_total`
+   */
+  onInternalError?: OnInternalError;
   random?: () => number;
   clock?: () => Date;
 }
@@ -66,10 +78,19 @@ export interface ShadowRunner {
   idle(): Promise<void>;
 }
 
-async function settle(read: () => Promise<unknown>, timeoutMs?: number): Promise<Settled> {
+// A read's failure as a rejection, even when `read` throws before returning a promise.
+function startRead(side: ExperimentSide, fresh: boolean): Promise<unknown> {
+  try {
+    return Promise.resolve(side.read(fresh));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function settle(work: Promise<unknown>, timeoutMs?: number): Promise<Settled> {
   const started = performance.now();
   const ms = () => Math.round((performance.now() - started) * 100) / 100;
-  const work = read().then(
+  const settled = work.then(
     (value): Settled => ({ kind: 'value', value, ms: ms() }),
     (error: unknown): Settled => ({
       kind: 'error',
@@ -77,13 +98,13 @@ async function settle(read: () => Promise<unknown>, timeoutMs?: number): Promise
       ms: ms(),
     }),
   );
-  if (timeoutMs === undefined) return work;
+  if (timeoutMs === undefined) return settled;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Settled>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
     timer.unref();
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([settled, deadline]).finally(() => clearTimeout(timer));
 }
 
 // List indexes in a field's path become [*], so the same field of every item is one path.
@@ -91,44 +112,113 @@ function rootOf(path: string): string {
   return path.replace(/\.(\d+)(?=\.|$)/g, '[*]');
 }
 
+/** One sampled read in progress: what it needs to be judged once the response is out. */
+interface Experiment {
+  facts: RequestFacts;
+  unit: string;
+  stage: Stage;
+  control: ExperimentSide;
+  candidate: ExperimentSide;
+  info: SelectionInfo & { path: string; operationName: string | null };
+  settings: ShadowSettings;
+  controlSettled: Promise<Settled>;
+  candidateSettled: Promise<Settled>;
+  sent: Promise<void>;
+}
+
 /** Creates the runner that performs shadow reads, judges them and records observations. */
 export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
   const random = options.random ?? Math.random;
   const clock = options.clock ?? (() => new Date());
   const maxInFlight = options.maxInFlight ?? 64;
+  const maxWaitMs = options.maxWaitMs ?? 10_000;
+  const onInternalError =
+    options.onInternalError ?? createInternalErrorReporter({ metrics: options.metrics });
   const noise = new NoiseMemory();
   const pending = new Set<Promise<void>>();
   let inFlight = 0;
 
+  function raise(step: ShadowStep, error: unknown, unit: string) {
+    try {
+      onInternalError(step, error, unit);
+    } catch {
+      // The hook itself failed: its own failure is still counted.
+      options.metrics.shadowInternalErrors.inc({ unit, step: 'observe' });
+    }
+  }
+
+  // Never throws: on the request path for dropped samples, so a failure here must not reach the client.
   function observe(
     facts: RequestFacts,
     base: Pick<Observation, 'unit' | 'stage' | 'control' | 'operationName'>,
     rest: Partial<Observation>,
+    redact: readonly string[],
   ) {
-    const { viewer } = facts;
-    const observation: Observation = {
-      at: clock().toISOString(),
-      ...base,
-      cohort: viewer.kind === 'user' ? viewer.cohort : null,
-      userHash: viewer.kind === 'anonymous' || viewer.id === null ? null : keyedHash(viewer.id, options.salt),
-      clientName: facts.clientName,
-      clientVersion: facts.clientVersion,
-      query: facts.query,
-      variables: redactVariables(facts.variables, options.salt),
-      outcome: 'dropped',
-      diffs: [],
-      controlMs: null,
-      candidateMs: null,
-      controlError: null,
-      candidateError: null,
-      ...rest,
-    };
-    options.metrics.observations.inc({
-      unit: observation.unit,
-      stage: observation.stage,
-      outcome: observation.outcome,
+    try {
+      const observation = buildObservation({
+        facts,
+        base,
+        rest,
+        redact,
+        salt: options.salt,
+        at: clock().toISOString(),
+        raised: (step, error) => raise(step, error, base.unit),
+      });
+      options.metrics.observations.inc({
+        unit: observation.unit,
+        stage: observation.stage,
+        outcome: observation.outcome,
+      });
+      options.writer.record(observation);
+    } catch (error) {
+      raise('observe', error, base.unit);
+    }
+  }
+
+  // After the response has gone out (or maxWaitMs has passed): judge and record.
+  async function judge(experiment: Experiment): Promise<void> {
+    const { facts, unit, stage, control, candidate, info, settings } = experiment;
+    const [controlResult, candidateResult] = await Promise.all([
+      experiment.controlSettled,
+      experiment.candidateSettled,
+    ]);
+    await Promise.race([experiment.sent, sleep(maxWaitMs, undefined, { ref: false })]);
+    const checkNoise = random() < settings.noiseSampleRate;
+    const judgement = await judgeExperiment({
+      unit,
+      root: rootOf(info.path),
+      info,
+      settings,
+      control: controlResult,
+      candidate: candidateResult,
+      noise,
+      rereadControl: checkNoise ? () => settle(startRead(control, true)) : null,
+      recheckCandidate:
+        settings.recheckAfterMs > 0
+          ? async () => {
+              await sleep(settings.recheckAfterMs, undefined, { ref: false });
+              return settle(startRead(candidate, true), settings.timeoutMs);
+            }
+          : null,
+      raised: (step, error) => raise(step, error, unit),
     });
-    options.writer.record(observation);
+    options.metrics.shadowLatency.observe({ unit, side: control.side }, controlResult.ms / 1000);
+    options.metrics.shadowLatency.observe({ unit, side: candidate.side }, judgement.candidate.ms / 1000);
+    observe(
+      facts,
+      { unit, stage, control: control.side, operationName: facts.operationName ?? info.operationName },
+      {
+        outcome: judgement.outcome,
+        diffs: judgement.diffs,
+        controlMs: controlResult.ms,
+        candidateMs: judgement.candidate.ms,
+        controlError: controlResult.kind === 'error' ? controlResult.error : null,
+        candidateError:
+          judgement.comparatorError ??
+          (judgement.candidate.kind === 'error' ? judgement.candidate.error : null),
+      },
+      settings.redact,
+    );
   }
 
   function forRequest(facts: RequestFacts): RequestShadow {
@@ -141,20 +231,16 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
       async run(unit, stage, control, candidate, info) {
         const settings = options.catalogue.get(unit)?.shadow ?? DEFAULT_SHADOW;
         if (random() >= settings.sampleRate) return control.read(false);
-        const base = { unit, stage, control: control.side };
         if (inFlight >= maxInFlight) {
           options.metrics.shadowDropped.inc({ unit });
-          observe(
-            facts,
-            { ...base, operationName: facts.operationName ?? info.operationName },
-            { outcome: 'dropped' },
-          );
+          const operationName = facts.operationName ?? info.operationName;
+          observe(facts, { unit, stage, control: control.side, operationName }, {}, []);
           return control.read(false);
         }
         inFlight += 1;
         // Started before the control is awaited, so it never adds to the response time;
         // it counts as in flight until it really ends, timeout or not.
-        const candidateRead = candidate.read(false);
+        const candidateRead = startRead(candidate, false);
         candidateRead
           .then(
             () => {},
@@ -163,50 +249,19 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
           .finally(() => {
             inFlight -= 1;
           });
-        const candidateSettled = settle(() => candidateRead, settings.timeoutMs);
-        const controlRead = control.read(false);
-        const controlSettled = settle(() => controlRead);
-        const judged = (async () => {
-          const [controlResult, candidateResult] = await Promise.all([controlSettled, candidateSettled]);
-          await Promise.race([sent, sleep(10_000, undefined, { ref: false })]);
-          const checkNoise = random() < settings.noiseSampleRate;
-          const judgement = await judgeExperiment({
-            unit,
-            root: rootOf(info.path),
-            info,
-            settings,
-            control: controlResult,
-            candidate: candidateResult,
-            noise,
-            rereadControl: checkNoise ? () => settle(() => control.read(true)) : null,
-            recheckCandidate:
-              settings.recheckAfterMs > 0
-                ? async () => {
-                    await sleep(settings.recheckAfterMs, undefined, { ref: false });
-                    return settle(() => candidate.read(true), settings.timeoutMs);
-                  }
-                : null,
-          });
-          options.metrics.shadowLatency.observe({ unit, side: control.side }, controlResult.ms / 1000);
-          options.metrics.shadowLatency.observe(
-            { unit, side: candidate.side },
-            judgement.candidate.ms / 1000,
-          );
-          observe(
-            facts,
-            { ...base, operationName: facts.operationName ?? info.operationName },
-            {
-              outcome: judgement.outcome,
-              diffs: redactDiffs(judgement.diffs, settings.redact, options.salt),
-              controlMs: controlResult.ms,
-              candidateMs: judgement.candidate.ms,
-              controlError: controlResult.kind === 'error' ? controlResult.error : null,
-              candidateError:
-                judgement.comparatorError ??
-                (judgement.candidate.kind === 'error' ? judgement.candidate.error : null),
-            },
-          );
-        })().catch(() => {});
+        const controlRead = startRead(control, false);
+        const judged = judge({
+          facts,
+          unit,
+          stage,
+          control,
+          candidate,
+          info,
+          settings,
+          controlSettled: settle(controlRead),
+          candidateSettled: settle(candidateRead, settings.timeoutMs),
+          sent,
+        }).catch((error: unknown) => raise('observe', error, unit));
         pending.add(judged);
         void judged.finally(() => pending.delete(judged));
         // The client gets the control's own value or error, exactly as without a shadow.

@@ -129,6 +129,27 @@ describe('shadow reads through the gateway', () => {
     });
   });
 
+  it('answers and records the comparison when a variable is nested 200,000 levels', async () => {
+    const before = (await observations(gateway)).length;
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const response = await fetch(gateway.gateway.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await gateway.tokenFor('alice')}`,
+      },
+      body: `{"query": ${JSON.stringify(STATUS)}, "variables": {"filter": ${deep}}}`,
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: unknown }).data).toEqual({
+      commitment: { title: 'Loan for the market stall', status: 'ACTIVE' },
+    });
+    const rows = await observations(gateway);
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ unit: 'Commitment.status', outcome: 'mismatched' });
+    expect(JSON.stringify(rows.at(-1)?.variables)).toMatch(/"filter":\[+"\(nested deeper than \d+ levels\)"/);
+  });
+
   it('compares nothing for a user whose stage has no shadow', async () => {
     const before = (await observations(gateway)).length;
     await gateway.query(STATUS, { as: 'bob' });

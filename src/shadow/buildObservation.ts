@@ -1,0 +1,63 @@
+import type { Observation } from './observation.ts';
+import { keyedHash, redactDiffs, redactVariables } from './redact.ts';
+import type { ShadowStep } from './reportInternalError.ts';
+import type { RequestFacts } from './shadowRunner.ts';
+
+/** What an observation holds instead of a value whose redaction failed: never the raw value. */
+export const REDACTION_FAILED = '(redaction failed)';
+
+/** What {@link buildObservation} needs: the request, the comparison, and how to redact. */
+export interface ObservationParts {
+  facts: RequestFacts;
+  base: Pick<Observation, 'unit' | 'stage' | 'control' | 'operationName'>;
+  /** The comparison's results; `diffs` unredacted. */
+  rest: Partial<Observation>;
+  /** Diff paths whose values are hashed (the unit's `redact` setting). */
+  redact: readonly string[];
+  salt: string;
+  at: string;
+  /** Hears a failure of redaction (step `redact`); the observation is built regardless. */
+  raised: (step: ShadowStep, error: unknown) => void;
+}
+
+/**
+ * Builds an observation with the user id hashed and variables and diffs redacted.
+ * Never throws: a redaction that fails is reported and its value is replaced by
+ * {@link REDACTION_FAILED}, so the comparison is still recorded and nothing leaks.
+ */
+export function buildObservation(parts: ObservationParts): Observation {
+  const { facts, base, rest, salt } = parts;
+  const redacted = <T>(attempt: () => T, fallback: T): T => {
+    try {
+      return attempt();
+    } catch (error) {
+      parts.raised('redact', error);
+      return fallback;
+    }
+  };
+  const { viewer } = facts;
+  const diffs = rest.diffs ?? [];
+  return {
+    at: parts.at,
+    ...base,
+    cohort: viewer.kind === 'user' ? viewer.cohort : null,
+    userHash:
+      viewer.kind === 'anonymous' || viewer.id === null
+        ? null
+        : redacted(() => keyedHash(viewer.id, salt), REDACTION_FAILED),
+    clientName: facts.clientName,
+    clientVersion: facts.clientVersion,
+    query: facts.query,
+    variables: redacted(() => redactVariables(facts.variables, salt), REDACTION_FAILED),
+    outcome: 'dropped',
+    controlMs: null,
+    candidateMs: null,
+    controlError: null,
+    candidateError: null,
+    ...rest,
+    diffs: redacted(
+      () => redactDiffs(diffs, parts.redact, salt),
+      diffs.map((diff) => ({ path: diff.path, control: REDACTION_FAILED, candidate: REDACTION_FAILED })),
+    ),
+  };
+}

@@ -15,6 +15,8 @@ import { wsConnectionClosed, wsOperation } from '../support/wsClient.ts';
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');
 
+// Tests that start a gateway of their own (a fresh PGlite) get longer than the default 30 s.
+const STARTS_A_GATEWAY = 90_000;
 const METRICS_TOKEN = 'a-metrics-token-of-32-characters';
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 const INTERNALS = 'connection to 10.0.0.7 failed: password authentication failed for user "legacy_rw"';
@@ -118,20 +120,24 @@ describe('a gateway with introspection enabled, or in development', () => {
   it.each([
     { name: 'FIGWAY_INTROSPECTION=true', options: { gateway: { introspection: true } } },
     { name: 'development', options: { development: true } },
-  ])('answers introspection ($name)', async ({ options }) => {
-    const gateway = await startTestGateway(pglite, options);
-    try {
-      const response = await gateway.query(INTROSPECTION);
-      expect(response.body).toMatchObject({ data: { __schema: { queryType: { name: 'Query' } } } });
-      const outcome = await wsOperation(gateway.gateway.url, INTROSPECTION);
-      expect(outcome).toEqual({
-        kind: 'completed',
-        results: [{ data: { __schema: { queryType: { name: 'Query' } } } }],
-      });
-    } finally {
-      await gateway.close();
-    }
-  });
+  ])(
+    'answers introspection ($name)',
+    async ({ options }) => {
+      const gateway = await startTestGateway(pglite, options);
+      try {
+        const response = await gateway.query(INTROSPECTION);
+        expect(response.body).toMatchObject({ data: { __schema: { queryType: { name: 'Query' } } } });
+        const outcome = await wsOperation(gateway.gateway.url, INTROSPECTION);
+        expect(outcome).toEqual({
+          kind: 'completed',
+          results: [{ data: { __schema: { queryType: { name: 'Query' } } } }],
+        });
+      } finally {
+        await gateway.close();
+      }
+    },
+    STARTS_A_GATEWAY,
+  );
 });
 
 describe('/healthz of a production gateway whose legacy probe fails', () => {
@@ -168,7 +174,7 @@ describe('/healthz of a production gateway whose legacy probe fails', () => {
 });
 
 describe('/metrics on a separate listen address', () => {
-  it('is served there and not on the GraphQL port', async () => {
+  it('is served there and not on the GraphQL port', { timeout: STARTS_A_GATEWAY }, async () => {
     const gateway = await startTestGateway(pglite, {
       gateway: { metricsAccess: { token: null, listen: { host: '127.0.0.1', port: 0 } } },
     });

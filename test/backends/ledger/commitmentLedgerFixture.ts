@@ -2,11 +2,11 @@ import {
   createLedgerCommitments,
   type LedgerCommitments,
 } from '../../../src/backends/ledger/ledgerCommitments.ts';
-import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
+import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
 import type { Database } from '../../../src/backends/sql/database.ts';
 import type { Viewer } from '../../../src/backends/viewer.ts';
 import type { TestEngine } from '../../support/databases.ts';
-import { openTestLedger, steppingClock } from './ledgerFixture.ts';
+import { steppingClock } from './ledgerFixture.ts';
 
 /** alice's id in the demo data. */
 export const ALICE_ID = 'a11ce000-0000-4000-8000-000000000001';
@@ -52,16 +52,36 @@ export async function writeAlicesCommitment(commitments: LedgerCommitments): Pro
   return id;
 }
 
-/** A fresh ledger on `engine` holding {@link writeAlicesCommitment}'s commitment. */
-export async function openCommitmentLedger(engine: TestEngine): Promise<{
+/** A ledger holding {@link writeAlicesCommitment}'s commitment, and the database it lives in. */
+export interface CommitmentLedger {
   ledger: Ledger;
   db: Database;
   commitments: LedgerCommitments;
   id: string;
-  drop(): Promise<void>;
-}> {
-  const { clock } = steppingClock();
-  const { ledger, db, drop } = await openTestLedger(engine, { clock });
-  const commitments = createLedgerCommitments(ledger, { clock });
-  return { ledger, db, commitments, id: await writeAlicesCommitment(commitments), drop };
+}
+
+/**
+ * One database on `engine` for a suite. `fresh()` drops the ledger's schema and opens
+ * a new ledger with alice's commitment, so each test attacks its own ledger without
+ * paying for a new database (a PGlite instance takes seconds on a busy machine).
+ */
+export async function commitmentLedgers(
+  engine: TestEngine,
+): Promise<{ fresh(): Promise<CommitmentLedger>; drop(): Promise<void> }> {
+  const { db, drop } = await engine.create();
+  return {
+    async fresh() {
+      await db.transaction(async (tx) => {
+        await tx.query('drop schema if exists ledger cascade');
+        const [migrations] = await tx.query("select to_regclass('figway.migrations') as name");
+        if (migrations?.name !== null)
+          await tx.query("delete from figway.migrations where name like 'ledger/%'");
+      });
+      const { clock } = steppingClock();
+      const ledger = await openLedger(db, { clock });
+      const commitments = createLedgerCommitments(ledger, { clock });
+      return { ledger, db, commitments, id: await writeAlicesCommitment(commitments) };
+    },
+    drop,
+  };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerCommitments } from '../../../src/backends/ledger/ledgerCommitments.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { verifyCommitment } from '../../../src/backends/ledger/verifyCommitment.ts';
@@ -9,7 +9,7 @@ import {
   ADD_PARTY_TO_VIEW,
   ALICE_ID,
   BOB_ID,
-  openCommitmentLedger,
+  commitmentLedgers,
   SERVICE,
   userViewer,
 } from './commitmentLedgerFixture.ts';
@@ -26,11 +26,14 @@ describe.each(engines)('the committed view ($name)', (engine) => {
   let db: Database;
   let commitments: LedgerCommitments;
   let id: string;
-  let drop: () => Promise<void>;
-  beforeEach(async () => {
-    ({ ledger, db, commitments, id, drop } = await openCommitmentLedger(engine));
+  let ledgers: Awaited<ReturnType<typeof commitmentLedgers>>;
+  beforeAll(async () => {
+    ledgers = await commitmentLedgers(engine);
   });
-  afterEach(() => drop());
+  beforeEach(async () => {
+    ({ ledger, db, commitments, id } = await ledgers.fresh());
+  });
+  afterAll(() => ledgers?.drop());
 
   it('starts with bob seeing nothing and the newest revision verifying', async () => {
     expect(await commitments.commitmentsByIds(BOB, [id])).toEqual([]);

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerCommitments } from '../../../src/backends/ledger/ledgerCommitments.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { verifyCommitment } from '../../../src/backends/ledger/verifyCommitment.ts';
 import { verifyCommitmentChain } from '../../../src/backends/ledger/verifyCommitmentChain.ts';
 import type { Database, Row } from '../../../src/backends/sql/database.ts';
 import { testEngines } from '../../support/databases.ts';
-import { ALICE_ID, BOB_ID, openCommitmentLedger, SERVICE, userViewer } from './commitmentLedgerFixture.ts';
+import { ALICE_ID, BOB_ID, commitmentLedgers, SERVICE, userViewer } from './commitmentLedgerFixture.ts';
 import { revisionHashOf, revisionOfRow } from './independentVerifier.ts';
 import { tamper } from './ledgerFixture.ts';
 
@@ -21,11 +21,14 @@ describe.each(engines)('revisions added or removed behind the journal ($name)', 
   let db: Database;
   let commitments: LedgerCommitments;
   let id: string;
-  let drop: () => Promise<void>;
-  beforeEach(async () => {
-    ({ ledger, db, commitments, id, drop } = await openCommitmentLedger(engine));
+  let ledgers: Awaited<ReturnType<typeof commitmentLedgers>>;
+  beforeAll(async () => {
+    ledgers = await commitmentLedgers(engine);
   });
-  afterEach(() => drop());
+  beforeEach(async () => {
+    ({ ledger, db, commitments, id } = await ledgers.fresh());
+  });
+  afterAll(() => ledgers?.drop());
 
   /** Revision 2 of the commitment with bob as a party and a hash that matches it. */
   async function forgedRevision(sequenceNo: (row: Row) => number) {

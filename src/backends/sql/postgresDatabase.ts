@@ -50,32 +50,51 @@ function defaultEvents(connectionString: string): BackendEvents {
   return createBackendFailureLog({ logger }).eventsOf(name);
 }
 
+interface Guard {
+  cause: Error | undefined;
+  listener: (error: Error) => void;
+}
+
 /**
- * A checked-out client with an 'error' listener for as long as it is out: without
- * one, a connection the server ends while a request holds it (failover, restart,
- * pg_terminate_backend) emits an unhandled 'error' and kills the process. A client
- * that broke is dropped from the pool on release instead of being handed out again.
+ * Gives every client checked out of `pool` an 'error' listener for as long as it is
+ * out: without one, a connection the server ends while a request holds it (failover,
+ * restart, pg_terminate_backend) emits an unhandled 'error' and kills the process.
+ * The listener goes on in the pool's 'acquire' event, synchronously, because a FATAL
+ * message parsed from the same chunk as the ReadyForQuery that completed a checkout
+ * arrives before the caller's promise resumes. Returns how callers hold a client: a
+ * client that broke while held is dropped from the pool on release.
  */
-function holdClient(client: pg.PoolClient) {
-  let cause: Error | undefined;
-  const onError = (error: Error) => {
-    // Kept, so the statement that fails next reports why (not "not queryable").
-    cause ??= error;
-  };
-  client.on('error', onError);
-  return {
+function guardCheckedOutClients(pool: pg.Pool) {
+  const guards = new Map<pg.PoolClient, Guard>();
+  pool.on('acquire', (client) => {
+    const guard: Guard = {
+      cause: undefined,
+      listener: (error) => {
+        // Kept, so the statement that fails next reports why (not "not queryable").
+        guard.cause ??= error;
+      },
+    };
+    client.on('error', guard.listener);
+    guards.set(client, guard);
+  });
+  // The pool has put its own listener back by the time it emits 'release'.
+  pool.on('release', (_error, client) => {
+    const guard = guards.get(client);
+    if (guard !== undefined) client.off('error', guard.listener);
+    guards.delete(client);
+  });
+  return (client: pg.PoolClient) => ({
     client,
     /** Why the connection broke while held; undefined while it is sound. */
-    cause: () => cause,
+    cause: () => guards.get(client)?.cause,
     release(discard = false) {
-      client.off('error', onError);
-      client.release(cause !== undefined || discard);
+      client.release(guards.get(client)?.cause !== undefined || discard);
     },
-  };
+  });
 }
 
 /** A client checked out of the pool and watched while held. */
-type HeldClient = ReturnType<typeof holdClient>;
+type HeldClient = ReturnType<ReturnType<typeof guardCheckedOutClients>>;
 
 /** Opens a `pg` connection pool behind the {@link Database} port. */
 export function openPostgresDatabase(options: PostgresDatabaseOptions): Database {
@@ -84,6 +103,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     max: options.maxConnections ?? 10,
   });
   const events = options.events ?? defaultEvents(options.connectionString);
+  const holdClient = guardCheckedOutClients(pool);
   // An idle client that loses its server emits 'error' on the pool, which drops it.
   pool.on('error', (error) => events.backendFailed(error, 'idle'));
 
@@ -139,7 +159,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     } catch (error) {
       if (expired) {
         connecting.then(
-          (client) => client.release(),
+          (client) => holdClient(client).release(),
           (lateError: unknown) => failure(lateError, undefined, 'connect'),
         );
       }

@@ -129,6 +129,41 @@ describe.runIf(postgres !== undefined)('openPostgresDatabase on PostgreSQL', () 
       expect(recorded.failures.map((failure) => failure.during)).toEqual(['connect', 'connect']);
     });
 
+    it('survives connections terminated over and over while many callers connect and query', async () => {
+      const db = open({ maxConnections: 6, events: recordingEvents().events });
+      let running = true;
+      let settled = 0;
+      // Half within short budgets, so connections are also cut and abandoned at deadlines.
+      const callers = Array.from({ length: 10 }, async (_, caller) => {
+        while (running) {
+          const work =
+            caller % 3 === 0
+              ? () => db.transaction(async (tx) => void (await tx.query('select pg_sleep(0.002)')))
+              : () => db.query('select 1');
+          const budget = caller % 2 === 0 ? createRequestBudget(20 + caller * 5) : undefined;
+          await (budget === undefined ? work() : withinRequestBudget(budget, work)).catch(() => {
+            // Failing is allowed here; an unhandled 'error' event would end the test run.
+          });
+          budget?.end();
+          settled += 1;
+        }
+      });
+      try {
+        for (let round = 0; round < 150; round++) {
+          await admin.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity
+             where datname = current_database() and pid <> pg_backend_pid()`,
+          );
+          const before = settled;
+          await until('callers get answers again', async () => settled >= before + 10);
+        }
+      } finally {
+        running = false;
+        await Promise.all(callers);
+      }
+      await expect(db.query('select 6 as six')).resolves.toEqual([{ six: 6 }]);
+    }, 120_000);
+
     it("does not report the caller's own mistakes", async () => {
       const recorded = recordingEvents();
       const db = open({ events: recorded.events });

@@ -5,6 +5,7 @@ import { setRule } from '../../src/routing/stageRules.ts';
 import { type BudgetedGateway, startBudgetedGateway } from '../support/budgetedGateway.ts';
 import { captureLogs } from '../support/capturedLogs.ts';
 import { type TestEngine, testEngines } from '../support/databases.ts';
+import { wsOperation } from '../support/wsClient.ts';
 
 const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');
 const PAGE = '{ commitments(first: 3) { edges { node { title } } } }';
@@ -94,4 +95,17 @@ describe.runIf(postgres !== undefined)('the per-request time budget', () => {
       expect(again.data).toMatchObject({ commitments: { edges: expect.any(Array) } });
     },
   );
+
+  it('gives a query over graphql-ws the same budget', async () => {
+    const unlock = await lockTable(served.fixture.legacy, 'public.commitments');
+    try {
+      const outcome = await wsOperation(served.gateway.url, PAGE, `Bearer ${await served.tokenFor('bob')}`);
+      expect(outcome).toMatchObject({
+        kind: 'completed',
+        results: [{ errors: [{ extensions: { code: 'REQUEST_TIMEOUT' } }] }],
+      });
+    } finally {
+      await unlock();
+    }
+  });
 });

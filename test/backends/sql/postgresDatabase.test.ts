@@ -136,10 +136,10 @@ describe.runIf(postgres !== undefined)('openPostgresDatabase on PostgreSQL', () 
       // Half within short budgets, so connections are also cut and abandoned at deadlines.
       const callers = Array.from({ length: 10 }, async (_, caller) => {
         while (running) {
-          const work =
-            caller % 3 === 0
-              ? () => db.transaction(async (tx) => void (await tx.query('select pg_sleep(0.002)')))
-              : () => db.query('select 1');
+          const work = async () => {
+            if (caller % 3 === 0) await db.transaction((tx) => tx.query('select pg_sleep(0.002)'));
+            else await db.query('select 1');
+          };
           const budget = caller % 2 === 0 ? createRequestBudget(20 + caller * 5) : undefined;
           await (budget === undefined ? work() : withinRequestBudget(budget, work)).catch(() => {
             // Failing is allowed here; an unhandled 'error' event would end the test run.

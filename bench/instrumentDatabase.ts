@@ -1,4 +1,4 @@
-import type { Database, Row, Transaction } from '../src/backends/sql/database.ts';
+import type { Database, Row, Transaction } from '../src/core/database.ts';
 
 /** What went through an instrumented database since the last reset. */
 export interface SqlTally {

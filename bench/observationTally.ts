@@ -1,4 +1,4 @@
-import type { TestGateway } from '../test/support/testGateway.ts';
+import type { TestGateway } from '../harness/testGateway.ts';
 
 /** What the shadow runner and observation writer have done so far, from the gateway's metrics and store. */
 export interface ObservationTally {

@@ -1,5 +1,5 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { testEngines } from '../test/support/databases.ts';
+import { testEngines } from '../harness/databases.ts';
 import { benchEngines } from './benchEngines.ts';
 import { type BenchReport, type EngineReport, engineReport, formatReport } from './benchReport.ts';
 import { commitmentDocument } from './commitmentDocument.ts';

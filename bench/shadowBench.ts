@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestEngine } from '../harness/databases.ts';
+import { startTestGateway, type TestGateway } from '../harness/testGateway.ts';
 import { writeDefinitions } from '../src/routing/flagFiles.ts';
-import type { TestEngine } from '../test/support/databases.ts';
-import { startTestGateway, type TestGateway } from '../test/support/testGateway.ts';
 import { type LoadDriver, type LoadOutcome, type LoadResult, loadResult } from './driveLoad.ts';
 import { mainThreadCpuMs } from './mainThreadCpu.ts';
 import { progress } from './measure.ts';

@@ -5,10 +5,10 @@ import type { LedgerCommitments } from '../src/backends/ledger/ledgerCommitments
 import type { LedgerRevision } from '../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../src/backends/ledger/openLedger.ts';
 import type { Viewer } from '../src/backends/viewer.ts';
+import type { Side } from '../src/core/stage.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
 import type { RoutedContext } from '../src/routing/migrate.ts';
 import type { RequestRouter } from '../src/routing/requestRouter.ts';
-import type { Side } from '../src/routing/stage.ts';
 import type { RequestShadow } from '../src/shadow/shadowRunner.ts';
 import type { WriteMirror } from '../src/writes/writeMirror.ts';
 import { type ConnectLoaders, createConnectLoaders } from './connectLoaders.ts';

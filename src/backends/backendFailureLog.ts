@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import { type BackendEvents, type FailurePhase, sqlState } from '../core/database.ts';
 import { createRateLimitedLog } from '../reports/rateLimitedLog.ts';
-import { type BackendEvents, type FailurePhase, sqlState } from './sql/database.ts';
 
 /** Options of {@link createBackendFailureLog}. */
 export interface BackendFailureLogOptions {

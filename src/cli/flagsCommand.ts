@@ -1,5 +1,6 @@
 import { DEMO_USERS } from '../backends/supabase/seed/demoUsers.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { isStage, STAGES } from '../core/stage.ts';
 import { describeFlags, formatUnitStages } from '../routing/describeFlags.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
 import {
@@ -10,7 +11,6 @@ import {
   readDefinitions,
   writeDefinitions,
 } from '../routing/flagFiles.ts';
-import { isStage, STAGES } from '../routing/stage.ts';
 import { describeSelector, type RuleSelector, setRule } from '../routing/stageRules.ts';
 import { fetchClientDefinitions, pushDefinitions } from '../routing/unleashAdmin.ts';
 

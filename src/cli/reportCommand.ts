@@ -2,9 +2,9 @@ import { type Config, loadConfig } from '../config.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
 import { buildShadowReport } from '../reports/buildShadowReport.ts';
 import { formatShadowReport } from '../reports/formatShadowReport.ts';
-import { type ObservationsDbOpener, openObservationsDb } from '../reports/openObservationsDb.ts';
 import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
 import type { ShadowReport } from '../reports/shadowReportTypes.ts';
+import { type ObservationsDbOpener, openObservationsDb } from '../shadow/openObservationsDb.ts';
 import { callGateway, runningGateway } from './gatewayClient.ts';
 
 const USAGE = `usage: figway report [--unit U] [--since 24h|7d|30m|<ISO time>] [--json]

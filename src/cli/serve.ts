@@ -1,8 +1,11 @@
 import { relative } from 'node:path';
+import { createConnectApp } from '../../resolvers/createConnectApp.ts';
 import { resolvers } from '../../resolvers/index.ts';
 import { createBackendFailureLog } from '../backends/backendFailureLog.ts';
 import type { Config } from '../config.ts';
 import { loadConfig, requireJwtIssuer, requireShadowSalt } from '../config.ts';
+import type { Logger } from '../core/logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
 import { DEFAULT_THRESHOLDS } from '../reports/buildShadowReport.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../reports/gatewayMetrics.ts';
@@ -11,8 +14,6 @@ import { createRouting } from '../routing/createRouting.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
 import { migratedUnits } from '../routing/migrate.ts';
 import { type AdminRoutes, createAdminRoutes } from '../server/adminRoutes.ts';
-import type { Logger } from '../server/createLogger.ts';
-import { createLogger } from '../server/createLogger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
 import { type Backends, openBackends } from '../server/openBackends.ts';
 import { createShadowApiRoutes } from '../server/shadowApiRoutes.ts';
@@ -25,6 +26,7 @@ import { createInternalErrorReporter } from '../shadow/reportInternalError.ts';
 import { createShadowRunner } from '../shadow/shadowRunner.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
+import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import { NO_MIRROR } from '../writes/writeMirror.ts';
 
 function welcome(url: string, version: string, dataDir: string): string {
@@ -181,19 +183,22 @@ export async function serve(): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     queryLimits: config.queryLimits,
-    backends: {
+    // The gateway serves the Connect app from resolvers/; a write the mirror fails to
+    // take is counted and logged, and never fails a committed write.
+    app: await createConnectApp({
       legacy,
       target: targets?.store ?? null,
       ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
-      mirror: NO_MIRROR,
-    },
+      mirror: recordMirrorFailures(NO_MIRROR, { failures: metrics.mirrorFailures, logger }),
+    }),
     routing,
     shadow: shadow.runner,
     metrics,
     health:
       targets === null
-        ? {}
+        ? { legacy }
         : {
+            legacy,
             ledger: {
               name: `ledger (${targets.ledger.db.engine})`,
               ping: async () => void (await targets.ledger.db.query('select 1')),

@@ -1,4 +1,4 @@
-import type { Queryable } from '../backends/sql/database.ts';
+import type { Queryable } from '../core/database.ts';
 import { judgeVerdict } from './judgeVerdict.ts';
 import { millisecondsOf } from './observationRow.ts';
 import type { ShadowReport, UnitCohortReport, VerdictThresholds } from './shadowReportTypes.ts';

@@ -1,5 +1,5 @@
-import type { Queryable } from '../backends/sql/database.ts';
-import type { Outcome } from '../shadow/observation.ts';
+import type { Queryable } from '../core/database.ts';
+import type { Outcome } from '../core/observation.ts';
 import { OBSERVATION_COLUMNS, toObservationRow } from './observationRow.ts';
 import type { ObservationRow } from './shadowReportTypes.ts';
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '../backends/sql/database.ts';
+import type { Queryable } from '../core/database.ts';
 import type { MismatchSeries } from './shadowReportTypes.ts';
 
 /** What {@link mismatchSeries} charts. */

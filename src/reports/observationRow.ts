@@ -1,4 +1,4 @@
-import type { Row } from '../backends/sql/database.ts';
+import type { Row } from '../core/database.ts';
 import type { ObservationRow } from './shadowReportTypes.ts';
 
 /** The columns of `observations.observations` that {@link toObservationRow} reads, for a select list. */

@@ -1,4 +1,4 @@
-import type { Queryable } from '../backends/sql/database.ts';
+import type { Queryable } from '../core/database.ts';
 import type { PathCount } from './shadowReportTypes.ts';
 
 /** What {@link topDifferingPaths} counts: mismatched observations at or after `since`, of one unit or all. */

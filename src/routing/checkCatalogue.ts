@@ -1,5 +1,6 @@
 import { ConfigError } from '../config.ts';
-import type { CatalogueEntry, FlagDefinitions } from './flagFiles.ts';
+import type { CatalogueEntry } from '../core/catalogue.ts';
+import type { FlagDefinitions } from './flagFiles.ts';
 
 /**
  * Refuses to run when the catalogue and the code disagree: a `migrate()` unit the

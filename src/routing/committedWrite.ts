@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, ResponsePath } from 'graphql';
+import type { Side } from '../core/stage.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
-import type { Side } from './stage.ts';
 
 /** A mutation whose write the authoritative side committed in this request. */
 export interface CommittedWrite {

@@ -1,18 +1,21 @@
 import type { Viewer } from '../backends/viewer.ts';
 import type { FlagsConfig } from '../config.ts';
+import type { CatalogueEntry } from '../core/catalogue.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Stage } from '../core/stage.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
-import type { Logger } from '../server/createLogger.ts';
 import { checkCatalogue } from './checkCatalogue.ts';
-import { type CatalogueEntry, readCatalogue, readDefinitions } from './flagFiles.ts';
+import { readCatalogue, readDefinitions } from './flagFiles.ts';
 import { createRequestRouter, type RequestRouter } from './requestRouter.ts';
-import type { Stage } from './stage.ts';
-import type { StageSource } from './stageSource.ts';
+import type { ReloadOutcome, StageSource } from './stageSource.ts';
 import { createUnleashFileStageSource, createUnleashServerStageSource } from './unleashStageSources.ts';
 
 /** The gateway's routing: where stages come from, and a router per request. */
 export interface Routing {
   catalogue: ReadonlyMap<string, CatalogueEntry>;
   routerFor(viewer: Viewer, forced?: ReadonlyMap<string, Stage>): RequestRouter;
+  /** The stage source's next reload of a local flags file; rejects for a source that does not reload one. */
+  nextReload(): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,8 @@ export async function createRouting(options: RoutingOptions): Promise<Routing> {
         },
         onRouteFallback: (unit) => options.metrics.routeFallbacks.inc({ unit }),
       }),
+    nextReload: () =>
+      source.nextReload?.() ?? Promise.reject(new Error('this stage source does not reload a flags file')),
     close: () => source.close(),
   };
 }

@@ -1,4 +1,5 @@
-import type { CatalogueEntry, FlagDefinitions, FlagStrategy } from './flagFiles.ts';
+import type { CatalogueEntry } from '../core/catalogue.ts';
+import type { FlagDefinitions, FlagStrategy } from './flagFiles.ts';
 import { describeSelector, ruleOf } from './stageRules.ts';
 
 /** One line of `figway flags list`: who, at which stage. */

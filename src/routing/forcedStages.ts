@@ -1,6 +1,6 @@
 import type { Viewer } from '../backends/viewer.ts';
+import { isStage, type Stage } from '../core/stage.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
-import { isStage, type Stage } from './stage.ts';
 
 /** The header an admin sends to force stages for one request: `Query.commitment=live, Commitment.status=shadow`. */
 export const FORCE_STAGE_HEADER = 'x-figway-stage';

@@ -1,4 +1,5 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
+import { mirrorSide, readSide, type Side, type Stage, shadowSide, writeSide } from '../core/stage.ts';
 import type { RequestShadow } from '../shadow/shadowRunner.ts';
 import type { WriteMirror } from '../writes/writeMirror.ts';
 import {
@@ -8,7 +9,6 @@ import {
   recordCommittedWrite,
 } from './committedWrite.ts';
 import type { RequestRouter } from './requestRouter.ts';
-import { mirrorSide, readSide, type Side, type Stage, shadowSide, writeSide } from './stage.ts';
 
 /** The part of a request context `migrate` needs. */
 export interface RoutedContext {

@@ -1,6 +1,6 @@
 import type { Viewer } from '../backends/viewer.ts';
-import type { CatalogueEntry } from './flagFiles.ts';
-import type { Side, Stage } from './stage.ts';
+import type { CatalogueEntry } from '../core/catalogue.ts';
+import type { Side, Stage } from '../core/stage.ts';
 import type { StageContext, StageDecision, StageSource } from './stageSource.ts';
 
 /** Which side served a unit in one request, at which stage. */

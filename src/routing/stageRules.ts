@@ -1,5 +1,5 @@
+import { isStage, type Stage } from '../core/stage.ts';
 import type { FlagFeature, FlagStrategy } from './flagFiles.ts';
-import { isStage, type Stage } from './stage.ts';
 
 /** Who a rule applies to. */
 export type RuleSelector =

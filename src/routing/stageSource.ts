@@ -1,4 +1,4 @@
-import { isStage, type Stage } from './stage.ts';
+import { isStage, type Stage } from '../core/stage.ts';
 
 /** The Unleash context a user's stages are evaluated in. */
 export interface StageContext {
@@ -22,8 +22,17 @@ export interface StageDecision {
 export interface StageSource {
   /** The stage of `flag` in `context`. Never throws: anything unexpected is `legacy`. */
   decide(flag: string, context: StageContext): StageDecision;
+  /**
+   * Resolves at the source's next reload of its flags, with what came of it:
+   * `applied`, or `rejected` when the new flags were malformed and the previous ones
+   * stay in effect. Only sources that reload a local flags file have it.
+   */
+  nextReload?(): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
+
+/** What a reload of a flags file came to. */
+export type ReloadOutcome = 'applied' | 'rejected';
 
 /** The subset of unleash-client a stage source uses. */
 export interface VariantClient {

@@ -1,4 +1,5 @@
-import type { CatalogueEntry, FlagDefinitions, FlagFeature, FlagStrategy } from './flagFiles.ts';
+import type { CatalogueEntry } from '../core/catalogue.ts';
+import type { FlagDefinitions, FlagFeature, FlagStrategy } from './flagFiles.ts';
 
 /** Where and how `figway flags push` reaches Unleash's admin API. */
 export interface UnleashAdminOptions {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { InMemStorageProvider, Unleash } from 'unleash-client';
+import type { Logger } from '../core/logger.ts';
 import { createRateLimitedLog } from '../reports/rateLimitedLog.ts';
-import type { Logger } from '../server/createLogger.ts';
 import { readDefinitions } from './flagFiles.ts';
-import { decideStage, type StageSource } from './stageSource.ts';
+import { decideStage, type ReloadOutcome, type StageSource } from './stageSource.ts';
 
 /** Where a server-backed stage source finds Unleash. */
 export interface UnleashServerOptions {
@@ -91,6 +91,12 @@ async function offlineClient(path: string, logger: Logger): Promise<Unleash> {
 export async function createUnleashFileStageSource(options: UnleashFileOptions): Promise<StageSource> {
   let client = await offlineClient(options.path, options.logger);
   let reloading = Promise.resolve();
+  let waiting: Array<(outcome: ReloadOutcome) => void> = [];
+  const settle = (outcome: ReloadOutcome) => {
+    const settled = waiting;
+    waiting = [];
+    for (const resolve of settled) resolve(outcome);
+  };
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
@@ -99,11 +105,13 @@ export async function createUnleashFileStageSource(options: UnleashFileOptions):
         client = next;
         previous.destroy();
         options.logger.info({ path: options.path }, 'flags file changed: new stages in effect');
+        settle('applied');
       } catch (error) {
         options.logger.error(
           { err: error },
           'flags file changed but is not valid: keeping the previous flags',
         );
+        settle('rejected');
       }
     });
   };
@@ -113,6 +121,7 @@ export async function createUnleashFileStageSource(options: UnleashFileOptions):
   watchFile(options.path, { interval: options.pollMs ?? 250, persistent: false }, onChange);
   return {
     decide: (flag, context) => decideStage(client, flag, context),
+    nextReload: () => new Promise((resolve) => waiting.push(resolve)),
     async close() {
       unwatchFile(options.path, onChange);
       await reloading;

@@ -1,26 +1,26 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../../resolvers/index.ts';
+import type { AppContext } from './gatewayApp.ts';
 
 /**
  * An Apollo plugin that puts figway's own information in `extensions.figway`:
  * always the schema version; the route of every migration unit (backend and stage)
  * and any fallbacks only in development or for service_role callers.
  */
-export function figwayExtensionsPlugin(
+export function figwayExtensionsPlugin<C extends AppContext>(
   version: string,
   development: boolean,
-): ApolloServerPlugin<GatewayContext> {
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           // Shadow comparisons wait for this: they run once the answer is on its way.
-          (contextValue as Partial<GatewayContext> | undefined)?.shadow?.responseSent();
+          (contextValue as Partial<AppContext> | undefined)?.shadow?.responseSent();
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const figway: Record<string, unknown> = { schemaVersion: version };
           // contextValue is missing when the request failed before its context was built.
-          const router = (contextValue as Partial<GatewayContext> | undefined)?.router;
+          const router = (contextValue as Partial<AppContext> | undefined)?.router;
           const insider = development || contextValue?.viewer?.kind === 'service';
           if (router !== undefined && insider) {
             figway.routes = router.routes;

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from '../core/logger.ts';
 import { FigwayError, isErrorCode } from '../errors.ts';
-import type { Logger } from './createLogger.ts';
 import { formatRefusal, queryRefusalIn } from './refuseQuery.ts';
 
 // Codes Apollo Server itself puts on errors about the request, safe to show.

@@ -1,5 +1,5 @@
 import type { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { Logger } from './createLogger.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Apollo's `formatError` signature: the error as Apollo would send it, and the error itself. */
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;

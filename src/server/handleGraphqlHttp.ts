@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
-import type { GatewayContext } from '../../resolvers/index.ts';
 import { createRequestBudget, type RequestBudget, withinRequestBudget } from '../backends/requestBudget.ts';
 import { FigwayError } from '../errors.ts';
 import { ClientDisconnectedError } from './clientDisconnect.ts';
+import type { AppContext } from './gatewayApp.ts';
 import { parseJsonBody, readBody } from './readBody.ts';
 
 /** Sends a GraphQL-shaped error response for a request that never reached Apollo. */
@@ -18,15 +18,15 @@ export function sendRequestError(response: ServerResponse, error: FigwayError) {
  * size limit, parses JSON, builds the context (auth happens there, before any
  * data is touched) and writes Apollo's response, streamed when it is chunked.
  */
-export async function handleGraphqlHttp(
-  apollo: ApolloServer<GatewayContext>,
+export async function handleGraphqlHttp<C extends AppContext>(
+  apollo: ApolloServer<C>,
   request: IncomingMessage,
   response: ServerResponse,
   options: {
     maxBodyBytes: number;
     /** The request's time budget for backend work; see {@link createRequestBudget}. @default 10000 */
     requestTimeoutMs?: number;
-    context: (request: IncomingMessage, body: unknown) => Promise<GatewayContext>;
+    context: (request: IncomingMessage, body: unknown) => Promise<C>;
   },
 ) {
   const budget = createRequestBudget(options.requestTimeoutMs ?? 10_000);
@@ -37,14 +37,14 @@ export async function handleGraphqlHttp(
   }
 }
 
-async function serveWithin(
+async function serveWithin<C extends AppContext>(
   budget: RequestBudget,
-  apollo: ApolloServer<GatewayContext>,
+  apollo: ApolloServer<C>,
   request: IncomingMessage,
   response: ServerResponse,
   options: {
     maxBodyBytes: number;
-    context: (request: IncomingMessage, body: unknown) => Promise<GatewayContext>;
+    context: (request: IncomingMessage, body: unknown) => Promise<C>;
   },
 ) {
   let body: unknown;

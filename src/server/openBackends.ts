@@ -4,8 +4,7 @@ import { createLedgerCommitments, type LedgerCommitments } from '../backends/led
 import { type Ledger, openLedger } from '../backends/ledger/openLedger.ts';
 import { OLTP_MIGRATIONS } from '../backends/oltp/oltpMigrations.ts';
 import { createOltpStore, type OltpStore } from '../backends/oltp/oltpStore.ts';
-import type { BackendEvents, Database } from '../backends/sql/database.ts';
-import { migrate } from '../backends/sql/migrate.ts';
+import { applyMigrations } from '../backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../backends/sql/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../backends/sql/postgresDatabase.ts';
 import { LEGACY_MIGRATIONS } from '../backends/supabase/legacyMigrations.ts';
@@ -13,6 +12,7 @@ import { createPostgresTransport } from '../backends/supabase/postgresTransport.
 import { seedDemoData } from '../backends/supabase/seed/seedDemoData.ts';
 import { createTargetStore } from '../backends/targetStore.ts';
 import type { Config } from '../config.ts';
+import type { BackendEvents, Database } from '../core/database.ts';
 import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
 
 /** The target side: the ledger, the OLTP service, and the Connect port over both. */
@@ -38,7 +38,7 @@ export interface Backends {
 
 async function openTargets(ledgerDb: Database, oltpDb: Database): Promise<Targets> {
   const ledger = await openLedger(ledgerDb);
-  await migrate(oltpDb, OLTP_MIGRATIONS);
+  await applyMigrations(oltpDb, OLTP_MIGRATIONS);
   const oltp = createOltpStore(oltpDb);
   const commitments = createLedgerCommitments(ledger);
   return { ledger, oltp, commitments, store: createTargetStore({ oltp, commitments }) };
@@ -49,10 +49,10 @@ async function openTargets(ledgerDb: Database, oltpDb: Database): Promise<Target
 async function openEmbedded(dataDir: string): Promise<Backends> {
   const db = await openPgliteDatabase(join(dataDir, 'pglite'));
   try {
-    await migrate(db, LEGACY_MIGRATIONS);
+    await applyMigrations(db, LEGACY_MIGRATIONS);
     const seeded = await seedDemoData(db);
     const targets = await openTargets(db, db);
-    await migrate(db, OBSERVATION_MIGRATIONS);
+    await applyMigrations(db, OBSERVATION_MIGRATIONS);
     return {
       legacy: createPostgresTransport(db),
       legacyDb: db,
@@ -113,7 +113,7 @@ async function openHosted(config: Config, options: BackendsOptions): Promise<Bac
     let observationsDb: Database | null = null;
     if (config.shadow.store.kind === 'postgres') {
       observationsDb = open(config.shadow.store.url, 'observations');
-      await migrate(observationsDb, OBSERVATION_MIGRATIONS);
+      await applyMigrations(observationsDb, OBSERVATION_MIGRATIONS);
     }
     return { legacy, legacyDb, targets, observationsDb, seeded: false, close };
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.ts';
 import { checkHealth, type HealthTarget, publicHealth } from './checkHealth.ts';
-import type { Logger } from './createLogger.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What `/healthz` reports on and who may see its details. */

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Queryable } from '../backends/sql/database.ts';
+import type { Queryable } from '../core/database.ts';
+import type { Outcome } from '../core/observation.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import { buildShadowReport } from '../reports/buildShadowReport.ts';
 import { getObservation, listObservations } from '../reports/listObservations.ts';
 import { mismatchSeries } from '../reports/mismatchSeries.ts';
 import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
 import type { VerdictThresholds } from '../reports/shadowReportTypes.ts';
-import type { Outcome } from '../shadow/observation.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 

@@ -4,25 +4,23 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createGatewayContext, type GatewayBackends, type GatewayContext } from '../../resolvers/index.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import { DEFAULT_QUERY_LIMITS, type MetricsConfig, type QueryLimits } from '../config.ts';
+import type { Logger } from '../core/logger.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { FORCE_STAGE_HEADER, forcedStages } from '../routing/forcedStages.ts';
 import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
-import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
-import { buildGatewaySchema } from './buildGatewaySchema.ts';
 import type { HealthTarget } from './checkHealth.ts';
 import { isClientDisconnect } from './clientDisconnect.ts';
 import { closeWhenTokenExpires } from './closeWhenTokenExpires.ts';
-import type { Logger } from './createLogger.ts';
 import { executeWithinBudget } from './executeWithinBudget.ts';
 import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { createWsFormatters } from './formatWsResult.ts';
+import type { AppContext, GatewayApp } from './gatewayApp.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
 import { noIntrospectionRule, refuseWsIntrospection } from './noIntrospectionRule.ts';
 import { prepareWsOperation } from './prepareWsOperation.ts';
@@ -33,7 +31,9 @@ import { type MetricsListener, serveMetrics, startMetricsListener } from './serv
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What a gateway is started with; the `serve` command builds it from configuration. */
-export interface GatewayOptions {
+export interface GatewayOptions<C extends AppContext = AppContext> {
+  /** The app to serve: its schema and a context per operation (`createConnectApp` for Connect). */
+  app: GatewayApp<C>;
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -47,13 +47,12 @@ export interface GatewayOptions {
   requestTimeoutMs?: number;
   /** Limits every operation must keep, over HTTP and graphql-ws; default {@link DEFAULT_QUERY_LIMITS}. */
   queryLimits?: QueryLimits;
-  backends: GatewayBackends;
   routing: Routing;
   /** Runs shadow reads in shadow and live stages; without it they are not compared. */
   shadow?: ShadowRunner;
   metrics: GatewayMetrics;
-  /** The backends /healthz reports, by name; legacy is always among them. */
-  health?: Record<string, HealthTarget>;
+  /** The backends /healthz reports, by name (legacy among them). */
+  health: Record<string, HealthTarget>;
   verifyBearer: BearerVerifier;
   /** Routes under /admin/ (backfill, verification) for figway's own CLI. */
   admin?: AdminRoutes;
@@ -109,13 +108,8 @@ function requestFacts(request: IncomingMessage, body: unknown): Omit<RequestFact
 }
 
 /** Starts Apollo Server and graphql-ws on one `node:http` server, with /healthz and /metrics. */
-export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { schema, version } = await buildGatewaySchema();
-  // A write the mirror fails to take is counted and logged; it never fails a committed write.
-  const mirror = recordMirrorFailures(options.backends.mirror, {
-    failures: options.metrics.mirrorFailures,
-    logger: options.logger,
-  });
+export async function startGateway<C extends AppContext>(options: GatewayOptions<C>): Promise<Gateway> {
+  const { schema, version } = options.app;
   const contextFor = (
     viewer: Viewer,
     forcedHeader: string | undefined,
@@ -130,7 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const router = options.routing.routerFor(viewer, forced.stages);
     const shadow = facts === undefined ? undefined : options.shadow?.forRequest({ viewer, ...facts });
-    return createGatewayContext(viewer, { ...options.backends, mirror }, router, shadow);
+    return options.app.createContext(viewer, router, shadow);
   };
   const metricsAccess = options.metricsAccess ?? { token: null, listen: null };
   const httpServer = createServer();
@@ -177,14 +171,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         }),
       // A result sent over the socket is the response: its shadow comparisons may start.
       onNext: (_ctx, _id, _payload, args, result) => {
-        (args.contextValue as Partial<GatewayContext> | undefined)?.shadow?.responseSent();
+        (args.contextValue as Partial<AppContext> | undefined)?.shadow?.responseSent();
         return wsFormat.onNext(result);
       },
       onError: (_ctx, _id, _payload, errors) => wsFormat.onError(errors),
     },
     wsServer,
   );
-  const apollo = new ApolloServer<GatewayContext>({
+  const apollo = new ApolloServer<C>({
     schema,
     // Refused by noIntrospectionRule instead, whose message names FIGWAY_INTROSPECTION.
     introspection: true,
@@ -244,8 +238,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     }
     if (pathname === '/healthz') {
-      const backends = { legacy: options.backends.legacy, ...options.health };
-      return serveHealth(request, response, { ...options, backends, schemaVersion: version });
+      return serveHealth(request, response, { ...options, backends: options.health, schemaVersion: version });
     }
     if (pathname === '/metrics' && metricsAccess.listen === null) {
       return serveMetrics(request, response, options.metrics.registry, metricsAccess.token);

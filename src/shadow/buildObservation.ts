@@ -1,4 +1,4 @@
-import type { Observation } from './observation.ts';
+import type { Observation } from '../core/observation.ts';
 import { keyedHash, redactDiffs, redactVariables } from './redact.ts';
 import type { ShadowStep } from './reportInternalError.ts';
 import type { RequestFacts } from './shadowRunner.ts';

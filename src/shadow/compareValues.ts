@@ -1,4 +1,4 @@
-import type { PathDiff } from './observation.ts';
+import type { PathDiff } from '../core/observation.ts';
 import { MISSING } from './projectSelection.ts';
 
 /** How a unit's two answers are compared. */

@@ -1,7 +1,7 @@
-import type { ShadowSettings } from '../routing/flagFiles.ts';
+import type { ShadowSettings } from '../core/catalogue.ts';
+import type { Outcome, PathDiff } from '../core/observation.ts';
 import { compareValues } from './compareValues.ts';
 import type { NoiseMemory } from './noiseMemory.ts';
-import type { Outcome, PathDiff } from './observation.ts';
 import { projectSelection, type SelectionInfo } from './projectSelection.ts';
 import type { ShadowStep } from './reportInternalError.ts';
 

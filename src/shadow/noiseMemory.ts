@@ -1,4 +1,4 @@
-import type { PathDiff } from './observation.ts';
+import type { PathDiff } from '../core/observation.ts';
 
 const MAX_PATHS_PER_UNIT = 200;
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { MigrationSet } from '../backends/sql/migrate.ts';
+import type { MigrationSet } from '../backends/sql/applyMigrations.ts';
 
 /** The observation store's table. */
 export const OBSERVATION_MIGRATIONS: MigrationSet = {

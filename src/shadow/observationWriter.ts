@@ -1,5 +1,5 @@
-import type { Queryable } from '../backends/sql/database.ts';
-import type { Observation } from './observation.ts';
+import type { Queryable } from '../core/database.ts';
+import type { Observation } from '../core/observation.ts';
 import type { OnInternalError } from './reportInternalError.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Queryable } from '../backends/sql/database.ts';
+import type { Queryable } from '../core/database.ts';
 
 /** Deletes observations older than `days`; returns how many went. */
 export async function pruneObservations(db: Queryable, days: number): Promise<number> {

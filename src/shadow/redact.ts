@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
+import type { PathDiff } from '../core/observation.ts';
 import { boundDepth } from './boundDepth.ts';
 import { isIgnored } from './compareValues.ts';
-import type { PathDiff } from './observation.ts';
 
 /** Variable names whose values are hashed in every observation, wherever they appear. */
 export const SENSITIVE_KEYS: readonly string[] = [

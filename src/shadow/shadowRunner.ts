@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Viewer } from '../backends/viewer.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../core/catalogue.ts';
+import type { Observation } from '../core/observation.ts';
+import type { Side, Stage } from '../core/stage.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
-import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../routing/flagFiles.ts';
-import type { Side, Stage } from '../routing/stage.ts';
 import { buildObservation } from './buildObservation.ts';
 import { judgeExperiment, type Settled } from './judgeExperiment.ts';
 import { NoiseMemory } from './noiseMemory.ts';
-import type { Observation } from './observation.ts';
 import type { ObservationWriter } from './observationWriter.ts';
 import type { SelectionInfo } from './projectSelection.ts';
 import { createInternalErrorReporter, type OnInternalError, type ShadowStep } from './reportInternalError.ts';

@@ -1,4 +1,4 @@
-import type { Side, Stage } from '../routing/stage.ts';
+import type { Side, Stage } from '../core/stage.ts';
 
 /** A write the authoritative side accepted, to be repeated on the other side. */
 export interface MirroredWrite {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBackendFailureLog } from '../../src/backends/backendFailureLog.ts';
-import { isBackendFailure } from '../../src/backends/sql/database.ts';
+import { isBackendFailure } from '../../src/core/database.ts';
 import { ErrorCode, FigwayError } from '../../src/errors.ts';
 import { captureLogs, LEVEL } from '../support/capturedLogs.ts';
 

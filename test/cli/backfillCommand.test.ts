@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type TestEngine, testEngines } from '../../harness/databases.ts';
+import { createLegacyDatabase } from '../../harness/legacyDatabase.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
-import { type TestEngine, testEngines } from '../support/databases.ts';
 import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
-import { createLegacyDatabase } from '../support/legacyDatabase.ts';
 
 const engines = await testEngines();
 const ID = DEMO_COMMITMENTS[3]?.id ?? '';

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newestSchemaLabel } from '../../harness/testGateway.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
 import { figway, type ServeProcess, startServe } from '../support/figwayProcess.ts';
-import { newestSchemaLabel } from '../support/testGateway.ts';
 
 const QUERY = '{ me { username } commitments(first: 100) { edges { node { id } } } }';
 const isParty = (username: string) => (commitment: (typeof DEMO_COMMITMENTS)[number]) =>
@@ -84,10 +84,11 @@ describe('the embedded default (npm start)', () => {
       };
       return body.extensions.figway.routes['Commitment.status'];
     };
+    const reloaded = first.nextLog('flags file changed: new stages in effect');
     expect((await figway(['flags', 'set', 'Commitment.status', 'live', '--cohort', 'beta'], env)).code).toBe(
       0,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await reloaded;
     expect(await routeOf('alice')).toEqual({ stage: 'live', backend: 'target' });
     expect(await routeOf('bob')).toEqual({ stage: 'legacy', backend: 'legacy' });
     const listed = await figway(['flags', 'list'], env);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { TEST_POSTGRES_URL, type TestEngine, testEngines } from '../../harness/databases.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
 import { findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
-import { TEST_POSTGRES_URL, type TestEngine, testEngines } from '../support/databases.ts';
 import { figway, startServe } from '../support/figwayProcess.ts';
 
 // `figway legacy setup` is for a real PostgreSQL server: it runs against the one the

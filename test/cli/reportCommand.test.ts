@@ -3,20 +3,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { type TestEngine, testEngines } from '../../harness/databases.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
+import type { Database } from '../../src/core/database.ts';
 import type { ShadowReport } from '../../src/reports/shadowReportTypes.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { insertObservations, observation, times } from '../reports/insertObservations.ts';
-import { type TestEngine, testEngines } from '../support/databases.ts';
 import { figway } from '../support/figwayProcess.ts';
 
 const engines = await testEngines();
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
 async function fill(db: Database) {
-  await migrate(db, OBSERVATION_MIGRATIONS);
+  await applyMigrations(db, OBSERVATION_MIGRATIONS);
   await insertObservations(db, [
     ...times(120, (i) => observation(minutesAgo(60 + i))),
     ...times(30, (i) =>

@@ -24,6 +24,8 @@ async function ask(url: string, token: string, query: string) {
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }
 
+const FLAGS_RELOADED = 'flags file changed: new stages in effect';
+
 describe.runIf(browserReady)('a shadow mismatch from the embedded default to the report and the page', () => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -45,13 +47,15 @@ describe.runIf(browserReady)('a shadow mismatch from the embedded default to the
     const token = async (user: string) => (await figway(['token', user], env)).stdout.trim();
     // Bob's status changes go to the ledger only (nothing mirrors them yet): the sides now disagree.
     // (Bob is its PARTICIPANT; carol, its WITNESS, may not change its status.)
-    expect(
-      (await figway(['flags', 'set', 'Mutation.updateCommitmentStatus', 'live', '--users', 'bob'], env)).code,
-    ).toBe(0);
-    expect(
-      (await figway(['flags', 'set', 'Commitment.status', 'shadow', '--cohort', 'beta'], env)).code,
-    ).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Each change is awaited until the gateway says it reloaded the flags file.
+    for (const change of [
+      ['Mutation.updateCommitmentStatus', 'live', '--users', 'bob'],
+      ['Commitment.status', 'shadow', '--cohort', 'beta'],
+    ]) {
+      const reloaded = gateway.nextLog(FLAGS_RELOADED);
+      expect((await figway(['flags', 'set', ...change], env)).code).toBe(0);
+      await reloaded;
+    }
     const changed = await ask(
       gateway.url,
       await token('bob'),

@@ -2,17 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type TestEngine, testEngines } from '../../harness/databases.ts';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import { openLedger } from '../../src/backends/ledger/openLedger.ts';
-import type { Database } from '../../src/backends/sql/database.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
+import type { Database } from '../../src/core/database.ts';
 import {
   ADD_PARTY_TO_VIEW,
   BOB_ID,
   writeAlicesCommitment,
 } from '../backends/ledger/commitmentLedgerFixture.ts';
 import { tamper } from '../backends/ledger/ledgerFixture.ts';
-import { type TestEngine, testEngines } from '../support/databases.ts';
 import { figway } from '../support/figwayProcess.ts';
 
 const engines = await testEngines();

@@ -29,7 +29,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type JWTPayload, jwtVerify } from 'jose';
-import { type Database, sqlState } from '../../src/backends/sql/database.ts';
+import { type Database, sqlState } from '../../src/core/database.ts';
 import {
   FAKE_TABLES,
   type FakeStatement,

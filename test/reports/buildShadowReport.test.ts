@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { testEngines } from '../../harness/databases.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
+import type { Database } from '../../src/core/database.ts';
 import { buildShadowReport, DEFAULT_THRESHOLDS } from '../../src/reports/buildShadowReport.ts';
 import { getObservation, listObservations } from '../../src/reports/listObservations.ts';
 import { mismatchSeries } from '../../src/reports/mismatchSeries.ts';
 import type { UnitCohortReport } from '../../src/reports/shadowReportTypes.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
-import { testEngines } from '../support/databases.ts';
 import { insertObservations, observation, times } from './insertObservations.ts';
 
 const engines = await testEngines();
@@ -100,7 +100,7 @@ describe.each(engines)('shadow report queries ($name)', (engine) => {
 
   beforeAll(async () => {
     ({ db, drop } = await engine.create());
-    await migrate(db, OBSERVATION_MIGRATIONS);
+    await applyMigrations(db, OBSERVATION_MIGRATIONS);
     ({ newestMismatch } = await seed(db));
   });
   afterAll(async () => {

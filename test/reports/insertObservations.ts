@@ -1,5 +1,5 @@
-import type { Queryable } from '../../src/backends/sql/database.ts';
-import type { Observation } from '../../src/shadow/observation.ts';
+import type { Queryable } from '../../src/core/database.ts';
+import type { Observation } from '../../src/core/observation.ts';
 
 /** A matched `shadow` observation of `Commitment.status` for cohort beta at `at`, with `overrides`. */
 export function observation(at: Date, overrides: Partial<Observation> = {}): Observation {

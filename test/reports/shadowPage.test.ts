@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
 import { renderShadowPage } from '../../src/reports/shadowPage.ts';
 import { SHADOW_PAGE_ASSETS_PATH } from '../../src/reports/shadowPageAssets.ts';
 import type { ShadowReport } from '../../src/reports/shadowReportTypes.ts';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../support/chromium.ts';
-import { testEngines } from '../support/databases.ts';
 import { type ShadowAdminGateway, startShadowAdminGateway } from '../support/shadowAdminGateway.ts';
 import { insertObservations } from './insertObservations.ts';
 import {

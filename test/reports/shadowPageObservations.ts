@@ -1,4 +1,4 @@
-import type { Observation } from '../../src/shadow/observation.ts';
+import type { Observation } from '../../src/core/observation.ts';
 import { observation } from './insertObservations.ts';
 
 /** The value the page must show as text and never run. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import { dataField, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import { countingDatabase } from '../support/countingDatabase.ts';
-import { testEngines } from '../support/databases.ts';
-import { dataField, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const engines = await testEngines();
 

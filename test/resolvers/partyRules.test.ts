@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
-import type { FlagDefinitions } from '../../src/routing/flagFiles.ts';
-import { testEngines } from '../support/databases.ts';
-import { flagsWith, unitsAt } from '../support/stageFlags.ts';
+import { testEngines } from '../../harness/databases.ts';
 import {
   dataField,
   demoUser,
   errorCodes,
   startTestGateway,
   type TestGateway,
-} from '../support/testGateway.ts';
+} from '../../harness/testGateway.ts';
+import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
+import type { FlagDefinitions } from '../../src/routing/flagFiles.ts';
+import { flagsWith, unitsAt } from '../support/stageFlags.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');

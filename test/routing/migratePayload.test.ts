@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import { dataField, errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
 import { targetError } from '../../src/backends/targetError.ts';
 import { ErrorCode, FigwayError } from '../../src/errors.ts';
-import { testEngines } from '../support/databases.ts';
 import { flagsWith, unitsAt } from '../support/stageFlags.ts';
-import { dataField, errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW } from '../../src/core/catalogue.ts';
+import { mirrorSide, readSide, STAGES, writeSide } from '../../src/core/stage.ts';
 import { checkCatalogue } from '../../src/routing/checkCatalogue.ts';
-import { type CatalogueEntry, DEFAULT_SHADOW, parseDefinitions } from '../../src/routing/flagFiles.ts';
+import { parseDefinitions } from '../../src/routing/flagFiles.ts';
 import { forcedStages } from '../../src/routing/forcedStages.ts';
-import { mirrorSide, readSide, STAGES, writeSide } from '../../src/routing/stage.ts';
 import { ruleOf, setRule } from '../../src/routing/stageRules.ts';
 import { decideStage, type VariantClient } from '../../src/routing/stageSource.ts';
 

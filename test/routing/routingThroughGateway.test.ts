@@ -1,5 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import {
+  dataField,
+  demoUser,
+  errorCodes,
+  startTestGateway,
+  type TestGateway,
+} from '../../harness/testGateway.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
 import {
@@ -9,14 +17,6 @@ import {
   readDefinitions,
 } from '../../src/routing/flagFiles.ts';
 import { type StageRule, setRule } from '../../src/routing/stageRules.ts';
-import { testEngines } from '../support/databases.ts';
-import {
-  dataField,
-  demoUser,
-  errorCodes,
-  startTestGateway,
-  type TestGateway,
-} from '../support/testGateway.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');
@@ -113,12 +113,15 @@ describe('routing Commitment.status by cohort through the gateway', () => {
 
   it('keeps the last good flags when the file turns malformed', async () => {
     const original = await readFile(gateway.flagsPath, 'utf8');
+    const reloaded = gateway.nextFlagsReload();
     await writeFile(gateway.flagsPath, '{ "version": 2, "features": [ { "name": ');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await reloaded).toBe('rejected');
     expect(dataField(await gateway.query(STATUS, { as: 'alice' }), 'commitment')).toEqual({
       status: 'BREACHED',
     });
+    const restored = gateway.nextFlagsReload();
     await writeFile(gateway.flagsPath, original);
+    expect(await restored).toBe('applied');
   });
 
   it('lets an admin force a stage for one request, and ignores the header from anyone else', async () => {

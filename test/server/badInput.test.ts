@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEngines } from '../support/databases.ts';
-import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
+import { testEngines } from '../../harness/databases.ts';
+import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 
 const engines = await testEngines();
 const ACTIVE_OF_ALICE = 'c0000000-0000-4000-8000-000000000003'; // alice, bob, carol; path ends ACTIVE

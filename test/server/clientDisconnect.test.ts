@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestEngine, testEngines } from '../../harness/databases.ts';
 import { FLAGS_DIR, readDefinitions } from '../../src/routing/flagFiles.ts';
 import { type BudgetedGateway, startBudgetedGateway } from '../support/budgetedGateway.ts';
 import { type CapturedLogs, captureLogs, LEVEL } from '../support/capturedLogs.ts';
-import { type TestEngine, testEngines } from '../support/databases.ts';
 
 const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');
 const DISCONNECTED = 'client disconnected before its answer was sent';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUser } from '../../harness/testGateway.ts';
 import { FLAGS_DIR, readCatalogue, readDefinitions, writeDefinitions } from '../../src/routing/flagFiles.ts';
 import { setRule } from '../../src/routing/stageRules.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
@@ -13,7 +14,6 @@ import {
   type DatabaseRole,
   type ProductionDatabases,
 } from '../support/productionDatabases.ts';
-import { demoUser } from '../support/testGateway.ts';
 
 // Every read the Connect app offers, so each unit's route touches its databases.
 const READ = `query Dashboard {

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import { errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
-import { testEngines } from '../support/databases.ts';
-import { errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 import { wsOperation } from '../support/wsClient.ts';
 
 const [pglite] = await testEngines();

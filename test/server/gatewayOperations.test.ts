@@ -1,9 +1,14 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { testEngines } from '../../harness/databases.ts';
+import {
+  errorCodes,
+  newestSchemaLabel,
+  startTestGateway,
+  type TestGateway,
+} from '../../harness/testGateway.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
-import { testEngines } from '../support/databases.ts';
-import { errorCodes, newestSchemaLabel, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');

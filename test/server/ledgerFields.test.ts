@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import { dataField, errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
 import { foldProof, revisionHashOf } from '../backends/ledger/independentVerifier.ts';
-import { testEngines } from '../support/databases.ts';
-import { dataField, errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const engines = await testEngines();
 // The tests that boot their own gateway (legacy seeded, ledger backfilled) inside the

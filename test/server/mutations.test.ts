@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEngines } from '../support/databases.ts';
+import { testEngines } from '../../harness/databases.ts';
 import {
   dataField,
   demoUser,
@@ -7,7 +7,7 @@ import {
   newestSchemaLabel,
   startTestGateway,
   type TestGateway,
-} from '../support/testGateway.ts';
+} from '../../harness/testGateway.ts';
 
 const engines = await testEngines();
 const LOAN = '7e000000-0000-4000-8000-000000000001';

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_POSTGRES_URL, testEngines } from '../../harness/databases.ts';
+import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { EMBEDDED_JWT_ISSUER } from '../../src/config.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
-import { TEST_POSTGRES_URL, testEngines } from '../support/databases.ts';
 import { FIGWAY_BIN } from '../support/figwayProcess.ts';
-import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 import { wsConnectionClosed, wsOperation } from '../support/wsClient.ts';
 
 const [pglite] = await testEngines();

@@ -2,10 +2,10 @@ import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { testEngines } from '../../harness/databases.ts';
+import { errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import { loadConfig } from '../../src/config.ts';
 import { countingDatabase } from '../support/countingDatabase.ts';
-import { testEngines } from '../support/databases.ts';
-import { errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 // The query bombs of issue 8 run against a real PostgreSQL, as in production.
 const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');

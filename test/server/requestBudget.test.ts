@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/backends/sql/database.ts';
+import { type TestEngine, testEngines } from '../../harness/databases.ts';
+import type { Database } from '../../src/core/database.ts';
 import { FLAGS_DIR, readDefinitions } from '../../src/routing/flagFiles.ts';
 import { setRule } from '../../src/routing/stageRules.ts';
 import { type BudgetedGateway, startBudgetedGateway } from '../support/budgetedGateway.ts';
 import { captureLogs } from '../support/capturedLogs.ts';
-import { type TestEngine, testEngines } from '../support/databases.ts';
 import { wsOperation } from '../support/wsClient.ts';
 
 const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import { errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
+import { buildConnectSchema } from '../../resolvers/createConnectApp.ts';
 import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
-import { buildGatewaySchema } from '../../src/server/buildGatewaySchema.ts';
-import { testEngines } from '../support/databases.ts';
-import { errorCodes, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const engines = await testEngines();
 const FIRST_PAGE = 'query ($after: String) { commitments(first: 2, after: $after) { edges { cursor } } }';
@@ -87,7 +87,7 @@ describe.each(engines)('requests the gateway refuses clearly ($name)', (engine) 
 
 describe('the served schema', () => {
   it('keeps the descriptions of the published schema its version label names', async () => {
-    const { schema, version } = await buildGatewaySchema();
+    const { schema, version } = await buildConnectSchema();
     const published = (await readPublishedSchemas()).find((entry) => entry.label === version);
     expect(published, `served version ${version} is a published label`).toBeDefined();
     const frozen = buildSchema(published?.sdl ?? '');

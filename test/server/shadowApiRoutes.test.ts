@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { testEngines } from '../../harness/databases.ts';
+import { demoUser } from '../../harness/testGateway.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
+import type { Database } from '../../src/core/database.ts';
 import type { AdminRoutes } from '../../src/server/adminRoutes.ts';
 import { createShadowApiRoutes } from '../../src/server/shadowApiRoutes.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { insertObservations, observation, times } from '../reports/insertObservations.ts';
-import { testEngines } from '../support/databases.ts';
-import { demoUser } from '../support/testGateway.ts';
 
 const engines = await testEngines();
 
@@ -57,7 +57,7 @@ describe.each(engines)('createShadowApiRoutes ($name)', (engine) => {
 
   beforeAll(async () => {
     ({ db, drop } = await engine.create());
-    await migrate(db, OBSERVATION_MIGRATIONS);
+    await applyMigrations(db, OBSERVATION_MIGRATIONS);
     const ids = await insertObservations(db, [
       ...times(25, (i) => observation(ago(31 + i))),
       observation(ago(5), {

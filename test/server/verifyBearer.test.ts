@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUser } from '../../harness/testGateway.ts';
 import { EMBEDDED_JWT_ISSUER } from '../../src/config.ts';
 import { signAnonKey, signSupabaseToken } from '../../src/server/signToken.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
-import { demoUser } from '../support/testGateway.ts';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-characters';
 const verify = createBearerVerifier({ kind: 'secret', secret: SECRET });

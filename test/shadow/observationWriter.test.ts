@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
-import type { Observation } from '../../src/shadow/observation.ts';
+import type { Database } from '../../src/core/database.ts';
+import type { Observation } from '../../src/core/observation.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type DropReason } from '../../src/shadow/observationWriter.ts';
 import type { ShadowStep } from '../../src/shadow/reportInternalError.ts';
@@ -44,7 +44,7 @@ describe('createObservationWriter', () => {
     dropped.length = 0;
     raised.length = 0;
     db = await openPgliteDatabase();
-    await migrate(db, OBSERVATION_MIGRATIONS);
+    await applyMigrations(db, OBSERVATION_MIGRATIONS);
   });
   afterEach(() => db.close());
 

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/core/catalogue.ts';
+import type { Database } from '../../src/core/database.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
-import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/routing/flagFiles.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
 import type { ShadowStep } from '../../src/shadow/reportInternalError.ts';
@@ -48,7 +48,7 @@ describe('the shadow runner', () => {
   let metrics: GatewayMetrics;
   beforeEach(async () => {
     db = await openPgliteDatabase();
-    await migrate(db, OBSERVATION_MIGRATIONS);
+    await applyMigrations(db, OBSERVATION_MIGRATIONS);
     metrics = createGatewayMetrics();
     writer = createObservationWriter({
       db,

@@ -1,6 +1,8 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { testEngines } from '../../harness/databases.ts';
+import { demoUser, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
 import {
   FLAGS_DIR,
@@ -9,8 +11,6 @@ import {
   readDefinitions,
 } from '../../src/routing/flagFiles.ts';
 import { type StageRule, setRule } from '../../src/routing/stageRules.ts';
-import { testEngines } from '../support/databases.ts';
-import { demoUser, startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');

@@ -3,6 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { pino } from 'pino';
+import type { TestEngine } from '../../harness/databases.ts';
+import { createMigrationFixture, type MigrationFixture } from '../../harness/targetDatabases.ts';
+import { demoUser } from '../../harness/testGateway.ts';
+import { createConnectApp } from '../../resolvers/createConnectApp.ts';
 import { resolvers } from '../../resolvers/index.ts';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
@@ -14,9 +18,6 @@ import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { NO_MIRROR } from '../../src/writes/writeMirror.ts';
-import type { TestEngine } from './databases.ts';
-import { createMigrationFixture, type MigrationFixture } from './targetDatabases.ts';
-import { demoUser } from './testGateway.ts';
 
 /** A gateway over backfilled legacy and target databases, with its time budget and logger chosen by the test. */
 export interface BudgetedGateway {
@@ -48,18 +49,20 @@ export async function startBudgetedGateway(
     logger: options.logger,
   });
   const secret = randomBytes(32).toString('base64url');
+  const legacy = createPostgresTransport(fixture.legacy);
   const gateway = await startGateway({
     host: '127.0.0.1',
     port: 0,
     development: false,
     maxBodyBytes: 1_048_576,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-    backends: {
-      legacy: createPostgresTransport(fixture.legacy),
+    app: await createConnectApp({
+      legacy,
       target: fixture.target,
       ledger: { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
       mirror: NO_MIRROR,
-    },
+    }),
+    health: { legacy },
     routing,
     metrics,
     verifyBearer: createBearerVerifier({ kind: 'secret', secret }),

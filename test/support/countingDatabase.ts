@@ -1,4 +1,4 @@
-import type { Database, Row } from '../../src/backends/sql/database.ts';
+import type { Database, Row } from '../../src/core/database.ts';
 
 /** A database wrapper that records every statement sent through the SQL port. */
 export function countingDatabase(db: Database): Database & { statements: string[]; transactions: number } {

@@ -27,6 +27,8 @@ export interface ServeProcess {
   output(): string;
   /** The fields of the "figway is listening" log line. */
   listening: Record<string, unknown>;
+  /** Resolves with the next log line whose `msg` is `message`, logged after this call. */
+  nextLog(message: string): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -44,8 +46,20 @@ export function startServe(env: Record<string, string>): Promise<ServeProcess> {
       const line = output.split('\n').find((candidate) => candidate.includes('"figway is listening"'));
       if (line === undefined) return;
       child.stdout?.off('data', onData);
+      const waiting: Array<{ message: string; resolve: (line: Record<string, unknown>) => void }> = [];
+      let partial = '';
       child.stdout?.on('data', (more: Buffer) => {
         output += more.toString();
+        const lines = (partial + more.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const text of lines) {
+          if (!text.startsWith('{')) continue;
+          const line = JSON.parse(text) as Record<string, unknown>;
+          for (const waiter of waiting.filter((candidate) => candidate.message === line.msg)) {
+            waiting.splice(waiting.indexOf(waiter), 1);
+            waiter.resolve(line);
+          }
+        }
       });
       const listening = JSON.parse(line) as Record<string, unknown>;
       resolve({
@@ -53,6 +67,7 @@ export function startServe(env: Record<string, string>): Promise<ServeProcess> {
         url: String(listening.url),
         listening,
         output: () => output,
+        nextLog: (message) => new Promise((found) => waiting.push({ message, resolve: found })),
         stop(signal = 'SIGTERM') {
           child.kill(signal);
           return exited;

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { TEST_POSTGRES_URL, testEngines } from '../../harness/databases.ts';
 import { openLedger } from '../../src/backends/ledger/openLedger.ts';
 import { OLTP_MIGRATIONS } from '../../src/backends/oltp/oltpMigrations.ts';
 import { createOltpStore } from '../../src/backends/oltp/oltpStore.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts';
 import { LEGACY_MIGRATIONS } from '../../src/backends/supabase/legacyMigrations.ts';
 import { seedDemoData } from '../../src/backends/supabase/seed/seedDemoData.ts';
 import { BACKFILL_JOBS } from '../../src/writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../../src/writes/backfill/runBackfill.ts';
-import { TEST_POSTGRES_URL, testEngines } from './databases.ts';
 
 /** The databases of a production deployment, each by role. */
 export type DatabaseRole = 'legacy' | 'ledger' | 'oltp' | 'observations';
@@ -70,10 +70,10 @@ export async function createProductionDatabases(): Promise<ProductionDatabases> 
   const ledgerDb = openPostgresDatabase({ connectionString: urls.ledger });
   const oltpDb = openPostgresDatabase({ connectionString: urls.oltp });
   try {
-    await migrate(legacy, LEGACY_MIGRATIONS);
+    await applyMigrations(legacy, LEGACY_MIGRATIONS);
     await seedDemoData(legacy);
     const ledger = await openLedger(ledgerDb);
-    await migrate(oltpDb, OLTP_MIGRATIONS);
+    await applyMigrations(oltpDb, OLTP_MIGRATIONS);
     const oltp = createOltpStore(oltpDb);
     for (const job of BACKFILL_JOBS) await runBackfill(job, { legacy, ledger, oltp });
   } finally {

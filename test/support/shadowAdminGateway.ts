@@ -3,10 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { TestEngine } from '../../harness/databases.ts';
+import { createLegacyDatabase } from '../../harness/legacyDatabase.ts';
+import { demoUser } from '../../harness/testGateway.ts';
+import { createConnectApp } from '../../resolvers/createConnectApp.ts';
 import { resolvers } from '../../resolvers/index.ts';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
+import type { Database } from '../../src/core/database.ts';
 import { createGatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
 import { createRouting } from '../../src/routing/createRouting.ts';
 import { FLAGS_DIR, readDefinitions, writeDefinitions } from '../../src/routing/flagFiles.ts';
@@ -19,9 +23,6 @@ import { startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { NO_MIRROR } from '../../src/writes/writeMirror.ts';
-import type { TestEngine } from './databases.ts';
-import { createLegacyDatabase } from './legacyDatabase.ts';
-import { demoUser } from './testGateway.ts';
 
 /** A running gateway that serves the shadow page and the shadow API over a real observation store. */
 export interface ShadowAdminGateway {
@@ -44,7 +45,7 @@ export async function startShadowAdminGateway(
   options: { development: boolean },
 ): Promise<ShadowAdminGateway> {
   const legacy = await createLegacyDatabase(engine);
-  await migrate(legacy.db, OBSERVATION_MIGRATIONS);
+  await applyMigrations(legacy.db, OBSERVATION_MIGRATIONS);
   const flagsDir = await mkdtemp(join(tmpdir(), 'figway-flags-'));
   const flagsPath = join(flagsDir, 'flags.json');
   await writeDefinitions(flagsPath, await readDefinitions(join(FLAGS_DIR, 'definitions.json')));
@@ -64,12 +65,14 @@ export async function startShadowAdminGateway(
   const api = createShadowApiRoutes({ db: legacy.db, ...access });
   const admin: AdminRoutes = async (request, response, pathname) =>
     (await page(request, response, pathname)) || api(request, response, pathname);
+  const store = createPostgresTransport(legacy.db);
   const gateway = await startGateway({
     host: '127.0.0.1',
     port: 0,
     development: options.development,
     maxBodyBytes: 1_048_576,
-    backends: { legacy: createPostgresTransport(legacy.db), target: null, ledger: null, mirror: NO_MIRROR },
+    app: await createConnectApp({ legacy: store, target: null, ledger: null, mirror: NO_MIRROR }),
+    health: { legacy: store },
     routing,
     metrics,
     verifyBearer,

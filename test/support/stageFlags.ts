@@ -1,10 +1,10 @@
+import type { Stage } from '../../src/core/stage.ts';
 import {
   FLAGS_DIR,
   type FlagDefinitions,
   readCatalogue,
   readDefinitions,
 } from '../../src/routing/flagFiles.ts';
-import type { Stage } from '../../src/routing/stage.ts';
 import { type RuleSelector, type StageRule, setRule } from '../../src/routing/stageRules.ts';
 
 /** The default flag definitions with `rules` added to the flags of the named units. */

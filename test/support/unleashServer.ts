@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
-import { TEST_POSTGRES_URL, testEngines } from './databases.ts';
+import { TEST_POSTGRES_URL, testEngines } from '../../harness/databases.ts';
 
 /** A real Unleash server on its own fresh PostgreSQL database, with an admin and a client token. */
 export interface UnleashServer {

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { testEngines } from '../../harness/databases.ts';
+import { dataField, startTestGateway } from '../../harness/testGateway.ts';
 import { createGatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
 import { recordMirrorFailures } from '../../src/writes/recordMirrorFailures.ts';
 import type { MirroredWrite, WriteMirror } from '../../src/writes/writeMirror.ts';
-import { testEngines } from '../support/databases.ts';
 import { flagsWith, unitsAt } from '../support/stageFlags.ts';
-import { dataField, startTestGateway } from '../support/testGateway.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');

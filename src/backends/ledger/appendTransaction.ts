@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Queryable, Transaction } from '../sql/database.ts';
+import type { Queryable, Transaction } from '../../core/database.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
 import { dot, EMPTY_HASH, type Hash, ionHashText, revisionHash } from './ledgerHash.ts';
 import { bytes, integer, joinHashes, splitHashes } from './ledgerRows.ts';

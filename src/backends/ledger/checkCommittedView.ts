@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Queryable } from '../sql/database.ts';
+import type { Queryable } from '../../core/database.ts';
 import { integer } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '../sql/database.ts';
+import type { Queryable } from '../../core/database.ts';
 import { blockEntries } from './appendTransaction.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
 import { dot, type Hash, revisionHash, sameHash } from './ledgerHash.ts';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sqlState } from '../../core/database.ts';
 import { ErrorCode, FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
@@ -10,7 +11,6 @@ import type {
   PartyRole,
 } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
-import { sqlState } from '../sql/database.ts';
 import { targetError } from '../targetError.ts';
 import type { Viewer } from '../viewer.ts';
 import {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { MigrationSet } from '../sql/migrate.ts';
+import type { MigrationSet } from '../sql/applyMigrations.ts';
 
 /** The ledger's tables: strands, blocks, revisions, Merkle tree nodes and the committed view. */
 export const LEDGER_MIGRATIONS: MigrationSet = {

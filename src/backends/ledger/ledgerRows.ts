@@ -1,4 +1,4 @@
-import type { Row } from '../sql/database.ts';
+import type { Row } from '../../core/database.ts';
 import type { Hash } from './ledgerHash.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 

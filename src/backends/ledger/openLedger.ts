@@ -1,5 +1,5 @@
-import type { Database, Queryable } from '../sql/database.ts';
-import { migrate } from '../sql/migrate.ts';
+import type { Database, Queryable } from '../../core/database.ts';
+import { applyMigrations } from '../sql/applyMigrations.ts';
 import { type AppendedTransaction, appendTransaction, ledgerId } from './appendTransaction.ts';
 import { digestAt, revisionProof } from './journalProofs.ts';
 import type { Hash } from './ledgerHash.ts';
@@ -53,7 +53,7 @@ export interface Ledger {
 
 /** Migrates the ledger's tables in `db` if needed, makes sure its strand exists, and opens it. */
 export async function openLedger(db: Database, options: LedgerOptions = {}): Promise<Ledger> {
-  await migrate(db, LEDGER_MIGRATIONS);
+  await applyMigrations(db, LEDGER_MIGRATIONS);
   await db.query('insert into ledger.strands (strand_id) values ($1) on conflict do nothing', [ledgerId()]);
   const clock = options.clock ?? (() => new Date());
   return {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../sql/database.ts';
+import type { Queryable } from '../../core/database.ts';
 import { checkBlock } from './journalProofs.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
 import { EMPTY_HASH, type Hash, sameHash } from './ledgerHash.ts';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { MigrationSet } from '../sql/migrate.ts';
+import type { MigrationSet } from '../sql/applyMigrations.ts';
 
 /** The OLTP service's tables: profiles and commitment types. */
 export const OLTP_MIGRATIONS: MigrationSet = {

@@ -1,6 +1,6 @@
+import { type Database, sqlState } from '../../core/database.ts';
 import type { CommitmentTypeRecord, ConnectStore, ProfileRecord } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
-import { type Database, sqlState } from '../sql/database.ts';
 import { toCommitmentType, toProfile } from '../supabase/rows.ts';
 import { targetError } from '../targetError.ts';
 import type { Viewer } from '../viewer.ts';

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
+import type { Database, Row, Transaction } from '../../core/database.ts';
 import { currentRequestBudget, requestTimeoutError } from '../requestBudget.ts';
-import type { Database, Row, Transaction } from './database.ts';
 
 // PGlite runs in this process and cannot cancel a statement, but a request past its
 // budget still starts no new one.

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createBackendFailureLog } from '../backendFailureLog.ts';
-import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
 import {
   type BackendEvents,
   type Database,
@@ -11,7 +9,9 @@ import {
   type Row,
   sqlState,
   type Transaction,
-} from './database.ts';
+} from '../../core/database.ts';
+import { createBackendFailureLog } from '../backendFailureLog.ts';
+import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
 
 /** Options for a pool against a real PostgreSQL server. */
 export interface PostgresDatabaseOptions {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { MigrationSet } from '../sql/migrate.ts';
+import type { MigrationSet } from '../sql/applyMigrations.ts';
 
 /**
  * The legacy Supabase data model: a stand-in for the Supabase platform (roles, the

@@ -1,3 +1,4 @@
+import { type Database, type Queryable, type Row, sqlState } from '../../core/database.ts';
 import { FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
@@ -7,7 +8,6 @@ import type {
   PartyRole,
 } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
-import { type Database, type Queryable, type Row, sqlState } from '../sql/database.ts';
 import { databaseClaims, databaseRole, type Viewer } from '../viewer.ts';
 import { legacyError } from './legacyError.ts';
 import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';

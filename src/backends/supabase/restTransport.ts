@@ -1,4 +1,5 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { BackendEvents, Row } from '../../core/database.ts';
 import { ErrorCode, type FigwayError } from '../../errors.ts';
 import type {
   CommitmentCursor,
@@ -10,7 +11,6 @@ import type {
 } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
 import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
-import type { BackendEvents, Row } from '../sql/database.ts';
 import { ANONYMOUS, type Viewer } from '../viewer.ts';
 import { legacyError } from './legacyError.ts';
 import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';

@@ -1,3 +1,4 @@
+import type { Row } from '../../core/database.ts';
 import type {
   CommitmentRecord,
   CommitmentStatus,
@@ -7,7 +8,6 @@ import type {
   PartyRole,
   ProfileRecord,
 } from '../connectStore.ts';
-import type { Row } from '../sql/database.ts';
 
 // Rows arrive from pg and PGlite (timestamps as Date) and from PostgREST
 // (timestamps as strings with an offset); both become ISO-8601 UTC strings.

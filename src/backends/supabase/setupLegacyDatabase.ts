@@ -1,5 +1,5 @@
-import type { Database, Row, Transaction } from '../sql/database.ts';
-import { migrate } from '../sql/migrate.ts';
+import type { Database, Row, Transaction } from '../../core/database.ts';
+import { applyMigrations } from '../sql/applyMigrations.ts';
 import { CONNECT_TABLES, LEGACY_MIGRATIONS } from './legacyMigrations.ts';
 import { seedDemoData } from './seed/seedDemoData.ts';
 
@@ -56,7 +56,7 @@ async function platformOf(tx: Transaction): Promise<{ platform: LegacyPlatform; 
   return { platform: 'database', found };
 }
 
-// migrate() and seedDemoData() each open transactions of their own; through this
+// applyMigrations() and seedDemoData() each open transactions of their own; through this
 // Database they all join the one transaction setup runs in, so a failure anywhere
 // (a permission, a clash with a concurrent setup) leaves the database as it was.
 function joining(tx: Transaction, engine: Database['engine']): Database {
@@ -83,7 +83,7 @@ export async function setupLegacyDatabase(
     const found = [...(await existingTables(tx)), ...(await recordedMigrations(tx)), ...platformProblems];
     if (found.length > 0) return { kind: 'refused', found };
     const inside = joining(tx, db.engine);
-    const migrations = await migrate(inside, LEGACY_MIGRATIONS);
+    const migrations = await applyMigrations(inside, LEGACY_MIGRATIONS);
     const seeded = options.demo === true ? await seedDemoData(inside) : false;
     return { kind: 'applied', platform, migrations, seeded };
   });

@@ -3,7 +3,7 @@ import type { CommitmentDocument } from '../../backends/ledger/commitmentDocumen
 import { COMMITMENTS } from '../../backends/ledger/commitmentDocument.ts';
 import type { LedgerWrite } from '../../backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
-import type { Database, Queryable, Row } from '../../backends/sql/database.ts';
+import type { Database, Queryable, Row } from '../../core/database.ts';
 import { writeCursor } from './backfillCursor.ts';
 import type { BackfillOptions, BackfillSummary } from './backfillTypes.ts';
 import { readLegacyAsService } from './readLegacyAsService.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../backends/sql/database.ts';
+import type { Queryable } from '../../core/database.ts';
 import type { BackfillJob } from './backfillTypes.ts';
 
 /** The id after which `job` resumes, or null to start from the beginning. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { MigrationSet } from '../../backends/sql/migrate.ts';
+import type { MigrationSet } from '../../backends/sql/applyMigrations.ts';
 
 /** The backfill's progress tables, created in each target database. */
 export const BACKFILL_MIGRATIONS: MigrationSet = {

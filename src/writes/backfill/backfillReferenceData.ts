@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
-import type { Database, Row } from '../../backends/sql/database.ts';
 import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
+import type { Database, Row } from '../../core/database.ts';
 import { writeCursor } from './backfillCursor.ts';
 import type { BackfillJob, BackfillOptions, BackfillSummary } from './backfillTypes.ts';
 import { readLegacyAsService } from './readLegacyAsService.ts';

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../../backends/sql/database.ts';
+import type { Database, Queryable } from '../../core/database.ts';
 
 /**
  * Reads the legacy database as `service_role`, which bypasses row-level security,

@@ -1,6 +1,6 @@
 import type { CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
-import type { Row } from '../../backends/sql/database.ts';
 import { toCommitment, toDocument, toParty } from '../../backends/supabase/rows.ts';
+import type { Row } from '../../core/database.ts';
 
 /** A row of legacy `public.commitment_history`. */
 export interface HistoryRow {

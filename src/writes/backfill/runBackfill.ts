@@ -1,6 +1,6 @@
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
-import type { Database } from '../../backends/sql/database.ts';
+import type { Database } from '../../core/database.ts';
 import { backfillCommitments } from './backfillCommitments.ts';
 import { backfillCommitmentTypes, backfillProfiles } from './backfillReferenceData.ts';
 import type { BackfillJob, BackfillOptions, BackfillSummary } from './backfillTypes.ts';

@@ -1,5 +1,5 @@
-import type { Database } from '../../backends/sql/database.ts';
-import { migrate } from '../../backends/sql/migrate.ts';
+import { applyMigrations } from '../../backends/sql/applyMigrations.ts';
+import type { Database } from '../../core/database.ts';
 import { readCursor } from './backfillCursor.ts';
 import { BACKFILL_MIGRATIONS } from './backfillMigrations.ts';
 import type { BackfillJob, BackfillSummary } from './backfillTypes.ts';
@@ -10,7 +10,7 @@ import { readLegacyAsService } from './readLegacyAsService.ts';
  * legacy rows of `table`, and returns an empty summary with the cursor to resume from.
  */
 export async function startBackfill(legacy: Database, target: Database, job: BackfillJob, table: string) {
-  await migrate(target, BACKFILL_MIGRATIONS);
+  await applyMigrations(target, BACKFILL_MIGRATIONS);
   const [count] = await readLegacyAsService(legacy, (tx) =>
     tx.query(`select count(*)::int as n from public.${table}`),
   );

@@ -1,11 +1,11 @@
+import type { TestEngine } from '../../../harness/databases.ts';
 import {
   createLedgerCommitments,
   type LedgerCommitments,
 } from '../../../src/backends/ledger/ledgerCommitments.ts';
 import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
-import type { Database } from '../../../src/backends/sql/database.ts';
 import type { Viewer } from '../../../src/backends/viewer.ts';
-import type { TestEngine } from '../../support/databases.ts';
+import type { Database } from '../../../src/core/database.ts';
 import { steppingClock } from './ledgerFixture.ts';
 
 /** alice's id in the demo data. */

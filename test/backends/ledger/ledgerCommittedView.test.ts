@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
 import type { LedgerCommitments } from '../../../src/backends/ledger/ledgerCommitments.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { verifyCommitment } from '../../../src/backends/ledger/verifyCommitment.ts';
 import { verifyCommitmentChain } from '../../../src/backends/ledger/verifyCommitmentChain.ts';
-import type { Database } from '../../../src/backends/sql/database.ts';
-import { testEngines } from '../../support/databases.ts';
+import type { Database } from '../../../src/core/database.ts';
 import {
   ADD_PARTY_TO_VIEW,
   ALICE_ID,

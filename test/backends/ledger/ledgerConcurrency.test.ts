@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
 import type { LedgerWrite } from '../../../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
-import type { Database, Queryable } from '../../../src/backends/sql/database.ts';
+import type { Database, Queryable } from '../../../src/core/database.ts';
 import { FigwayError } from '../../../src/errors.ts';
-import { testEngines } from '../../support/databases.ts';
 import {
   byteaOf,
   merkleRootOf,

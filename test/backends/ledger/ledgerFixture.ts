@@ -1,6 +1,6 @@
+import type { TestEngine } from '../../../harness/databases.ts';
 import { type Ledger, type LedgerOptions, openLedger } from '../../../src/backends/ledger/openLedger.ts';
-import type { Database, Row } from '../../../src/backends/sql/database.ts';
-import type { TestEngine } from '../../support/databases.ts';
+import type { Database, Row } from '../../../src/core/database.ts';
 
 /** A ledger on a fresh database of `engine`; `drop` removes the database. */
 export async function openTestLedger(

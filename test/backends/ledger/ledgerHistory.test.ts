@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
 import type { AppendedTransaction } from '../../../src/backends/ledger/appendTransaction.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
-import type { Database, Row } from '../../../src/backends/sql/database.ts';
-import { testEngines } from '../../support/databases.ts';
+import type { Database, Row } from '../../../src/core/database.ts';
 import { openTestLedger, steppingClock } from './ledgerFixture.ts';
 
 const engines = await testEngines();

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
 import { compareHashes, dot, EMPTY_HASH, sha256 } from '../../../src/backends/ledger/ledgerHash.ts';
 import type { LedgerDigest, LedgerWrite } from '../../../src/backends/ledger/ledgerTypes.ts';
 import { appendLeaf, auditPath, foldRange, merkleRoot } from '../../../src/backends/ledger/merkleTree.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { verifyRevision } from '../../../src/backends/ledger/verifyRevision.ts';
-import type { Database, Row } from '../../../src/backends/sql/database.ts';
-import { testEngines } from '../../support/databases.ts';
+import type { Database, Row } from '../../../src/core/database.ts';
 import {
   byteaOf,
   compareSigned,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
 import { LedgerTamperedError } from '../../../src/backends/ledger/ledgerErrors.ts';
 import type { BlockAddress, LedgerDigest } from '../../../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
-import type { Database, Row } from '../../../src/backends/sql/database.ts';
-import { testEngines } from '../../support/databases.ts';
+import type { Database, Row } from '../../../src/core/database.ts';
 import {
   recomputeBlock,
   revisionHashOf,

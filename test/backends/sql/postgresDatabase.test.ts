@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type TestEngine, testEngines } from '../../../harness/databases.ts';
 import { createRequestBudget, withinRequestBudget } from '../../../src/backends/requestBudget.ts';
-import type { BackendEvents, Database, FailurePhase } from '../../../src/backends/sql/database.ts';
 import { openPostgresDatabase } from '../../../src/backends/sql/postgresDatabase.ts';
-import { type TestEngine, testEngines } from '../../support/databases.ts';
+import type { BackendEvents, Database, FailurePhase } from '../../../src/core/database.ts';
 
 const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');
 

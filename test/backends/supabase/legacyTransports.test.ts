@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
+import { createLegacyDatabase } from '../../../harness/legacyDatabase.ts';
 import { createPostgresTransport } from '../../../src/backends/supabase/postgresTransport.ts';
 import { createRestTransport } from '../../../src/backends/supabase/restTransport.ts';
 import { DEMO_COMMITMENTS } from '../../../src/backends/supabase/seed/demoCommitments.ts';
@@ -11,8 +13,6 @@ import { ErrorCode } from '../../../src/errors.ts';
 import { signAnonKey, signSupabaseToken } from '../../../src/server/signToken.ts';
 import { viewerFromClaims } from '../../../src/server/verifyBearer.ts';
 import { type PostgrestFake, startPostgrestFake } from '../../fakes/postgrestFake.ts';
-import { testEngines } from '../../support/databases.ts';
-import { createLegacyDatabase } from '../../support/legacyDatabase.ts';
 import { CONTRACT_JWT_SECRET, describeConnectStoreContract } from '../connectStoreContract.ts';
 
 const engines = await testEngines();

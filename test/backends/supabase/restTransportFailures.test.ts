@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequestBudget, withinRequestBudget } from '../../../src/backends/requestBudget.ts';
-import type { BackendEvents, FailurePhase } from '../../../src/backends/sql/database.ts';
 import { createRestTransport } from '../../../src/backends/supabase/restTransport.ts';
 import { ANONYMOUS } from '../../../src/backends/viewer.ts';
+import type { BackendEvents, FailurePhase } from '../../../src/core/database.ts';
 
 // Stands in for the project: PostgREST cannot run here, and these tests need only its failures.
 let server: Server | undefined;

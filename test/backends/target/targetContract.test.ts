@@ -1,5 +1,5 @@
-import { testEngines } from '../../support/databases.ts';
-import { createMigrationFixture } from '../../support/targetDatabases.ts';
+import { testEngines } from '../../../harness/databases.ts';
+import { createMigrationFixture } from '../../../harness/targetDatabases.ts';
 import { describeConnectStoreContract } from '../connectStoreContract.ts';
 
 const engines = await testEngines();

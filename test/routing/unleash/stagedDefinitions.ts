@@ -1,7 +1,7 @@
+import { demoUser } from '../../../harness/testGateway.ts';
 import { FLAGS_DIR, type FlagDefinitions, readDefinitions } from '../../../src/routing/flagFiles.ts';
 import { type StageRule, setRule } from '../../../src/routing/stageRules.ts';
 import type { UnleashAdminOptions } from '../../../src/routing/unleashAdmin.ts';
-import { demoUser } from '../../support/testGateway.ts';
 import type { UnleashServer } from '../../support/unleashServer.ts';
 
 /** The flag of `Commitment.status`, which the beta cohort has live. */

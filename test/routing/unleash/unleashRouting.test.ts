@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
+import { demoUser, startTestGateway, type TestGateway } from '../../../harness/testGateway.ts';
 import { DEMO_COMMITMENTS } from '../../../src/backends/supabase/seed/demoCommitments.ts';
 import { type FlagDefinitions, readCatalogue } from '../../../src/routing/flagFiles.ts';
 import type { RouteRecord } from '../../../src/routing/requestRouter.ts';
 import { pushDefinitions } from '../../../src/routing/unleashAdmin.ts';
 import { createUnleashServerStageSource } from '../../../src/routing/unleashStageSources.ts';
-import { testEngines } from '../../support/databases.ts';
-import { demoUser, startTestGateway, type TestGateway } from '../../support/testGateway.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../../support/unleashServer.ts';
 import {
   adminOf,

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
+import { createMigrationFixture, type MigrationFixture } from '../../../harness/targetDatabases.ts';
 import type { CommitmentDocument } from '../../../src/backends/ledger/commitmentDocument.ts';
 import { DEMO_COMMITMENTS } from '../../../src/backends/supabase/seed/demoCommitments.ts';
 import { backfillCommitments } from '../../../src/writes/backfill/backfillCommitments.ts';
 import { backfillProfiles } from '../../../src/writes/backfill/backfillReferenceData.ts';
 import type { BackfillProgress } from '../../../src/writes/backfill/backfillTypes.ts';
-import { testEngines } from '../../support/databases.ts';
-import { createMigrationFixture, type MigrationFixture } from '../../support/targetDatabases.ts';
 
 const engines = await testEngines();
 

@@ -1,4 +1,4 @@
-import type { Database, Transaction } from '../../sql/database.ts';
+import type { Database, Transaction } from '../../../core/database.ts';
 import { DEMO_COMMITMENTS, DEMO_TYPES } from './demoCommitments.ts';
 import { DEMO_USERS, type DemoUser } from './demoUsers.ts';
 

@@ -1,4 +1,4 @@
-import type { Side, Stage } from '../routing/stage.ts';
+import type { Side, Stage } from './stage.ts';
 
 /**
  * How one shadow comparison ended: the sides agreed; they differed; they differed

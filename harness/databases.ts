@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
-import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts';
+import { openPgliteDatabase } from '../src/backends/sql/pgliteDatabase.ts';
+import { openPostgresDatabase } from '../src/backends/sql/postgresDatabase.ts';
+import type { Database } from '../src/core/database.ts';
 
 /** The PostgreSQL server the project's machines run; `FIGWAY_TEST_POSTGRES` overrides it. */
 export const TEST_POSTGRES_URL =

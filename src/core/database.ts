@@ -1,4 +1,4 @@
-import { FigwayError } from '../../errors.ts';
+import { FigwayError } from '../errors.ts';
 
 /** A row as a driver returns it: column name to value. */
 export type Row = Record<string, unknown>;

@@ -3,34 +3,36 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { resolvers } from '../../resolvers/index.ts';
-import type { ConnectStore } from '../../src/backends/connectStore.ts';
-import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
-import type { Database, Queryable } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
-import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
-import { type DemoUser, findDemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../src/config.ts';
-import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
-import { createRouting } from '../../src/routing/createRouting.ts';
+import { createConnectApp } from '../resolvers/createConnectApp.ts';
+import { resolvers } from '../resolvers/index.ts';
+import type { ConnectStore } from '../src/backends/connectStore.ts';
+import { createLedgerCommitments } from '../src/backends/ledger/ledgerCommitments.ts';
+import { applyMigrations } from '../src/backends/sql/applyMigrations.ts';
+import { createPostgresTransport } from '../src/backends/supabase/postgresTransport.ts';
+import { type DemoUser, findDemoUser } from '../src/backends/supabase/seed/demoUsers.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/config.ts';
+import type { CatalogueEntry } from '../src/core/catalogue.ts';
+import type { Database, Queryable } from '../src/core/database.ts';
+import type { Logger } from '../src/core/logger.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../src/reports/gatewayMetrics.ts';
+import { createRouting } from '../src/routing/createRouting.ts';
 import {
-  type CatalogueEntry,
   FLAGS_DIR,
   type FlagDefinitions,
   readDefinitions,
   writeDefinitions,
-} from '../../src/routing/flagFiles.ts';
-import { migratedUnits } from '../../src/routing/migrate.ts';
-import type { StageSource } from '../../src/routing/stageSource.ts';
-import { readPublishedSchemas } from '../../src/schema/schemaFiles.ts';
-import type { Logger } from '../../src/server/createLogger.ts';
-import { signSupabaseToken } from '../../src/server/signToken.ts';
-import { type Gateway, type GatewayOptions, startGateway } from '../../src/server/startGateway.ts';
-import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
-import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
-import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
-import { createShadowRunner, type ShadowRunner } from '../../src/shadow/shadowRunner.ts';
-import { NO_MIRROR, type WriteMirror } from '../../src/writes/writeMirror.ts';
+} from '../src/routing/flagFiles.ts';
+import { migratedUnits } from '../src/routing/migrate.ts';
+import type { ReloadOutcome, StageSource } from '../src/routing/stageSource.ts';
+import { readPublishedSchemas } from '../src/schema/schemaFiles.ts';
+import { signSupabaseToken } from '../src/server/signToken.ts';
+import { type Gateway, type GatewayOptions, startGateway } from '../src/server/startGateway.ts';
+import { createBearerVerifier } from '../src/server/verifyBearer.ts';
+import { OBSERVATION_MIGRATIONS } from '../src/shadow/observationMigrations.ts';
+import { createObservationWriter, type ObservationWriter } from '../src/shadow/observationWriter.ts';
+import { createShadowRunner, type ShadowRunner } from '../src/shadow/shadowRunner.ts';
+import { recordMirrorFailures } from '../src/writes/recordMirrorFailures.ts';
+import { NO_MIRROR, type WriteMirror } from '../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
 import { createMigrationFixture, type MigrationFixture } from './targetDatabases.ts';
@@ -52,6 +54,8 @@ export interface TestGateway {
   fixture: MigrationFixture | null;
   /** The flags file the gateway routes by; rewrite it to change stages. */
   flagsPath: string;
+  /** Resolves at the gateway's next reload of the flags file: `applied`, or `rejected` (malformed). */
+  nextFlagsReload(): Promise<ReloadOutcome>;
   metrics: GatewayMetrics;
   /** The shadow runner, when started with `shadow`. */
   runner: ShadowRunner | null;
@@ -132,7 +136,7 @@ export async function startTestGateway(
   let runner: ShadowRunner | null = null;
   let writer: ObservationWriter | null = null;
   if (options.shadow !== undefined) {
-    await migrate(legacyDb.db, OBSERVATION_MIGRATIONS);
+    await applyMigrations(legacyDb.db, OBSERVATION_MIGRATIONS);
     writer = createObservationWriter({
       db: options.shadow.observationsDb ?? legacyDb.db,
       flushEveryMs: 50,
@@ -147,6 +151,7 @@ export async function startTestGateway(
       ...(options.shadow.maxInFlight === undefined ? {} : { maxInFlight: options.shadow.maxInFlight }),
     });
   }
+  const legacy = options.wrapStore === undefined ? store : options.wrapStore(store);
   const gateway = await startGateway({
     ...(runner === null ? {} : { shadow: runner }),
     ...options.gateway,
@@ -155,15 +160,16 @@ export async function startTestGateway(
     development: options.development ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits },
-    backends: {
-      legacy: options.wrapStore === undefined ? store : options.wrapStore(store),
+    app: await createConnectApp({
+      legacy,
       target: fixture === null ? null : (options.wrapTarget?.(fixture.target) ?? fixture.target),
       ledger:
         fixture === null
           ? null
           : { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
-      mirror: options.mirror ?? NO_MIRROR,
-    },
+      mirror: recordMirrorFailures(options.mirror ?? NO_MIRROR, { failures: metrics.mirrorFailures, logger }),
+    }),
+    health: { legacy },
     routing,
     metrics,
     verifyBearer: createBearerVerifier({ kind: 'secret', secret }),
@@ -189,6 +195,7 @@ export async function startTestGateway(
       return { status: response.status, body: (await response.json()) as GraphqlResponse['body'] };
     },
     flagsPath,
+    nextFlagsReload: () => routing.nextReload(),
     metrics,
     runner,
     async settle() {

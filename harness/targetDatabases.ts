@@ -1,13 +1,13 @@
-import type { ConnectStore } from '../../src/backends/connectStore.ts';
-import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
-import { type Ledger, openLedger } from '../../src/backends/ledger/openLedger.ts';
-import { OLTP_MIGRATIONS } from '../../src/backends/oltp/oltpMigrations.ts';
-import { createOltpStore, type OltpStore } from '../../src/backends/oltp/oltpStore.ts';
-import type { Database } from '../../src/backends/sql/database.ts';
-import { migrate } from '../../src/backends/sql/migrate.ts';
-import { createTargetStore } from '../../src/backends/targetStore.ts';
-import { BACKFILL_JOBS } from '../../src/writes/backfill/backfillTypes.ts';
-import { runBackfill } from '../../src/writes/backfill/runBackfill.ts';
+import type { ConnectStore } from '../src/backends/connectStore.ts';
+import { createLedgerCommitments } from '../src/backends/ledger/ledgerCommitments.ts';
+import { type Ledger, openLedger } from '../src/backends/ledger/openLedger.ts';
+import { OLTP_MIGRATIONS } from '../src/backends/oltp/oltpMigrations.ts';
+import { createOltpStore, type OltpStore } from '../src/backends/oltp/oltpStore.ts';
+import { applyMigrations } from '../src/backends/sql/applyMigrations.ts';
+import { createTargetStore } from '../src/backends/targetStore.ts';
+import type { Database } from '../src/core/database.ts';
+import { BACKFILL_JOBS } from '../src/writes/backfill/backfillTypes.ts';
+import { runBackfill } from '../src/writes/backfill/runBackfill.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
 
@@ -35,7 +35,7 @@ export async function createMigrationFixture(
   const ledgerDb = engine.name === 'pglite' ? shared : await engine.create();
   const oltpDb = engine.name === 'pglite' ? shared : await engine.create();
   const ledger = await openLedger(ledgerDb.db);
-  await migrate(oltpDb.db, OLTP_MIGRATIONS);
+  await applyMigrations(oltpDb.db, OLTP_MIGRATIONS);
   const oltp = createOltpStore(oltpDb.db);
   if (options.backfill === true) {
     for (const job of BACKFILL_JOBS) await runBackfill(job, { legacy: legacy.db, ledger, oltp });

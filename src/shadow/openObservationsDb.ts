@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { Database } from '../backends/sql/database.ts';
-import { migrate } from '../backends/sql/migrate.ts';
+import { applyMigrations } from '../backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../backends/sql/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../backends/sql/postgresDatabase.ts';
 import { type Config, ConfigError } from '../config.ts';
-import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
+import type { Database } from '../core/database.ts';
+import { OBSERVATION_MIGRATIONS } from './observationMigrations.ts';
 
 /** Opens the database that holds shadow observations, for a command that reads them. */
 export type ObservationsDbOpener = (config: Config) => Promise<Database>;
@@ -24,7 +24,7 @@ export async function openObservationsDb(
   if (config.legacy.transport === 'embedded') {
     const db = await openPgliteDatabase(join(config.dataDir, 'pglite'));
     try {
-      await migrate(db, OBSERVATION_MIGRATIONS);
+      await applyMigrations(db, OBSERVATION_MIGRATIONS);
     } catch (error) {
       await db.close();
       throw error;

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Database } from './database.ts';
+import type { Database } from '../../core/database.ts';
 
 /** A named set of SQL migration files, applied in file-name order. */
 export interface MigrationSet {
@@ -23,7 +23,7 @@ create table if not exists figway.migrations (
  * transaction, under an advisory lock so that concurrent starts apply each once.
  * Returns the names it applied.
  */
-export async function migrate(db: Database, set: MigrationSet): Promise<string[]> {
+export async function applyMigrations(db: Database, set: MigrationSet): Promise<string[]> {
   const files = (await readdir(set.directory)).filter((file) => file.endsWith('.sql')).sort();
   const applied: string[] = [];
   for (const file of files) {

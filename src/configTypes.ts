@@ -1,0 +1,121 @@
+// The shape of figway's configuration; src/config.ts reads it from the environment.
+
+/** Where legacy Supabase data lives and how figway reaches it. */
+export type LegacyConfig =
+  | { transport: 'embedded'; dataDir: string }
+  | { transport: 'postgres'; databaseUrl: string }
+  | { transport: 'rest'; url: string; anonKey: string };
+
+/**
+ * Where the target backends live: in the embedded database (own schemas), in two
+ * PostgreSQL databases, or not configured yet (legacy only).
+ */
+export type TargetsConfig =
+  | { kind: 'embedded' }
+  | { kind: 'postgres'; ledgerUrl: string; oltpUrl: string }
+  | { kind: 'none' };
+
+/** Where stages come from: a local flags file read offline, or an Unleash server. */
+export type FlagsConfig =
+  | { kind: 'file'; path: string; pollMs: number }
+  | { kind: 'unleash'; url: string; token: string; refreshMs: number };
+
+/** Shadow reads: their store (`embedded` keeps it in the embedded database), limits and retention. */
+export interface ShadowConfig {
+  store: { kind: 'embedded' } | { kind: 'postgres'; url: string } | { kind: 'none' };
+  /**
+   * Keys the hash of user ids and redacted values (`FIGWAY_SHADOW_SALT`); null when
+   * unset outside the embedded default, and then `figway serve` refuses to start.
+   */
+  salt: string | null;
+  maxInFlight: number;
+  /** How long a comparison waits for its response to go out before it is judged anyway (`FIGWAY_SHADOW_MAX_WAIT_MS`). */
+  maxWaitMs: number;
+  retentionDays: number;
+}
+
+/**
+ * How bearer tokens are verified (the embedded default signs and verifies with a
+ * generated local secret), and what user tokens must say: `aud` is `audience`
+ * (`SUPABASE_JWT_AUDIENCE`, default "authenticated") and `iss` is `issuer`
+ * (`SUPABASE_JWT_ISSUER`, default the project's Supabase Auth,
+ * `https://<project>.supabase.co/auth/v1`; null when no setting names the project).
+ */
+export type AuthConfig = (
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'secret'; secret: string }
+  | { kind: 'jwks'; url: string }
+) & { audience: string; issuer: string | null };
+
+/**
+ * Who may read /metrics: with a `token`, only callers sending it as a bearer token;
+ * with `listen`, it is served there instead of on the gateway's port. Both null: open.
+ */
+export interface MetricsConfig {
+  /** `FIGWAY_METRICS_TOKEN`. @default null */
+  token: string | null;
+  /** `FIGWAY_METRICS_HOST` (default `HOST`) and `FIGWAY_METRICS_PORT`. @default null */
+  listen: { host: string; port: number } | null;
+}
+
+/**
+ * Limits on one GraphQL operation, checked before it runs, over HTTP and graphql-ws
+ * alike; an operation over any of them is refused with QUERY_TOO_COMPLEX.
+ */
+export interface QueryLimits {
+  /** Deepest nesting of fields (`FIGWAY_MAX_QUERY_DEPTH`). */
+  maxDepth: number;
+  /** Aliased fields in the operation, fragments included (`FIGWAY_MAX_QUERY_ALIASES`). */
+  maxAliases: number;
+  /** Fields at the operation's root, each a separate backend call (`FIGWAY_MAX_QUERY_ROOT_FIELDS`). */
+  maxRootFields: number;
+  /** Directives in the operation (`FIGWAY_MAX_QUERY_DIRECTIVES`). */
+  maxDirectives: number;
+  /** Lexical tokens in the query text, counted while parsing (`FIGWAY_MAX_QUERY_TOKENS`). */
+  maxTokens: number;
+  /** Estimated cost: each field 1 plus what it selects, times the page size of lists (`FIGWAY_MAX_QUERY_COST`). */
+  maxCost: number;
+  /** The size a list without a `first` argument is assumed to have in the cost (`FIGWAY_QUERY_LIST_SIZE`). */
+  assumedListSize: number;
+}
+
+/** The query limits when no setting changes them: every README query and test fits well within. */
+export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = {
+  maxDepth: 8,
+  maxAliases: 15,
+  maxRootFields: 10,
+  maxDirectives: 50,
+  maxTokens: 1000,
+  maxCost: 10_000,
+  assumedListSize: 10,
+};
+
+/** figway's typed, validated configuration. */
+export interface Config {
+  /** True for the embedded default and when NODE_ENV=development: routes and error details are shown. */
+  development: boolean;
+  host: string;
+  port: number;
+  /** Folder for the embedded databases, the local JWT secret and the running gateway's lock file. */
+  dataDir: string;
+  legacy: LegacyConfig;
+  targets: TargetsConfig;
+  flags: FlagsConfig;
+  /** Where shadow observations are stored, and how shadow reads are bounded. */
+  shadow: ShadowConfig;
+  auth: AuthConfig;
+  /** Whether the schema answers introspection (`FIGWAY_INTROSPECTION`); default: only in development. */
+  introspection: boolean;
+  /** Who may read /metrics. */
+  metrics: MetricsConfig;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /**
+   * Each request's time budget in milliseconds (`FIGWAY_REQUEST_TIMEOUT_MS`): past it no new
+   * database work starts and statements still running are cancelled (REQUEST_TIMEOUT). @default 10000
+   */
+  requestTimeoutMs: number;
+  /** Limits on each operation's depth, aliases, root fields, directives, tokens and cost. */
+  queryLimits: QueryLimits;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}

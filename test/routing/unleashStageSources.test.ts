@@ -1,16 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createUnleashServerStageSource } from '../../src/routing/unleashStageSources.ts';
 import { captureLogs, LEVEL } from '../support/capturedLogs.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../support/closedPort.ts';
 
 describe('createUnleashServerStageSource', () => {
   it('logs an Unleash it cannot reach with the cause, stays up, and fails closed to legacy', async () => {

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
@@ -13,6 +11,7 @@ import { ErrorCode } from '../../../src/errors.ts';
 import { signAnonKey, signSupabaseToken } from '../../../src/server/signToken.ts';
 import { viewerFromClaims } from '../../../src/server/verifyBearer.ts';
 import { type PostgrestFake, startPostgrestFake } from '../../fakes/postgrestFake.ts';
+import { closedPort } from '../../support/closedPort.ts';
 import { CONTRACT_JWT_SECRET, describeConnectStoreContract } from '../connectStoreContract.ts';
 
 const engines = await testEngines();
@@ -25,14 +24,6 @@ async function userViewer(index: number): Promise<Viewer> {
   if (user === undefined) throw new Error(`no demo user ${index}`);
   const token = await signSupabaseToken(user, CONTRACT_JWT_SECRET);
   return viewerFromClaims(decodeJwt(token), token);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 for (const engine of engines) {

@@ -20,14 +20,28 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The embedded gateway running on `dataDir`, or null when none is (a stale lock counts as none). */
+/**
+ * The embedded gateway running on `dataDir`, or null when none is: no lock file, a
+ * stale lock, or one cut short by a crash count as none. Any other failure to read the
+ * lock (permissions, a folder in its place) is thrown, since guessing could let two
+ * processes open one PGlite folder.
+ */
 export async function findRunningGateway(dataDir: string): Promise<RunningGateway | null> {
+  let text: string;
   try {
-    const lock = JSON.parse(await readFile(lockPath(dataDir), 'utf8')) as RunningGateway;
-    return alive(lock.pid) ? lock : null;
-  } catch {
-    return null;
+    text = await readFile(lockPath(dataDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
+  let lock: RunningGateway;
+  try {
+    lock = JSON.parse(text) as RunningGateway;
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+  return alive(lock.pid) ? lock : null;
 }
 
 /**

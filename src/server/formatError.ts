@@ -37,7 +37,18 @@ export function createFormatError(options: { development: boolean; logger: Logge
     if (refusal !== null) return formatRefusal(refusal);
     if (isApolloRequestRefusal(original)) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
     const code = formatted.extensions?.code;
-    if (original instanceof FigwayError || APOLLO_CODES.has(String(code))) return formatted;
+    if (original instanceof FigwayError) {
+      // A catalogue error that wraps an unexpected one (WRITE_COMMITTED over a read that
+      // threw) shows the client its own message; the wrapped detail goes to the log.
+      if (original.cause !== undefined && !(original.cause instanceof FigwayError)) {
+        options.logger.error(
+          { err: original.cause, code: original.code, path: formatted.path },
+          original.message,
+        );
+      }
+      return formatted;
+    }
+    if (APOLLO_CODES.has(String(code))) return formatted;
     if (isErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') return formatted;
     options.logger.error({ err: original, path: formatted.path }, 'unexpected error');
     if (options.development) return formatted;

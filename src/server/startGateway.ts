@@ -95,9 +95,25 @@ function headerText(request: IncomingMessage, name: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+// A GET carries its operation in the query string (urql sends queries so), with the
+// variables as JSON; Apollo has already refused a GET whose variables do not parse.
+function operationOfGet(request: IncomingMessage): Record<string, unknown> {
+  const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  const variables = params.get('variables');
+  let parsed: unknown = null;
+  try {
+    parsed = variables === null ? null : JSON.parse(variables);
+  } catch (error) {
+    parsed = { unparsed: variables, error: String(error) };
+  }
+  return { operationName: params.get('operationName'), query: params.get('query'), variables: parsed };
+}
+
 /** What an observation records about the operation: its name, document, variables and client. */
 function requestFacts(request: IncomingMessage, body: unknown): Omit<RequestFacts, 'viewer'> {
-  const graphql = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const graphql = (
+    request.method === 'GET' ? operationOfGet(request) : typeof body === 'object' && body !== null ? body : {}
+  ) as Record<string, unknown>;
   return {
     operationName: typeof graphql.operationName === 'string' ? graphql.operationName : null,
     query: typeof graphql.query === 'string' ? graphql.query : null,

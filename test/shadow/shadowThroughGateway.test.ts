@@ -87,6 +87,23 @@ describe('shadow reads through the gateway', () => {
     expect(JSON.stringify(row)).not.toContain(demoUser('alice').id);
   });
 
+  it('records the document and variables of a GET query, as urql sends them', async () => {
+    const before = (await observations(gateway)).length;
+    const query = 'query StatusOf($id: ID!) { commitment(id: $id) { status } }';
+    const search = new URLSearchParams({
+      query,
+      operationName: 'StatusOf',
+      variables: JSON.stringify({ id: SHARED }),
+    });
+    const response = await fetch(`${gateway.gateway.url}?${search}`, {
+      headers: { authorization: `Bearer ${await gateway.tokenFor('alice')}` },
+    });
+    expect(await response.json()).toMatchObject({ data: { commitment: { status: 'ACTIVE' } } });
+    const rows = await observations(gateway);
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ operation_name: 'StatusOf', query, variables: { id: SHARED } });
+  });
+
   it('compares queries sent over graphql-ws too', async () => {
     const before = (await observations(gateway)).length;
     const client = createClient({

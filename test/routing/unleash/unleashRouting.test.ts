@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
 import { demoUser, startTestGateway, type TestGateway } from '../../../harness/testGateway.ts';
 import { DEMO_COMMITMENTS } from '../../../src/backends/supabase/seed/demoCommitments.ts';
@@ -49,16 +48,15 @@ describe.runIf(available)('routing by a real Unleash server', () => {
     return figway.routes;
   }
 
-  /** Polls until `as`'s route of `unit` is `expected`; throws after 15 s. */
+  /** Polls until `as`'s route of `unit` is `expected`; fails after 15 s with the route last seen. */
   async function waitForRoute(as: string, unit: string, expected: RouteRecord): Promise<void> {
-    const started = performance.now();
-    let last: RouteRecord | undefined;
-    while (performance.now() - started < 15_000) {
-      last = (await routesOf(as))[unit];
-      if (last?.stage === expected.stage && last.backend === expected.backend) return;
-      await sleep(50);
-    }
-    throw new Error(`${as}'s ${unit} stayed ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}`);
+    await vi.waitFor(
+      async () => {
+        const route = (await routesOf(as))[unit];
+        expect(route, `${as}'s ${unit}`).toMatchObject({ stage: expected.stage, backend: expected.backend });
+      },
+      { timeout: 15_000, interval: 50 },
+    );
   }
 
   async function fallbacks(reason: string): Promise<number> {

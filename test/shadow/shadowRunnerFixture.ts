@@ -1,0 +1,127 @@
+import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
+import { afterEach, beforeEach } from 'vitest';
+import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
+import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
+import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/core/catalogue.ts';
+import type { Database } from '../../src/core/database.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
+import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
+import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
+import {
+  createShadowRunner,
+  type ExperimentSide,
+  type ShadowRunnerOptions,
+} from '../../src/shadow/shadowRunner.ts';
+
+const schema = buildSchema('type Query { thing: Thing } type Thing { id: ID! n: Int s: String at: String }');
+const operation = parse('query Things { thing { id n s at } }').definitions[0] as OperationDefinitionNode;
+export const INFO = {
+  returnType: schema.getType('Thing'),
+  fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+  fragments: {},
+  variableValues: {},
+  path: 'thing',
+  operationName: 'Things',
+} as never;
+const VIEWER = { kind: 'user', id: 'u-1', email: null, cohort: 'beta', claims: {}, token: 't' } as const;
+export const FACTS = {
+  viewer: VIEWER,
+  operationName: null,
+  clientName: 'web',
+  clientVersion: '1.2.0',
+  query: null,
+  variables: { email: 'a@b.c', id: 'x' },
+};
+export const THING = { id: '1', n: 1, s: 'a', at: '2026-01-01T00:00:00.000Z' };
+
+export const side = (
+  kind: 'legacy' | 'target',
+  read: (fresh: boolean) => Promise<unknown>,
+): ExperimentSide => ({
+  side: kind,
+  read,
+});
+export const never = () => new Promise<never>(() => {});
+
+/**
+ * A shadow runner over a fresh PGlite observation store per test: call it inside a
+ * describe; `runner()` builds a runner for the unit Query.thing with the given
+ * settings, and `stored()` waits for its comparisons and returns the stored rows.
+ */
+export function useShadowRunner() {
+  let db: Database;
+  let writer: ObservationWriter;
+  let metrics: GatewayMetrics;
+  beforeEach(async () => {
+    db = await openPgliteDatabase();
+    await applyMigrations(db, OBSERVATION_MIGRATIONS);
+    metrics = createGatewayMetrics();
+    writer = createObservationWriter({
+      db,
+      flushEveryMs: 20,
+      onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
+    });
+  });
+  afterEach(async () => {
+    await writer.close();
+    await db.close();
+  });
+
+  function runner(
+    settings: Partial<ShadowSettings> = {},
+    more: Partial<Pick<ShadowRunnerOptions, 'maxInFlight' | 'random' | 'maxWaitMs' | 'onInternalError'>> = {},
+  ) {
+    const entry: CatalogueEntry = {
+      unit: 'Query.thing',
+      flag: 'f',
+      owner: 'o',
+      description: 'd',
+      fallback: 'none',
+      shadow: { ...DEFAULT_SHADOW, ...settings },
+    };
+    return createShadowRunner({
+      catalogue: new Map([['Query.thing', entry]]),
+      writer,
+      metrics,
+      salt: 's',
+      ...more,
+    });
+  }
+
+  async function stored(shadow: ReturnType<typeof runner>) {
+    await shadow.idle();
+    await writer.flush();
+    return db.query('select * from observations.observations order by id');
+  }
+
+  return {
+    runner,
+    stored,
+    get db() {
+      return db;
+    },
+    get writer() {
+      return writer;
+    },
+    get metrics() {
+      return metrics;
+    },
+  };
+}
+
+// A value nested `levels` deep, built without recursion.
+export function nested(levels: number): unknown {
+  let value: unknown = 'bottom';
+  for (let level = 0; level < levels; level++) value = { inner: value };
+  return value;
+}
+
+export function descend(value: unknown): { depth: number; bottom: unknown } {
+  let depth = 0;
+  let at = value;
+  while (typeof at === 'object' && at !== null && 'inner' in at) {
+    at = at.inner;
+    depth += 1;
+  }
+  return { depth, bottom: at };
+}

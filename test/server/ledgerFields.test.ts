@@ -131,7 +131,7 @@ describe('ledger fields after tampering', { timeout: GATEWAY_BOOT_MS }, () => {
 });
 
 describe('ledger fields after an edit of the committed view', { timeout: GATEWAY_BOOT_MS }, () => {
-  // Issue 8, item 4: `update ledger.documents` made a user a party of a commitment
+  // The attack: `update ledger.documents` made a user a party of a commitment
   // and verifyCommitment still answered verified: true.
   const addCarol = `update ledger.documents set data = jsonb_set(data, '{parties}', (data -> 'parties')
       || jsonb_build_array(jsonb_build_object('id', 'f0000000-0000-4000-8000-000000000009',

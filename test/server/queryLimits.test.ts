@@ -7,7 +7,7 @@ import { errorCodes, startTestGateway, type TestGateway } from '../../harness/te
 import { loadConfig } from '../../src/config.ts';
 import { countingDatabase } from '../support/countingDatabase.ts';
 
-// The query bombs of issue 8 run against a real PostgreSQL, as in production.
+// The query bombs (a nested history cycle, 20,000 aliases) run against a real PostgreSQL, as in production.
 const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');
 if (postgres === undefined)
   throw new Error('The query-limit tests need PostgreSQL (set CI=true to require it).');

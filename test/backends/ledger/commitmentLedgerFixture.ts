@@ -29,7 +29,7 @@ export function userViewer(id: string): Viewer {
 export const SERVICE: Viewer = { kind: 'service', id: null, claims: { role: 'service_role' }, token: '' };
 
 /**
- * The attack of issue 8: an SQL edit that adds the profile `$2` as a participant of
+ * The committed-view attack: an SQL edit that adds the profile `$2` as a participant of
  * the commitment `$1` in the committed view. Returns one row per row it changed.
  */
 export const ADD_PARTY_TO_VIEW = `update ledger.documents

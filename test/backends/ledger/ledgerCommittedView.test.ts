@@ -19,7 +19,7 @@ const engines = await testEngines();
 const ALICE = userViewer(ALICE_ID);
 const BOB = userViewer(BOB_ID);
 
-// Issue 8, item 4: `update ledger.documents` made bob a party of alice's commitment,
+// The attack: `update ledger.documents` once made bob a party of alice's commitment,
 // the gateway served it to him, and every verification still said "verified".
 describe.each(engines)('the committed view ($name)', (engine) => {
   let ledger: Ledger;

@@ -4,7 +4,7 @@
 -- append-only (it could not be), and readers trusted it: an `update ledger.documents`
 -- made a user a party of a commitment he may not see, the gateway served it and
 -- authorized him from it, and every proof still verified, because proofs are about
--- revisions (issue 8, item 4). Derived from ledger.revisions, there is nothing
+-- revisions. Derived from ledger.revisions, there is nothing
 -- separate left to edit: an edit of the view is an edit of the newest revision,
 -- which the append-only trigger refuses and, when triggers are bypassed, every
 -- verification reports, because the served data is the hashed data. Reading the

@@ -61,6 +61,7 @@ export function instrumentDatabase(db: Database): InstrumentedDatabase {
       }
     },
     exec: (script) => db.exec(script),
+    listen: (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
     reset() {
       const sent = tally;

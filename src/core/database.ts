@@ -25,6 +25,12 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs a script of several statements with no parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` until the returned function is
+   * called. A lost connection is reported and re-established; notifications sent
+   * while it was down are missed, so a listener must not be the only wake-up.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import { mirrorSide, readSide, type Side, type Stage, shadowSide, writeSide } from '../core/stage.ts';
+import { withWriteIntent } from '../core/writeIntent.ts';
 import type { RequestShadow } from '../shadow/shadowRunner.ts';
 import type { WriteMirror } from '../writes/writeMirror.ts';
 import {
@@ -75,10 +76,13 @@ async function write<C extends RoutedContext>(
   context: C,
   info: unknown,
 ) {
-  const result = await sides[side](parent, args, context, info);
+  const to = mirrorSide(stage);
+  // A target adapter reads the intent to commit the write's outbox row with it.
+  const result = await withWriteIntent({ unit, stage, mirrorTo: to }, () =>
+    sides[side](parent, args, context, info),
+  );
   const committed: CommittedWrite = { unit, side };
   recordCommittedWrite(context, info, committed);
-  const to = mirrorSide(stage);
   if (to === null) return result;
   try {
     await context.mirror.mirror({ unit, stage, to, args, result });

@@ -27,6 +27,7 @@ export function countingDatabase(db: Database): Database & { statements: string[
       );
     },
     exec: (script: string) => db.exec(script),
+    listen: (channel: string, onNotify: () => void) => db.listen(channel, onNotify),
     close: () => db.close(),
   };
   return counted;

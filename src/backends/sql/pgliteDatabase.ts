@@ -41,6 +41,12 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
     async exec(script: string) {
       await pglite.exec(script);
     },
+    async listen(channel: string, onNotify: () => void) {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      return async () => {
+        if (!pglite.closed) await unlisten();
+      };
+    },
     async close() {
       if (!pglite.closed) await pglite.close();
     },

@@ -248,8 +248,73 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     async exec(script: string) {
       await query(script);
     },
+    listen: (channel, onNotify) => listenOn(options.connectionString, channel, onNotify, events),
     async close() {
       if (!pool.ended) await pool.end();
     },
+  };
+}
+
+const LISTEN_RETRY_MS = [250, 1_000, 5_000];
+
+// A dedicated connection outside the pool (a pooled one would be handed to others);
+// when it breaks, the failure is reported and a new one listens, after a short pause.
+async function listenOn(
+  connectionString: string,
+  channel: string,
+  onNotify: () => void,
+  events: BackendEvents,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const next = new pg.Client({ connectionString });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    next.on('error', (error) => {
+      events.backendFailed(error, 'idle');
+      void next.end().catch((ended: unknown) => events.backendFailed(ended, 'idle'));
+      if (client === next) client = null;
+      schedule();
+    });
+    await next.connect();
+    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    if (stopped) {
+      await next.end();
+      return;
+    }
+    client = next;
+    failures = 0;
+    // Anything sent while no connection listened is caught up by the listener's next pass.
+    onNotify();
+  };
+  const schedule = () => {
+    if (stopped || retry !== undefined) return;
+    const delay = LISTEN_RETRY_MS[Math.min(failures, LISTEN_RETRY_MS.length - 1)] ?? 5_000;
+    failures += 1;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect().catch((error: unknown) => {
+        events.backendFailed(error, 'connect');
+        schedule();
+      });
+    }, delay);
+    retry.unref();
+  };
+  try {
+    await connect();
+  } catch (error) {
+    events.backendFailed(error, 'connect');
+    schedule();
+  }
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const open = client;
+    client = null;
+    await open?.end();
   };
 }

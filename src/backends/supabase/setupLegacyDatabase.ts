@@ -65,6 +65,7 @@ function joining(tx: Transaction, engine: Database['engine']): Database {
     query: <R extends Row = Row>(sql: string, params?: readonly unknown[]) => tx.query<R>(sql, params),
     exec: (script: string) => tx.exec(script),
     transaction: (fn) => fn(tx),
+    listen: () => Promise.reject(new Error('a setup transaction cannot LISTEN')),
     close: async () => {},
   };
 }

@@ -75,6 +75,9 @@ const environment = z.object({
   FIGWAY_SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(64),
   FIGWAY_SHADOW_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FIGWAY_OBSERVATION_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  FIGWAY_SYNC_APPLIER: z.enum(['on', 'off']).default('on'),
+  FIGWAY_SYNC_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  FIGWAY_SYNC_POLL_MS: z.coerce.number().int().min(50).default(1_000),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -227,6 +230,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxTokens: values.FIGWAY_MAX_QUERY_TOKENS,
       maxCost: values.FIGWAY_MAX_QUERY_COST,
       assumedListSize: values.FIGWAY_QUERY_LIST_SIZE,
+    },
+    sync: {
+      applier: values.FIGWAY_SYNC_APPLIER === 'on',
+      maxAttempts: values.FIGWAY_SYNC_MAX_ATTEMPTS,
+      pollMs: values.FIGWAY_SYNC_POLL_MS,
     },
     logLevel: values.LOG_LEVEL,
   };

@@ -90,6 +90,19 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = {
   assumedListSize: 10,
 };
 
+/** The mirror's settings. */
+export interface SyncConfig {
+  /**
+   * Whether this gateway runs the background appliers (`FIGWAY_SYNC_APPLIER=on|off`, default on).
+   * Off when `figway sync` workers do it; each write's own mirror still runs in the gateway.
+   */
+  applier: boolean;
+  /** Failures of a change the other side refuses before it becomes a dead letter (`FIGWAY_SYNC_MAX_ATTEMPTS`). @default 5 */
+  maxAttempts: number;
+  /** How often the queues are looked at without a NOTIFY, in ms (`FIGWAY_SYNC_POLL_MS`). @default 1000 */
+  pollMs: number;
+}
+
 /** figway's typed, validated configuration. */
 export interface Config {
   /** True for the embedded default and when NODE_ENV=development: routes and error details are shown. */
@@ -117,5 +130,7 @@ export interface Config {
   requestTimeoutMs: number;
   /** Limits on each operation's depth, aliases, root fields, directives, tokens and cost. */
   queryLimits: QueryLimits;
+  /** The mirror between legacy and the targets. */
+  sync: SyncConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

@@ -11,6 +11,8 @@ usage: figway <command>
                          guard the published versions of the public schema
   backfill <commitments|profiles|commitment-types> [--batch-size N]
                          copy legacy rows into the ledger and the OLTP service
+  sync [status|retry <id>]
+                         run the mirror's appliers alone; see what waits, the lag, dead letters
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
   flags list|set|push    see and move each migration unit's stage per cohort (see figway flags)
   report [--unit U] [--since 24h|7d|30m|<ISO>] [--json]
@@ -38,6 +40,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return (await import('./backfillCommand.ts')).backfillCommand(args);
     case 'verify':
       return (await import('./verifyCommand.ts')).verifyCommand(args);
+    case 'sync':
+      return (await import('./syncCommand.ts')).syncCommand(args);
     case 'flags':
       return (await import('./flagsCommand.ts')).flagsCommand(args);
     case 'report':

@@ -19,6 +19,7 @@ import { type Backends, openBackends } from '../server/openBackends.ts';
 import { createShadowApiRoutes } from '../server/shadowApiRoutes.ts';
 import { createShadowPageRoutes } from '../server/shadowPageRoutes.ts';
 import { startGateway } from '../server/startGateway.ts';
+import { createSyncRoutes } from '../server/syncRoutes.ts';
 import type { BearerVerifier } from '../server/verifyBearer.ts';
 import { createObservationWriter } from '../shadow/observationWriter.ts';
 import { pruneObservations } from '../shadow/pruneObservations.ts';
@@ -27,7 +28,8 @@ import { createShadowRunner } from '../shadow/shadowRunner.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
 import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
-import { NO_MIRROR } from '../writes/writeMirror.ts';
+import type { Sync } from '../writes/sync/createSync.ts';
+import { startSync } from './startSync.ts';
 
 function welcome(url: string, version: string, dataDir: string): string {
   const query = '{ me { username } commitments(first: 5) { edges { node { title status } } } }';
@@ -110,6 +112,7 @@ function startShadow(
   timer.unref();
   return {
     runner,
+    writer,
     async close() {
       clearInterval(timer);
       await runner.idle();
@@ -124,8 +127,10 @@ function adminRoutesFor(
   backends: Backends,
   routing: Routing,
   verifyBearer: BearerVerifier,
+  sync: Sync | null,
 ): AdminRoutes {
   const cli = createAdminRoutes(backends, verifyBearer);
+  const syncRoutes = sync === null ? null : createSyncRoutes(sync, verifyBearer);
   const db = backends.observationsDb;
   const thresholdsFor = (unit: string) => {
     const settings = routing.catalogue.get(unit)?.shadow;
@@ -141,6 +146,7 @@ function adminRoutesFor(
   return async (request, response, pathname) =>
     (await page(request, response, pathname)) ||
     (shadow !== null && (await shadow(request, response, pathname))) ||
+    (syncRoutes !== null && (await syncRoutes(request, response, pathname))) ||
     cli(request, response, pathname);
 }
 
@@ -173,6 +179,16 @@ export async function serve(): Promise<void> {
   if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
   const { legacy, targets } = backends;
   const shadow = startShadow(config, backends, metrics, routing, logger);
+  // Writes reach both sides: each write's own mirror, and the background appliers
+  // unless separate `figway sync` workers run them.
+  const { sync, mirror } = await startSync(
+    config,
+    backends,
+    metrics,
+    logger,
+    shadow.writer,
+    config.sync.applier,
+  );
   const verifyBearer = await createVerifierFromConfig(config.auth);
   const gateway = await startGateway({
     host: config.host,
@@ -183,13 +199,13 @@ export async function serve(): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     queryLimits: config.queryLimits,
-    // The gateway serves the Connect app from resolvers/; a write the mirror fails to
-    // take is counted and logged, and never fails a committed write.
+    // The gateway serves the Connect app from resolvers/; a write the mirror cannot
+    // apply at once stays queued, is counted and logged, and never fails a committed write.
     app: await createConnectApp({
       legacy,
       target: targets?.store ?? null,
       ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
-      mirror: recordMirrorFailures(NO_MIRROR, { failures: metrics.mirrorFailures, logger }),
+      mirror: recordMirrorFailures(mirror, { failures: metrics.mirrorFailures, logger }),
     }),
     routing,
     shadow: shadow.runner,
@@ -206,7 +222,7 @@ export async function serve(): Promise<void> {
             oltp: { name: `oltp (${targets.oltp.db.engine})`, ping: targets.oltp.ping },
           },
     verifyBearer,
-    admin: adminRoutesFor(config, backends, routing, verifyBearer),
+    admin: adminRoutesFor(config, backends, routing, verifyBearer, sync),
     logger,
   });
   await claim?.publish(gateway.url);
@@ -233,6 +249,7 @@ export async function serve(): Promise<void> {
     logger.info({ signal }, 'draining in-flight requests, then stopping');
     try {
       await gateway.stop();
+      await sync?.stop();
       await shadow.close();
       await routing.close();
       await backends.close();

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus metrics figway exposes on /metrics. */
 export interface GatewayMetrics {
@@ -23,6 +23,12 @@ export interface GatewayMetrics {
   backendTimeouts: Counter<'backend'>;
   /** Committed writes the mirror failed to take, by mutation unit and the side mirrored to. */
   mirrorFailures: Counter<'unit' | 'to'>;
+  /** Mirror lag: from the change's commit on one side to its commit on the other, by the side mirrored to. */
+  mirrorLag: Histogram<'to'>;
+  /** Queued changes handled by the applier, by the side mirrored to and result (applied, skipped, conflict, failed, dead). */
+  mirrorChanges: Counter<'to' | 'result'>;
+  /** Changes waiting to be mirrored, by the side mirrored to; dead letters by the same. */
+  mirrorBacklog: Gauge<'to' | 'state'>;
 }
 
 /** Creates a registry with figway's metrics and Node's default ones. */
@@ -90,6 +96,25 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'figway_mirror_failures_total',
       help: 'Committed writes the mirror failed to take, by mutation unit and the side mirrored to.',
       labelNames: ['unit', 'to'],
+      registers: [registry],
+    }),
+    mirrorLag: new Histogram({
+      name: 'figway_mirror_lag_seconds',
+      help: 'From the commit of a change on one side to its commit on the other, by the side mirrored to.',
+      labelNames: ['to'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    mirrorChanges: new Counter({
+      name: 'figway_mirror_changes_total',
+      help: 'Queued changes handled by the mirror, by the side mirrored to and result (applied, skipped, conflict, failed, dead).',
+      labelNames: ['to', 'result'],
+      registers: [registry],
+    }),
+    mirrorBacklog: new Gauge({
+      name: 'figway_mirror_backlog',
+      help: 'Changes waiting to be mirrored (state pending) and dead letters (state dead), by the side mirrored to; sampled by the applier.',
+      labelNames: ['to', 'state'],
       registers: [registry],
     }),
   };

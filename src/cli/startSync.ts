@@ -1,0 +1,73 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Observation } from '../core/observation.ts';
+import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
+import type { Backends } from '../server/openBackends.ts';
+import { createSync, type Sync } from '../writes/sync/createSync.ts';
+import { observeMirroredWrite } from '../writes/sync/observeMirroredWrite.ts';
+import type { WriteMirror } from '../writes/writeMirror.ts';
+
+/** Where observations of mirrored writes go (the shadow observation writer), and the counter they count in. */
+export interface WriteObservations {
+  record(observation: Observation): void;
+}
+
+// Behind PostgREST figway has no connection of its own to legacy: nothing can be
+// captured or applied there, and every mirrored write says so (counted and logged).
+const NO_DIRECT_LEGACY: WriteMirror = {
+  async mirror() {
+    throw new Error(
+      'writes cannot be mirrored: figway needs a direct connection to the legacy database (SUPABASE_DB_URL)',
+    );
+  },
+};
+
+/**
+ * The mirror for this process: its write path always, and with `applier` its
+ * background appliers too. Null mirror work (no targets) leaves `sync` null.
+ */
+export async function startSync(
+  config: Config,
+  backends: Backends,
+  metrics: GatewayMetrics,
+  logger: Logger,
+  observations: WriteObservations | null,
+  applier: boolean,
+): Promise<{ sync: Sync | null; mirror: WriteMirror }> {
+  const { legacyDb, targets } = backends;
+  if (targets === null) return { sync: null, mirror: NO_DIRECT_LEGACY };
+  if (legacyDb === null) {
+    logger.warn(
+      'writes are not mirrored: set SUPABASE_DB_URL so that figway can capture and apply changes on legacy',
+    );
+    return { sync: null, mirror: NO_DIRECT_LEGACY };
+  }
+  const sync = createSync(
+    { legacyDb, ledger: targets.ledger, oltp: targets.oltp },
+    {
+      metrics,
+      logger,
+      pollMs: config.sync.pollMs,
+      retry: { maxAttempts: config.sync.maxAttempts },
+      onMirrored: (outcome) => {
+        if (observations === null) return;
+        observeMirroredWrite({ legacyDb, ledger: targets.ledger }, outcome)
+          .then((observation) => {
+            if (observation === null) return;
+            metrics.observations.inc({
+              unit: observation.unit,
+              stage: observation.stage,
+              outcome: observation.outcome,
+            });
+            observations.record(observation);
+          })
+          .catch((error: unknown) => {
+            metrics.shadowInternalErrors.inc({ unit: outcome.write.unit, step: 'observe' });
+            logger.warn({ err: error, unit: outcome.write.unit }, 'could not observe a mirrored write');
+          });
+      },
+    },
+  );
+  if (applier) await sync.start();
+  return { sync, mirror: sync.mirror };
+}

@@ -1,0 +1,428 @@
+import { randomBytes } from 'node:crypto';
+import type { Ledger } from '../../backends/ledger/openLedger.ts';
+import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
+import type { Database } from '../../core/database.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Side } from '../../core/stage.ts';
+import type { GatewayMetrics } from '../../reports/gatewayMetrics.ts';
+import { createRateLimitedLog } from '../../reports/rateLimitedLog.ts';
+import type { MirroredWrite, WriteMirror } from '../writeMirror.ts';
+import { applyLegacyChanges } from './applyLegacyChanges.ts';
+import { applyOutbox } from './applyOutbox.ts';
+import {
+  type ChangeQueue,
+  createChangeQueue,
+  type QueuedRow,
+  type QueueStatus,
+  type RetryPolicy,
+} from './changeQueue.ts';
+import { describeError, isUnavailable } from './classifyFailure.ts';
+import { createLagWindow, type LagWindow } from './lagWindow.ts';
+import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
+import type { ChangeOutcome } from './syncTypes.ts';
+
+/** What the mirror needs: legacy's own database and the targets. */
+export interface SyncDeps {
+  legacyDb: Database;
+  ledger: Ledger;
+  oltp: OltpStore;
+}
+
+/** How a mirrored write ended on the other side, for the write's shadow observation. */
+export interface MirrorOutcome {
+  write: MirroredWrite;
+  /** The commitment the write changed. */
+  entityId: string;
+  /** null when the other side has the write; else why it does not (yet). */
+  error: string | null;
+  /** Milliseconds from the start of the mirror to its end. */
+  ms: number;
+}
+
+/** Options of {@link createSync}. */
+export interface SyncOptions {
+  metrics: Pick<GatewayMetrics, 'mirrorLag' | 'mirrorChanges' | 'mirrorBacklog'>;
+  logger: Logger;
+  /** Names this process in claims. @default a random id */
+  instanceId?: string;
+  /** Changes claimed per pass. @default 100 */
+  batchSize?: number;
+  /** How long a claim holds before another applier may take it over. @default 30000 */
+  leaseMs?: number;
+  /** How often the queues are looked at without a NOTIFY. @default 1000 */
+  pollMs?: number;
+  /** How long a write's own mirror waits for an entity another applier holds. @default 2000 */
+  mirrorWaitMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Hears how each write's mirror ended (the shadow observation of writes). Must not throw. */
+  onMirrored?: (outcome: MirrorOutcome) => void;
+}
+
+/** Where the mirror stands, each way. */
+export interface SyncStatus {
+  toTarget: DirectionStatus;
+  toLegacy: DirectionStatus;
+  conflicts: { open: number; recent: ConflictRow[] };
+}
+
+/** One direction of the mirror: its queue, and the lag of what this process applied lately. */
+export interface DirectionStatus extends QueueStatus {
+  /** Lag percentiles, in seconds, of the last changes this process applied; null when it applied none. */
+  lag: { p50: number; p99: number; samples: number } | null;
+}
+
+/** A change that could not be applied without overwriting the authoritative side. */
+export interface ConflictRow {
+  id: number;
+  entity: string;
+  entityId: string;
+  changeId: number | null;
+  detail: string;
+  detectedAt: string;
+}
+
+/** The mirror between legacy and the targets, in both directions. */
+export interface Sync {
+  /** Mirrors each write right after it commits, before the response returns; the queues keep what it cannot. */
+  readonly mirror: WriteMirror;
+  /** Starts the background appliers (LISTEN wake-ups, a poll as a safety net). */
+  start(): Promise<void>;
+  /** Applies everything due now, both ways; resolves with how many changes it handled. */
+  drain(): Promise<number>;
+  status(): Promise<SyncStatus>;
+  /** Puts a dead letter (`legacy-<id>` or `target-<id>`, the side it came from) back in its queue. */
+  retry(deadLetter: string): Promise<boolean>;
+  /** Stops the appliers; claims in flight finish first. */
+  stop(): Promise<void>;
+}
+
+interface Direction {
+  to: Side;
+  queue: ChangeQueue;
+  db: Database;
+  channel: string;
+  apply: (rows: readonly QueuedRow[]) => Promise<ChangeOutcome[]>;
+  lag: LagWindow;
+  wake: () => void;
+  sleeping: (() => void) | null;
+}
+
+/** What one pass over a queue did. */
+interface Pass {
+  claimed: number;
+  /** True when every failure was a backend that could not be reached. */
+  unavailable: boolean;
+  failed: number;
+}
+
+// Lock keys of the claims on each queue table; any constants shared by all figway processes.
+const CAPTURE_LOCK = 7_372_402;
+const OUTBOX_LOCK = 7_372_403;
+
+function entityOf(write: MirroredWrite): string | null {
+  const result = write.result as { id?: unknown; commitmentId?: unknown } | null;
+  if (result === null || typeof result !== 'object') return null;
+  const id = result.commitmentId ?? result.id;
+  return typeof id === 'string' ? id : null;
+}
+
+/**
+ * Creates the mirror: captured legacy changes go to the ledger and the OLTP service,
+ * the outbox of target-served writes goes to legacy. Each change is applied once (claims
+ * per entity, idempotent appliers), in order per entity, retried with backoff while a
+ * side is down, and set aside as a dead letter when the other side refuses it.
+ */
+export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
+  const { metrics, logger } = options;
+  const instanceId = options.instanceId ?? randomBytes(6).toString('hex');
+  const batchSize = options.batchSize ?? 100;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const pollMs = options.pollMs ?? 1_000;
+  const mirrorWaitMs = options.mirrorWaitMs ?? 2_000;
+  const log = createRateLimitedLog({ logger });
+  let claims = 0;
+  let stopped = true;
+  const loops: Promise<void>[] = [];
+  const unlisten: Array<() => Promise<void>> = [];
+
+  const direction = (
+    to: Side,
+    db: Database,
+    table: 'figway.legacy_changes' | 'figway.outbox',
+    apply: Direction['apply'],
+  ): Direction => {
+    const self: Direction = {
+      to,
+      db,
+      channel: table === 'figway.outbox' ? 'figway_outbox' : 'figway_legacy_changes',
+      queue: createChangeQueue({
+        db,
+        table,
+        madeAt: table === 'figway.outbox' ? 'created_at' : 'captured_at',
+        lockKey: table === 'figway.outbox' ? OUTBOX_LOCK : CAPTURE_LOCK,
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+      }),
+      apply,
+      lag: createLagWindow(1_000),
+      sleeping: null,
+      wake: () => {
+        const sleeping = self.sleeping;
+        self.sleeping = null;
+        sleeping?.();
+      },
+    };
+    return self;
+  };
+
+  const toTarget = direction('target', deps.legacyDb, 'figway.legacy_changes', (rows) =>
+    applyLegacyChanges(
+      { legacy: deps.legacyDb, ledger: deps.ledger, oltp: deps.oltp },
+      rows.map((row) => toCapturedChange(row.row)),
+    ),
+  );
+  const toLegacy = direction('legacy', deps.ledger.db, 'figway.outbox', (rows) =>
+    applyOutbox(
+      { legacy: deps.legacyDb, ledger: deps.ledger },
+      rows.map((row) => toOutboxEntry(row.row)),
+    ),
+  );
+  const directions = [toTarget, toLegacy];
+
+  // Claims due changes, applies them, and settles each: applied ones leave the queue,
+  // a failed one waits for its retry, and so do the later changes of its entity.
+  async function pass(way: Direction, entityIds?: readonly string[]): Promise<Pass> {
+    claims += 1;
+    const rows = await way.queue.claim(`${instanceId}/${claims}`, {
+      limit: batchSize,
+      leaseMs,
+      ...(entityIds === undefined ? {} : { entityIds }),
+    });
+    if (rows.length === 0) return { claimed: 0, unavailable: false, failed: 0 };
+    let outcomes: ChangeOutcome[];
+    try {
+      outcomes = await way.apply(rows);
+    } catch (error) {
+      outcomes = rows.map((row) => ({ id: row.id, result: 'failed', error }));
+    }
+    const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
+    const done: number[] = [];
+    const released: number[] = [];
+    const failures: Array<{ id: number; error: string; poison: boolean }> = [];
+    const failedEntities = new Set<string>();
+    let unavailable = true;
+    const now = Date.now();
+    for (const row of rows) {
+      const outcome = byId.get(row.id) ?? {
+        id: row.id,
+        result: 'failed',
+        error: new Error('the applier gave no outcome'),
+      };
+      if (outcome.result !== 'failed') {
+        done.push(row.id);
+        metrics.mirrorChanges.inc({ to: way.to, result: outcome.result });
+        if (outcome.result === 'applied') {
+          const seconds = Math.max(0, (now - row.madeAt.getTime()) / 1000);
+          metrics.mirrorLag.observe({ to: way.to }, seconds);
+          way.lag.add(seconds);
+        }
+        continue;
+      }
+      if (failedEntities.has(row.entityId)) {
+        released.push(row.id);
+        continue;
+      }
+      failedEntities.add(row.entityId);
+      const poison = !isUnavailable(outcome.error);
+      if (poison) unavailable = false;
+      failures.push({ id: row.id, error: describeError(outcome.error), poison });
+      metrics.mirrorChanges.inc({ to: way.to, result: 'failed' });
+      log.log(
+        `sync/${way.to}/${poison ? 'refused' : 'unavailable'}`,
+        poison ? 'error' : 'warn',
+        { err: outcome.error, change: row.id, entity: row.entityId, to: way.to, attempts: row.attempts + 1 },
+        poison
+          ? 'the other side refused a mirrored change; it is retried, then kept as a dead letter'
+          : 'mirroring waits: the other side is unreachable',
+      );
+    }
+    await way.queue.complete(done);
+    await way.queue.fail(failures);
+    await way.queue.release(released);
+    return { claimed: rows.length, unavailable: failures.length > 0 && unavailable, failed: failures.length };
+  }
+
+  function sleep(way: Direction, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        way.sleeping = null;
+        resolve();
+      }, ms);
+      way.sleeping = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function loop(way: Direction) {
+    let outage = 0;
+    while (!stopped) {
+      let result: Pass;
+      try {
+        result = await pass(way);
+      } catch (error) {
+        // The queue's own database is down: the loop backs off and tries again.
+        log.log(
+          `sync/${way.to}/queue`,
+          'warn',
+          { err: error, to: way.to },
+          'the mirror queue is unreachable; retrying',
+        );
+        result = { claimed: 0, unavailable: true, failed: 0 };
+      }
+      await sampleBacklog(way);
+      if (stopped) break;
+      if (result.unavailable) {
+        outage += 1;
+        await sleep(way, Math.min(5_000, 100 * 2 ** Math.min(outage, 6)));
+      } else {
+        outage = 0;
+        if (result.claimed === 0) await sleep(way, pollMs);
+      }
+    }
+  }
+
+  async function sampleBacklog(way: Direction) {
+    try {
+      const [row] = await way.db.query(
+        `select count(*) filter (where dead_at is null) as pending, count(*) filter (where dead_at is not null) as dead
+         from ${way.queue.table}`,
+      );
+      metrics.mirrorBacklog.set({ to: way.to, state: 'pending' }, Number(row?.pending ?? 0));
+      metrics.mirrorBacklog.set({ to: way.to, state: 'dead' }, Number(row?.dead ?? 0));
+    } catch (error) {
+      log.log(
+        `sync/${way.to}/backlog`,
+        'warn',
+        { err: error, to: way.to },
+        'could not sample the mirror backlog',
+      );
+    }
+  }
+
+  // The write's own mirror: this entity's changes, now. Another applier may hold the
+  // entity; then it waits (briefly) for that one to finish.
+  async function mirrorNow(write: MirroredWrite, entityId: string): Promise<string | null> {
+    const way = write.to === 'target' ? toTarget : toLegacy;
+    const deadline = performance.now() + mirrorWaitMs;
+    for (;;) {
+      const result = await pass(way, [entityId]);
+      if (result.failed > 0)
+        return 'the other side did not take the change yet; it stays queued and is retried';
+      if ((await way.queue.pendingFor([entityId])) === 0) return null;
+      if (performance.now() > deadline)
+        return 'another applier still holds this commitment; the change stays queued';
+      if (result.claimed === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  const mirror: WriteMirror = {
+    async mirror(write) {
+      const entityId = entityOf(write);
+      if (entityId === null) throw new Error(`${write.unit} returned no commitment id to mirror`);
+      const started = performance.now();
+      let error: string | null;
+      try {
+        error = await mirrorNow(write, entityId);
+      } catch (caught) {
+        error = describeError(caught);
+      }
+      options.onMirrored?.({ write, entityId, error, ms: performance.now() - started });
+      // Nothing is lost either way (the change is queued); the caller counts and logs it.
+      if (error !== null) throw new Error(`not mirrored to ${write.to} at once: ${error}`);
+    },
+  };
+
+  async function conflicts(): Promise<SyncStatus['conflicts']> {
+    const [count] = await deps.ledger.db.query(
+      'select count(*) as n from figway.sync_conflicts where resolved_at is null',
+    );
+    const rows = await deps.ledger.db.query(
+      `select id, entity, entity_id, change_id, detail, detected_at from figway.sync_conflicts
+       where resolved_at is null order by id desc limit 50`,
+    );
+    return {
+      open: Number(count?.n ?? 0),
+      recent: rows.map((row) => ({
+        id: Number(row.id),
+        entity: String(row.entity),
+        entityId: String(row.entity_id),
+        changeId: row.change_id === null ? null : Number(row.change_id),
+        detail: String(row.detail),
+        detectedAt: (row.detected_at instanceof Date
+          ? row.detected_at
+          : new Date(String(row.detected_at))
+        ).toISOString(),
+      })),
+    };
+  }
+
+  const statusOf = async (way: Direction): Promise<DirectionStatus> => ({
+    ...(await way.queue.status()),
+    lag: way.lag.summary(),
+  });
+
+  return {
+    mirror,
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      for (const way of directions) {
+        try {
+          unlisten.push(await way.db.listen(way.channel, way.wake));
+        } catch (error) {
+          // Without LISTEN the poll still finds every change, only later.
+          log.log(
+            `sync/${way.to}/listen`,
+            'warn',
+            { err: error, channel: way.channel },
+            'LISTEN failed; polling only',
+          );
+        }
+        loops.push(loop(way));
+      }
+    },
+    async drain() {
+      let handled = 0;
+      for (const way of directions) {
+        for (;;) {
+          const result = await pass(way);
+          handled += result.claimed;
+          if (result.claimed === 0 || result.failed > 0) break;
+        }
+      }
+      return handled;
+    },
+    async status() {
+      return {
+        toTarget: await statusOf(toTarget),
+        toLegacy: await statusOf(toLegacy),
+        conflicts: await conflicts(),
+      };
+    },
+    async retry(deadLetter) {
+      const match = /^(legacy|target)-(\d+)$/.exec(deadLetter);
+      if (match === null) return false;
+      const way = match[1] === 'legacy' ? toTarget : toLegacy;
+      const retried = await way.queue.retry(Number(match[2]));
+      if (retried) way.wake();
+      return retried;
+    },
+    async stop() {
+      stopped = true;
+      for (const way of directions) way.wake();
+      await Promise.all(loops.splice(0));
+      await Promise.all(unlisten.splice(0).map((stop) => stop()));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Row } from '../../core/database.ts';
+import type { CapturedChange, OutboxEntry } from './syncTypes.ts';
+
+function date(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+function nullableText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** A row of `figway.legacy_changes` as the applier takes it. */
+export function toCapturedChange(row: Row): CapturedChange {
+  return {
+    id: Number(row.id),
+    entity: String(row.entity) as CapturedChange['entity'],
+    entityId: String(row.entity_id),
+    tableName: String(row.table_name) as CapturedChange['tableName'],
+    operation: String(row.operation) as CapturedChange['operation'],
+    rowData: (typeof row.row_data === 'string' ? JSON.parse(row.row_data) : row.row_data) as Row,
+    origin: String(row.origin),
+    actor: nullableText(row.actor),
+    capturedAt: date(row.captured_at),
+  };
+}
+
+/** A row of `figway.outbox` as the applier takes it. */
+export function toOutboxEntry(row: Row): OutboxEntry {
+  return {
+    id: Number(row.id),
+    entity: 'commitment',
+    entityId: String(row.entity_id),
+    unit: String(row.unit),
+    stage: String(row.stage),
+    actor: nullableText(row.actor),
+    revision: Number(row.revision),
+    createdAt: date(row.created_at),
+  };
+}

@@ -14,6 +14,7 @@ import { createTargetStore } from '../backends/targetStore.ts';
 import type { Config } from '../config.ts';
 import type { BackendEvents, Database } from '../core/database.ts';
 import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
+import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../writes/sync/syncMigrations.ts';
 
 /** The target side: the ledger, the OLTP service, and the Connect port over both. */
 export interface Targets {
@@ -38,7 +39,9 @@ export interface Backends {
 
 async function openTargets(ledgerDb: Database, oltpDb: Database): Promise<Targets> {
   const ledger = await openLedger(ledgerDb);
+  await applyMigrations(ledgerDb, SYNC_MIGRATIONS);
   await applyMigrations(oltpDb, OLTP_MIGRATIONS);
+  await applyMigrations(oltpDb, SYNC_MIGRATIONS);
   const oltp = createOltpStore(oltpDb);
   const commitments = createLedgerCommitments(ledger);
   return { ledger, oltp, commitments, store: createTargetStore({ oltp, commitments }) };
@@ -51,6 +54,8 @@ async function openEmbedded(dataDir: string): Promise<Backends> {
   try {
     await applyMigrations(db, LEGACY_MIGRATIONS);
     const seeded = await seedDemoData(db);
+    // Captured from here on: the demo data reaches the targets by the backfill, not as changes.
+    await applyMigrations(db, CAPTURE_MIGRATIONS);
     const targets = await openTargets(db, db);
     await applyMigrations(db, OBSERVATION_MIGRATIONS);
     return {
@@ -102,6 +107,7 @@ async function openHosted(config: Config, options: BackendsOptions): Promise<Bac
       });
     } else if (config.legacy.transport === 'postgres') {
       legacyDb = open(config.legacy.databaseUrl, 'legacy');
+      await applyMigrations(legacyDb, CAPTURE_MIGRATIONS);
       legacy = createPostgresTransport(legacyDb);
     } else {
       throw new Error('openHosted needs a hosted legacy configuration');

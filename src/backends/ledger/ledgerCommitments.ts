@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sqlState } from '../../core/database.ts';
+import { type Queryable, sqlState } from '../../core/database.ts';
+import { currentWriteIntent } from '../../core/writeIntent.ts';
 import { ErrorCode, FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
@@ -114,6 +115,23 @@ export function createLedgerCommitments(
     return (await visibleRows(viewer, ids)).map((row) => row.data);
   }
 
+  // A write that legacy must receive (stages live and rampdown) commits its outbox row
+  // in the ledger transaction of the revision itself: a committed write is never
+  // left unmirrored, and a failed one leaves nothing to mirror.
+  function outboxRow(viewer: Viewer, id: string, expectedVersion: number | null) {
+    const intent = currentWriteIntent();
+    if (intent?.mirrorTo !== 'legacy') return undefined;
+    const actor = viewer.kind !== 'anonymous' && viewer.id !== null && isUuid(viewer.id) ? viewer.id : null;
+    const revision = expectedVersion === null ? 0 : expectedVersion + 1;
+    return async (tx: Queryable) => {
+      await tx.query(
+        `insert into figway.outbox (entity, entity_id, unit, stage, actor, revision)
+         values ('commitment', $1, $2, $3, $4, $5)`,
+        [id, intent.unit, intent.stage, actor, revision],
+      );
+    };
+  }
+
   // Reads the commitment as the viewer sees it, applies `change`, and writes the
   // result at the version it read, retrying when another writer committed first.
   async function change<T>(
@@ -125,15 +143,12 @@ export function createLedgerCommitments(
       const [current] = await visibleRows(viewer, [id]);
       const outcome = apply(current?.data ?? null);
       if ('none' in outcome) return outcome.none;
+      const expectedVersion = current?.version ?? null;
       try {
-        await ledger.write([
-          {
-            tableName: COMMITMENTS,
-            documentId: id,
-            data: outcome.next,
-            expectedVersion: current?.version ?? null,
-          },
-        ]);
+        await ledger.write(
+          [{ tableName: COMMITMENTS, documentId: id, data: outcome.next, expectedVersion }],
+          outboxRow(viewer, id, expectedVersion),
+        );
         return outcome.result;
       } catch (error) {
         if (!(error instanceof LedgerConflictError) || attempt >= retries)

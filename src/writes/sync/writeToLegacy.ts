@@ -1,0 +1,208 @@
+import type { CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
+import type { Queryable, Row } from '../../core/database.ts';
+
+/** What {@link writeCommitmentToLegacy} did. */
+export interface LegacyWriteResult {
+  /** False when legacy already held exactly the document. */
+  changed: boolean;
+  /** The legacy `version` of the commitment before the write, or null when legacy did not have it. */
+  legacyVersionBefore: number | null;
+}
+
+/** Options of {@link writeCommitmentToLegacy}. */
+export interface LegacyWriteOptions {
+  /** The user who made the write on the target, recorded by legacy's audit trail; null for a service. */
+  actor: string | null;
+}
+
+type Value = string | number | null;
+
+/** A legacy table as the mirror writes it: its columns, and each column's value in a document's terms. */
+interface TableShape<T> {
+  table: string;
+  columns: ReadonlyArray<readonly [column: string, value: (item: T) => Value]>;
+}
+
+// Timestamps compare as instants: the target writes `toISOString()`, legacy hands
+// back a Date (pg, PGlite) with the same millisecond precision.
+function instant(value: unknown): string {
+  return new Date(value instanceof Date ? value : String(value)).toISOString();
+}
+
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+type Commitment = CommitmentDocument;
+type Party = CommitmentDocument['parties'][number];
+type Attached = CommitmentDocument['documents'][number];
+
+const COMMITMENT: TableShape<Commitment> = {
+  table: 'public.commitments',
+  columns: [
+    ['id', (c) => c.id],
+    ['title', (c) => c.title],
+    ['description', (c) => c.description],
+    ['type_id', (c) => c.typeId],
+    ['status', (c) => c.status],
+    ['terms', (c) => c.terms],
+    ['version', (c) => c.version],
+    ['created_by', (c) => c.createdBy],
+    ['created_at', (c) => instant(c.createdAt)],
+    ['updated_at', (c) => instant(c.updatedAt)],
+  ],
+};
+
+const PARTY: TableShape<Party> = {
+  table: 'public.commitment_parties',
+  columns: [
+    ['id', (p) => p.id],
+    ['profile_id', (p) => p.profileId],
+    ['role', (p) => p.role],
+    ['joined_at', (p) => instant(p.joinedAt)],
+  ],
+};
+
+const DOCUMENT: TableShape<Attached> = {
+  table: 'public.commitment_documents',
+  columns: [
+    ['id', (d) => d.id],
+    ['name', (d) => d.name],
+    ['url', (d) => d.url],
+    ['version', (d) => d.version],
+    ['uploaded_by', (d) => d.uploadedBy],
+    ['uploaded_at', (d) => instant(d.uploadedAt)],
+  ],
+};
+
+const TIMESTAMPS = new Set(['created_at', 'updated_at', 'joined_at', 'uploaded_at']);
+const NUMBERS = new Set(['version']);
+
+// A legacy row in the same terms as the shape's values, so the two compare with ===.
+function columnValue(row: Row, column: string): Value {
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  if (TIMESTAMPS.has(column)) return instant(value);
+  if (NUMBERS.has(column)) return Number(value);
+  return text(value);
+}
+
+function differs<T>(shape: TableShape<T>, row: Row, item: T): boolean {
+  return shape.columns.some(([column, value]) => columnValue(row, column) !== value(item));
+}
+
+async function insert<T>(tx: Queryable, shape: TableShape<T>, item: T, commitmentId: string | null) {
+  const columns = shape.columns.map(([column]) => column);
+  const values: Value[] = shape.columns.map(([, value]) => value(item));
+  if (commitmentId !== null) {
+    columns.push('commitment_id');
+    values.push(commitmentId);
+  }
+  await tx.query(
+    `insert into ${shape.table} (${columns.join(', ')}) values (${values.map((_, i) => `$${i + 1}`).join(', ')})`,
+    values,
+  );
+}
+
+async function update<T>(tx: Queryable, shape: TableShape<T>, item: T) {
+  const [id, ...rest] = shape.columns;
+  if (id === undefined) throw new Error(`${shape.table} has no columns`);
+  await tx.query(
+    `update ${shape.table} set ${rest.map(([column], i) => `${column} = $${i + 2}`).join(', ')} where id = $1`,
+    [id[1](item), ...rest.map(([, value]) => value(item))],
+  );
+}
+
+// The commitment's own row, locked for the rest of the transaction.
+async function writeCommitmentRow(tx: Queryable, document: CommitmentDocument): Promise<LegacyWriteResult> {
+  const [row] = await tx.query('select * from public.commitments where id = $1 for update', [document.id]);
+  if (row === undefined) {
+    await insert(tx, COMMITMENT, document, null);
+    return { changed: true, legacyVersionBefore: null };
+  }
+  const changed = differs(COMMITMENT, row, document);
+  if (changed) await update(tx, COMMITMENT, document);
+  return { changed, legacyVersionBefore: Number(row.version) };
+}
+
+/**
+ * Makes a commitment's child rows (parties or documents) equal `items`, by id. A row
+ * whose `identity` (the columns of its unique constraint) differs from the item of
+ * the same id is deleted and inserted again, after every row the document lacks is
+ * gone: an update in place could collide with a row the same write moves or removes.
+ */
+async function writeChildren<T extends { id: string }>(
+  tx: Queryable,
+  shape: TableShape<T>,
+  commitmentId: string,
+  items: readonly T[],
+  identity: (item: T) => string,
+  rowIdentity: (row: Row) => string,
+): Promise<boolean> {
+  const rows = await tx.query(`select * from ${shape.table} where commitment_id = $1 for update`, [
+    commitmentId,
+  ]);
+  const wanted = new Map(items.map((item) => [item.id, item]));
+  const kept = new Map<string, Row>();
+  const gone: string[] = [];
+  for (const row of rows) {
+    const item = wanted.get(String(row.id));
+    if (item !== undefined && identity(item) === rowIdentity(row)) kept.set(String(row.id), row);
+    else gone.push(String(row.id));
+  }
+  if (gone.length > 0) await tx.query(`delete from ${shape.table} where id = any($1::uuid[])`, [gone]);
+  let changed = gone.length > 0;
+  for (const item of items) {
+    const row = kept.get(item.id);
+    if (row === undefined) await insert(tx, shape, item, commitmentId);
+    else if (differs(shape, row, item)) await update(tx, shape, item);
+    else continue;
+    changed = true;
+  }
+  return changed;
+}
+
+// Who legacy's audit trail (commitment_history.changed_by, through auth.uid()) and
+// figway's change capture record as the author of the mirrored write.
+function claimsOf(actor: string | null): string {
+  return JSON.stringify(actor === null ? { role: 'service_role' } : { sub: actor, role: 'authenticated' });
+}
+
+/**
+ * Makes legacy's rows of one commitment (the commitment, its parties, its documents)
+ * equal a target document, inside the caller's legacy transaction: marked as the
+ * mirror's (`figway.origin` = 'mirror', so legacy's triggers keep the target's
+ * versions and ids and change capture never sends it back) and carrying the actor's
+ * claims. Rows already equal are not touched. Runs as the database owner, past RLS.
+ */
+export async function writeCommitmentToLegacy(
+  tx: Queryable,
+  document: CommitmentDocument,
+  options: LegacyWriteOptions,
+): Promise<LegacyWriteResult> {
+  await tx.query(
+    "select set_config('figway.origin', 'mirror', true), set_config('request.jwt.claims', $1, true)",
+    [claimsOf(options.actor)],
+  );
+  const commitment = await writeCommitmentRow(tx, document);
+  const parties = await writeChildren(
+    tx,
+    PARTY,
+    document.id,
+    document.parties,
+    (party) => party.profileId,
+    (row) => String(row.profile_id),
+  );
+  const documents = await writeChildren(
+    tx,
+    DOCUMENT,
+    document.id,
+    document.documents,
+    (entry) => `${entry.name}\u0000${entry.version}`,
+    (row) => `${String(row.name)}\u0000${Number(row.version)}`,
+  );
+  return {
+    changed: commitment.changed || parties || documents,
+    legacyVersionBefore: commitment.legacyVersionBefore,
+  };
+}

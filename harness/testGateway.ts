@@ -32,6 +32,8 @@ import { OBSERVATION_MIGRATIONS } from '../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../src/shadow/observationWriter.ts';
 import { createShadowRunner, type ShadowRunner } from '../src/shadow/shadowRunner.ts';
 import { recordMirrorFailures } from '../src/writes/recordMirrorFailures.ts';
+import { createSync, type Sync, type SyncOptions } from '../src/writes/sync/createSync.ts';
+import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../src/writes/sync/syncMigrations.ts';
 import { NO_MIRROR, type WriteMirror } from '../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
@@ -57,6 +59,8 @@ export interface TestGateway {
   /** Resolves at the gateway's next reload of the flags file: `applied`, or `rejected` (malformed). */
   nextFlagsReload(): Promise<ReloadOutcome>;
   metrics: GatewayMetrics;
+  /** The mirror, when started with `sync`. */
+  sync: Sync | null;
   /** The shadow runner, when started with `shadow`. */
   runner: ShadowRunner | null;
   /** Waits until every shadow comparison so far is judged and its observation stored. */
@@ -99,8 +103,15 @@ export async function startTestGateway(
     stageSource?: StageSource;
     /** Observe or break the target store the gateway uses. */
     wrapTarget?: (store: ConnectStore) => ConnectStore;
-    /** Where committed writes are mirrored; default: NO_MIRROR. */
+    /** Where committed writes are mirrored; default: NO_MIRROR, or the real mirror with `sync`. */
     mirror?: WriteMirror;
+    /**
+     * Mirror writes for real (needs `targets`): change capture on legacy, the outbox, and
+     * the appliers, with these settings. `applier: false` leaves the background appliers off.
+     */
+    sync?: Partial<Pick<SyncOptions, 'pollMs' | 'retry' | 'leaseMs' | 'mirrorWaitMs' | 'onMirrored'>> & {
+      applier?: boolean;
+    };
     /** Replace the flag catalogue (e.g. to give a unit a fallback policy). */
     catalogue?: CatalogueEntry[];
     /** Run shadow reads, recording observations in the legacy test database (or `observationsDb`). */
@@ -114,6 +125,13 @@ export async function startTestGateway(
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
   const legacyDb =
     fixture === null ? await createLegacyDatabase(engine) : { db: fixture.legacy, drop: fixture.drop };
+  let sync: Sync | null = null;
+  if (options.sync !== undefined) {
+    if (fixture === null) throw new Error('sync needs targets: true');
+    await applyMigrations(fixture.legacy, CAPTURE_MIGRATIONS);
+    await applyMigrations(fixture.ledger.db, SYNC_MIGRATIONS);
+    await applyMigrations(fixture.oltp.db, SYNC_MIGRATIONS);
+  }
   const secret = randomBytes(32).toString('base64url');
   const store = createPostgresTransport(options.wrapDatabase?.(legacyDb.db) ?? legacyDb.db);
   const logger = options.logger ?? pino({ level: 'silent' });
@@ -151,6 +169,14 @@ export async function startTestGateway(
       ...(options.shadow.maxInFlight === undefined ? {} : { maxInFlight: options.shadow.maxInFlight }),
     });
   }
+  if (options.sync !== undefined && fixture !== null) {
+    const { applier, ...settings } = options.sync;
+    sync = createSync(
+      { legacyDb: fixture.legacy, ledger: fixture.ledger, oltp: fixture.oltp },
+      { metrics, logger, pollMs: 200, ...settings },
+    );
+    if (applier !== false) await sync.start();
+  }
   const legacy = options.wrapStore === undefined ? store : options.wrapStore(store);
   const gateway = await startGateway({
     ...(runner === null ? {} : { shadow: runner }),
@@ -167,7 +193,10 @@ export async function startTestGateway(
         fixture === null
           ? null
           : { ledger: fixture.ledger, commitments: createLedgerCommitments(fixture.ledger) },
-      mirror: recordMirrorFailures(options.mirror ?? NO_MIRROR, { failures: metrics.mirrorFailures, logger }),
+      mirror: recordMirrorFailures(options.mirror ?? sync?.mirror ?? NO_MIRROR, {
+        failures: metrics.mirrorFailures,
+        logger,
+      }),
     }),
     health: { legacy },
     routing,
@@ -197,6 +226,7 @@ export async function startTestGateway(
     flagsPath,
     nextFlagsReload: () => routing.nextReload(),
     metrics,
+    sync,
     runner,
     async settle() {
       await runner?.idle();
@@ -204,6 +234,7 @@ export async function startTestGateway(
     },
     async close() {
       await gateway.stop();
+      await sync?.stop();
       await writer?.close();
       await routing.close();
       await rm(flagsDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { isUuid } from '../connectStore.ts';
 import { toCommitmentType, toProfile } from '../supabase/rows.ts';
 import { targetError } from '../targetError.ts';
 import type { Viewer } from '../viewer.ts';
+import { upsertCommitmentTypes, upsertProfiles } from './oltpWrites.ts';
 
 /** The reads of the Connect port that the OLTP service answers. */
 export type OltpReads = Pick<ConnectStore, 'profilesByIds' | 'commitmentTypesByIds' | 'listCommitmentTypes'>;
@@ -55,37 +56,8 @@ export function createOltpStore(db: Database): OltpStore {
       run(async () =>
         (await db.query('select * from oltp.commitment_types order by name')).map(toCommitmentType),
       ),
-    async upsertProfiles(profiles) {
-      let changed = 0;
-      for (const profile of profiles) {
-        const rows = await db.query(
-          `insert into oltp.profiles (id, username, display_name, avatar_url, created_at) values ($1, $2, $3, $4, $5)
-           on conflict (id) do update set username = excluded.username, display_name = excluded.display_name,
-             avatar_url = excluded.avatar_url, created_at = excluded.created_at
-           where (oltp.profiles.username, oltp.profiles.display_name, oltp.profiles.avatar_url, oltp.profiles.created_at)
-             is distinct from (excluded.username, excluded.display_name, excluded.avatar_url, excluded.created_at)
-           returning id`,
-          [profile.id, profile.username, profile.displayName, profile.avatarUrl, profile.createdAt],
-        );
-        changed += rows.length;
-      }
-      return changed;
-    },
-    async upsertCommitmentTypes(types) {
-      let changed = 0;
-      for (const type of types) {
-        const rows = await db.query(
-          `insert into oltp.commitment_types (id, name, description) values ($1, $2, $3)
-           on conflict (id) do update set name = excluded.name, description = excluded.description
-           where (oltp.commitment_types.name, oltp.commitment_types.description)
-             is distinct from (excluded.name, excluded.description)
-           returning id`,
-          [type.id, type.name, type.description],
-        );
-        changed += rows.length;
-      }
-      return changed;
-    },
+    upsertProfiles: (profiles) => upsertProfiles(db, profiles),
+    upsertCommitmentTypes: (types) => upsertCommitmentTypes(db, types),
     async ping() {
       await db.query('select 1');
     },

@@ -6,6 +6,7 @@ import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { Database, Queryable, Row } from '../../core/database.ts';
 import { writeCursor } from './backfillCursor.ts';
 import type { BackfillOptions, BackfillSummary } from './backfillTypes.ts';
+import { chainCommitmentWrites } from './chainCommitmentWrites.ts';
 import { readLegacyAsService } from './readLegacyAsService.ts';
 import {
   currentCommitment,
@@ -97,12 +98,7 @@ async function planCommitment(ledger: Ledger, batch: LegacyBatch, commitment: Ro
   );
   const last = states.at(-1) ?? stored?.data;
   if (last === undefined || !sameCommitment(last, now)) states.push(now);
-  let expected = stored?.metadata.version ?? null;
-  const writes = states.map((data) => {
-    const write = { tableName: COMMITMENTS, documentId: id, data, expectedVersion: expected };
-    expected = expected === null ? 0 : expected + 1;
-    return write;
-  });
+  const writes = chainCommitmentWrites(id, states, stored?.metadata.version ?? null);
   return { id, writes, mark: Math.max(mark ?? 0, ...pending.map((row) => row.id)) } satisfies CommitmentPlan;
 }
 

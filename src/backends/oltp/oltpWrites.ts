@@ -1,0 +1,56 @@
+import type { Queryable } from '../../core/database.ts';
+import type { CommitmentTypeRecord, ProfileRecord } from '../connectStore.ts';
+
+/**
+ * Inserts or updates profiles through `db` (a database or an open transaction);
+ * returns how many rows changed (identical rows are left alone).
+ */
+export async function upsertProfiles(db: Queryable, profiles: readonly ProfileRecord[]): Promise<number> {
+  let changed = 0;
+  for (const profile of profiles) {
+    const rows = await db.query(
+      `insert into oltp.profiles (id, username, display_name, avatar_url, created_at) values ($1, $2, $3, $4, $5)
+       on conflict (id) do update set username = excluded.username, display_name = excluded.display_name,
+         avatar_url = excluded.avatar_url, created_at = excluded.created_at
+       where (oltp.profiles.username, oltp.profiles.display_name, oltp.profiles.avatar_url, oltp.profiles.created_at)
+         is distinct from (excluded.username, excluded.display_name, excluded.avatar_url, excluded.created_at)
+       returning id`,
+      [profile.id, profile.username, profile.displayName, profile.avatarUrl, profile.createdAt],
+    );
+    changed += rows.length;
+  }
+  return changed;
+}
+
+/** Inserts or updates commitment types through `db`; returns how many rows changed. */
+export async function upsertCommitmentTypes(
+  db: Queryable,
+  types: readonly CommitmentTypeRecord[],
+): Promise<number> {
+  let changed = 0;
+  for (const type of types) {
+    const rows = await db.query(
+      `insert into oltp.commitment_types (id, name, description) values ($1, $2, $3)
+       on conflict (id) do update set name = excluded.name, description = excluded.description
+       where (oltp.commitment_types.name, oltp.commitment_types.description)
+         is distinct from (excluded.name, excluded.description)
+       returning id`,
+      [type.id, type.name, type.description],
+    );
+    changed += rows.length;
+  }
+  return changed;
+}
+
+/** Deletes profiles by id through `db`; returns how many existed. */
+export async function deleteProfiles(db: Queryable, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return (await db.query('delete from oltp.profiles where id = any($1::uuid[]) returning id', [ids])).length;
+}
+
+/** Deletes commitment types by id through `db`; returns how many existed. */
+export async function deleteCommitmentTypes(db: Queryable, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return (await db.query('delete from oltp.commitment_types where id = any($1::uuid[]) returning id', [ids]))
+    .length;
+}

@@ -1,0 +1,77 @@
+import { LedgerConflictError } from '../../backends/ledger/ledgerErrors.ts';
+import type { Ledger } from '../../backends/ledger/openLedger.ts';
+import type { Database, Queryable } from '../../core/database.ts';
+import { readAppliedChanges, recordAppliedChanges, recordSyncConflicts } from './appliedChanges.ts';
+import { type CommitmentChangePlan, planCommitmentChanges } from './planCommitmentChanges.ts';
+import type { CapturedChange, ChangeOutcome } from './syncTypes.ts';
+
+async function commitPlan(ledger: Ledger, plan: CommitmentChangePlan): Promise<void> {
+  const record = async (tx: Queryable) => {
+    await recordSyncConflicts(tx, plan.conflicts);
+    await recordAppliedChanges(
+      tx,
+      plan.decisions.map((decision) => decision.id),
+    );
+  };
+  if (plan.writes.length > 0) await ledger.write(plan.writes, record);
+  else if (plan.decisions.length > 0) await ledger.db.transaction(record);
+}
+
+async function attempt(
+  ledger: Ledger,
+  legacy: Database,
+  entityId: string,
+  changes: readonly CapturedChange[],
+): Promise<ChangeOutcome[]> {
+  const plan = await planCommitmentChanges(ledger, legacy, entityId, changes);
+  await commitPlan(ledger, plan);
+  return plan.decisions;
+}
+
+/**
+ * Brings one commitment's captured changes (in id order) to the ledger: the changes
+ * `figway.applied_changes` already records are skipped; the rest are planned against
+ * the ledger's current revision and committed as one ledger transaction together
+ * with their applied-change and conflict rows. When someone wrote the commitment
+ * meanwhile (LedgerConflictError), it is planned again once from a fresh read; any
+ * other failure leaves every unrecorded change `failed`.
+ */
+export async function applyCommitmentChanges(
+  ledger: Ledger,
+  legacy: Database,
+  entityId: string,
+  changes: readonly CapturedChange[],
+  applied: ReadonlySet<number>,
+): Promise<ChangeOutcome[]> {
+  const done: ChangeOutcome[] = changes
+    .filter((change) => applied.has(change.id))
+    .map((change) => ({ id: change.id, result: 'skipped' }));
+  const pending = changes.filter((change) => !applied.has(change.id));
+  if (pending.length === 0) return done;
+  const failed = (error: unknown): ChangeOutcome[] => [
+    ...done,
+    ...pending.map((change) => ({ id: change.id, result: 'failed' as const, error })),
+  ];
+  try {
+    return [...done, ...(await attempt(ledger, legacy, entityId, pending))];
+  } catch (error) {
+    if (!(error instanceof LedgerConflictError)) return failed(error);
+    // Someone wrote the commitment between the read and the write: plan again below.
+  }
+  try {
+    const appliedMeanwhile = await readAppliedChanges(
+      ledger.db,
+      pending.map((change) => change.id),
+    );
+    const retried = await attempt(
+      ledger,
+      legacy,
+      entityId,
+      pending.filter((change) => !appliedMeanwhile.has(change.id)),
+    );
+    const skipped = [...appliedMeanwhile].map((id) => ({ id, result: 'skipped' as const }));
+    return [...done, ...skipped, ...retried];
+  } catch (error) {
+    return failed(error);
+  }
+}

@@ -1,0 +1,94 @@
+import type { Ledger } from '../../backends/ledger/openLedger.ts';
+import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
+import type { Database } from '../../core/database.ts';
+import { readAppliedChanges } from './appliedChanges.ts';
+import { applyCommitmentChanges } from './applyCommitmentChanges.ts';
+import { applyReferenceChanges } from './applyReferenceChanges.ts';
+import type { CapturedChange, ChangeOutcome } from './syncTypes.ts';
+
+/** What the legacy applier reads and writes: legacy (read only), the ledger and the OLTP service. */
+export interface LegacyApplierDeps {
+  legacy: Database;
+  ledger: Ledger;
+  oltp: OltpStore;
+}
+
+/** Each entity's changes, in id order; entities in the order of their first change. */
+function groupByEntity(changes: readonly CapturedChange[]): CapturedChange[][] {
+  const groups = new Map<string, CapturedChange[]>();
+  for (const change of changes) {
+    const key = `${change.entity}\u0000${change.entityId}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [change]);
+    else group.push(change);
+  }
+  return [...groups.values()].map((group) => group.sort((a, b) => a.id - b.id));
+}
+
+// One query per database (the ledger's and the OLTP service's are one in the
+// embedded default). A database that cannot answer fails the changes bound for it.
+async function readApplied(
+  targets: ReadonlyArray<{ db: Database; changes: readonly CapturedChange[] }>,
+  outcomes: Map<number, ChangeOutcome>,
+): Promise<Set<number>> {
+  const byDatabase = new Map<Database, CapturedChange[]>();
+  for (const { db, changes } of targets) byDatabase.set(db, [...(byDatabase.get(db) ?? []), ...changes]);
+  const applied = new Set<number>();
+  for (const [db, changes] of byDatabase) {
+    if (changes.length === 0) continue;
+    try {
+      const ids = await readAppliedChanges(
+        db,
+        changes.map((change) => change.id),
+      );
+      for (const id of ids) applied.add(id);
+    } catch (error) {
+      for (const change of changes) outcomes.set(change.id, { id: change.id, result: 'failed', error });
+    }
+  }
+  return applied;
+}
+
+/**
+ * Applies changes captured on legacy (already claimed, in id order, possibly of
+ * several entities) to their targets: commitments to the ledger, profiles and
+ * commitment types to the OLTP service. Entities are applied independently, so one
+ * that fails leaves the others applied. Idempotent: a change recorded in
+ * `figway.applied_changes` is skipped, and every change decided here is recorded
+ * there in the transaction that applies it. Echoes of figway's own mirror (origin
+ * `mirror`) are skipped. Returns one outcome per change, in the order given.
+ */
+export async function applyLegacyChanges(
+  deps: LegacyApplierDeps,
+  changes: readonly CapturedChange[],
+): Promise<ChangeOutcome[]> {
+  const outcomes = new Map<number, ChangeOutcome>();
+  const commitments = changes.filter((change) => change.entity === 'commitment');
+  const references = changes.filter((change) => change.entity !== 'commitment');
+  const applied = await readApplied(
+    [
+      { db: deps.ledger.db, changes: commitments },
+      { db: deps.oltp.db, changes: references },
+    ],
+    outcomes,
+  );
+  const unread = (change: CapturedChange) => !outcomes.has(change.id);
+  for (const group of groupByEntity(commitments.filter(unread))) {
+    const [first] = group;
+    if (first === undefined) continue;
+    const results = await applyCommitmentChanges(deps.ledger, deps.legacy, first.entityId, group, applied);
+    for (const outcome of results) outcomes.set(outcome.id, outcome);
+  }
+  const referenceGroups = groupByEntity(references.filter(unread));
+  for (const outcome of await applyReferenceChanges(deps.oltp.db, referenceGroups, applied)) {
+    outcomes.set(outcome.id, outcome);
+  }
+  return changes.map(
+    (change) =>
+      outcomes.get(change.id) ?? {
+        id: change.id,
+        result: 'failed',
+        error: new Error(`change ${change.id} was given no outcome`),
+      },
+  );
+}

@@ -1,0 +1,119 @@
+import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
+import type { LedgerWrite } from '../../backends/ledger/ledgerTypes.ts';
+import type { Ledger } from '../../backends/ledger/openLedger.ts';
+import type { Database } from '../../core/database.ts';
+import { chainCommitmentWrites } from '../backfill/chainCommitmentWrites.ts';
+import { sameCommitment } from '../backfill/replayCommitmentHistory.ts';
+import type { SyncConflict } from './appliedChanges.ts';
+import { applyRowChange } from './applyRowChange.ts';
+import { readLegacyCommitment } from './readLegacyCommitment.ts';
+import type { CapturedChange } from './syncTypes.ts';
+
+/** Why a party or document removed by a commitment deleted on legacy stays on the ledger. */
+export const DELETED_WITH_COMMITMENT =
+  'deleted on legacy with its commitment; the ledger keeps the commitment and its history';
+
+/** What the ledger does with one commitment's captured changes, decided against one read of it. */
+export interface CommitmentChangePlan {
+  /** One revision per change that moves the commitment, chained from the revision read. */
+  writes: LedgerWrite[];
+  /** The result of every change planned; each is recorded as applied with the writes. */
+  decisions: Array<{ id: number; result: 'applied' | 'skipped' | 'conflict' }>;
+  conflicts: SyncConflict[];
+}
+
+// Anything but the commitment's own INSERT or DELETE needs the commitment to fold
+// into; when the ledger has never held it, legacy's current rows are that state
+// (they include the change, or what superseded it).
+function needsLegacyRows(change: CapturedChange): boolean {
+  return change.tableName !== 'commitments' || change.operation === 'UPDATE';
+}
+
+function removesAttachment(change: CapturedChange): boolean {
+  return change.tableName !== 'commitments' && change.operation === 'DELETE';
+}
+
+/**
+ * Plans how one commitment's captured changes (not yet applied, in id order) reach
+ * the ledger: folds them one by one into its current revision, skipping echoes of
+ * figway's mirror and changes that leave it as it is, and recording as conflicts a
+ * deletion (the ledger never deletes) and a commitment row behind the ledger's
+ * version with other content, unless legacy itself has moved past that row (then it
+ * is superseded, not conflicting). Reads legacy only when it needs its current rows.
+ * Throws when a change cannot be folded (a malformed row).
+ */
+export async function planCommitmentChanges(
+  ledger: Ledger,
+  legacy: Database,
+  entityId: string,
+  changes: readonly CapturedChange[],
+): Promise<CommitmentChangePlan> {
+  const stored = await ledger.current<CommitmentDocument>(COMMITMENTS, entityId);
+  let onLegacy: Promise<CommitmentDocument | null> | undefined;
+  const legacyNow = () => {
+    onLegacy ??= readLegacyCommitment(legacy, entityId);
+    return onLegacy;
+  };
+  let state = stored?.data ?? null;
+  const states: CommitmentDocument[] = [];
+  const plan: CommitmentChangePlan = { writes: [], decisions: [], conflicts: [] };
+  const decide = (change: CapturedChange, result: 'applied' | 'skipped' | 'conflict') =>
+    plan.decisions.push({ id: change.id, result });
+  const conflict = (change: CapturedChange, detail: string, targetVersion: number | null) => {
+    plan.conflicts.push({
+      entity: 'commitment',
+      entityId,
+      changeId: change.id,
+      detail,
+      legacyRow: change.rowData,
+      targetVersion,
+    });
+    decide(change, 'conflict');
+  };
+  const move = (change: CapturedChange, next: CommitmentDocument) => {
+    if (state !== null && sameCommitment(state, next)) return decide(change, 'skipped');
+    state = next;
+    states.push(next);
+    decide(change, 'applied');
+  };
+
+  for (const change of changes) {
+    if (change.origin === 'mirror') {
+      decide(change, 'skipped');
+      continue;
+    }
+    if (state === null && needsLegacyRows(change)) {
+      const now = await legacyNow();
+      if (now !== null) move(change, now);
+      // Neither side holds the commitment: nothing to remove, nothing to keep.
+      else if (change.operation === 'DELETE') decide(change, 'skipped');
+      else
+        throw new Error(
+          `commitment ${entityId} is on neither the ledger nor legacy; change ${change.id} cannot apply`,
+        );
+      continue;
+    }
+    if (removesAttachment(change) && (await legacyNow()) === null) {
+      conflict(change, DELETED_WITH_COMMITMENT, state?.version ?? null);
+      continue;
+    }
+    const step = applyRowChange(state, change);
+    switch (step.kind) {
+      case 'state':
+        move(change, step.state);
+        break;
+      case 'deleted':
+        if (state === null) decide(change, 'skipped');
+        else conflict(change, step.detail, step.targetVersion);
+        break;
+      case 'behind': {
+        const now = await legacyNow();
+        if (now === null || now.version > step.rowVersion) decide(change, 'skipped');
+        else conflict(change, step.detail, step.targetVersion);
+        break;
+      }
+    }
+  }
+  plan.writes = chainCommitmentWrites(entityId, states, stored?.metadata.version ?? null);
+  return plan;
+}

@@ -1,0 +1,427 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
+import { createMigrationFixture, type MigrationFixture } from '../../../harness/targetDatabases.ts';
+import { COMMITMENTS, type CommitmentDocument } from '../../../src/backends/ledger/commitmentDocument.ts';
+import { createLedgerCommitments } from '../../../src/backends/ledger/ledgerCommitments.ts';
+import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
+import { verifyCommitment } from '../../../src/backends/ledger/verifyCommitment.ts';
+import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
+import { DEMO_COMMITMENTS, DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
+import { findDemoUser } from '../../../src/backends/supabase/seed/demoUsers.ts';
+import type { Viewer } from '../../../src/backends/viewer.ts';
+import type { Database, Row } from '../../../src/core/database.ts';
+import { currentCommitment, sameCommitment } from '../../../src/writes/backfill/replayCommitmentHistory.ts';
+import { applyLegacyChanges, type LegacyApplierDeps } from '../../../src/writes/sync/applyLegacyChanges.ts';
+import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
+import type { CapturedChange } from '../../../src/writes/sync/syncTypes.ts';
+
+const engines = await testEngines();
+const SERVICE: Viewer = { kind: 'service', id: null, claims: { role: 'service_role' }, token: '' };
+const ALICE = findDemoUser('alice')?.id ?? '';
+const BOB = findDemoUser('bob')?.id ?? '';
+
+function demoId(index: number): string {
+  const id = DEMO_COMMITMENTS[index]?.id;
+  if (id === undefined) throw new Error(`no demo commitment ${index}`);
+  return id;
+}
+
+// The queue that claims captured rows is not under test: read them as it would.
+function toCapturedChange(row: Row): CapturedChange {
+  return {
+    id: Number(row.id),
+    entity: row.entity as CapturedChange['entity'],
+    entityId: String(row.entity_id),
+    tableName: row.table_name as CapturedChange['tableName'],
+    operation: row.operation as CapturedChange['operation'],
+    rowData: row.row_data as Row,
+    origin: String(row.origin),
+    actor: row.actor === null ? null : String(row.actor),
+    capturedAt: new Date(row.captured_at as string),
+  };
+}
+
+/** Runs `work` on legacy and returns the changes it captured, in id order. */
+async function capture(legacy: Database, work: () => Promise<unknown>): Promise<CapturedChange[]> {
+  const [mark] = await legacy.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
+  await work();
+  const rows = await legacy.query('select * from figway.legacy_changes where id > $1 order by id', [
+    Number(mark?.id ?? 0),
+  ]);
+  return rows.map(toCapturedChange);
+}
+
+async function revisionCount(ledger: Ledger, id: string): Promise<number> {
+  return (await ledger.history(COMMITMENTS, id)).length;
+}
+
+async function current(ledger: Ledger, id: string): Promise<CommitmentDocument> {
+  const revision = await ledger.current<CommitmentDocument>(COMMITMENTS, id);
+  if (revision === null) throw new Error(`the ledger has no commitment ${id}`);
+  return revision.data;
+}
+
+async function legacyCommitment(legacy: Database, id: string): Promise<CommitmentDocument> {
+  const [commitment] = await legacy.query('select * from public.commitments where id = $1', [id]);
+  if (commitment === undefined) throw new Error(`legacy has no commitment ${id}`);
+  const parties = await legacy.query('select * from public.commitment_parties where commitment_id = $1', [
+    id,
+  ]);
+  const documents = await legacy.query('select * from public.commitment_documents where commitment_id = $1', [
+    id,
+  ]);
+  return currentCommitment(commitment, parties, documents);
+}
+
+async function recordedAsApplied(db: Database, ids: readonly number[]): Promise<number[]> {
+  const rows = await db.query(
+    'select change_id from figway.applied_changes where change_id = any($1::bigint[]) order by change_id',
+    [ids],
+  );
+  return rows.map((row) => Number(row.change_id));
+}
+
+const ids = (changes: readonly CapturedChange[]) => changes.map((change) => change.id);
+const outcomesOf = (changes: readonly CapturedChange[], result: string) =>
+  changes.map((change) => ({ id: change.id, result }));
+
+describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
+  let fixture: MigrationFixture;
+  let deps: LegacyApplierDeps;
+  beforeAll(async () => {
+    fixture = await createMigrationFixture(engine, { backfill: true });
+    await applyMigrations(fixture.legacy, CAPTURE_MIGRATIONS);
+    await applyMigrations(fixture.ledger.db, SYNC_MIGRATIONS);
+    await applyMigrations(fixture.oltp.db, SYNC_MIGRATIONS);
+    deps = { legacy: fixture.legacy, ledger: fixture.ledger, oltp: fixture.oltp };
+  });
+  afterAll(() => fixture?.drop());
+
+  it('turns a plain-SQL status update into one verifiable ledger revision, and changes nothing the second time', async () => {
+    const id = demoId(0);
+    const before = await revisionCount(fixture.ledger, id);
+    const changes = await capture(fixture.legacy, () =>
+      fixture.legacy.query("update public.commitments set status = 'PROPOSED' where id = $1", [id]),
+    );
+    expect(changes.map((change) => [change.tableName, change.operation])).toEqual([
+      ['commitments', 'UPDATE'],
+    ]);
+
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'applied'));
+    expect(await revisionCount(fixture.ledger, id)).toBe(before + 1);
+    expect(await current(fixture.ledger, id)).toMatchObject({ status: 'PROPOSED', version: 2 });
+    expect(
+      sameCommitment(await current(fixture.ledger, id), await legacyCommitment(fixture.legacy, id)),
+    ).toBe(true);
+    const verification = await verifyCommitment(
+      fixture.ledger,
+      createLedgerCommitments(fixture.ledger),
+      SERVICE,
+      id,
+    );
+    expect(verification).toMatchObject({ verified: true, problem: null });
+    expect(verification?.revision.data.status).toBe('PROPOSED');
+    expect(await recordedAsApplied(fixture.ledger.db, ids(changes))).toEqual(ids(changes));
+
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'skipped'));
+    expect(await revisionCount(fixture.ledger, id)).toBe(before + 1);
+  });
+
+  it('changes nothing when an older change arrives after a newer one', async () => {
+    const id = demoId(6);
+    const [older, newer] = await capture(fixture.legacy, async () => {
+      await fixture.legacy.query("update public.commitments set title = 'First retitling' where id = $1", [
+        id,
+      ]);
+      await fixture.legacy.query("update public.commitments set title = 'Second retitling' where id = $1", [
+        id,
+      ]);
+    });
+    if (older === undefined || newer === undefined) throw new Error('expected two captured changes');
+    expect(await applyLegacyChanges(deps, [newer])).toEqual([{ id: newer.id, result: 'applied' }]);
+    const count = await revisionCount(fixture.ledger, id);
+
+    expect(await applyLegacyChanges(deps, [older])).toEqual([{ id: older.id, result: 'skipped' }]);
+    expect(await revisionCount(fixture.ledger, id)).toBe(count);
+    expect(await current(fixture.ledger, id)).toMatchObject({ title: 'Second retitling' });
+    const conflicts = await fixture.ledger.db.query(
+      'select 1 from figway.sync_conflicts where change_id = $1',
+      [older.id],
+    );
+    expect(conflicts).toEqual([]);
+  });
+
+  it('merges a party and a document into the commitment without touching its status', async () => {
+    const id = demoId(1);
+    const before = await current(fixture.ledger, id);
+    const [outsider] = await fixture.legacy.query(
+      `select id from public.profiles where id not in
+         (select profile_id from public.commitment_parties where commitment_id = $1) order by id limit 1`,
+      [id],
+    );
+    const changes = await capture(fixture.legacy, async () => {
+      await fixture.legacy.query(
+        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS')",
+        [id, outsider?.id],
+      );
+      await fixture.legacy.query(
+        `insert into public.commitment_documents (commitment_id, name, url, uploaded_by)
+         values ($1, 'receipt.pdf', 'https://files.example.com/receipt.pdf', $2)`,
+        [id, ALICE],
+      );
+    });
+    expect(changes.map((change) => change.tableName)).toEqual(['commitment_parties', 'commitment_documents']);
+
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'applied'));
+    const after = await current(fixture.ledger, id);
+    expect(after).toMatchObject({ status: before.status, version: before.version });
+    expect(after.parties).toHaveLength(before.parties.length + 1);
+    expect(after.parties.find((party) => party.profileId === outsider?.id)?.role).toBe('WITNESS');
+    expect(after.documents.map((doc) => doc.name)).toContain('receipt.pdf');
+    expect(sameCommitment(after, await legacyCommitment(fixture.legacy, id))).toBe(true);
+  });
+
+  it('records a stale legacy update over a newer target version as a conflict and leaves the ledger as it was', async () => {
+    const id = demoId(2);
+    const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
+    if (stored === null) throw new Error('not backfilled');
+    // A write the target served: the commitment moves on to its next version there.
+    const version = stored.data.version + 1;
+    await fixture.ledger.write([
+      {
+        tableName: COMMITMENTS,
+        documentId: id,
+        data: { ...stored.data, status: 'FULFILLED', version },
+        expectedVersion: stored.metadata.version,
+      },
+    ]);
+    const count = await revisionCount(fixture.ledger, id);
+    const changes = await capture(fixture.legacy, () =>
+      fixture.legacy.query("update public.commitments set status = 'CANCELLED' where id = $1", [id]),
+    );
+
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'conflict'));
+    expect(await revisionCount(fixture.ledger, id)).toBe(count);
+    expect(await current(fixture.ledger, id)).toMatchObject({ status: 'FULFILLED', version });
+    const conflicts = await fixture.ledger.db.query(
+      'select entity, entity_id, detail, legacy_row, target_version from figway.sync_conflicts where change_id = $1',
+      [changes[0]?.id],
+    );
+    expect(conflicts).toEqual([
+      {
+        entity: 'commitment',
+        entity_id: id,
+        detail: `legacy wrote version ${version} (status CANCELLED) over the target's version ${version} (status FULFILLED)`,
+        legacy_row: expect.objectContaining({ id, status: 'CANCELLED', version }),
+        target_version: version,
+      },
+    ]);
+    expect(await recordedAsApplied(fixture.ledger.db, ids(changes))).toEqual(ids(changes));
+  });
+
+  it('skips changes figway mirrored into legacy, and records them', async () => {
+    const id = demoId(3);
+    const count = await revisionCount(fixture.ledger, id);
+    const changes = await capture(fixture.legacy, () =>
+      fixture.legacy.transaction(async (tx) => {
+        await tx.query("select set_config('figway.origin', 'mirror', true)");
+        await tx.query("update public.commitments set terms = 'Mirrored terms' where id = $1", [id]);
+      }),
+    );
+    expect(changes.map((change) => change.origin)).toEqual(['mirror']);
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'skipped'));
+    expect(await revisionCount(fixture.ledger, id)).toBe(count);
+    expect((await current(fixture.ledger, id)).terms).not.toBe('Mirrored terms');
+    expect(await recordedAsApplied(fixture.ledger.db, ids(changes))).toEqual(ids(changes));
+  });
+
+  it('brings a profile update and a commitment type created and deleted on legacy to the OLTP service', async () => {
+    const profileChanges = await capture(fixture.legacy, () =>
+      fixture.legacy.query("update public.profiles set display_name = 'Bob the Builder' where id = $1", [
+        BOB,
+      ]),
+    );
+    expect(await applyLegacyChanges(deps, profileChanges)).toEqual(outcomesOf(profileChanges, 'applied'));
+    const [profile] = await fixture.oltp.db.query('select display_name from oltp.profiles where id = $1', [
+      BOB,
+    ]);
+    expect(profile?.display_name).toBe('Bob the Builder');
+    expect(await recordedAsApplied(fixture.oltp.db, ids(profileChanges))).toEqual(ids(profileChanges));
+
+    const typeId = '7e000000-0000-4000-8000-0000000000aa';
+    const created = await capture(fixture.legacy, () =>
+      fixture.legacy.query("insert into public.commitment_types (id, name) values ($1, 'Barter')", [typeId]),
+    );
+    expect(await applyLegacyChanges(deps, created)).toEqual(outcomesOf(created, 'applied'));
+    expect((await fixture.oltp.commitmentTypesByIds(SERVICE, [typeId])).map((type) => type.name)).toEqual([
+      'Barter',
+    ]);
+    const renamedAndDeleted = await capture(fixture.legacy, async () => {
+      await fixture.legacy.query("update public.commitment_types set name = 'Swap' where id = $1", [typeId]);
+      await fixture.legacy.query('delete from public.commitment_types where id = $1', [typeId]);
+    });
+    // The latest row wins: the rename is superseded by the deletion.
+    expect(await applyLegacyChanges(deps, renamedAndDeleted)).toEqual([
+      { id: renamedAndDeleted[0]?.id, result: 'skipped' },
+      { id: renamedAndDeleted[1]?.id, result: 'applied' },
+    ]);
+    expect(await fixture.oltp.commitmentTypesByIds(SERVICE, [typeId])).toEqual([]);
+  });
+
+  it('puts a commitment created with plain SQL, with the creator party the app adds, whole on the ledger', async () => {
+    let id = '';
+    const changes = await capture(fixture.legacy, async () => {
+      const [row] = await fixture.legacy.query(
+        "insert into public.commitments (title, type_id, created_by) values ('Water the plants', $1, $2) returning id",
+        [DEMO_TYPES[2].id, ALICE],
+      );
+      id = String(row?.id);
+    });
+    expect(changes.map((change) => [change.tableName, change.operation])).toEqual([
+      ['commitments', 'INSERT'],
+      ['commitment_parties', 'INSERT'],
+    ]);
+
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'applied'));
+    const history = await fixture.ledger.history<CommitmentDocument>(COMMITMENTS, id);
+    expect(history.map((revision) => revision.data.parties.length)).toEqual([0, 1]);
+    const onLedger = await current(fixture.ledger, id);
+    expect(onLedger.parties).toEqual([expect.objectContaining({ profileId: ALICE, role: 'CREATOR' })]);
+    expect(sameCommitment(onLedger, await legacyCommitment(fixture.legacy, id))).toBe(true);
+  });
+
+  it("builds a commitment the ledger lacks from legacy's current rows when a later change arrives first", async () => {
+    let id = '';
+    const [insert, creator] = await capture(fixture.legacy, async () => {
+      const [row] = await fixture.legacy.query(
+        "insert into public.commitments (title, type_id, created_by) values ('Mend the fence', $1, $2) returning id",
+        [DEMO_TYPES[0].id, BOB],
+      );
+      id = String(row?.id);
+    });
+    if (insert === undefined || creator === undefined) throw new Error('expected two captured changes');
+
+    expect(await applyLegacyChanges(deps, [creator])).toEqual([{ id: creator.id, result: 'applied' }]);
+    expect(await revisionCount(fixture.ledger, id)).toBe(1);
+    expect(
+      sameCommitment(await current(fixture.ledger, id), await legacyCommitment(fixture.legacy, id)),
+    ).toBe(true);
+    expect(await applyLegacyChanges(deps, [insert])).toEqual([{ id: insert.id, result: 'skipped' }]);
+    expect(await revisionCount(fixture.ledger, id)).toBe(1);
+  });
+
+  it('keeps a commitment deleted on legacy, parties included, and records the deletion as a conflict', async () => {
+    let id = '';
+    const created = await capture(fixture.legacy, async () => {
+      const [row] = await fixture.legacy.query(
+        "insert into public.commitments (title, type_id, created_by) values ('Share the allotment', $1, $2) returning id",
+        [DEMO_TYPES[1].id, ALICE],
+      );
+      id = String(row?.id);
+    });
+    await applyLegacyChanges(deps, created);
+    const kept = await current(fixture.ledger, id);
+    const count = await revisionCount(fixture.ledger, id);
+    const deleted = await capture(fixture.legacy, () =>
+      fixture.legacy.query('delete from public.commitments where id = $1', [id]),
+    );
+    expect(deleted.map((change) => change.tableName).sort()).toEqual(['commitment_parties', 'commitments']);
+
+    expect(await applyLegacyChanges(deps, deleted)).toEqual(outcomesOf(deleted, 'conflict'));
+    expect(await revisionCount(fixture.ledger, id)).toBe(count);
+    expect(await current(fixture.ledger, id)).toEqual(kept);
+    const conflicts = await fixture.ledger.db.query(
+      'select detail from figway.sync_conflicts where change_id = any($1::bigint[]) order by change_id',
+      [ids(deleted)],
+    );
+    expect(conflicts.map((row) => row.detail).sort()).toEqual([
+      'deleted on legacy with its commitment; the ledger keeps the commitment and its history',
+      'deleted on legacy; the ledger keeps the commitment and its history',
+    ]);
+  });
+
+  it('retries a commitment once from a fresh read when the target wrote it meanwhile', async () => {
+    const id = demoId(4);
+    const changes = await capture(fixture.legacy, () =>
+      fixture.legacy.query(
+        "update public.commitments set description = 'Agreed at the meeting' where id = $1",
+        [id],
+      ),
+    );
+    let raced = 0;
+    const document = {
+      id: '0d000000-0000-4000-8000-000000000001',
+      name: 'minutes.pdf',
+      url: 'https://files.example.com/minutes.pdf',
+      version: 1,
+      uploadedBy: ALICE,
+      uploadedAt: '2025-01-01T00:00:00.000Z',
+    };
+    const racing: Ledger = {
+      ...fixture.ledger,
+      async write(writes, within) {
+        if (raced === 0) {
+          raced += 1;
+          const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
+          if (stored === null) throw new Error('not backfilled');
+          await fixture.ledger.write([
+            {
+              tableName: COMMITMENTS,
+              documentId: id,
+              data: { ...stored.data, documents: [...stored.data.documents, document] },
+              expectedVersion: stored.metadata.version,
+            },
+          ]);
+        }
+        return fixture.ledger.write(writes, within);
+      },
+    };
+
+    expect(await applyLegacyChanges({ ...deps, ledger: racing }, changes)).toEqual(
+      outcomesOf(changes, 'applied'),
+    );
+    expect(raced).toBe(1);
+    const after = await current(fixture.ledger, id);
+    expect(after.description).toBe('Agreed at the meeting');
+    expect(after.documents).toContainEqual(document);
+  });
+
+  it('fails only the entity whose change is malformed and applies the others', async () => {
+    const broken = demoId(5);
+    const healthy = demoId(7);
+    const changes = await capture(fixture.legacy, async () => {
+      await fixture.legacy.query("update public.commitments set terms = 'Broken terms' where id = $1", [
+        broken,
+      ]);
+      await fixture.legacy.query("update public.commitments set terms = 'Healthy terms' where id = $1", [
+        healthy,
+      ]);
+      await fixture.legacy.query("update public.profiles set display_name = 'Alice A.' where id = $1", [
+        ALICE,
+      ]);
+    });
+    const [brokenChange, ...rest] = changes;
+    if (brokenChange === undefined) throw new Error('nothing captured');
+    const malformed = { ...brokenChange, rowData: { id: broken, status: 'ACTIVE' } };
+    const count = await revisionCount(fixture.ledger, broken);
+
+    const outcomes = await applyLegacyChanges(deps, [malformed, ...rest]);
+    expect(outcomes).toEqual([
+      { id: brokenChange.id, result: 'failed', error: expect.any(Error) },
+      ...outcomesOf(rest, 'applied'),
+    ]);
+    expect(await revisionCount(fixture.ledger, broken)).toBe(count);
+    expect(await recordedAsApplied(fixture.ledger.db, [brokenChange.id])).toEqual([]);
+    expect((await current(fixture.ledger, healthy)).terms).toBe('Healthy terms');
+    const [alice] = await fixture.oltp.db.query('select display_name from oltp.profiles where id = $1', [
+      ALICE,
+    ]);
+    expect(alice?.display_name).toBe('Alice A.');
+
+    // Delivered again intact, the change applies.
+    expect(await applyLegacyChanges(deps, [brokenChange])).toEqual([
+      { id: brokenChange.id, result: 'applied' },
+    ]);
+    expect((await current(fixture.ledger, broken)).terms).toBe('Broken terms');
+  });
+});

@@ -11,6 +11,7 @@ import {
   readDefinitions,
   writeDefinitions,
 } from '../routing/flagFiles.ts';
+import { isMutationUnit, oneStageForEveryone } from '../routing/stageForEveryone.ts';
 import { describeSelector, type RuleSelector, setRule } from '../routing/stageRules.ts';
 import { fetchClientDefinitions, pushDefinitions } from '../routing/unleashAdmin.ts';
 
@@ -18,7 +19,8 @@ const USAGE = `usage: figway flags <command>
   list [--json]                      each migration unit and its stage per cohort, users or percentage
   set <unit> <stage> [--cohort C | --users a,b | --percent N]
                                      set a unit's stage (the embedded default's flags file); <unit> may
-                                     end in * (Profile.*); stages: ${STAGES.join(', ')}
+                                     end in * (Profile.*); stages: ${STAGES.join(', ')}; a Mutation
+                                     unit takes one stage for everyone (no --cohort, --users, --percent)
   push [--file F]                    create or update the catalogue's flags on the Unleash server at
                                      UNLEASH_URL (admin token in UNLEASH_ADMIN_TOKEN), idempotently
 `;
@@ -100,6 +102,12 @@ async function set(args: readonly string[]): Promise<number> {
     );
   }
   const selector = selectorOf(rest);
+  const mutations = units.filter((entry) => isMutationUnit(entry.unit));
+  if (selector.kind !== 'everyone' && mutations[0] !== undefined) {
+    const unit = mutations.length === units.length ? pattern : mutations[0].unit;
+    process.stderr.write(`figway flags set: ${oneStageForEveryone(unit, stage)}\n`);
+    return 2;
+  }
   await ensureFlagsFile(config.flags.path);
   const definitions = await readDefinitions(config.flags.path);
   const flags = new Set(units.map((entry) => entry.flag));

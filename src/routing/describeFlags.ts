@@ -1,11 +1,14 @@
 import type { CatalogueEntry } from '../core/catalogue.ts';
-import type { FlagDefinitions, FlagStrategy } from './flagFiles.ts';
+import type { FlagDefinitions, FlagFeature, FlagStrategy } from './flagFiles.ts';
+import { isMutationUnit, stageForEveryone, userSelection } from './stageForEveryone.ts';
 import { describeSelector, ruleOf } from './stageRules.ts';
 
 /** One line of `figway flags list`: who, at which stage. */
 export interface StageLine {
   who: string;
   stage: string;
+  /** Why the rule is not in effect: a `Mutation.*` unit ignores rules that select users. */
+  ignored?: string;
 }
 
 /** A unit and the stages its flag gives, in the order Unleash evaluates them. */
@@ -30,6 +33,17 @@ function describeStrategy(strategy: FlagStrategy, userNames: (id: string) => str
   };
 }
 
+// A Mutation unit has one stage for everyone: its rules that select users are shown
+// as ignored, and "everyone" gets the stage the router gives every caller.
+function mutationLines(feature: FlagFeature, userNames: (id: string) => string): StageLine[] {
+  const lines: StageLine[] = [];
+  for (const strategy of feature.strategies) {
+    const selection = userSelection(strategy);
+    if (selection !== null) lines.push({ ...describeStrategy(strategy, userNames), ignored: selection });
+  }
+  return [{ who: 'everyone', stage: stageForEveryone(feature).stage }, ...lines];
+}
+
 /** The catalogue's units with their stages per cohort, users or percentage, everyone else last. */
 export function describeFlags(
   catalogue: readonly CatalogueEntry[],
@@ -39,27 +53,44 @@ export function describeFlags(
   const features = new Map(definitions.features.map((feature) => [feature.name, feature]));
   return catalogue.map((entry) => {
     const feature = features.get(entry.flag);
-    const lines: StageLine[] =
-      feature === undefined
-        ? [{ who: 'everyone (flag missing: figway serves legacy)', stage: 'legacy' }]
-        : feature.enabled
-          ? feature.strategies.map((strategy) => describeStrategy(strategy, userNames))
-          : [];
-    const coversEveryone = lines.some((line) => line.who === 'everyone');
-    if (feature !== undefined && !coversEveryone) {
+    const described = {
+      unit: entry.unit,
+      flag: entry.flag,
+      owner: entry.owner,
+      description: entry.description,
+    };
+    if (feature === undefined)
+      return {
+        ...described,
+        lines: [{ who: 'everyone (flag missing: figway serves legacy)', stage: 'legacy' }],
+      };
+    if (isMutationUnit(entry.unit)) return { ...described, lines: mutationLines(feature, userNames) };
+    const lines = feature.enabled
+      ? feature.strategies.map((strategy) => describeStrategy(strategy, userNames))
+      : [];
+    if (!lines.some((line) => line.who === 'everyone'))
       lines.push({ who: lines.length === 0 ? 'everyone' : 'everyone else', stage: 'legacy' });
-    }
-    return { unit: entry.unit, flag: entry.flag, owner: entry.owner, description: entry.description, lines };
+    return { ...described, lines };
   });
 }
 
-/** `figway flags list` as text, 80 columns wide. */
+/** `figway flags list` as text, 80 columns wide; ignored rules are marked, with why under the table. */
 export function formatUnitStages(units: readonly UnitStages[]): string {
   const out = [`${'UNIT'.padEnd(32)}${'WHO'.padEnd(36)}STAGE`];
+  let ignored = 0;
   for (const unit of units) {
     unit.lines.forEach((line, index) => {
-      out.push(`${(index === 0 ? unit.unit : '').padEnd(32)}${line.who.padEnd(36)}${line.stage}`);
+      const stage = line.ignored === undefined ? line.stage : `${line.stage} (ignored)`;
+      if (line.ignored !== undefined) ignored += 1;
+      out.push(`${(index === 0 ? unit.unit : '').padEnd(32)}${line.who.padEnd(36)}${stage}`);
     });
+  }
+  if (ignored > 0) {
+    out.push(
+      '',
+      `${ignored} ${ignored === 1 ? 'rule is' : 'rules are'} ignored: Mutation units take one stage for everyone, ` +
+        'so a rule that selects users, a cohort or a percentage never applies to them.',
+    );
   }
   return `${out.join('\n')}\n`;
 }

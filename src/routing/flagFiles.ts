@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, FLAGS_DIR } from '../config.ts';
 import { type CatalogueEntry, describeIssues, parseCatalogue } from '../core/catalogue.ts';
 import { isStage } from '../core/stage.ts';
+import { isMutationFlag, oneStageForEveryone, userSelection } from './stageForEveryone.ts';
 
 export { FLAGS_DIR };
 
@@ -63,9 +64,22 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
+// A Mutation unit's flag may only hold rules for everyone (see stageForEveryone.ts).
+function refuseUserRules(feature: FlagFeature, source: string) {
+  for (const strategy of feature.strategies) {
+    const selection = userSelection(strategy);
+    if (selection === null) continue;
+    throw new ConfigError(
+      `${source}: flag ${feature.name} has a rule for some users only (${selection}). ` +
+        oneStageForEveryone(feature.name.replace(/^figway\./, ''), strategy.variants[0]?.name ?? 'live'),
+    );
+  }
+}
+
 /**
- * Parses and checks flag definitions; every variant a strategy serves must name a
- * stage unless `stagesOnly` is false (for showing what a server holds as it is).
+ * Parses and checks flag definitions; unless `stagesOnly` is false (for showing what
+ * a server holds as it is), every variant a strategy serves must name a stage and the
+ * flag of a `Mutation.*` unit may only hold rules for everyone.
  */
 export function parseDefinitions(
   value: unknown,
@@ -85,6 +99,7 @@ export function parseDefinitions(
           '(legacy, dualwrite, shadow, live, rampdown, complete).',
       );
     }
+    if (isMutationFlag(feature.name)) refuseUserRules(feature, source);
   }
   return parsed.data;
 }

@@ -1,7 +1,8 @@
 import type { Viewer } from '../backends/viewer.ts';
 import type { CatalogueEntry } from '../core/catalogue.ts';
 import type { Side, Stage } from '../core/stage.ts';
-import type { StageContext, StageDecision, StageSource } from './stageSource.ts';
+import { isMutationUnit } from './stageForEveryone.ts';
+import { EVERYONE, type StageContext, type StageDecision, type StageSource } from './stageSource.ts';
 
 /** Which side served a unit in one request, at which stage. */
 export interface RouteRecord {
@@ -22,7 +23,8 @@ export type FlagProblemReporter = (flag: string, decision: StageDecision) => voi
 
 /**
  * The routing state of one request: each unit's stage is decided once, on first use,
- * and kept for the rest of the request; what served each unit is recorded.
+ * and kept for the rest of the request; what served each unit is recorded. A
+ * `Mutation.*` unit's stage is decided without the user: one stage for everyone.
  */
 export interface RequestRouter {
   stageOf(unit: string): Stage;
@@ -78,7 +80,9 @@ export function createRequestRouter(viewer: Viewer, options: RouterOptions): Req
     const entry = options.catalogue.get(unit);
     // Fail closed: an unknown unit or a gateway without targets serves legacy.
     if (entry === undefined || !options.targetsAvailable) return 'legacy';
-    const decision = options.source.decide(entry.flag, context);
+    // A write's unit has one stage for everyone, so each row has one authoritative
+    // side: two users in different stages would otherwise write diverging histories.
+    const decision = options.source.decide(entry.flag, isMutationUnit(unit) ? EVERYONE : context);
     if (decision.reason !== 'variant' && decision.reason !== 'off')
       options.onFlagProblem(entry.flag, decision);
     return decision.stage;

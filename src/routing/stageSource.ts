@@ -1,4 +1,5 @@
 import { isStage, type Stage } from '../core/stage.ts';
+import { asEveryoneFeature, stageForEveryone } from './stageForEveryone.ts';
 
 /** The Unleash context a user's stages are evaluated in. */
 export interface StageContext {
@@ -7,6 +8,20 @@ export interface StageContext {
   userId?: string;
   /** `cohort` (JWT app_metadata.cohort), `role` and `emailDomain`. */
   properties: Record<string, string | undefined>;
+}
+
+/**
+ * The context of a unit whose stage is one for everyone (`Mutation.*`): no userId, no
+ * cohort, no role, so nothing about the caller can change the stage.
+ */
+export const EVERYONE: StageContext = Object.freeze({ properties: Object.freeze({}) });
+
+/** True when `context` says nothing about a user: its stage is the one for everyone. */
+export function isEveryone(context: StageContext): boolean {
+  return (
+    Object.entries(context).every(([field, value]) => field === 'properties' || value === undefined) &&
+    Object.values(context.properties).every((value) => value === undefined)
+  );
 }
 
 /** Why a unit got its stage; anything but `variant` and `off` fails closed to legacy and is reported. */
@@ -45,9 +60,10 @@ export interface VariantClient {
 
 /**
  * Decides a stage with an Unleash client: the variant of the first matching strategy
- * names the stage; a disabled flag or no match is `legacy`. Fails closed to `legacy`
- * when the client is not synchronized, the flag is unknown, the variant is not a
- * stage, or evaluation throws.
+ * names the stage; a disabled flag or no match is `legacy`. A context with no user in
+ * it ({@link EVERYONE}) gets the stage for everyone: strategies that select users are
+ * ignored ({@link stageForEveryone}). Fails closed to `legacy` when the client is not
+ * synchronized, the flag is unknown, the variant is not a stage, or evaluation throws.
  */
 export function decideStage(
   client: VariantClient | null,
@@ -56,8 +72,14 @@ export function decideStage(
 ): StageDecision {
   if (client === null) return { stage: 'legacy', reason: 'not-synchronized' };
   try {
-    if (client.getFeatureToggleDefinition(flag) === undefined)
-      return { stage: 'legacy', reason: 'unknown-flag' };
+    const definition = client.getFeatureToggleDefinition(flag);
+    if (definition === undefined) return { stage: 'legacy', reason: 'unknown-flag' };
+    if (isEveryone(context)) {
+      const feature = asEveryoneFeature(definition);
+      if (feature === null) return { stage: 'legacy', reason: 'error' };
+      const { stage, reason } = stageForEveryone(feature);
+      return { stage, reason };
+    }
     const variant = client.getVariant(flag, context);
     if (variant.enabled !== true) return { stage: 'legacy', reason: 'off' };
     return isStage(variant.name)

@@ -144,13 +144,13 @@ describe('a mutation whose committed side fails while its answer is read', () =>
   });
 });
 
-describe('a mutation at live for beta, its payload units at legacy', () => {
+describe('a mutation at live, its payload units at legacy', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
     gateway = await startTestGateway(pglite, {
       targets: true,
       flags: await flagsWith(
-        await unitsAt(['Mutation.updateCommitmentStatus', 'Mutation.createCommitment'], 'live', BETA),
+        await unitsAt(['Mutation.updateCommitmentStatus', 'Mutation.createCommitment'], 'live'),
       ),
     });
   }, 120_000);

@@ -246,11 +246,13 @@ describe('a target that fails', () => {
 });
 
 describe('mutations under routing', () => {
-  it('writes to the ledger for a live user and leaves legacy as it was', async () => {
+  it('writes to the ledger for everyone at live and leaves legacy as it was', async () => {
     const gateway = await startTestGateway(pglite, {
       targets: true,
       development: true,
-      flags: await flagsWith(betaLive('Mutation.updateCommitmentStatus')),
+      flags: await flagsWith({
+        'Mutation.updateCommitmentStatus': [{ selector: { kind: 'everyone' }, stage: 'live' }],
+      }),
     });
     try {
       const id = 'c0000000-0000-4000-8000-000000000002'; // bob and dave's, PROPOSED
@@ -259,8 +261,8 @@ describe('mutations under routing', () => {
         { as: 'dave' },
       );
       expect(routesOf(response)?.['Mutation.updateCommitmentStatus']).toEqual({
-        stage: 'legacy',
-        backend: 'legacy',
+        stage: 'live',
+        backend: 'target',
       });
       const shared = await gateway.query(
         `mutation { updateCommitmentStatus(id: "${SHARED}", status: FULFILLED) { id } }`,

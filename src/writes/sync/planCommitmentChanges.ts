@@ -70,10 +70,15 @@ export async function planCommitmentChanges(
     });
     decide(change, 'conflict');
   };
+  // One legacy transaction is one revision: a commitment inserted with its creator's
+  // party (the app's trigger) lands whole, as QLDB would have written it.
+  let lastTransaction: string | null = null;
   const move = (change: CapturedChange, next: CommitmentDocument) => {
     if (state !== null && sameCommitment(state, next)) return decide(change, 'skipped');
     state = next;
-    states.push(next);
+    if (states.length > 0 && lastTransaction === change.transactionId) states[states.length - 1] = next;
+    else states.push(next);
+    lastTransaction = change.transactionId;
     decide(change, 'applied');
   };
 

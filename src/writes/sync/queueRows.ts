@@ -20,6 +20,7 @@ export function toCapturedChange(row: Row): CapturedChange {
     rowData: (typeof row.row_data === 'string' ? JSON.parse(row.row_data) : row.row_data) as Row,
     origin: String(row.origin),
     actor: nullableText(row.actor),
+    transactionId: String(row.transaction_id),
     capturedAt: date(row.captured_at),
   };
 }

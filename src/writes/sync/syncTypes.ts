@@ -13,6 +13,8 @@ export interface CapturedChange {
   /** `mirror` when figway's mirror made the change (it is never mirrored back), `legacy` otherwise. */
   origin: string;
   actor: string | null;
+  /** The legacy transaction that made the change; one transaction's changes to an entity are one revision. */
+  transactionId: string;
   capturedAt: Date;
 }
 

@@ -37,6 +37,7 @@ function toCapturedChange(row: Row): CapturedChange {
     rowData: row.row_data as Row,
     origin: String(row.origin),
     actor: row.actor === null ? null : String(row.actor),
+    transactionId: String(row.transaction_id),
     capturedAt: new Date(row.captured_at as string),
   };
 }
@@ -284,7 +285,8 @@ describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
 
     expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'applied'));
     const history = await fixture.ledger.history<CommitmentDocument>(COMMITMENTS, id);
-    expect(history.map((revision) => revision.data.parties.length)).toEqual([0, 1]);
+    // One legacy transaction, one revision: the commitment arrives with its creator.
+    expect(history.map((revision) => revision.data.parties.length)).toEqual([1]);
     const onLedger = await current(fixture.ledger, id);
     expect(onLedger.parties).toEqual([expect.objectContaining({ profileId: ALICE, role: 'CREATOR' })]);
     expect(sameCommitment(onLedger, await legacyCommitment(fixture.legacy, id))).toBe(true);

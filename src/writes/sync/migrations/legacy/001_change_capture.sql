@@ -23,6 +23,8 @@ create table figway.legacy_changes (
   origin text not null,
   -- The user whose JWT claims the writing transaction carried, if any.
   actor uuid,
+  -- The writing transaction: its changes to one entity become one ledger revision.
+  transaction_id xid8 not null default pg_current_xact_id(),
   captured_at timestamptz(3) not null default clock_timestamp(),
   -- Delivery bookkeeping (figway's applier).
   attempts integer not null default 0,

@@ -78,6 +78,7 @@ const environment = z.object({
   FIGWAY_SYNC_APPLIER: z.enum(['on', 'off']).default('on'),
   FIGWAY_SYNC_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   FIGWAY_SYNC_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  FIGWAY_SYNC_LEASE_MS: z.coerce.number().int().min(500).default(30_000),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -235,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       applier: values.FIGWAY_SYNC_APPLIER === 'on',
       maxAttempts: values.FIGWAY_SYNC_MAX_ATTEMPTS,
       pollMs: values.FIGWAY_SYNC_POLL_MS,
+      leaseMs: values.FIGWAY_SYNC_LEASE_MS,
     },
     logLevel: values.LOG_LEVEL,
   };

@@ -101,6 +101,11 @@ export interface SyncConfig {
   maxAttempts: number;
   /** How often the queues are looked at without a NOTIFY, in ms (`FIGWAY_SYNC_POLL_MS`). @default 1000 */
   pollMs: number;
+  /**
+   * How long an applier's claim on a batch holds, in ms (`FIGWAY_SYNC_LEASE_MS`): the changes
+   * of a process that dies mid-batch are taken over after it. @default 30000
+   */
+  leaseMs: number;
 }
 
 /** figway's typed, validated configuration. */

@@ -48,6 +48,7 @@ export async function startSync(
       metrics,
       logger,
       pollMs: config.sync.pollMs,
+      leaseMs: config.sync.leaseMs,
       retry: { maxAttempts: config.sync.maxAttempts },
       onMirrored: (outcome) => {
         if (observations === null) return;

@@ -21,7 +21,7 @@ export interface GatewayMetrics {
   backendFailures: Counter<'backend' | 'code'>;
   /** Database statements refused or cancelled because their request ran past its time budget, by backend. */
   backendTimeouts: Counter<'backend'>;
-  /** Committed writes the mirror failed to take, by mutation unit and the side mirrored to. */
+  /** Committed writes not copied to the other side at once (queued, or no mirror possible), by mutation unit and the side mirrored to. */
   mirrorFailures: Counter<'unit' | 'to'>;
   /** Mirror lag: from the change's commit on one side to its commit on the other, by the side mirrored to. */
   mirrorLag: Histogram<'to'>;
@@ -94,7 +94,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     mirrorFailures: new Counter({
       name: 'figway_mirror_failures_total',
-      help: 'Committed writes the mirror failed to take, by mutation unit and the side mirrored to.',
+      help: 'Committed writes not copied to the other side at once (queued, or no mirror possible), by mutation unit and the side mirrored to.',
       labelNames: ['unit', 'to'],
       registers: [registry],
     }),

@@ -15,9 +15,10 @@ export interface MirrorFailureOptions {
 }
 
 /**
- * Wraps a mirror so that it never rejects into a client's response: a write it fails
- * to take is counted and logged (one line per unit and side per interval, saying how
- * many were left out), never dropped silently. The authoritative write stands.
+ * Wraps a mirror so that it never rejects into a client's response: a write it could
+ * not copy at once (it stays queued, or cannot be mirrored at all) is counted and logged
+ * (one line per unit and side per interval, saying how many were left out), never
+ * dropped silently. The authoritative write stands.
  */
 export function recordMirrorFailures(mirror: WriteMirror, options: MirrorFailureOptions): WriteMirror {
   const lines = createRateLimitedLog({
@@ -35,7 +36,7 @@ export function recordMirrorFailures(mirror: WriteMirror, options: MirrorFailure
           `mirror/${write.unit}/${write.to}`,
           'error',
           { err: error, unit: write.unit, stage: write.stage, to: write.to },
-          'mirror failed to take a committed write',
+          'a committed write was not mirrored at once',
         );
       }
     },

@@ -11,16 +11,18 @@ export interface MirroredWrite {
 }
 
 /**
- * Where a mirrored write goes once the authoritative side has accepted it: the seam
- * for the durable outbox. It is called only in stages that mirror (dualwrite,
- * shadow, live, rampdown). The gateway wraps it in `recordMirrorFailures`, so a
- * rejection is counted and logged and never reaches the client's response.
+ * Copies a write the authoritative side accepted to the other side, right after the
+ * commit (the change itself is already durable in the capture queue or the outbox).
+ * It is called only in stages that mirror (dualwrite, shadow, live, rampdown) and
+ * rejects when the copy could not be made at once. The gateway wraps it in
+ * `recordMirrorFailures`, so a rejection is counted and logged and never reaches the
+ * client's response. The real one is `createSync(...).mirror` (src/writes/sync).
  */
 export interface WriteMirror {
   mirror(write: MirroredWrite): Promise<void>;
 }
 
-/** The mirror until the outbox exists: it records nothing and mirrors nothing. */
+/** A mirror that copies nothing, for gateways and tests without targets to mirror to. */
 export const NO_MIRROR: WriteMirror = {
   async mirror() {},
 };

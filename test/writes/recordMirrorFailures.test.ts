@@ -61,7 +61,7 @@ describe('recordMirrorFailures', () => {
     ]);
     expect(lines[0]).toMatchObject({
       level: 50,
-      msg: 'mirror failed to take a committed write',
+      msg: 'a committed write was not mirrored at once',
       stage: 'dualwrite',
       to: 'target',
       err: { message: 'outbox insert failed: relation "outbox" does not exist' },

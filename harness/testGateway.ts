@@ -33,6 +33,7 @@ import { createObservationWriter, type ObservationWriter } from '../src/shadow/o
 import { createShadowRunner, type ShadowRunner } from '../src/shadow/shadowRunner.ts';
 import { recordMirrorFailures } from '../src/writes/recordMirrorFailures.ts';
 import { createSync, type Sync, type SyncOptions } from '../src/writes/sync/createSync.ts';
+import { observeMirroredWrite } from '../src/writes/sync/observeMirroredWrite.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../src/writes/sync/syncMigrations.ts';
 import { NO_MIRROR, type WriteMirror } from '../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
@@ -171,10 +172,25 @@ export async function startTestGateway(
   }
   if (options.sync !== undefined && fixture !== null) {
     const { applier, ...settings } = options.sync;
-    sync = createSync(
-      { legacyDb: fixture.legacy, ledger: fixture.ledger, oltp: fixture.oltp },
-      { metrics, logger, pollMs: 200, ...settings },
-    );
+    const deps = { legacyDb: fixture.legacy, ledger: fixture.ledger, oltp: fixture.oltp };
+    const observations = writer;
+    // With shadow reads on, each mirrored write is observed as `figway serve` does.
+    const observe: SyncOptions['onMirrored'] =
+      observations === null
+        ? undefined
+        : (outcome) => {
+            void observeMirroredWrite(deps, outcome).then(
+              (observation) => observation !== null && observations.record(observation),
+              (error: unknown) => logger.warn({ err: error }, 'could not observe a mirrored write'),
+            );
+          };
+    sync = createSync(deps, {
+      metrics,
+      logger,
+      pollMs: 200,
+      ...(observe === undefined ? {} : { onMirrored: observe }),
+      ...settings,
+    });
     if (applier !== false) await sync.start();
   }
   const legacy = options.wrapStore === undefined ? store : options.wrapStore(store);

@@ -76,8 +76,8 @@ export interface ChangeQueue {
   fail(failures: readonly QueueFailure[]): Promise<void>;
   /** Gives claimed changes back untouched, due at once. */
   release(ids: readonly number[]): Promise<void>;
-  /** Changes still waiting for these entities (dead letters excluded). */
-  pendingFor(entityIds: readonly string[]): Promise<number>;
+  /** Where the changes of these entities stand: waiting, waiting after a failure, set aside. */
+  entityState(entityIds: readonly string[]): Promise<{ pending: number; retrying: number; dead: number }>;
   status(): Promise<QueueStatus>;
   /** Puts a dead letter back in the queue; false when no dead letter has that id. */
   retry(id: number): Promise<boolean>;
@@ -179,12 +179,19 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
           [[...ids]],
         );
     },
-    async pendingFor(entityIds) {
+    async entityState(entityIds) {
       const [row] = await db.query(
-        `select count(*) as n from ${table} where dead_at is null and entity_id::text = any($1::text[])`,
+        `select count(*) filter (where dead_at is null) as pending,
+                count(*) filter (where dead_at is null and last_error is not null) as retrying,
+                count(*) filter (where dead_at is not null) as dead
+         from ${table} where entity_id::text = any($1::text[])`,
         [[...entityIds]],
       );
-      return Number(row?.n ?? 0);
+      return {
+        pending: Number(row?.pending ?? 0),
+        retrying: Number(row?.retrying ?? 0),
+        dead: Number(row?.dead ?? 0),
+      };
     },
     async status() {
       const [summary] = await db.query(

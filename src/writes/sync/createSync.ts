@@ -311,7 +311,8 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   }
 
   // The write's own mirror: this entity's changes, now. Another applier may hold the
-  // entity; then it waits (briefly) for that one to finish.
+  // entity; then it waits (briefly) for that one to finish. A change of the entity
+  // that failed (here or there) or was set aside means the copy is not there.
   async function mirrorNow(write: MirroredWrite, entityId: string): Promise<string | null> {
     const way = write.to === 'target' ? toTarget : toLegacy;
     const deadline = performance.now() + mirrorWaitMs;
@@ -319,7 +320,11 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       const result = await pass(way, [entityId]);
       if (result.failed > 0)
         return 'the other side did not take the change yet; it stays queued and is retried';
-      if ((await way.queue.pendingFor([entityId])) === 0) return null;
+      const state = await way.queue.entityState([entityId]);
+      if (state.dead > 0) return 'a change of this commitment is a dead letter (figway sync status)';
+      if (state.retrying > 0)
+        return 'the other side did not take the change yet; it stays queued and is retried';
+      if (state.pending === 0) return null;
       if (performance.now() > deadline)
         return 'another applier still holds this commitment; the change stays queued';
       if (result.claimed === 0) await new Promise((resolve) => setTimeout(resolve, 20));

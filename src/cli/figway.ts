@@ -14,6 +14,8 @@ usage: figway <command>
   sync [status|retry <id>]
                          run the mirror's appliers alone; see what waits, the lag, dead letters
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
+  reconcile <commitments|profiles|commitment-types> [--repair] [--json]
+                         compare legacy with the target, list divergent rows, repair from the authority
   flags list|set|push    see and move each migration unit's stage per cohort (see figway flags)
   report [--unit U] [--since 24h|7d|30m|<ISO>] [--json]
                          the shadow-diff report per unit and cohort, with a verdict
@@ -40,6 +42,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return (await import('./backfillCommand.ts')).backfillCommand(args);
     case 'verify':
       return (await import('./verifyCommand.ts')).verifyCommand(args);
+    case 'reconcile':
+      return (await import('./reconcileCommand.ts')).reconcileCommand(args);
     case 'sync':
       return (await import('./syncCommand.ts')).syncCommand(args);
     case 'flags':

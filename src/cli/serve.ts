@@ -121,7 +121,7 @@ function startShadow(
   };
 }
 
-// The shadow-diff page and JSON API, then the CLI's routes (backfill, verify).
+// The shadow-diff page and JSON API, then the CLI's routes (backfill, verify, reconcile).
 function adminRoutesFor(
   config: Config,
   backends: Backends,
@@ -129,7 +129,7 @@ function adminRoutesFor(
   verifyBearer: BearerVerifier,
   sync: Sync | null,
 ): AdminRoutes {
-  const cli = createAdminRoutes(backends, verifyBearer);
+  const cli = createAdminRoutes(backends, verifyBearer, routing);
   const syncRoutes = sync === null ? null : createSyncRoutes(sync, verifyBearer);
   const db = backends.observationsDb;
   const thresholdsFor = (unit: string) => {

@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyCommitmentChain } from '../backends/ledger/verifyCommitmentChain.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
+import type { Routing } from '../routing/createRouting.ts';
 import { BACKFILL_JOBS, type BackfillJob } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
 import type { Backends } from './openBackends.ts';
+import { serveReconcile } from './reconcileRoute.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** Serves one admin request; false when the path is not an admin route. */
@@ -62,14 +64,20 @@ async function backfill(backends: Backends, job: BackfillJob, url: URL, response
 
 /**
  * The admin routes a running gateway offers its own CLI (service_role tokens only):
- * `POST /admin/backfill/<job>` and `GET /admin/commitments/<id>/verification`. They let
- * `figway backfill` and `figway verify` work while the gateway holds the embedded database.
+ * `POST /admin/backfill/<job>`, `GET /admin/commitments/<id>/verification` and
+ * `POST /admin/reconcile/<entity>`. They let `figway backfill`, `figway verify` and
+ * `figway reconcile` work while the gateway holds the embedded database.
  */
-export function createAdminRoutes(backends: Backends, verify: BearerVerifier): AdminRoutes {
+export function createAdminRoutes(
+  backends: Backends,
+  verify: BearerVerifier,
+  routing: Pick<Routing, 'routerFor'>,
+): AdminRoutes {
   return async (request, response, pathname) => {
     const backfillMatch = /^\/admin\/backfill\/([a-z-]+)$/.exec(pathname);
     const verifyMatch = /^\/admin\/commitments\/([^/]+)\/verification$/.exec(pathname);
-    if (backfillMatch === null && verifyMatch === null) return false;
+    const reconcileMatch = /^\/admin\/reconcile\/([a-z-]+)$/.exec(pathname);
+    if (backfillMatch === null && verifyMatch === null && reconcileMatch === null) return false;
     try {
       const viewer = await requireService(verify, request);
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -78,6 +86,8 @@ export function createAdminRoutes(backends: Backends, verify: BearerVerifier): A
         if (!BACKFILL_JOBS.includes(job))
           throw new FigwayError(ErrorCode.BAD_REQUEST, `No backfill job ${job}.`);
         await backfill(backends, job, url, response);
+      } else if (reconcileMatch?.[1] !== undefined && request.method === 'POST') {
+        await serveReconcile(backends, routing, reconcileMatch[1], url, response);
       } else if (verifyMatch?.[1] !== undefined && request.method === 'GET') {
         if (backends.targets === null)
           throw new FigwayError(ErrorCode.BAD_REQUEST, 'No ledger is configured.');

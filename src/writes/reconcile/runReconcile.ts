@@ -1,0 +1,77 @@
+import { type Comparison, compareEntity } from './compareEntity.ts';
+import { reconcileAuthority } from './reconcileAuthority.ts';
+import { type ReconcileTargets, sidesOf } from './reconcileSides.ts';
+import {
+  DIVERGENCE_THRESHOLD,
+  judgeDivergence,
+  type ReconcileAuthority,
+  type ReconcileEntity,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from './reconcileTypes.ts';
+import { repairRows } from './repairRows.ts';
+import { resolveSyncConflicts } from './resolveSyncConflicts.ts';
+
+const CONFLICT_ENTITY = {
+  commitments: 'commitment',
+  profiles: 'profile',
+  'commitment-types': 'commitment_type',
+} as const;
+
+function judge(
+  entity: ReconcileEntity,
+  comparison: Comparison,
+  authority: ReconcileAuthority,
+): ReconcileResult {
+  const { compared, rows } = comparison;
+  return {
+    entity,
+    compared,
+    divergent: rows.length,
+    missingOnTarget: rows.filter((row) => row.missingOn === 'target').length,
+    missingOnLegacy: rows.filter((row) => row.missingOn === 'legacy').length,
+    divergenceRate: compared === 0 ? 0 : rows.length / compared,
+    threshold: DIVERGENCE_THRESHOLD,
+    verdict: judgeDivergence(rows.length, compared),
+    chunks: comparison.chunks,
+    chunksDiffering: comparison.chunksDiffering,
+    authority,
+    rows,
+  };
+}
+
+/**
+ * Compares legacy with the target for `entity` and judges the divergence; with
+ * `repair`, rewrites the non-authoritative side of each divergent row, resolves the
+ * open sync conflicts of the rows it repaired, and checks again: the result is then
+ * the re-check's, with what the repair did and what the first check found.
+ */
+export async function runReconcile(
+  entity: ReconcileEntity,
+  targets: ReconcileTargets,
+  options: ReconcileOptions,
+): Promise<ReconcileResult> {
+  const sides = sidesOf(entity, targets);
+  const authority = reconcileAuthority(entity, options.mutationStage);
+  const check = () =>
+    compareEntity(sides, {
+      ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+      onProgress: (progress) => options.onProgress?.({ entity, ...progress }),
+    });
+  const first = await check();
+  if (options.repair !== true) return judge(entity, first, authority);
+  const outcome =
+    first.rows.length === 0
+      ? { repaired: [], unrepaired: [] }
+      : await repairRows(entity, targets, sides, first.rows, authority);
+  const conflictsResolved = await resolveSyncConflicts(
+    entity === 'commitments' ? targets.ledger.db : targets.oltp.db,
+    CONFLICT_ENTITY[entity],
+    outcome.repaired,
+  );
+  const after = first.rows.length === 0 ? first : await check();
+  return {
+    ...judge(entity, after, authority),
+    repair: { ...outcome, conflictsResolved, before: { divergent: first.rows.length, rows: first.rows } },
+  };
+}

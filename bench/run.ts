@@ -4,23 +4,29 @@ import { benchEngines } from './benchEngines.ts';
 import { type BenchReport, type EngineReport, engineReport, formatReport } from './benchReport.ts';
 import { commitmentDocument } from './commitmentDocument.ts';
 import { driveLoad } from './driveLoad.ts';
+import { driveWrites } from './driveWrites.ts';
 import { benchHashing } from './hashBench.ts';
 import { instrumentDatabase } from './instrumentDatabase.ts';
 import { benchLedger, type LedgerBenchSizes } from './ledgerBench.ts';
 import { progress } from './measure.ts';
 import { benchShadow, type EngineShadowResult, type ShadowBenchSizes } from './shadowBench.ts';
 import { formatShadowReport, type ShadowBenchReport } from './shadowReport.ts';
+import { benchWrites, type EngineWritesResult, type WritesBenchSizes } from './writesBench.ts';
+import { formatWritesReport, type WritesBenchReport } from './writesReport.ts';
 
 // Entry of `npm run bench`: the ledger on every reachable engine, against plain
 // inserts on the same engine, then the gateway's throughput and latency with every
-// unit at legacy, shadow and live, in one run. `--ledger` or `--shadow` runs only
-// that part. `--json` prints the raw numbers instead of the tables (the ledger
-// report's fields, plus `shadow`); `--quick` runs a fraction of the work (a smoke
-// run, not a result).
+// unit at legacy, shadow and live, then mutations through the gateway with the
+// mirror running at legacy, dualwrite and live, in one run. `--ledger`, `--shadow`
+// or `--writes` runs only that part (several may be given). `--json` prints the raw
+// numbers instead of the tables (the first part's fields, plus `shadow` and
+// `writes`); `--quick` runs a fraction of the work (a smoke run, not a result).
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.1 : 1;
-const runLedger = !args.has('--shadow') || args.has('--ledger');
-const runShadow = !args.has('--ledger') || args.has('--shadow');
+const everyPart = !['--ledger', '--shadow', '--writes'].some((part) => args.has(part));
+const runLedger = everyPart || args.has('--ledger');
+const runShadow = everyPart || args.has('--shadow');
+const runWrites = everyPart || args.has('--writes');
 
 const sizes: LedgerBenchSizes = {
   single: Math.round(1500 * scale),
@@ -41,6 +47,18 @@ const shadowSizes: ShadowBenchSizes = {
   warmUpMs: Math.round(750 * Math.max(scale, 0.2)),
   switchWarmUpMs: Math.round(250 * Math.max(scale, 0.2)),
   maxInFlight: 64,
+};
+
+// About 45 s per engine: 3 stages x 3 rounds of 3 s, plus warm-ups and drains.
+const writesSizes: WritesBenchSizes = {
+  concurrency: 8,
+  rounds: 3,
+  measureMs: Math.round(3000 * Math.max(scale, 0.2)),
+  warmUpMs: Math.round(1000 * Math.max(scale, 0.2)),
+  switchWarmUpMs: Math.round(500 * Math.max(scale, 0.2)),
+  attachEvery: 4,
+  maxDocuments: 2,
+  drainDeadlineMs: 30_000,
 };
 
 const machine = () => ({
@@ -103,17 +121,46 @@ async function shadowReport(): Promise<ShadowBenchReport> {
   };
 }
 
+async function writesReport(): Promise<WritesBenchReport> {
+  const engines = await testEngines();
+  const [loadBefore = 0] = loadavg();
+  const driver = driveWrites();
+  const results: EngineWritesResult[] = [];
+  try {
+    for (const engine of engines) results.push(await benchWrites(engine, driver, writesSizes));
+  } finally {
+    await driver.close();
+  }
+  return {
+    machine: machine(),
+    nodeEnv: process.env.NODE_ENV ?? null,
+    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    sizes: writesSizes,
+    engines: results,
+    skipped: engines.some((engine) => engine.name === 'postgres')
+      ? []
+      : ['postgres: not reachable (FIGWAY_TEST_POSTGRES or 127.0.0.1:5432), skipped'],
+  };
+}
+
 async function main(): Promise<void> {
   const ledger = runLedger ? await ledgerReport() : null;
   const shadow = runShadow ? await shadowReport() : null;
+  const writes = runWrites ? await writesReport() : null;
   if (args.has('--json')) {
-    const json = ledger === null ? shadow : shadow === null ? ledger : { ...ledger, shadow };
+    const first = ledger ?? shadow ?? writes;
+    const json = {
+      ...first,
+      ...(shadow === null || first === shadow ? {} : { shadow }),
+      ...(writes === null || first === writes ? {} : { writes }),
+    };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
   const tables = [
     ledger === null ? null : formatReport(ledger),
     shadow === null ? null : formatShadowReport(shadow),
+    writes === null ? null : formatWritesReport(writes),
   ];
   process.stdout.write(`${tables.filter((table) => table !== null).join('\n\n')}\n`);
 }

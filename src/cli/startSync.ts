@@ -22,6 +22,12 @@ const NO_DIRECT_LEGACY: WriteMirror = {
   },
 };
 
+const NO_CAPTURE: WriteMirror = {
+  async mirror() {
+    throw new Error('writes cannot be mirrored: change capture is not installed on the legacy database');
+  },
+};
+
 /**
  * The mirror for this process: its write path always, and with `applier` its
  * background appliers too. Null mirror work (no targets) leaves `sync` null.
@@ -41,6 +47,12 @@ export async function startSync(
       'writes are not mirrored: set SUPABASE_DB_URL so that figway can capture and apply changes on legacy',
     );
     return { sync: null, mirror: NO_DIRECT_LEGACY };
+  }
+  if (!backends.captureInstalled) {
+    logger.warn(
+      'writes are not mirrored: the legacy database has no Connect tables yet (figway legacy setup), so change capture is not installed; restart figway once it is set up',
+    );
+    return { sync: null, mirror: NO_CAPTURE };
   }
   const sync = createSync(
     { legacyDb, ledger: targets.ledger, oltp: targets.oltp },

@@ -14,7 +14,8 @@ import { createTargetStore } from '../backends/targetStore.ts';
 import type { Config } from '../config.ts';
 import type { BackendEvents, Database } from '../core/database.ts';
 import { OBSERVATION_MIGRATIONS } from '../shadow/observationMigrations.ts';
-import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../writes/sync/syncMigrations.ts';
+import { installChangeCapture } from '../writes/sync/installChangeCapture.ts';
+import { SYNC_MIGRATIONS } from '../writes/sync/syncMigrations.ts';
 
 /** The target side: the ledger, the OLTP service, and the Connect port over both. */
 export interface Targets {
@@ -29,6 +30,8 @@ export interface Backends {
   legacy: ConnectStore;
   /** The legacy database itself, for backfills; null behind the rest transport. */
   legacyDb: Database | null;
+  /** True when change capture is installed on the legacy database (it needs the Connect tables). */
+  captureInstalled: boolean;
   targets: Targets | null;
   /** Where shadow observations are stored; null when no store is configured. */
   observationsDb: Database | null;
@@ -55,12 +58,13 @@ async function openEmbedded(dataDir: string): Promise<Backends> {
     await applyMigrations(db, LEGACY_MIGRATIONS);
     const seeded = await seedDemoData(db);
     // Captured from here on: the demo data reaches the targets by the backfill, not as changes.
-    await applyMigrations(db, CAPTURE_MIGRATIONS);
+    await installChangeCapture(db);
     const targets = await openTargets(db, db);
     await applyMigrations(db, OBSERVATION_MIGRATIONS);
     return {
       legacy: createPostgresTransport(db),
       legacyDb: db,
+      captureInstalled: true,
       targets,
       observationsDb: db,
       seeded,
@@ -96,6 +100,7 @@ async function openHosted(config: Config, options: BackendsOptions): Promise<Bac
   try {
     let legacy: ConnectStore;
     let legacyDb: Database | null = null;
+    let captureInstalled = false;
     if (config.legacy.transport === 'rest') {
       // Loaded on demand: supabase-js is only needed for a hosted project.
       const { createRestTransport } = await import('../backends/supabase/restTransport.ts');
@@ -107,7 +112,7 @@ async function openHosted(config: Config, options: BackendsOptions): Promise<Bac
       });
     } else if (config.legacy.transport === 'postgres') {
       legacyDb = open(config.legacy.databaseUrl, 'legacy');
-      await applyMigrations(legacyDb, CAPTURE_MIGRATIONS);
+      captureInstalled = await installChangeCapture(legacyDb);
       legacy = createPostgresTransport(legacyDb);
     } else {
       throw new Error('openHosted needs a hosted legacy configuration');
@@ -121,7 +126,7 @@ async function openHosted(config: Config, options: BackendsOptions): Promise<Bac
       observationsDb = open(config.shadow.store.url, 'observations');
       await applyMigrations(observationsDb, OBSERVATION_MIGRATIONS);
     }
-    return { legacy, legacyDb, targets, observationsDb, seeded: false, close };
+    return { legacy, legacyDb, captureInstalled, targets, observationsDb, seeded: false, close };
   } catch (error) {
     await close();
     throw error;

@@ -45,11 +45,11 @@ describe.runIf(browserReady)('a shadow mismatch from the embedded default to the
 
   it('serves legacy to alice while the ledger disagrees, and reports and shows the mismatch', async () => {
     const token = async (user: string) => (await figway(['token', user], env)).stdout.trim();
-    // Status changes go to the ledger only (nothing mirrors them yet): the sides now disagree.
+    // At complete a status change goes to the ledger only (nothing is copied back): the sides now disagree.
     // (Bob is its PARTICIPANT; carol, its WITNESS, may not change its status.)
     // Each change is awaited until the gateway says it reloaded the flags file.
     for (const change of [
-      ['Mutation.updateCommitmentStatus', 'live'],
+      ['Mutation.updateCommitmentStatus', 'complete'],
       ['Commitment.status', 'shadow', '--cohort', 'beta'],
     ]) {
       const reloaded = gateway.nextLog(FLAGS_RELOADED);

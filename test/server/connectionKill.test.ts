@@ -91,8 +91,9 @@ async function writeStagedFlags(path: string) {
   const flags = new Set((await readCatalogue()).map((entry) => entry.flag));
   await writeDefinitions(path, {
     ...defaults,
+    // Mutation units take one stage for everyone; the reads split by cohort.
     features: defaults.features.map((feature) =>
-      flags.has(feature.name)
+      flags.has(feature.name) && !feature.name.startsWith('figway.Mutation.')
         ? setRule(setRule(feature, { selector: { kind: 'cohort', cohort: 'beta' }, stage: 'live' }), {
             selector: { kind: 'cohort', cohort: 'general' },
             stage: 'shadow',

@@ -5,16 +5,22 @@ import { readAppliedChanges, recordAppliedChanges, recordSyncConflicts } from '.
 import { type CommitmentChangePlan, planCommitmentChanges } from './planCommitmentChanges.ts';
 import type { CapturedChange, ChangeOutcome } from './syncTypes.ts';
 
-async function commitPlan(ledger: Ledger, plan: CommitmentChangePlan): Promise<void> {
+/** Commits the plans of several commitments as one ledger transaction, with their applied-change and conflict rows. */
+export async function commitPlans(ledger: Ledger, plans: readonly CommitmentChangePlan[]): Promise<void> {
+  const writes = plans.flatMap((plan) => plan.writes);
+  const decisions = plans.flatMap((plan) => plan.decisions);
   const record = async (tx: Queryable) => {
-    await recordSyncConflicts(tx, plan.conflicts);
+    await recordSyncConflicts(
+      tx,
+      plans.flatMap((plan) => plan.conflicts),
+    );
     await recordAppliedChanges(
       tx,
-      plan.decisions.map((decision) => decision.id),
+      decisions.map((decision) => decision.id),
     );
   };
-  if (plan.writes.length > 0) await ledger.write(plan.writes, record);
-  else if (plan.decisions.length > 0) await ledger.db.transaction(record);
+  if (writes.length > 0) await ledger.write(writes, record);
+  else if (decisions.length > 0) await ledger.db.transaction(record);
 }
 
 async function attempt(
@@ -24,7 +30,7 @@ async function attempt(
   changes: readonly CapturedChange[],
 ): Promise<ChangeOutcome[]> {
   const plan = await planCommitmentChanges(ledger, legacy, entityId, changes);
-  await commitPlan(ledger, plan);
+  await commitPlans(ledger, [plan]);
   return plan.decisions;
 }
 

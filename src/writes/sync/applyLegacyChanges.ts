@@ -2,8 +2,9 @@ import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
 import type { Database } from '../../core/database.ts';
 import { readAppliedChanges } from './appliedChanges.ts';
-import { applyCommitmentChanges } from './applyCommitmentChanges.ts';
+import { applyCommitmentChanges, commitPlans } from './applyCommitmentChanges.ts';
 import { applyReferenceChanges } from './applyReferenceChanges.ts';
+import { type CommitmentChangePlan, planCommitmentChanges } from './planCommitmentChanges.ts';
 import type { CapturedChange, ChangeOutcome } from './syncTypes.ts';
 
 /** What the legacy applier reads and writes: legacy (read only), the ledger and the OLTP service. */
@@ -49,6 +50,57 @@ async function readApplied(
   return applied;
 }
 
+// Every commitment of the batch in one ledger transaction (one block, one strand
+// lock): appliers keep up with many writers. When that transaction fails, or a
+// commitment cannot be planned, each commitment is applied on its own, so one that
+// fails leaves the others applied.
+async function applyCommitmentGroups(
+  deps: LegacyApplierDeps,
+  groups: readonly CapturedChange[][],
+  applied: ReadonlySet<number>,
+): Promise<ChangeOutcome[]> {
+  const outcomes: ChangeOutcome[] = [];
+  const planned: Array<{ group: CapturedChange[]; plan: CommitmentChangePlan }> = [];
+  const alone: CapturedChange[][] = [];
+  for (const group of groups) {
+    for (const change of group.filter((candidate) => applied.has(candidate.id)))
+      outcomes.push({ id: change.id, result: 'skipped' });
+    const pending = group.filter((change) => !applied.has(change.id));
+    const [first] = pending;
+    if (first === undefined) continue;
+    try {
+      planned.push({
+        group: pending,
+        plan: await planCommitmentChanges(deps.ledger, deps.legacy, first.entityId, pending),
+      });
+    } catch {
+      // Planned again, and failed with its error, on its own below.
+      alone.push(pending);
+    }
+  }
+  if (planned.length === 1) alone.push(...planned.map((entry) => entry.group));
+  else if (planned.length > 1) {
+    try {
+      await commitPlans(
+        deps.ledger,
+        planned.map((entry) => entry.plan),
+      );
+      for (const { plan } of planned) outcomes.push(...plan.decisions);
+    } catch {
+      // Some commitment spoiled the block (a conflict, a refused row, a lost connection): one by one below.
+      alone.push(...planned.map((entry) => entry.group));
+    }
+  }
+  for (const group of alone) {
+    const [first] = group;
+    if (first === undefined) continue;
+    outcomes.push(
+      ...(await applyCommitmentChanges(deps.ledger, deps.legacy, first.entityId, group, applied)),
+    );
+  }
+  return outcomes;
+}
+
 /**
  * Applies changes captured on legacy (already claimed, in id order, possibly of
  * several entities) to their targets: commitments to the ledger, profiles and
@@ -73,11 +125,12 @@ export async function applyLegacyChanges(
     outcomes,
   );
   const unread = (change: CapturedChange) => !outcomes.has(change.id);
-  for (const group of groupByEntity(commitments.filter(unread))) {
-    const [first] = group;
-    if (first === undefined) continue;
-    const results = await applyCommitmentChanges(deps.ledger, deps.legacy, first.entityId, group, applied);
-    for (const outcome of results) outcomes.set(outcome.id, outcome);
+  for (const outcome of await applyCommitmentGroups(
+    deps,
+    groupByEntity(commitments.filter(unread)),
+    applied,
+  )) {
+    outcomes.set(outcome.id, outcome);
   }
   const referenceGroups = groupByEntity(references.filter(unread));
   for (const outcome of await applyReferenceChanges(deps.oltp.db, referenceGroups, applied)) {

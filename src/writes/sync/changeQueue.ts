@@ -62,9 +62,10 @@ export interface ChangeQueue {
   /** The table, for logs. */
   readonly table: string;
   /**
-   * Claims up to `limit` changes that are due, oldest first, for `owner`: all of them
-   * belong to entities nobody else holds a claim on, and none of them has an earlier
-   * change of its entity still waiting for a retry. With `entityIds`, only those entities.
+   * Claims every due change of up to `limit` entities, oldest first, for `owner`:
+   * entities nobody else holds a claim on, without an earlier change still waiting for
+   * a retry. Whole entities, so one legacy transaction's changes are never split
+   * between batches. With `entityIds`, only those entities.
    */
   claim(
     owner: string,
@@ -117,9 +118,8 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
     const rows = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [lockKey]);
       return tx.query(
-        `update ${table} q set claimed_by = $1, claimed_until = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
-         where q.id in (
-           select c.id from ${table} c
+        `with due as (
+           select c.id, c.entity_id from ${table} c
            where c.dead_at is null
              and (c.claimed_until is null or c.claimed_until <= clock_timestamp())
              and (c.next_attempt_at is null or c.next_attempt_at <= clock_timestamp())
@@ -128,9 +128,10 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
                select 1 from ${table} e
                where e.entity_id = c.entity_id and e.dead_at is null
                  and (e.claimed_until > clock_timestamp()
-                   or (e.id < c.id and e.next_attempt_at > clock_timestamp())))
-           order by c.id
-           limit $3)
+                   or (e.id < c.id and e.next_attempt_at > clock_timestamp())))),
+         entities as (select entity_id from due group by entity_id order by min(id) limit $3)
+         update ${table} q set claimed_by = $1, claimed_until = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
+         where q.id in (select id from due where entity_id in (select entity_id from entities))
          returning q.*`,
         [
           owner,

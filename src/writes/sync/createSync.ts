@@ -45,7 +45,7 @@ export interface SyncOptions {
   logger: Logger;
   /** Names this process in claims. @default a random id */
   instanceId?: string;
-  /** Changes claimed per pass. @default 100 */
+  /** Entities (commitments, profiles, commitment types) whose changes are claimed per pass. @default 100 */
   batchSize?: number;
   /** How long a claim holds before another applier may take it over. @default 30000 */
   leaseMs?: number;
@@ -105,6 +105,12 @@ interface Direction {
   lag: LagWindow;
   wake: () => void;
   sleeping: (() => void) | null;
+  /** A wake-up that came while a pass was running: the loop passes again at once. */
+  woken: boolean;
+  /** Passes started so far. */
+  passes: number;
+  waiters: Set<Waiter>;
+  backlogSampledAt: number;
 }
 
 /** What one pass over a queue did. */
@@ -113,7 +119,31 @@ interface Pass {
   /** True when every failure was a backend that could not be reached. */
   unavailable: boolean;
   failed: number;
+  /** The entities whose claimed changes all failed or waited behind a failure. */
+  failedEntities: ReadonlySet<string>;
+  /** The entities with a change in this pass. */
+  entities: ReadonlySet<string>;
 }
+
+const NOTHING: Pass = {
+  claimed: 0,
+  unavailable: false,
+  failed: 0,
+  failedEntities: new Set(),
+  entities: new Set(),
+};
+
+/** A write's own mirror waiting for the background applier to apply its entity's changes. */
+interface Waiter {
+  entityId: string;
+  /** The number of the last pass that started before the waiter came: only later passes settle it. */
+  since: number;
+  settle(error: string | null): void;
+}
+
+const NOT_YET = 'the other side did not take the change yet; it stays queued and is retried';
+const DEAD = 'a change of this commitment is a dead letter (figway sync status)';
+const HELD = 'another applier still holds this commitment; the change stays queued';
 
 // Lock keys of the claims on each queue table; any constants shared by all figway processes.
 const CAPTURE_LOCK = 7_372_402;
@@ -165,10 +195,15 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       apply,
       lag: createLagWindow(1_000),
       sleeping: null,
+      woken: false,
+      passes: 0,
+      waiters: new Set(),
+      backlogSampledAt: 0,
       wake: () => {
         const sleeping = self.sleeping;
         self.sleeping = null;
-        sleeping?.();
+        if (sleeping === null) self.woken = true;
+        else sleeping();
       },
     };
     return self;
@@ -197,7 +232,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       leaseMs,
       ...(entityIds === undefined ? {} : { entityIds }),
     });
-    if (rows.length === 0) return { claimed: 0, unavailable: false, failed: 0 };
+    if (rows.length === 0) return NOTHING;
     let outcomes: ChangeOutcome[];
     try {
       outcomes = await way.apply(rows);
@@ -248,7 +283,13 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     await way.queue.complete(done);
     await way.queue.fail(failures);
     await way.queue.release(released);
-    return { claimed: rows.length, unavailable: failures.length > 0 && unavailable, failed: failures.length };
+    return {
+      claimed: rows.length,
+      unavailable: failures.length > 0 && unavailable,
+      failed: failures.length,
+      failedEntities,
+      entities: new Set(rows.map((row) => row.entityId)),
+    };
   }
 
   function sleep(way: Direction, ms: number): Promise<void> {
@@ -268,6 +309,8 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     let outage = 0;
     while (!stopped) {
       let result: Pass;
+      way.woken = false;
+      const number = ++way.passes;
       try {
         result = await pass(way);
       } catch (error) {
@@ -278,8 +321,9 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
           { err: error, to: way.to },
           'the mirror queue is unreachable; retrying',
         );
-        result = { claimed: 0, unavailable: true, failed: 0 };
+        result = { ...NOTHING, unavailable: true };
       }
+      await settleWaiters(way, number, result);
       await sampleBacklog(way);
       if (stopped) break;
       if (result.unavailable) {
@@ -287,12 +331,57 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         await sleep(way, Math.min(5_000, 100 * 2 ** Math.min(outage, 6)));
       } else {
         outage = 0;
-        if (result.claimed === 0) await sleep(way, pollMs);
+        if (result.claimed === 0 && !way.woken) await sleep(way, pollMs);
       }
     }
   }
 
+  // After a pass that started once the waiter had come: its entity's changes were in
+  // the pass and all applied (and the pass was not cut at the batch size), or they
+  // failed; or they were not in it, and the queue says whether they are gone, set
+  // aside, or held by another applier (then the waiter waits on).
+  async function settleWaiters(way: Direction, number: number, result: Pass) {
+    const full = result.entities.size >= batchSize;
+    for (const waiter of [...way.waiters]) {
+      if (waiter.since >= number) continue;
+      if (result.failedEntities.has(waiter.entityId) || result.unavailable) waiter.settle(NOT_YET);
+      else if (result.entities.has(waiter.entityId)) {
+        if (!full) waiter.settle(null);
+      } else if (!full) {
+        try {
+          const state = await way.queue.entityState([waiter.entityId]);
+          if (state.dead > 0) waiter.settle(DEAD);
+          else if (state.retrying > 0) waiter.settle(NOT_YET);
+          else if (state.pending === 0) waiter.settle(null);
+        } catch (error) {
+          waiter.settle(describeError(error));
+        }
+      }
+    }
+  }
+
+  // The write's own mirror while this process runs the appliers: its changes join the
+  // applier's next batch (group commit) instead of taking a claim and a ledger block each.
+  function awaitApplier(way: Direction, entityId: string): Promise<string | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => waiter.settle(HELD), mirrorWaitMs);
+      const waiter: Waiter = {
+        entityId,
+        since: way.passes,
+        settle(error) {
+          if (!way.waiters.delete(waiter)) return;
+          clearTimeout(timer);
+          resolve(error);
+        },
+      };
+      way.waiters.add(waiter);
+      way.wake();
+    });
+  }
+
   async function sampleBacklog(way: Direction) {
+    if (performance.now() - way.backlogSampledAt < 1_000) return;
+    way.backlogSampledAt = performance.now();
     try {
       const [row] = await way.db.query(
         `select count(*) filter (where dead_at is null) as pending, count(*) filter (where dead_at is not null) as dead
@@ -315,18 +404,16 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   // that failed (here or there) or was set aside means the copy is not there.
   async function mirrorNow(write: MirroredWrite, entityId: string): Promise<string | null> {
     const way = write.to === 'target' ? toTarget : toLegacy;
+    if (!stopped) return awaitApplier(way, entityId);
     const deadline = performance.now() + mirrorWaitMs;
     for (;;) {
       const result = await pass(way, [entityId]);
-      if (result.failed > 0)
-        return 'the other side did not take the change yet; it stays queued and is retried';
+      if (result.failed > 0) return NOT_YET;
       const state = await way.queue.entityState([entityId]);
-      if (state.dead > 0) return 'a change of this commitment is a dead letter (figway sync status)';
-      if (state.retrying > 0)
-        return 'the other side did not take the change yet; it stays queued and is retried';
+      if (state.dead > 0) return DEAD;
+      if (state.retrying > 0) return NOT_YET;
       if (state.pending === 0) return null;
-      if (performance.now() > deadline)
-        return 'another applier still holds this commitment; the change stays queued';
+      if (performance.now() > deadline) return HELD;
       if (result.claimed === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -427,6 +514,8 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       stopped = true;
       for (const way of directions) way.wake();
       await Promise.all(loops.splice(0));
+      for (const way of directions)
+        for (const waiter of [...way.waiters]) waiter.settle('the mirror stopped; the change stays queued');
       await Promise.all(unlisten.splice(0).map((stop) => stop()));
     },
   };

@@ -46,14 +46,19 @@ async function lockStrand(tx: Queryable): Promise<StrandTip> {
   };
 }
 
-// The strand lock already serializes writers, so the newest version read here cannot
-// move before this transaction commits.
-async function currentVersion(tx: Queryable, write: LedgerWrite): Promise<number | null> {
-  const [row] = await tx.query(
-    'select max(version) as version from ledger.revisions where table_name = $1 and document_id = $2',
-    [write.tableName, write.documentId],
+// The strand lock already serializes writers, so the newest versions read here cannot
+// move before this transaction commits. One query for every document the block writes.
+async function currentVersions(tx: Queryable, writes: readonly LedgerWrite[]): Promise<Map<string, number>> {
+  const rows = await tx.query(
+    `select w.table_name, w.document_id, max(r.version) as version
+     from unnest($1::text[], $2::text[]) as w (table_name, document_id)
+     join ledger.revisions r on r.table_name = w.table_name and r.document_id = w.document_id
+     group by w.table_name, w.document_id`,
+    [writes.map((write) => write.tableName), writes.map((write) => write.documentId)],
   );
-  return row === undefined || row.version === null ? null : integer(row.version);
+  return new Map(
+    rows.map((row) => [`${String(row.table_name)}\u0000${String(row.document_id)}`, integer(row.version)]),
+  );
 }
 
 // Optimistic concurrency, as QLDB: each write names the version it read, and the
@@ -67,10 +72,11 @@ async function planRevisions(
   txTime: string,
 ) {
   const latest = new Map<string, number | null>();
+  const stored = await currentVersions(tx, writes);
   const revisions: LedgerRevision[] = [];
   for (const write of writes) {
     const key = `${write.tableName}\u0000${write.documentId}`;
-    const current = latest.has(key) ? (latest.get(key) ?? null) : await currentVersion(tx, write);
+    const current = latest.has(key) ? (latest.get(key) ?? null) : (stored.get(key) ?? null);
     if (current !== write.expectedVersion) {
       throw new LedgerConflictError(write.tableName, write.documentId, write.expectedVersion, current);
     }
@@ -104,26 +110,28 @@ export function blockEntries(info: unknown, revisions: ReadonlyArray<{ hash: Has
   return [ionHashText(JSON.stringify(info)), ...revisions.map((revision) => revision.hash)];
 }
 
+// One statement for the block's revisions, whatever their number: the strand stays
+// locked for fewer round trips.
 async function writeRevisions(tx: Queryable, revisions: readonly LedgerRevision[]) {
-  for (const [position, revision] of revisions.entries()) {
-    const { metadata, blockAddress } = revision;
-    await tx.query(
-      `insert into ledger.revisions (table_name, document_id, version, data, tx_id, tx_time, strand_id, sequence_no, entry_index, hash)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        revision.tableName,
-        metadata.id,
-        metadata.version,
-        JSON.stringify(revision.data),
-        metadata.txId,
-        metadata.txTime,
-        blockAddress.strandId,
-        blockAddress.sequenceNo,
-        position + 1,
-        Buffer.from(revision.hash),
-      ],
-    );
-  }
+  if (revisions.length === 0) return;
+  const column = <T>(pick: (revision: LedgerRevision, position: number) => T) => revisions.map(pick);
+  await tx.query(
+    `insert into ledger.revisions (table_name, document_id, version, data, tx_id, tx_time, strand_id, sequence_no, entry_index, hash)
+     select * from unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::text[],
+       $8::bigint[], $9::int[], $10::bytea[])`,
+    [
+      column((revision) => revision.tableName),
+      column((revision) => revision.metadata.id),
+      column((revision) => revision.metadata.version),
+      column((revision) => JSON.stringify(revision.data)),
+      column((revision) => revision.metadata.txId),
+      column((revision) => revision.metadata.txTime),
+      column((revision) => revision.blockAddress.strandId),
+      column((revision) => revision.blockAddress.sequenceNo),
+      column((_, position) => position + 1),
+      column((revision) => Buffer.from(revision.hash)),
+    ],
+  );
 }
 
 /**

@@ -33,6 +33,8 @@ export interface Ledger {
   ): Promise<AppendedTransaction>;
   /** The current (newest) revision of a document, or null. */
   current<T>(tableName: string, documentId: string): Promise<LedgerRevision<T> | null>;
+  /** The current revision of each of several documents, by id; ids without one are absent. */
+  currentOf<T>(tableName: string, documentIds: readonly string[]): Promise<Map<string, LedgerRevision<T>>>;
   /** Every revision of a document, oldest first. */
   history<T>(tableName: string, documentId: string): Promise<Array<LedgerRevision<T>>>;
   /** The digest of the journal at its current tip, or null before the first block. */
@@ -67,6 +69,18 @@ export async function openLedger(db: Database, options: LedgerOptions = {}): Pro
         [tableName, documentId],
       );
       return row === undefined ? null : toRevision<T>(row);
+    },
+    async currentOf<T>(tableName: string, documentIds: readonly string[]) {
+      const rows =
+        documentIds.length === 0
+          ? []
+          : await db.query(
+              `select distinct on (document_id) * from ledger.revisions
+               where table_name = $1 and document_id = any($2::text[])
+               order by document_id, version desc`,
+              [tableName, [...documentIds]],
+            );
+      return new Map(rows.map((row) => [String(row.document_id), toRevision<T>(row)]));
     },
     async history<T>(tableName: string, documentId: string) {
       const rows = await db.query(

@@ -1,3 +1,4 @@
+import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
 import type { Database } from '../../core/database.ts';
@@ -62,6 +63,11 @@ async function applyCommitmentGroups(
   const outcomes: ChangeOutcome[] = [];
   const planned: Array<{ group: CapturedChange[]; plan: CommitmentChangePlan }> = [];
   const alone: CapturedChange[][] = [];
+  // One read of the current revisions for the whole batch.
+  const current = await deps.ledger.currentOf<CommitmentDocument>(
+    COMMITMENTS,
+    groups.flatMap((group) => (group[0] === undefined ? [] : [group[0].entityId])),
+  );
   for (const group of groups) {
     for (const change of group.filter((candidate) => applied.has(candidate.id)))
       outcomes.push({ id: change.id, result: 'skipped' });
@@ -71,7 +77,13 @@ async function applyCommitmentGroups(
     try {
       planned.push({
         group: pending,
-        plan: await planCommitmentChanges(deps.ledger, deps.legacy, first.entityId, pending),
+        plan: await planCommitmentChanges(
+          deps.ledger,
+          deps.legacy,
+          first.entityId,
+          pending,
+          current.get(first.entityId) ?? null,
+        ),
       });
     } catch {
       // Planned again, and failed with its error, on its own below.

@@ -1,5 +1,5 @@
 import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
-import type { LedgerWrite } from '../../backends/ledger/ledgerTypes.ts';
+import type { LedgerRevision, LedgerWrite } from '../../backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { Database } from '../../core/database.ts';
 import { chainCommitmentWrites } from '../backfill/chainCommitmentWrites.ts';
@@ -47,8 +47,11 @@ export async function planCommitmentChanges(
   legacy: Database,
   entityId: string,
   changes: readonly CapturedChange[],
+  /** The ledger's current revision when the caller read it already (null: none); read here when undefined. */
+  known?: LedgerRevision<CommitmentDocument> | null,
 ): Promise<CommitmentChangePlan> {
-  const stored = await ledger.current<CommitmentDocument>(COMMITMENTS, entityId);
+  const stored =
+    known === undefined ? await ledger.current<CommitmentDocument>(COMMITMENTS, entityId) : known;
   let onLegacy: Promise<CommitmentDocument | null> | undefined;
   const legacyNow = () => {
     onLegacy ??= readLegacyCommitment(legacy, entityId);

@@ -13,6 +13,8 @@ export interface LegacyApplierDeps {
   legacy: Database;
   ledger: Ledger;
   oltp: OltpStore;
+  /** Hears why a batch was applied one entity at a time instead (the entity that failed again says it too). */
+  onFallback?: (error: unknown) => void;
 }
 
 /** Each entity's changes, in id order; entities in the order of their first change. */
@@ -85,8 +87,9 @@ async function applyCommitmentGroups(
           current.get(first.entityId) ?? null,
         ),
       });
-    } catch {
+    } catch (error) {
       // Planned again, and failed with its error, on its own below.
+      deps.onFallback?.(error);
       alone.push(pending);
     }
   }
@@ -98,8 +101,9 @@ async function applyCommitmentGroups(
         planned.map((entry) => entry.plan),
       );
       for (const { plan } of planned) outcomes.push(...plan.decisions);
-    } catch {
+    } catch (error) {
       // Some commitment spoiled the block (a conflict, a refused row, a lost connection): one by one below.
+      deps.onFallback?.(error);
       alone.push(...planned.map((entry) => entry.group));
     }
   }
@@ -145,7 +149,12 @@ export async function applyLegacyChanges(
     outcomes.set(outcome.id, outcome);
   }
   const referenceGroups = groupByEntity(references.filter(unread));
-  for (const outcome of await applyReferenceChanges(deps.oltp.db, referenceGroups, applied)) {
+  for (const outcome of await applyReferenceChanges(
+    deps.oltp.db,
+    referenceGroups,
+    applied,
+    deps.onFallback,
+  )) {
     outcomes.set(outcome.id, outcome);
   }
   return changes.map(

@@ -73,6 +73,7 @@ export async function applyReferenceChanges(
   oltp: Database,
   groups: ReadonlyArray<readonly CapturedChange[]>,
   applied: ReadonlySet<number>,
+  onFallback?: (error: unknown) => void,
 ): Promise<ChangeOutcome[]> {
   const outcomes: ChangeOutcome[] = [];
   const plans: ReferencePlan[] = [];
@@ -101,9 +102,10 @@ export async function applyReferenceChanges(
       return done;
     });
     return [...outcomes, ...all];
-  } catch {
+  } catch (error) {
     // One entity spoiled the transaction: each is committed alone below, and the
     // one that fails again carries its error in its outcomes.
+    onFallback?.(error);
     for (const plan of plans) {
       try {
         outcomes.push(...(await oltp.transaction((tx) => run(tx, plan))));

@@ -209,15 +209,20 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     return self;
   };
 
+  // A batch that had to be applied change by change: logged (the change that fails
+  // again is retried, counted and logged on its own).
+  const fellBack = (to: Side) => (error: unknown) =>
+    log.log(`sync/${to}/batch`, 'info', { err: error, to }, 'a batch was applied one entity at a time');
+
   const toTarget = direction('target', deps.legacyDb, 'figway.legacy_changes', (rows) =>
     applyLegacyChanges(
-      { legacy: deps.legacyDb, ledger: deps.ledger, oltp: deps.oltp },
+      { legacy: deps.legacyDb, ledger: deps.ledger, oltp: deps.oltp, onFallback: fellBack('target') },
       rows.map((row) => toCapturedChange(row.row)),
     ),
   );
   const toLegacy = direction('legacy', deps.ledger.db, 'figway.outbox', (rows) =>
     applyOutbox(
-      { legacy: deps.legacyDb, ledger: deps.ledger },
+      { legacy: deps.legacyDb, ledger: deps.ledger, onFallback: fellBack('legacy') },
       rows.map((row) => toOutboxEntry(row.row)),
     ),
   );

@@ -51,6 +51,8 @@ export interface SyncOptions {
   leaseMs?: number;
   /** How often the queues are looked at without a NOTIFY. @default 1000 */
   pollMs?: number;
+  /** Applier loops per direction in this process; their claims never overlap. @default 2 */
+  appliers?: number;
   /** How long a write's own mirror waits for an entity another applier holds. @default 2000 */
   mirrorWaitMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -104,7 +106,8 @@ interface Direction {
   apply: (rows: readonly QueuedRow[]) => Promise<ChangeOutcome[]>;
   lag: LagWindow;
   wake: () => void;
-  sleeping: (() => void) | null;
+  /** The loops asleep, each woken by calling it. */
+  sleeping: Set<() => void>;
   /** A wake-up that came while a pass was running: the loop passes again at once. */
   woken: boolean;
   /** Passes started so far. */
@@ -169,6 +172,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   const leaseMs = options.leaseMs ?? 30_000;
   const pollMs = options.pollMs ?? 1_000;
   const mirrorWaitMs = options.mirrorWaitMs ?? 2_000;
+  const appliers = options.appliers ?? 2;
   const log = createRateLimitedLog({ logger });
   let claims = 0;
   let stopped = true;
@@ -194,16 +198,15 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       }),
       apply,
       lag: createLagWindow(1_000),
-      sleeping: null,
+      sleeping: new Set(),
       woken: false,
       passes: 0,
       waiters: new Set(),
       backlogSampledAt: 0,
       wake: () => {
-        const sleeping = self.sleeping;
-        self.sleeping = null;
-        if (sleeping === null) self.woken = true;
-        else sleeping();
+        const [sleeper] = self.sleeping;
+        if (sleeper === undefined) self.woken = true;
+        else sleeper();
       },
     };
     return self;
@@ -299,14 +302,13 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
 
   function sleep(way: Direction, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        way.sleeping = null;
-        resolve();
-      }, ms);
-      way.sleeping = () => {
+      const wake = () => {
         clearTimeout(timer);
+        way.sleeping.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      way.sleeping.add(wake);
     });
   }
 
@@ -486,7 +488,9 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
             'LISTEN failed; polling only',
           );
         }
-        loops.push(loop(way));
+        // Two loops: one claims and applies while the other commits, so a write's own
+        // mirror seldom waits for a whole pass to end before its own begins.
+        for (let index = 0; index < appliers; index++) loops.push(loop(way));
       }
     },
     async drain() {
@@ -517,7 +521,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     },
     async stop() {
       stopped = true;
-      for (const way of directions) way.wake();
+      for (const way of directions) for (const wake of [...way.sleeping]) wake();
       await Promise.all(loops.splice(0));
       for (const way of directions)
         for (const waiter of [...way.waiters]) waiter.settle('the mirror stopped; the change stays queued');

@@ -41,4 +41,28 @@ describe('figway reconcile through a running embedded gateway', () => {
       repair: { repaired: [], unrepaired: [], conflictsResolved: 0 },
     });
   }, 60_000);
+
+  it('figway sync status and retry answer through the gateway, which mirrors its own writes', async () => {
+    const token = (await figway(['token', 'alice'], env)).stdout.trim();
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query:
+          'mutation { updateCommitmentStatus(id: "c0000000-0000-4000-8000-000000000021", status: FULFILLED) { status } }',
+      }),
+    });
+    expect(await response.json()).toMatchObject({
+      data: { updateCommitmentStatus: { status: 'FULFILLED' } },
+    });
+    const status = await figway(['sync', 'status', '--json'], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      toLegacy: { pending: 0, deadLetters: [], lag: { samples: expect.any(Number) } },
+      conflicts: { open: 0 },
+    });
+    const retry = await figway(['sync', 'retry', 'target-999999'], env);
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toContain('No dead letter target-999999');
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ export interface GatewayMetrics {
   backendTimeouts: Counter<'backend'>;
   /** Committed writes not copied to the other side at once (queued, or no mirror possible), by mutation unit and the side mirrored to. */
   mirrorFailures: Counter<'unit' | 'to'>;
-  /** Mirror lag: from the change's commit on one side to its commit on the other, by the side mirrored to. */
+  /** Mirror lag: from a change on one side (recorded in its own transaction) to its commit on the other, by the side mirrored to. */
   mirrorLag: Histogram<'to'>;
   /** Queued changes handled by the applier, by the side mirrored to and result (applied, skipped, conflict, failed, dead). */
   mirrorChanges: Counter<'to' | 'result'>;
@@ -100,7 +100,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     mirrorLag: new Histogram({
       name: 'figway_mirror_lag_seconds',
-      help: 'From the commit of a change on one side to its commit on the other, by the side mirrored to.',
+      help: 'From a change on one side (recorded in its own transaction) to its commit on the other, by the side mirrored to.',
       labelNames: ['to'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],

@@ -64,19 +64,23 @@ export interface ChangeQueue {
   /**
    * Claims every due change of up to `limit` entities, oldest first, for `owner`:
    * entities nobody else holds a claim on, without an earlier change still waiting for
-   * a retry. Whole entities, so one legacy transaction's changes are never split
-   * between batches. With `entityIds`, only those entities.
+   * a retry or set aside as a dead letter (its later changes wait behind it, in order,
+   * until it is retried). Whole entities, so one legacy transaction's changes are never
+   * split between batches. With `entityIds`, only those entities.
    */
   claim(
     owner: string,
     options: { limit: number; leaseMs: number; entityIds?: readonly string[] },
   ): Promise<QueuedRow[]>;
-  /** Removes applied (or recorded) changes from the queue. */
-  complete(ids: readonly number[]): Promise<void>;
+  /**
+   * Removes applied (or recorded) changes from the queue. Each of these three acts only
+   * on changes `owner` still holds: a claim that lapsed and was taken over is left alone.
+   */
+  complete(owner: string, ids: readonly number[]): Promise<void>;
   /** Puts failed changes back with a retry time; a poison change past its attempts becomes a dead letter. */
-  fail(failures: readonly QueueFailure[]): Promise<void>;
+  fail(owner: string, failures: readonly QueueFailure[]): Promise<void>;
   /** Gives claimed changes back untouched, due at once. */
-  release(ids: readonly number[]): Promise<void>;
+  release(owner: string, ids: readonly number[]): Promise<void>;
   /** Where the changes of these entities stand: waiting, waiting after a failure, set aside. */
   entityState(entityIds: readonly string[]): Promise<{ pending: number; retrying: number; dead: number }>;
   status(): Promise<QueueStatus>;
@@ -106,6 +110,8 @@ function delayOf(policy: RetryPolicy, attempts: number, random: () => number): n
 /** Creates the {@link ChangeQueue} over one queue table. */
 export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
   const { db, table, madeAt, lockKey } = options;
+  // Compared in the column's own type, so the entity index serves the lookups.
+  const entityType = table === 'figway.legacy_changes' ? 'uuid' : 'text';
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const random = options.random ?? Math.random;
 
@@ -123,12 +129,12 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
            where c.dead_at is null
              and (c.claimed_until is null or c.claimed_until <= clock_timestamp())
              and (c.next_attempt_at is null or c.next_attempt_at <= clock_timestamp())
-             and ($4::text[] is null or c.entity_id::text = any($4::text[]))
+             and ($4::text[] is null or c.entity_id = any($4::text[]::${entityType}[]))
              and not exists (
                select 1 from ${table} e
-               where e.entity_id = c.entity_id and e.dead_at is null
-                 and (e.claimed_until > clock_timestamp()
-                   or (e.id < c.id and e.next_attempt_at > clock_timestamp())))),
+               where e.entity_id = c.entity_id
+                 and ((e.dead_at is null and e.claimed_until > clock_timestamp())
+                   or (e.id < c.id and (e.dead_at is not null or e.next_attempt_at > clock_timestamp()))))),
          entities as (select entity_id from due group by entity_id order by min(id) limit $3)
          update ${table} q set claimed_by = $1, claimed_until = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
          where q.id in (select id from due where entity_id in (select entity_id from entities))
@@ -155,29 +161,47 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
   return {
     table,
     claim,
-    async complete(ids) {
-      if (ids.length > 0) await db.query(`delete from ${table} where id = any($1::bigint[])`, [[...ids]]);
+    async complete(owner, ids) {
+      if (ids.length > 0)
+        await db.query(`delete from ${table} where id = any($1::bigint[]) and claimed_by = $2`, [
+          [...ids],
+          owner,
+        ]);
     },
-    async fail(failures) {
+    // Every failure lengthens the wait (the backoff follows `failures`); only a refusal
+    // counts toward the dead letters (`attempts`): a side that is down is waited for.
+    async fail(owner, failures) {
       for (const failure of failures) {
-        const [row] = await db.query(`select attempts from ${table} where id = $1`, [failure.id]);
+        const [row] = await db.query(
+          `select attempts, failures from ${table} where id = $1 and claimed_by = $2`,
+          [failure.id, owner],
+        );
         if (row === undefined) continue;
         const attempts = Number(row.attempts) + (failure.poison ? 1 : 0);
+        const failed = Number(row.failures) + 1;
         const dead = failure.poison && attempts >= policy.maxAttempts;
         await db.query(
-          `update ${table} set attempts = $2, last_error = $3, claimed_by = null, claimed_until = null,
-             next_attempt_at = clock_timestamp() + make_interval(secs => $4::float8 / 1000),
-             dead_at = case when $5 then clock_timestamp() end
-           where id = $1`,
-          [failure.id, attempts, failure.error.slice(0, 2000), delayOf(policy, attempts, random), dead],
+          `update ${table} set attempts = $2, failures = $3, last_error = $4, claimed_by = null, claimed_until = null,
+             next_attempt_at = clock_timestamp() + make_interval(secs => $5::float8 / 1000),
+             dead_at = case when $6 then clock_timestamp() end
+           where id = $1 and claimed_by = $7`,
+          [
+            failure.id,
+            attempts,
+            failed,
+            failure.error.slice(0, 2000),
+            delayOf(policy, failed - 1, random),
+            dead,
+            owner,
+          ],
         );
       }
     },
-    async release(ids) {
+    async release(owner, ids) {
       if (ids.length > 0)
         await db.query(
-          `update ${table} set claimed_by = null, claimed_until = null where id = any($1::bigint[])`,
-          [[...ids]],
+          `update ${table} set claimed_by = null, claimed_until = null where id = any($1::bigint[]) and claimed_by = $2`,
+          [[...ids], owner],
         );
     },
     async entityState(entityIds) {
@@ -185,7 +209,7 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
         `select count(*) filter (where dead_at is null) as pending,
                 count(*) filter (where dead_at is null and last_error is not null) as retrying,
                 count(*) filter (where dead_at is not null) as dead
-         from ${table} where entity_id::text = any($1::text[])`,
+         from ${table} where entity_id = any($1::text[]::${entityType}[])`,
         [[...entityIds]],
       );
       return {
@@ -223,7 +247,7 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
     },
     async retry(id) {
       const rows = await db.query(
-        `update ${table} set dead_at = null, attempts = 0, next_attempt_at = null, last_error = null
+        `update ${table} set dead_at = null, attempts = 0, failures = 0, next_attempt_at = null, last_error = null
          where id = $1 and dead_at is not null returning id`,
         [id],
       );

@@ -16,7 +16,7 @@ import {
   type QueueStatus,
   type RetryPolicy,
 } from './changeQueue.ts';
-import { describeError, isUnavailable } from './classifyFailure.ts';
+import { describeError, isRetryable } from './classifyFailure.ts';
 import { createLagWindow, type LagWindow } from './lagWindow.ts';
 import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
 import type { ChangeOutcome } from './syncTypes.ts';
@@ -112,6 +112,8 @@ interface Direction {
   woken: boolean;
   /** Passes started so far. */
   passes: number;
+  /** Passes in a row that found the other side (or the queue) unreachable; 0 when it answers. */
+  outage: number;
   waiters: Set<Waiter>;
   backlogSampledAt: number;
 }
@@ -177,6 +179,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   let claims = 0;
   let stopped = true;
   const loops: Promise<void>[] = [];
+  const pauses = new Set<() => void>();
   const unlisten: Array<() => Promise<void>> = [];
 
   const direction = (
@@ -201,6 +204,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       sleeping: new Set(),
       woken: false,
       passes: 0,
+      outage: 0,
       waiters: new Set(),
       backlogSampledAt: 0,
       wake: () => {
@@ -235,7 +239,8 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   // a failed one waits for its retry, and so do the later changes of its entity.
   async function pass(way: Direction, entityIds?: readonly string[]): Promise<Pass> {
     claims += 1;
-    const rows = await way.queue.claim(`${instanceId}/${claims}`, {
+    const owner = `${instanceId}/${claims}`;
+    const rows = await way.queue.claim(owner, {
       limit: batchSize,
       leaseMs,
       ...(entityIds === undefined ? {} : { entityIds }),
@@ -275,7 +280,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         continue;
       }
       failedEntities.add(row.entityId);
-      const poison = !isUnavailable(outcome.error);
+      const poison = !isRetryable(outcome.error);
       if (poison) unavailable = false;
       failures.push({ id: row.id, error: describeError(outcome.error), poison });
       metrics.mirrorChanges.inc({ to: way.to, result: 'failed' });
@@ -288,9 +293,9 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
           : 'mirroring waits: the other side is unreachable',
       );
     }
-    await way.queue.complete(done);
-    await way.queue.fail(failures);
-    await way.queue.release(released);
+    await way.queue.complete(owner, done);
+    await way.queue.fail(owner, failures);
+    await way.queue.release(owner, released);
     return {
       claimed: rows.length,
       unavailable: failures.length > 0 && unavailable,
@@ -312,8 +317,23 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     });
   }
 
+  // While the other side is unreachable the loop backs off exponentially, and writes
+  // do not wake it: their own mirrors answer at once that the change stays queued.
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        pauses.delete(finish);
+        resolve();
+      }, ms);
+      const finish = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      pauses.add(finish);
+    });
+  }
+
   async function loop(way: Direction) {
-    let outage = 0;
     while (!stopped) {
       let result: Pass;
       way.woken = false;
@@ -330,16 +350,12 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         );
         result = { ...NOTHING, unavailable: true };
       }
+      way.outage = result.unavailable ? way.outage + 1 : 0;
       await settleWaiters(way, number, result);
       await sampleBacklog(way);
       if (stopped) break;
-      if (result.unavailable) {
-        outage += 1;
-        await sleep(way, Math.min(5_000, 100 * 2 ** Math.min(outage, 6)));
-      } else {
-        outage = 0;
-        if (result.claimed === 0 && !way.woken) await sleep(way, pollMs);
-      }
+      if (way.outage > 0) await pause(Math.min(5_000, 100 * 2 ** Math.min(way.outage, 6)));
+      else if (result.claimed === 0 && !way.woken) await sleep(way, pollMs);
     }
   }
 
@@ -351,10 +367,11 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     const full = result.entities.size >= batchSize;
     for (const waiter of [...way.waiters]) {
       if (waiter.since >= number) continue;
-      if (result.failedEntities.has(waiter.entityId) || result.unavailable) waiter.settle(NOT_YET);
-      else if (result.entities.has(waiter.entityId)) {
-        if (!full) waiter.settle(null);
-      } else if (!full) {
+      // Claims take whole entities: an entity in the pass had all its due changes in it.
+      if (result.failedEntities.has(waiter.entityId)) waiter.settle(NOT_YET);
+      else if (result.entities.has(waiter.entityId)) waiter.settle(null);
+      else if (result.unavailable) waiter.settle(NOT_YET);
+      else if (!full) {
         try {
           const state = await way.queue.entityState([waiter.entityId]);
           if (state.dead > 0) waiter.settle(DEAD);
@@ -370,6 +387,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   // The write's own mirror while this process runs the appliers: its changes join the
   // applier's next batch (group commit) instead of taking a claim and a ledger block each.
   function awaitApplier(way: Direction, entityId: string): Promise<string | null> {
+    if (way.outage > 0) return Promise.resolve(NOT_YET);
     return new Promise((resolve) => {
       const timer = setTimeout(() => waiter.settle(HELD), mirrorWaitMs);
       const waiter: Waiter = {
@@ -522,6 +540,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     async stop() {
       stopped = true;
       for (const way of directions) for (const wake of [...way.sleeping]) wake();
+      for (const finish of [...pauses]) finish();
       await Promise.all(loops.splice(0));
       for (const way of directions)
         for (const waiter of [...way.waiters]) waiter.settle('the mirror stopped; the change stays queued');

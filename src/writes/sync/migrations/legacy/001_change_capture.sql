@@ -27,7 +27,10 @@ create table figway.legacy_changes (
   transaction_id xid8 not null default pg_current_xact_id(),
   captured_at timestamptz(3) not null default clock_timestamp(),
   -- Delivery bookkeeping (figway's applier).
+  -- Failures of the change itself (refused by the other side): past the limit, a dead letter.
   attempts integer not null default 0,
+  -- Every failure, the other side being down included: the backoff grows with it.
+  failures integer not null default 0,
   next_attempt_at timestamptz(3),
   last_error text,
   claimed_by text,
@@ -65,7 +68,9 @@ begin
     tg_op,
     captured,
     coalesce(nullif(current_setting('figway.origin', true), ''), 'legacy'),
-    case when claims ->> 'sub' ~ '^[0-9a-fA-F-]{36}$' then (claims ->> 'sub')::uuid end
+    -- Only a well-formed uuid: a malformed claim must never fail the application's write.
+    case when claims ->> 'sub' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+      then (claims ->> 'sub')::uuid end
   );
   return null;
 end

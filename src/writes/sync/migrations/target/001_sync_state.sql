@@ -24,7 +24,10 @@ create table figway.outbox (
   -- The ledger revision (metadata.version) the write created: legacy is brought to it.
   revision integer not null,
   created_at timestamptz(3) not null default clock_timestamp(),
+  -- Failures of the change itself (refused by the other side): past the limit, a dead letter.
   attempts integer not null default 0,
+  -- Every failure, the other side being down included: the backoff grows with it.
+  failures integer not null default 0,
   next_attempt_at timestamptz(3),
   last_error text,
   claimed_by text,

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
 import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
-import { eventually, type MirroredDeployment, mirroredDeployment } from '../support/mirroredServe.ts';
+import { type MirroredDeployment, mirroredDeployment } from '../support/mirroredServe.ts';
 import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
 
 const COMMITMENT = 'c0000000-0000-4000-8000-000000000004';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
 import { figway, type ServeProcess } from '../support/figwayProcess.ts';
-import { eventually, type MirroredDeployment, mirroredDeployment } from '../support/mirroredServe.ts';
+import { type MirroredDeployment, mirroredDeployment } from '../support/mirroredServe.ts';
 import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.ts';
 

@@ -15,6 +15,7 @@ import type { Viewer } from '../../src/backends/viewer.ts';
 import type { Stage } from '../../src/core/stage.ts';
 import { writeDefinitions } from '../../src/routing/flagFiles.ts';
 import { runReconcile } from '../../src/writes/reconcile/runReconcile.ts';
+import { eventually } from '../support/eventually.ts';
 import { flagsWith, unitsAt } from '../support/stageFlags.ts';
 
 const SHARED = 'c0000000-0000-4000-8000-000000000021'; // alice and dave are parties; ACTIVE
@@ -22,17 +23,6 @@ const BETA = { kind: 'cohort' as const, cohort: 'beta' };
 const SERVICE: Viewer = { kind: 'service', id: null, claims: { role: 'service_role' }, token: '' };
 const UPDATE = `mutation ($id: ID!, $to: CommitmentStatus!) { updateCommitmentStatus(id: $id, status: $to) { id status } }`;
 const READ = `query ($id: ID!) { commitment(id: $id) { status } }`;
-
-/** Polls `read` until `done` holds, or fails after `ms`. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 2_000): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function ledgerDocument(gateway: TestGateway, id: string) {
   const current = await gateway.fixture?.ledger.current<CommitmentDocument>(COMMITMENTS, id);
@@ -100,6 +90,7 @@ for (const engine of await testEngines()) {
       const after = await eventually(
         () => ledgerDocument(gateway, SHARED),
         (current) => current.data.status === 'BREACHED',
+        2_000,
       );
       expect(after.metadata.version).toBe(before.metadata.version + 1);
       const { ledger } = gateway.fixture ?? {};
@@ -111,6 +102,7 @@ for (const engine of await testEngines()) {
       await eventually(
         () => ledgerDocument(gateway, SHARED),
         (current) => current.data.status === 'ACTIVE',
+        2_000,
       );
     });
 
@@ -120,6 +112,7 @@ for (const engine of await testEngines()) {
       const [profile] = await eventually(
         async () => (await gateway.fixture?.oltp.profilesByIds(SERVICE, [bob])) ?? [],
         (profiles) => profiles[0]?.displayName === 'Robert',
+        2_000,
       );
       expect(profile?.displayName).toBe('Robert');
     });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../harness/databases.ts';
 import { dataField, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import { writeDefinitions } from '../../src/routing/flagFiles.ts';
+import { eventually } from '../support/eventually.ts';
 import { flagsWith, unitsAt } from '../support/stageFlags.ts';
 
 const [pglite] = await testEngines();
@@ -16,16 +17,6 @@ async function observationsOf(gateway: TestGateway, unit: string) {
     'select stage, control, outcome, diffs, candidate_error from observations.observations where unit = $1 order by id',
     [unit],
   );
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 // A mirrored write is judged like a read: the copy's outcome against the authoritative one.
@@ -47,6 +38,7 @@ describe('mirrored writes in the shadow report', () => {
     const [observation] = await eventually(
       () => observationsOf(gateway, 'Mutation.createCommitment'),
       (rows) => rows.length === 1,
+      5_000,
     );
     expect(observation).toMatchObject({
       stage: 'shadow',
@@ -69,6 +61,7 @@ describe('mirrored writes in the shadow report', () => {
       const rows = await eventually(
         () => observationsOf(gateway, 'Mutation.createCommitment'),
         (found) => found.length === 2,
+        5_000,
       );
       expect(rows[1]).toMatchObject({ outcome: 'candidate_error' });
       expect(String(rows[1]?.candidate_error)).toMatch(/not take the change|dead letter/);
@@ -84,6 +77,7 @@ describe('mirrored writes in the shadow report', () => {
     const rows = await eventually(
       () => observationsOf(gateway, 'Mutation.createCommitment'),
       (found) => found.length === 3,
+      5_000,
     );
     expect(rows[2]).toMatchObject({ stage: 'live', control: 'target', outcome: 'matched' });
   });

@@ -9,9 +9,10 @@ import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
 import { DEMO_COMMITMENTS, DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
 import { findDemoUser } from '../../../src/backends/supabase/seed/demoUsers.ts';
 import type { Viewer } from '../../../src/backends/viewer.ts';
-import type { Database, Row } from '../../../src/core/database.ts';
+import type { Database } from '../../../src/core/database.ts';
 import { currentCommitment, sameCommitment } from '../../../src/writes/backfill/replayCommitmentHistory.ts';
 import { applyLegacyChanges, type LegacyApplierDeps } from '../../../src/writes/sync/applyLegacyChanges.ts';
+import { toCapturedChange } from '../../../src/writes/sync/queueRows.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
 import type { CapturedChange } from '../../../src/writes/sync/syncTypes.ts';
 
@@ -24,22 +25,6 @@ function demoId(index: number): string {
   const id = DEMO_COMMITMENTS[index]?.id;
   if (id === undefined) throw new Error(`no demo commitment ${index}`);
   return id;
-}
-
-// The queue that claims captured rows is not under test: read them as it would.
-function toCapturedChange(row: Row): CapturedChange {
-  return {
-    id: Number(row.id),
-    entity: row.entity as CapturedChange['entity'],
-    entityId: String(row.entity_id),
-    tableName: row.table_name as CapturedChange['tableName'],
-    operation: row.operation as CapturedChange['operation'],
-    rowData: row.row_data as Row,
-    origin: String(row.origin),
-    actor: row.actor === null ? null : String(row.actor),
-    transactionId: String(row.transaction_id),
-    capturedAt: new Date(row.captured_at as string),
-  };
 }
 
 /** Runs `work` on legacy and returns the changes it captured, in id order. */

@@ -3,9 +3,8 @@ import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { Database } from '../../core/database.ts';
 import type { Observation, PathDiff } from '../../core/observation.ts';
 import { readSide, shadowSide, writeSide } from '../../core/stage.ts';
-import { readLegacyAsService } from '../backfill/readLegacyAsService.ts';
-import { currentCommitment } from '../backfill/replayCommitmentHistory.ts';
 import type { MirrorOutcome } from './createSync.ts';
+import { readLegacyCommitment } from './readLegacyCommitment.ts';
 
 /** What a write changes that the two sides must agree on after the mirror. */
 interface WriteOutcome {
@@ -22,18 +21,6 @@ function outcomeOf(document: CommitmentDocument): WriteOutcome {
     parties: document.parties.map((party) => `${party.profileId}:${party.role}`).sort(),
     documents: document.documents.map((entry) => `${entry.name}@${entry.version}:${entry.url}`).sort(),
   };
-}
-
-async function legacyDocument(legacy: Database, id: string): Promise<CommitmentDocument | null> {
-  return readLegacyAsService(legacy, async (tx) => {
-    const [commitment] = await tx.query('select * from public.commitments where id = $1', [id]);
-    if (commitment === undefined) return null;
-    const parties = await tx.query('select * from public.commitment_parties where commitment_id = $1', [id]);
-    const documents = await tx.query('select * from public.commitment_documents where commitment_id = $1', [
-      id,
-    ]);
-    return currentCommitment(commitment, parties, documents);
-  });
 }
 
 function diffsOf(control: WriteOutcome | null, candidate: WriteOutcome | null, field: string): PathDiff[] {
@@ -79,7 +66,7 @@ export async function observeMirroredWrite(
   if (outcome.error !== null)
     return { ...base, outcome: 'candidate_error', diffs: [], candidateError: outcome.error };
   const [legacy, ledger] = await Promise.all([
-    legacyDocument(deps.legacyDb, outcome.entityId),
+    readLegacyCommitment(deps.legacyDb, outcome.entityId),
     deps.ledger.current<CommitmentDocument>(COMMITMENTS, outcome.entityId),
   ]);
   const sides = {

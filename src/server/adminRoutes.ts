@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyCommitmentChain } from '../backends/ledger/verifyCommitmentChain.ts';
-import type { Viewer } from '../backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { BACKFILL_JOBS, type BackfillJob } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
+import { requireService, sendAdminError, sendJson } from './adminResponses.ts';
 import type { Backends } from './openBackends.ts';
 import { serveReconcile } from './reconcileRoute.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
@@ -15,30 +15,6 @@ export type AdminRoutes = (
   response: ServerResponse,
   pathname: string,
 ) => Promise<boolean>;
-
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
-}
-
-function fail(response: ServerResponse, error: FigwayError) {
-  const status =
-    error.code === 'UNAUTHENTICATED'
-      ? 401
-      : error.code === 'FORBIDDEN'
-        ? 403
-        : error.code === 'NOT_FOUND'
-          ? 404
-          : 400;
-  send(response, status, { error: { code: error.code, message: error.message } });
-}
-
-async function requireService(verify: BearerVerifier, request: IncomingMessage): Promise<Viewer> {
-  const viewer = await verify(request.headers.authorization);
-  if (viewer.kind !== 'service')
-    throw new FigwayError(ErrorCode.FORBIDDEN, 'Admin routes need a service_role token.');
-  return viewer;
-}
 
 // Streams one JSON line per committed batch, then the summary, so the CLI can draw progress.
 async function backfill(backends: Backends, job: BackfillJob, url: URL, response: ServerResponse) {
@@ -92,7 +68,7 @@ export function createAdminRoutes(
         if (backends.targets === null)
           throw new FigwayError(ErrorCode.BAD_REQUEST, 'No ledger is configured.');
         const { ledger, commitments } = backends.targets;
-        send(
+        sendJson(
           response,
           200,
           await verifyCommitmentChain(ledger, commitments, viewer, decodeURIComponent(verifyMatch[1])),
@@ -102,9 +78,7 @@ export function createAdminRoutes(
       }
     } catch (error) {
       if (!(error instanceof FigwayError)) throw error;
-      if (response.headersSent)
-        response.end(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-      else fail(response, error);
+      sendAdminError(response, error);
     }
     return true;
   };

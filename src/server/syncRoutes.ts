@@ -1,19 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Sync } from '../writes/sync/createSync.ts';
+import { requireService, sendAdminError, sendJson } from './adminResponses.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
-
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
-}
-
-async function requireService(verify: BearerVerifier, request: IncomingMessage) {
-  const viewer = await verify(request.headers.authorization);
-  if (viewer.kind !== 'service')
-    throw new FigwayError(ErrorCode.FORBIDDEN, 'Admin routes need a service_role token.');
-}
 
 /**
  * The mirror's admin routes (service_role tokens only), for `figway sync status` and
@@ -27,23 +16,15 @@ export function createSyncRoutes(sync: Pick<Sync, 'status' | 'retry'>, verify: B
     try {
       await requireService(verify, request);
       if (pathname === '/admin/sync/status' && request.method === 'GET')
-        send(response, 200, await sync.status());
+        sendJson(response, 200, await sync.status());
       else if (retry?.[1] !== undefined && request.method === 'POST') {
         if (!(await sync.retry(retry[1])))
           throw new FigwayError(ErrorCode.NOT_FOUND, `No dead letter ${retry[1]}.`, { id: retry[1] });
-        send(response, 200, { retried: retry[1] });
+        sendJson(response, 200, { retried: retry[1] });
       } else throw new FigwayError(ErrorCode.BAD_REQUEST, `Wrong method ${request.method} for ${pathname}.`);
     } catch (error) {
       if (!(error instanceof FigwayError)) throw error;
-      const status =
-        error.code === 'UNAUTHENTICATED'
-          ? 401
-          : error.code === 'FORBIDDEN'
-            ? 403
-            : error.code === 'NOT_FOUND'
-              ? 404
-              : 400;
-      send(response, status, { error: { code: error.code, message: error.message } });
+      sendAdminError(response, error);
     }
     return true;
   };

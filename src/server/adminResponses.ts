@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Viewer } from '../backends/viewer.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import type { BearerVerifier } from './verifyBearer.ts';
+
+/** Writes `body` as a JSON answer with `status`; the admin routes answer the CLI this way. */
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+/** The HTTP status an admin route answers a refusal with: 401, 403, 404, otherwise 400. */
+export function adminStatusOf(error: FigwayError): number {
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    default:
+      return 400;
+  }
+}
+
+/**
+ * Answers a refused admin request with `{ error: { code, message } }`. When a streamed
+ * answer has already begun (its 200 is sent), the error becomes its last JSON line instead.
+ */
+export function sendAdminError(response: ServerResponse, error: FigwayError): void {
+  const body = { error: { code: error.code, message: error.message } };
+  if (response.headersSent) response.end(`${JSON.stringify(body)}\n`);
+  else sendJson(response, adminStatusOf(error), body);
+}
+
+/** The caller of an admin route; rejects with FORBIDDEN unless the bearer is a service_role token. */
+export async function requireService(verify: BearerVerifier, request: IncomingMessage): Promise<Viewer> {
+  const viewer = await verify(request.headers.authorization);
+  if (viewer.kind !== 'service')
+    throw new FigwayError(ErrorCode.FORBIDDEN, 'Admin routes need a service_role token.');
+  return viewer;
+}

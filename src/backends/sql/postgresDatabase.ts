@@ -281,7 +281,13 @@ async function listenOn(
       schedule();
     });
     await next.connect();
-    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    try {
+      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      // Without this, each retry after a refused LISTEN would leave one more connection open.
+      await next.end().catch((ended: unknown) => events.backendFailed(ended, 'idle'));
+      throw error;
+    }
     if (stopped) {
       await next.end();
       return;

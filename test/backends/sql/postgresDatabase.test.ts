@@ -67,6 +67,35 @@ describe.runIf(postgres !== undefined)('openPostgresDatabase on PostgreSQL', () 
     await created?.drop();
   });
 
+  describe('listen', () => {
+    it('closes its connection and reports the failure when the server refuses LISTEN', async () => {
+      const name = `figway-refused-listen-${process.pid}-${Date.now()}`;
+      const listenerUrl = new URL(url);
+      listenerUrl.searchParams.set('application_name', name);
+      const recorded = recordingEvents();
+      const db = openPostgresDatabase({ connectionString: listenerUrl.toString(), events: recorded.events });
+      opened.push(db);
+      // A NUL ends the statement early on the wire: the server refuses it on a connection that stays up.
+      const stop = await db.listen('refused\0channel', () => {});
+      try {
+        expect(recorded.failures[0]).toMatchObject({ during: 'connect', message: 'invalid message format' });
+        await until(
+          'no connection of the refused listener is left open',
+          async () =>
+            (
+              await admin.query(
+                'select count(*)::int as open from pg_stat_activity where application_name = $1',
+                [name],
+              )
+            ).rows[0]?.open === 0,
+          3_000,
+        );
+      } finally {
+        await stop();
+      }
+    });
+  });
+
   describe('when the server ends a connection', () => {
     it('fails the transaction that held it, keeps the process up, and reports the failure', async () => {
       const recorded = recordingEvents();

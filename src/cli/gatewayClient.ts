@@ -23,7 +23,18 @@ export async function runningGateway(dataDir: string): Promise<GatewayClient | n
   return { base: running.url.replace(/\/graphql$/, ''), token };
 }
 
-/** Calls an admin route of the running gateway; throws with its error message when it refuses. */
+/** The running gateway refused an admin call: its HTTP status and the message it gave. */
+export class GatewayRefusal extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'GatewayRefusal';
+    this.status = status;
+  }
+}
+
+/** Calls an admin route of the running gateway; throws a {@link GatewayRefusal} with its message when it refuses. */
 export async function callGateway(
   client: GatewayClient,
   method: 'GET' | 'POST',
@@ -35,7 +46,10 @@ export async function callGateway(
   });
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-    throw new Error(body.error?.message ?? `the gateway answered ${response.status}`);
+    throw new GatewayRefusal(
+      response.status,
+      body.error?.message ?? `the gateway answered ${response.status}`,
+    );
   }
   return response;
 }

@@ -5,7 +5,7 @@ import { createGatewayMetrics } from '../reports/gatewayMetrics.ts';
 import { openBackends } from '../server/openBackends.ts';
 import { serveMetrics, startMetricsListener } from '../server/serveMetrics.ts';
 import type { DirectionStatus, Sync, SyncStatus } from '../writes/sync/createSync.ts';
-import { callGateway, runningGateway } from './gatewayClient.ts';
+import { callGateway, type GatewayClient, GatewayRefusal, runningGateway } from './gatewayClient.ts';
 import { startSync } from './startSync.ts';
 
 const USAGE = `usage: figway sync                 run the mirror's appliers alone (a worker), until SIGTERM
@@ -100,13 +100,28 @@ async function retry(id: string): Promise<number> {
   }
   const config = loadConfig();
   const client = config.legacy.transport === 'embedded' ? await runningGateway(config.dataDir) : null;
-  if (client !== null) await callGateway(client, 'POST', `/admin/sync/retry/${id}`);
-  else if (!(await withLocalSync((sync) => sync.retry(id)))) {
-    process.stderr.write(`figway sync retry: no dead letter ${id}.\n`);
+  const refusal = client === null ? await retryLocally(id) : await retryThroughGateway(client, id);
+  if (refusal !== null) {
+    process.stderr.write(`figway sync retry: ${refusal}\n`);
     return 1;
   }
   process.stdout.write(`${id} is back in its queue.\n`);
   return 0;
+}
+
+// Each returns null when the dead letter is back in its queue, otherwise why not.
+async function retryLocally(id: string): Promise<string | null> {
+  return (await withLocalSync((sync) => sync.retry(id))) ? null : `no dead letter ${id}.`;
+}
+
+async function retryThroughGateway(client: GatewayClient, id: string): Promise<string | null> {
+  try {
+    await callGateway(client, 'POST', `/admin/sync/retry/${id}`);
+    return null;
+  } catch (error) {
+    if (!(error instanceof GatewayRefusal)) throw error;
+    return error.status === 404 ? `no dead letter ${id}.` : error.message;
+  }
 }
 
 // The worker: the appliers of `figway serve`, without the gateway, until a signal.

@@ -63,6 +63,6 @@ describe('figway reconcile through a running embedded gateway', () => {
     });
     const retry = await figway(['sync', 'retry', 'target-999999'], env);
     expect(retry.code).toBe(1);
-    expect(retry.stderr).toContain('No dead letter target-999999');
+    expect(retry.stderr).toBe('figway sync retry: no dead letter target-999999.\n');
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { driveWorker, type WorkerDriver } from './driveWorker.ts';
 
 /** One closed-loop load run: `concurrency` clients POST `query` to `url` for `durationMs`. */
 export interface LoadSpec {
@@ -31,30 +31,11 @@ export interface LoadResult {
 }
 
 /** A load generator in a worker thread, kept for the whole benchmark so its JIT stays warm. */
-export interface LoadDriver {
-  run(spec: LoadSpec): Promise<LoadOutcome>;
-  close(): Promise<void>;
-}
+export type LoadDriver = WorkerDriver<LoadSpec, LoadOutcome>;
 
 /** Starts the worker thread that sends the benchmark's requests. */
 export function driveLoad(): LoadDriver {
-  const worker = new Worker(new URL('./loadWorker.ts', import.meta.url));
-  return {
-    run(spec) {
-      return new Promise((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        worker.once('error', onError);
-        worker.once('message', (outcome: LoadOutcome) => {
-          worker.off('error', onError);
-          resolve(outcome);
-        });
-        worker.postMessage(spec);
-      });
-    },
-    async close() {
-      await worker.terminate();
-    },
-  };
+  return driveWorker(new URL('./loadWorker.ts', import.meta.url));
 }
 
 // Nearest-rank percentile of sorted values.

@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import type { LoadOutcome } from './driveLoad.ts';
+import { driveWorker, type WorkerDriver } from './driveWorker.ts';
 
 /** One client of a write run: the demo user it writes as, and that user's bearer token. */
 export interface WriteClient {
@@ -35,28 +35,9 @@ export interface WriteOutcome extends LoadOutcome {
 }
 
 /** A write load generator in a worker thread, kept for the whole benchmark so its JIT stays warm. */
-export interface WriteDriver {
-  run(spec: WriteLoadSpec): Promise<WriteOutcome>;
-  close(): Promise<void>;
-}
+export type WriteDriver = WorkerDriver<WriteLoadSpec, WriteOutcome>;
 
 /** Starts the worker thread that sends the writes benchmark's mutations. */
 export function driveWrites(): WriteDriver {
-  const worker = new Worker(new URL('./writeLoadWorker.ts', import.meta.url));
-  return {
-    run(spec) {
-      return new Promise((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        worker.once('error', onError);
-        worker.once('message', (outcome: WriteOutcome) => {
-          worker.off('error', onError);
-          resolve(outcome);
-        });
-        worker.postMessage(spec);
-      });
-    },
-    async close() {
-      await worker.terminate();
-    },
-  };
+  return driveWorker(new URL('./writeLoadWorker.ts', import.meta.url));
 }

@@ -1,39 +1,12 @@
-import { Agent, request } from 'node:http';
-import { parentPort } from 'node:worker_threads';
+import { Agent } from 'node:http';
 import type { LoadOutcome, LoadSpec } from './driveLoad.ts';
+import { answerRuns } from './driveWorker.ts';
+import { postJson } from './postJson.ts';
 
 // The client side of the HTTP benchmarks, run in a worker thread so that sending
 // requests and reading answers does not take event-loop time from the gateway.
 // Closed loop: each of `concurrency` clients sends its next request as soon as the
 // previous answer is read, over a keep-alive connection of its own.
-
-function post(
-  agent: Agent,
-  url: URL,
-  spec: LoadSpec,
-  payload: Buffer,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        headers: { ...spec.headers, 'content-type': 'application/json', 'content-length': payload.length },
-      },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () =>
-          resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  });
-}
 
 async function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
@@ -48,7 +21,7 @@ async function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
     while (performance.now() < deadline) {
       const sent = performance.now();
       try {
-        const { status, body } = await post(agent, url, spec, payload);
+        const { status, body } = await postJson(agent, url, spec.headers, payload);
         latencies.push(performance.now() - sent);
         // A substring test, not a parse: the client must stay cheap next to the server.
         if (status !== 200 || body.includes('"errors"')) failures += 1;
@@ -64,8 +37,4 @@ async function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
   return { latencies: Float64Array.from(latencies), failures, elapsedMs, firstBody };
 }
 
-parentPort?.on('message', (spec: LoadSpec) => {
-  void runLoad(spec).then((outcome) =>
-    parentPort?.postMessage(outcome, [outcome.latencies.buffer as ArrayBuffer]),
-  );
-});
+answerRuns(runLoad);

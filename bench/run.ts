@@ -1,18 +1,18 @@
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { testEngines } from '../harness/databases.ts';
 import { benchEngines } from './benchEngines.ts';
+import { benchMachine } from './benchMachine.ts';
 import { type BenchReport, type EngineReport, engineReport, formatReport } from './benchReport.ts';
 import { commitmentDocument } from './commitmentDocument.ts';
 import { driveLoad } from './driveLoad.ts';
 import { driveWrites } from './driveWrites.ts';
+import { gatewayBenchReport } from './gatewayBenchReport.ts';
 import { benchHashing } from './hashBench.ts';
 import { instrumentDatabase } from './instrumentDatabase.ts';
 import { benchLedger, type LedgerBenchSizes } from './ledgerBench.ts';
 import { progress } from './measure.ts';
-import { benchShadow, type EngineShadowResult, type ShadowBenchSizes } from './shadowBench.ts';
-import { formatShadowReport, type ShadowBenchReport } from './shadowReport.ts';
-import { benchWrites, type EngineWritesResult, type WritesBenchSizes } from './writesBench.ts';
-import { formatWritesReport, type WritesBenchReport } from './writesReport.ts';
+import { benchShadow, type ShadowBenchSizes } from './shadowBench.ts';
+import { formatShadowReport } from './shadowReport.ts';
+import { benchWrites, type WritesBenchSizes } from './writesBench.ts';
+import { formatWritesReport } from './writesReport.ts';
 
 // Entry of `npm run bench`: the ledger on every reachable engine, against plain
 // inserts on the same engine, then the gateway's throughput and latency with every
@@ -39,13 +39,16 @@ const sizes: LedgerBenchSizes = {
 // Ion hashing takes milliseconds per revision, so 1000 revisions give a steady rate.
 const hashedRevisions = Math.round(1000 * scale);
 
+// The length of a timed phase of a gateway run: `--quick` shortens it, to no less than a fifth.
+const timedMs = (milliseconds: number) => Math.round(milliseconds * Math.max(scale, 0.2));
+
 // About 45 s per engine: 2 queries x 3 stages x 3 rounds of 1.5 s, plus warm-ups.
 const shadowSizes: ShadowBenchSizes = {
   concurrency: 8,
   rounds: 3,
-  measureMs: Math.round(1500 * Math.max(scale, 0.2)),
-  warmUpMs: Math.round(750 * Math.max(scale, 0.2)),
-  switchWarmUpMs: Math.round(250 * Math.max(scale, 0.2)),
+  measureMs: timedMs(1500),
+  warmUpMs: timedMs(750),
+  switchWarmUpMs: timedMs(250),
   maxInFlight: 64,
 };
 
@@ -53,19 +56,13 @@ const shadowSizes: ShadowBenchSizes = {
 const writesSizes: WritesBenchSizes = {
   concurrency: 8,
   rounds: 3,
-  measureMs: Math.round(3000 * Math.max(scale, 0.2)),
-  warmUpMs: Math.round(1000 * Math.max(scale, 0.2)),
-  switchWarmUpMs: Math.round(500 * Math.max(scale, 0.2)),
+  measureMs: timedMs(3000),
+  warmUpMs: timedMs(1000),
+  switchWarmUpMs: timedMs(500),
   attachEvery: 4,
   maxDocuments: 2,
   drainDeadlineMs: 30_000,
 };
-
-const machine = () => ({
-  node: process.version,
-  cores: availableParallelism(),
-  cpu: cpus()[0]?.model ?? 'unknown',
-});
 
 function meanDocumentBytes(): number {
   let bytes = 0;
@@ -90,7 +87,7 @@ async function ledgerReport(): Promise<BenchReport> {
     }
   }
   return {
-    machine: machine(),
+    machine: benchMachine(),
     documentBytes: meanDocumentBytes(),
     batchSize: sizes.batchSize,
     hashing,
@@ -99,54 +96,10 @@ async function ledgerReport(): Promise<BenchReport> {
   };
 }
 
-async function shadowReport(): Promise<ShadowBenchReport> {
-  const engines = await testEngines();
-  const [loadBefore = 0] = loadavg();
-  const driver = driveLoad();
-  const results: EngineShadowResult[] = [];
-  try {
-    for (const engine of engines) results.push(await benchShadow(engine, driver, shadowSizes));
-  } finally {
-    await driver.close();
-  }
-  return {
-    machine: machine(),
-    nodeEnv: process.env.NODE_ENV ?? null,
-    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
-    sizes: shadowSizes,
-    engines: results,
-    skipped: engines.some((engine) => engine.name === 'postgres')
-      ? []
-      : ['postgres: not reachable (FIGWAY_TEST_POSTGRES or 127.0.0.1:5432), skipped'],
-  };
-}
-
-async function writesReport(): Promise<WritesBenchReport> {
-  const engines = await testEngines();
-  const [loadBefore = 0] = loadavg();
-  const driver = driveWrites();
-  const results: EngineWritesResult[] = [];
-  try {
-    for (const engine of engines) results.push(await benchWrites(engine, driver, writesSizes));
-  } finally {
-    await driver.close();
-  }
-  return {
-    machine: machine(),
-    nodeEnv: process.env.NODE_ENV ?? null,
-    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
-    sizes: writesSizes,
-    engines: results,
-    skipped: engines.some((engine) => engine.name === 'postgres')
-      ? []
-      : ['postgres: not reachable (FIGWAY_TEST_POSTGRES or 127.0.0.1:5432), skipped'],
-  };
-}
-
 async function main(): Promise<void> {
   const ledger = runLedger ? await ledgerReport() : null;
-  const shadow = runShadow ? await shadowReport() : null;
-  const writes = runWrites ? await writesReport() : null;
+  const shadow = runShadow ? await gatewayBenchReport(driveLoad, benchShadow, shadowSizes) : null;
+  const writes = runWrites ? await gatewayBenchReport(driveWrites, benchWrites, writesSizes) : null;
   if (args.has('--json')) {
     const first = ledger ?? shadow ?? writes;
     const json = {

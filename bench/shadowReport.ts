@@ -1,3 +1,5 @@
+import type { GatewayBenchReport } from './gatewayBenchReport.ts';
+import { formatNumber, type TableColumns, tableCells } from './reportTable.ts';
 import type {
   EngineShadowResult,
   QueryMeasurement,
@@ -6,24 +8,9 @@ import type {
 } from './shadowBench.ts';
 
 /** Everything one shadow benchmark run measured; `--json` prints this object. */
-export interface ShadowBenchReport {
-  machine: { node: string; cores: number; cpu: string };
-  /** NODE_ENV of the run; graphql 16 runs development-mode checks unless it is `production`. */
-  nodeEnv: string | null;
-  /** The machine's 1-minute load average before and after the run: other processes competing for the cores. */
-  loadAverage: { before: number; after: number };
-  sizes: ShadowBenchSizes;
-  engines: EngineShadowResult[];
-  /** Engines not measured, with the reason. */
-  skipped: string[];
-}
+export type ShadowBenchReport = GatewayBenchReport<ShadowBenchSizes, EngineShadowResult>;
 
-const number = (value: number, digits = 0) =>
-  Number.isFinite(value)
-    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '-';
-
-const COLUMNS: ReadonlyArray<[string, number]> = [
+const COLUMNS: TableColumns = [
   ['stage', 10],
   ['req/s', 7],
   ['p50 ms', 8],
@@ -35,33 +22,26 @@ const COLUMNS: ReadonlyArray<[string, number]> = [
   ['mism', 6],
 ];
 
-function cells(values: string[]): string {
-  return values
-    .map((value, index) => {
-      const [, width] = COLUMNS[index] ?? ['', 8];
-      return index === 0 ? `  ${value}`.padEnd(width) : value.padStart(width);
-    })
-    .join('');
-}
+const cells = (values: string[]) => tableCells(COLUMNS, values);
 
 function stageRow(measured: StageMeasurement): string {
   const { load, observations } = measured;
   return cells([
     measured.stage,
-    number(load.perSecond),
-    number(load.p50Ms, 2),
-    number(load.p99Ms, 2),
-    measured.cpuMsPerRequest === null ? '-' : number(measured.cpuMsPerRequest, 2),
-    number(measured.observationsPerSecond),
-    number(measured.observationsPerRequest, 1),
-    number(measured.droppedPerSecond),
-    number(observations.outcomes.mismatched ?? 0),
+    formatNumber(load.perSecond),
+    formatNumber(load.p50Ms, 2),
+    formatNumber(load.p99Ms, 2),
+    measured.cpuMsPerRequest === null ? '-' : formatNumber(measured.cpuMsPerRequest, 2),
+    formatNumber(measured.observationsPerSecond),
+    formatNumber(measured.observationsPerRequest, 1),
+    formatNumber(measured.droppedPerSecond),
+    formatNumber(observations.outcomes.mismatched ?? 0),
   ]);
 }
 
 function ratioLine(label: string, ratio: QueryMeasurement['ratios']['shadow']): string {
-  const cpu = ratio.cpu === null ? '' : `, ${number(ratio.cpu, 2)}x cpu/req`;
-  return `  ${label.padEnd(15)}${number(ratio.throughput, 2)}x req/s, ${number(ratio.p99, 2)}x p99${cpu}`;
+  const cpu = ratio.cpu === null ? '' : `, ${formatNumber(ratio.cpu, 2)}x cpu/req`;
+  return `  ${label.padEnd(15)}${formatNumber(ratio.throughput, 2)}x req/s, ${formatNumber(ratio.p99, 2)}x p99${cpu}`;
 }
 
 function queryLines(measured: QueryMeasurement): string[] {
@@ -74,7 +54,7 @@ function queryLines(measured: QueryMeasurement): string[] {
     ...measured.stages.map(stageRow),
     ratioLine('shadow/legacy', measured.ratios.shadow),
     ratioLine('live/legacy', measured.ratios.live),
-    `  ${number(failed)} requests failed, ${number(lost)} observations lost; ` +
+    `  ${formatNumber(failed)} requests failed, ${formatNumber(lost)} observations lost; ` +
       (differing.length === 0
         ? 'every stage answered as legacy'
         : `answers differ from legacy at ${differing.join(', ')}`),
@@ -88,9 +68,9 @@ export function formatShadowReport(report: ShadowBenchReport): string {
     `figway shadow benchmark: Node ${machine.node}, ${machine.cores} cores, ${machine.cpu}`,
     `gateway over HTTP as alice, every unit at the stage, NODE_ENV=${report.nodeEnv ?? 'unset'};`,
     `${sizes.concurrency} keep-alive clients in a worker thread, closed loop; ${sizes.rounds} runs of ` +
-      `${number(sizes.measureMs / 1000, 1)} s per`,
+      `${formatNumber(sizes.measureMs / 1000, 1)} s per`,
     'query and stage after warm-up, in rotating stage order;',
-    `load average ${number(report.loadAverage.before, 1)} before, ${number(report.loadAverage.after, 1)} after, ` +
+    `load average ${formatNumber(report.loadAverage.before, 1)} before, ${formatNumber(report.loadAverage.after, 1)} after, ` +
       `on ${machine.cores} cores: other processes competing`,
     'for the cores make req/s and p99 noisy; cpu ms/req much less so.',
     "cpu: the gateway thread's CPU (Apollo, resolvers, comparisons, PGlite; not",

@@ -1,6 +1,7 @@
-import { Agent, request } from 'node:http';
-import { parentPort } from 'node:worker_threads';
+import { Agent } from 'node:http';
+import { answerRuns } from './driveWorker.ts';
 import type { WriteClient, WriteLoadSpec, WriteOutcome } from './driveWrites.ts';
+import { type HttpAnswer, postJson } from './postJson.ts';
 
 // The client side of the writes benchmark, in a worker thread so that sending
 // mutations and reading answers takes no event-loop time from the gateway. Closed
@@ -13,45 +14,13 @@ const ATTACH =
   'mutation BenchAttach($id: ID!, $input: AttachDocumentInput!) ' +
   '{ attachDocument(commitmentId: $id, input: $input) { id version } }';
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function post(agent: Agent, url: URL, token: string, payload: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': payload.length,
-        },
-      },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () =>
-          resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  });
-}
-
 interface Parsed {
   data?: { createCommitment?: { id?: unknown } } | null;
   errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
 }
 
 // The failure an answer carries, or null when it is a clean success.
-function failureOf(answer: Answer, parsed: Parsed | null): string | null {
+function failureOf(answer: HttpAnswer, parsed: Parsed | null): string | null {
   if (parsed === null) return `status ${answer.status}: ${answer.body.slice(0, 120)}`;
   const [error] = parsed.errors ?? [];
   if (error !== undefined) return `${String(error.extensions?.code ?? 'no code')}: ${String(error.message)}`;
@@ -84,6 +53,7 @@ async function runWrites(spec: WriteLoadSpec): Promise<WriteOutcome> {
   const client = async (writer: WriteClient, index: number) => {
     // Commitments this client created in this run, newest last, with their document counts.
     const own: Array<{ id: string; documents: number }> = [];
+    const headers = { authorization: `Bearer ${writer.token}` };
     for (let step = 0; performance.now() < deadline; step++) {
       const target = own.at(-1);
       const attach =
@@ -107,7 +77,7 @@ async function runWrites(spec: WriteLoadSpec): Promise<WriteOutcome> {
       );
       const sent = performance.now();
       try {
-        const answer = await post(agent, url, writer.token, payload);
+        const answer = await postJson(agent, url, headers, payload);
         latencies.push(performance.now() - sent);
         const parsed = parse(answer.body);
         const failure = failureOf(answer, parsed);
@@ -140,8 +110,4 @@ async function runWrites(spec: WriteLoadSpec): Promise<WriteOutcome> {
   };
 }
 
-parentPort?.on('message', (spec: WriteLoadSpec) => {
-  void runWrites(spec).then((outcome) =>
-    parentPort?.postMessage(outcome, [outcome.latencies.buffer as ArrayBuffer]),
-  );
-});
+answerRuns(runWrites);

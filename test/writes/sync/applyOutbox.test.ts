@@ -15,6 +15,7 @@ import { withWriteIntent } from '../../../src/core/writeIntent.ts';
 import { BACKFILL_JOBS } from '../../../src/writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../../../src/writes/backfill/runBackfill.ts';
 import { applyOutbox, EARLIER_CHANGE_FAILED } from '../../../src/writes/sync/applyOutbox.ts';
+import { toOutboxEntry } from '../../../src/writes/sync/queueRows.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
 import type { OutboxEntry } from '../../../src/writes/sync/syncTypes.ts';
 
@@ -51,19 +52,6 @@ function iso(value: unknown): string {
   return value instanceof Date ? value.toISOString() : `not a timestamp: ${String(value)}`;
 }
 
-function toEntry(row: Row): OutboxEntry {
-  return {
-    id: Number(row.id),
-    entity: 'commitment',
-    entityId: String(row.entity_id),
-    unit: String(row.unit),
-    stage: String(row.stage),
-    actor: row.actor === null ? null : String(row.actor),
-    revision: Number(row.revision),
-    createdAt: row.created_at as Date,
-  };
-}
-
 describe.each(engines)('applyOutbox ($name)', (engine) => {
   let fixture: MigrationFixture;
   let commitments: LedgerCommitments;
@@ -84,7 +72,7 @@ describe.each(engines)('applyOutbox ($name)', (engine) => {
       'select * from figway.outbox where entity_id = $1 order by id',
       [id],
     );
-    return rows.map(toEntry);
+    return rows.map(toOutboxEntry);
   }
 
   async function newestRevision(id: string) {
@@ -296,7 +284,7 @@ describe.each(engines)('applyOutbox ($name)', (engine) => {
          select entity, entity_id, unit, stage, actor, revision from figway.outbox where id = $1 returning *`,
         [entries[0]?.id],
       );
-      const duplicate = toEntry(again ?? {});
+      const duplicate = toOutboxEntry(again ?? {});
       expect(await applyOutbox(fixture, [duplicate])).toEqual([{ id: duplicate.id, result: 'skipped' }]);
 
       expect(await changesSince(since, id)).toEqual([]);

@@ -58,7 +58,8 @@ async function ledgerFromLegacy(
   });
 }
 
-// The ledger counts: legacy's rows of the commitment are made equal to its newest revision.
+// The ledger counts: legacy's rows of the commitment are made exactly its newest revision,
+// even over a newer legacy version, and lose the parties and documents it lacks.
 async function legacyFromLedger(
   targets: ReconcileTargets,
   sides: ReconcileSides,
@@ -70,7 +71,7 @@ async function legacyFromLedger(
     const document = ledger.get(id);
     if (document === undefined) return 'the ledger no longer holds it';
     await targets.legacy.transaction((tx) =>
-      writeCommitmentToLegacy(tx, document as CommitmentDocument, { actor: null }),
+      writeCommitmentToLegacy(tx, document as CommitmentDocument, { actor: null, exact: true }),
     );
     return null;
   });

@@ -48,7 +48,7 @@ async function applyEntry(deps: OutboxDeps, entry: OutboxEntry): Promise<ChangeO
       [entry.id],
     );
     if (claimed.length === 0) return { id: entry.id, result: 'skipped' };
-    const written = await writeCommitmentToLegacy(tx, document, { actor: entry.actor });
+    const written = await writeCommitmentToLegacy(tx, document, { actor: entry.actor, exact: false });
     return { id: entry.id, result: written.changed ? 'applied' : 'skipped' };
   });
 }
@@ -96,7 +96,7 @@ async function applyTogether(
           outcomes.push({ id: entry.id, result: 'skipped' });
           continue;
         }
-        const written = await writeCommitmentToLegacy(tx, document, { actor: entry.actor });
+        const written = await writeCommitmentToLegacy(tx, document, { actor: entry.actor, exact: false });
         outcomes.push({ id: entry.id, result: written.changed ? 'applied' : 'skipped' });
       }
       return outcomes;
@@ -109,9 +109,13 @@ async function applyTogether(
 }
 
 /**
- * Brings legacy to the ledger revisions the outbox entries name: the batch in one
- * legacy transaction, or, when that fails, one legacy transaction per entry (the rows, and the entry's mark in `figway.applied_outbox`,
- * so an entry applied twice changes nothing). Entries are applied in id order, which
+ * Brings legacy to the ledger revisions the outbox entries name, merged rather than
+ * copied (`writeCommitmentToLegacy` with `exact: false`): a legacy commitment row
+ * whose version is greater than the revision's stays as it is, and no party or
+ * document of legacy's is deleted; an entry that writes nothing is `skipped`. The
+ * batch runs in one legacy transaction, or, when that fails, one legacy transaction
+ * per entry (the rows, and the entry's mark in `figway.applied_outbox`, so an entry
+ * applied twice changes nothing). Entries are applied in id order, which
  * is the order their ledger writes committed; once an entry of a commitment fails,
  * the later entries of that commitment fail too, unapplied, while other commitments
  * go on. Returns one outcome per entry, in the order given.

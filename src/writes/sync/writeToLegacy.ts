@@ -3,16 +3,33 @@ import type { Queryable, Row } from '../../core/database.ts';
 
 /** What {@link writeCommitmentToLegacy} did. */
 export interface LegacyWriteResult {
-  /** False when legacy already held exactly the document. */
+  /** False when no legacy row was written: legacy already held all that the write brings. */
   changed: boolean;
-  /** The legacy `version` of the commitment before the write, or null when legacy did not have it. */
-  legacyVersionBefore: number | null;
+  /**
+   * True when legacy's commitment row has a greater `version` than the document's and
+   * was left as it was (only when not `exact`): legacy moved past this revision.
+   */
+  superseded: boolean;
 }
 
 /** Options of {@link writeCommitmentToLegacy}. */
 export interface LegacyWriteOptions {
   /** The user who made the write on the target, recorded by legacy's audit trail; null for a service. */
   actor: string | null;
+  /**
+   * `true`: legacy becomes exactly the document, whatever it holds (a reconcile repair
+   * under target authority): the commitment row is overwritten even when legacy's
+   * version is greater, and parties and documents the document lacks are deleted.
+   *
+   * `false`: the document is merged into legacy (the outbox): the commitment row is
+   * written only when legacy's version is not greater than the document's, and
+   * parties and documents are inserted or updated by id, never deleted. A row that
+   * legacy holds under another id for the same profile (a party) or the same name and
+   * version (a document) is left as it is. Legacy-only rows come from writes made on
+   * legacy, which change capture takes to the target; the ledger never removes a party
+   * or document through a mutation.
+   */
+  exact: boolean;
 }
 
 type Value = string | number | null;
@@ -113,41 +130,67 @@ async function update<T>(tx: Queryable, shape: TableShape<T>, item: T) {
   );
 }
 
-// The commitment's own row, locked for the rest of the transaction.
-async function writeCommitmentRow(tx: Queryable, document: CommitmentDocument): Promise<LegacyWriteResult> {
+// The commitment's own row, locked for the rest of the transaction. Unless `exact`,
+// a legacy row with a greater version is newer than the document and stays.
+async function writeCommitmentRow(
+  tx: Queryable,
+  document: CommitmentDocument,
+  exact: boolean,
+): Promise<LegacyWriteResult> {
   const [row] = await tx.query('select * from public.commitments where id = $1 for update', [document.id]);
   if (row === undefined) {
     await insert(tx, COMMITMENT, document, null);
-    return { changed: true, legacyVersionBefore: null };
+    return { changed: true, superseded: false };
   }
+  if (!exact && Number(row.version) > document.version) return { changed: false, superseded: true };
   const changed = differs(COMMITMENT, row, document);
   if (changed) await update(tx, COMMITMENT, document);
-  return { changed, legacyVersionBefore: Number(row.version) };
+  return { changed, superseded: false };
+}
+
+/** A child table of a commitment, and the identity its unique constraint holds besides the id. */
+interface ChildTable<T> {
+  shape: TableShape<T>;
+  identity: (item: T) => string;
+  rowIdentity: (row: Row) => string;
+}
+
+const PARTIES: ChildTable<Party> = {
+  shape: PARTY,
+  identity: (party) => party.profileId,
+  rowIdentity: (row) => String(row.profile_id),
+};
+
+const DOCUMENTS: ChildTable<Attached> = {
+  shape: DOCUMENT,
+  identity: (entry) => `${entry.name}\u0000${entry.version}`,
+  rowIdentity: (row) => `${String(row.name)}\u0000${Number(row.version)}`,
+};
+
+function lockChildren<T>(tx: Queryable, child: ChildTable<T>, commitmentId: string): Promise<Row[]> {
+  return tx.query(`select * from ${child.shape.table} where commitment_id = $1 for update`, [commitmentId]);
 }
 
 /**
  * Makes a commitment's child rows (parties or documents) equal `items`, by id. A row
- * whose `identity` (the columns of its unique constraint) differs from the item of
+ * whose identity (the columns of its unique constraint) differs from the item of
  * the same id is deleted and inserted again, after every row the document lacks is
  * gone: an update in place could collide with a row the same write moves or removes.
  */
-async function writeChildren<T extends { id: string }>(
+async function replaceChildren<T extends { id: string }>(
   tx: Queryable,
-  shape: TableShape<T>,
+  child: ChildTable<T>,
   commitmentId: string,
   items: readonly T[],
-  identity: (item: T) => string,
-  rowIdentity: (row: Row) => string,
 ): Promise<boolean> {
-  const rows = await tx.query(`select * from ${shape.table} where commitment_id = $1 for update`, [
-    commitmentId,
-  ]);
+  const { shape } = child;
+  const rows = await lockChildren(tx, child, commitmentId);
   const wanted = new Map(items.map((item) => [item.id, item]));
   const kept = new Map<string, Row>();
   const gone: string[] = [];
   for (const row of rows) {
     const item = wanted.get(String(row.id));
-    if (item !== undefined && identity(item) === rowIdentity(row)) kept.set(String(row.id), row);
+    if (item !== undefined && child.identity(item) === child.rowIdentity(row)) kept.set(String(row.id), row);
     else gone.push(String(row.id));
   }
   if (gone.length > 0) await tx.query(`delete from ${shape.table} where id = any($1::uuid[])`, [gone]);
@@ -162,6 +205,38 @@ async function writeChildren<T extends { id: string }>(
   return changed;
 }
 
+/**
+ * Brings `items` into a commitment's child rows by id, deleting none: an item legacy
+ * lacks is inserted, one that differs is updated. An item whose identity legacy holds
+ * under another id (a party of the same profile, a document of the same name and
+ * version, written on legacy) is left out, so legacy's row stays and the unique
+ * constraint is never hit.
+ */
+async function mergeChildren<T extends { id: string }>(
+  tx: Queryable,
+  child: ChildTable<T>,
+  commitmentId: string,
+  items: readonly T[],
+): Promise<boolean> {
+  const { shape } = child;
+  const rows = new Map((await lockChildren(tx, child, commitmentId)).map((row) => [String(row.id), row]));
+  const holders = new Map([...rows.values()].map((row) => [child.rowIdentity(row), String(row.id)]));
+  let changed = false;
+  for (const item of items) {
+    const holder = holders.get(child.identity(item));
+    if (holder !== undefined && holder !== item.id) continue;
+    const row = rows.get(item.id);
+    if (row === undefined) await insert(tx, shape, item, commitmentId);
+    else if (differs(shape, row, item)) {
+      await update(tx, shape, item);
+      holders.delete(child.rowIdentity(row));
+    } else continue;
+    holders.set(child.identity(item), item.id);
+    changed = true;
+  }
+  return changed;
+}
+
 // Who legacy's audit trail (commitment_history.changed_by, through auth.uid()) and
 // figway's change capture record as the author of the mirrored write.
 function claimsOf(actor: string | null): string {
@@ -169,11 +244,13 @@ function claimsOf(actor: string | null): string {
 }
 
 /**
- * Makes legacy's rows of one commitment (the commitment, its parties, its documents)
- * equal a target document, inside the caller's legacy transaction: marked as the
- * mirror's (`figway.origin` = 'mirror', so legacy's triggers keep the target's
- * versions and ids and change capture never sends it back) and carrying the actor's
- * claims. Rows already equal are not touched. Runs as the database owner, past RLS.
+ * Brings legacy's rows of one commitment (the commitment, its parties, its documents)
+ * to a target document, inside the caller's legacy transaction: exactly (`exact`), or
+ * merged without moving legacy's commitment row back to an older version and without
+ * deleting a party or document (see {@link LegacyWriteOptions.exact}). The writes are
+ * marked as the mirror's (`figway.origin` = 'mirror', so legacy's triggers keep the
+ * target's versions and ids and change capture never sends them back) and carry the
+ * actor's claims. Rows already equal are not touched. Runs as the database owner, past RLS.
  */
 export async function writeCommitmentToLegacy(
   tx: Queryable,
@@ -184,25 +261,9 @@ export async function writeCommitmentToLegacy(
     "select set_config('figway.origin', 'mirror', true), set_config('request.jwt.claims', $1, true)",
     [claimsOf(options.actor)],
   );
-  const commitment = await writeCommitmentRow(tx, document);
-  const parties = await writeChildren(
-    tx,
-    PARTY,
-    document.id,
-    document.parties,
-    (party) => party.profileId,
-    (row) => String(row.profile_id),
-  );
-  const documents = await writeChildren(
-    tx,
-    DOCUMENT,
-    document.id,
-    document.documents,
-    (entry) => `${entry.name}\u0000${entry.version}`,
-    (row) => `${String(row.name)}\u0000${Number(row.version)}`,
-  );
-  return {
-    changed: commitment.changed || parties || documents,
-    legacyVersionBefore: commitment.legacyVersionBefore,
-  };
+  const commitment = await writeCommitmentRow(tx, document, options.exact);
+  const children = options.exact ? replaceChildren : mergeChildren;
+  const parties = await children(tx, PARTIES, document.id, document.parties);
+  const documents = await children(tx, DOCUMENTS, document.id, document.documents);
+  return { changed: commitment.changed || parties || documents, superseded: commitment.superseded };
 }

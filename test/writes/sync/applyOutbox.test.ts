@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
 import { createMigrationFixture, type MigrationFixture } from '../../../harness/targetDatabases.ts';
@@ -18,6 +19,7 @@ import { applyOutbox, EARLIER_CHANGE_FAILED } from '../../../src/writes/sync/app
 import { toOutboxEntry } from '../../../src/writes/sync/queueRows.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
 import type { OutboxEntry } from '../../../src/writes/sync/syncTypes.ts';
+import { writeCommitmentToLegacy } from '../../../src/writes/sync/writeToLegacy.ts';
 
 const engines = await testEngines();
 
@@ -346,6 +348,139 @@ describe.each(engines)('applyOutbox ($name)', (engine) => {
         [[tooLong.id, shortAgain.id]],
       );
       expect(applied).toEqual([]);
+    });
+  });
+
+  describe('legacy written past figway before an entry arrives', () => {
+    /** A target write of `id` changed by `change`, committed with its outbox row, as a live mutation would. */
+    async function writeOnTarget(
+      id: string,
+      change: (document: CommitmentDocument) => CommitmentDocument,
+    ): Promise<OutboxEntry> {
+      const current = await newestRevision(id);
+      const revision = current.metadata.version + 1;
+      await fixture.ledger.write(
+        [
+          {
+            tableName: COMMITMENTS,
+            documentId: id,
+            data: change(current.data),
+            expectedVersion: revision - 1,
+          },
+        ],
+        (tx) =>
+          tx
+            .query(
+              `insert into figway.outbox (entity, entity_id, unit, stage, actor, revision)
+               values ('commitment', $1, 'Mutation.updateCommitment', 'live', null, $2)`,
+              [id, revision],
+            )
+            .then(() => undefined),
+      );
+      const entry = (await outboxOf(id)).find((candidate) => candidate.revision === revision);
+      if (entry === undefined) throw new Error(`no outbox entry for revision ${revision} of ${id}`);
+      return entry;
+    }
+
+    /** Profiles that are not parties of `id` on legacy. */
+    async function outsiders(id: string): Promise<string[]> {
+      const rows = await fixture.legacy.query(
+        `select id from public.profiles where id not in
+           (select profile_id from public.commitment_parties where commitment_id = $1) order by id`,
+        [id],
+      );
+      return rows.map((row) => String(row.id));
+    }
+
+    const cancelled = (document: CommitmentDocument): CommitmentDocument => ({
+      ...document,
+      status: 'CANCELLED',
+      version: document.version + 1,
+      updatedAt: new Date().toISOString(),
+    });
+
+    it("leaves a legacy row newer than the entry's revision, and the party added on legacy", async () => {
+      const id = demoId(2);
+      const entry = await writeOnTarget(id, cancelled);
+      const { data } = await newestRevision(id);
+      // Two updates on legacy (its version moves past the entry's) and a party, none of them through figway.
+      await fixture.legacy.query("update public.commitments set title = 'Renamed on legacy' where id = $1", [
+        id,
+      ]);
+      await fixture.legacy.query("update public.commitments set terms = 'Amended on legacy' where id = $1", [
+        id,
+      ]);
+      const [outsider] = await outsiders(id);
+      await fixture.legacy.query(
+        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS')",
+        [id, outsider],
+      );
+      const row = await legacyCommitment(id);
+      const parties = await legacyChildren('commitment_parties', id);
+      expect(Number(row?.version)).toBe(data.version + 1);
+
+      expect(await applyOutbox(fixture, [entry])).toEqual([{ id: entry.id, result: 'skipped' }]);
+      expect(await legacyCommitment(id)).toEqual(row);
+      expect(await legacyChildren('commitment_parties', id)).toEqual(parties);
+      expect(parties.map((party) => party.profile_id)).toContain(outsider);
+      expect(
+        await fixture.legacy.transaction((tx) =>
+          writeCommitmentToLegacy(tx, data, { actor: null, exact: false }),
+        ),
+      ).toEqual({ changed: false, superseded: true });
+    });
+
+    it('brings the entry over an older legacy row, adding its party and keeping the one added on legacy', async () => {
+      const id = demoId(3);
+      const [onLegacy, onTarget] = await outsiders(id);
+      if (onLegacy === undefined || onTarget === undefined) throw new Error('two outsiders expected');
+      await fixture.legacy.query(
+        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS')",
+        [id, onLegacy],
+      );
+      const added = {
+        id: randomUUID(),
+        profileId: onTarget,
+        role: 'PARTICIPANT' as const,
+        joinedAt: new Date().toISOString(),
+      };
+      const entry = await writeOnTarget(id, (document) => ({
+        ...cancelled(document),
+        parties: [...document.parties, added],
+      }));
+
+      expect(await applyOutbox(fixture, [entry])).toEqual([{ id: entry.id, result: 'applied' }]);
+      const { data } = await newestRevision(id);
+      expect(await legacyCommitment(id)).toMatchObject({ status: 'CANCELLED', version: data.version });
+      const parties = await legacyChildren('commitment_parties', id);
+      expect(parties.map((party) => String(party.profile_id)).sort()).toEqual(
+        [...data.parties.map((party) => party.profileId), onLegacy].sort(),
+      );
+      expect(parties.find((party) => party.profile_id === onTarget)?.id).toBe(added.id);
+    });
+
+    it("keeps legacy's party of a profile the entry seats under another id, and applies the rest", async () => {
+      const id = demoId(4);
+      const [profile] = await outsiders(id);
+      if (profile === undefined) throw new Error('an outsider expected');
+      const [seated] = await fixture.legacy.query(
+        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS') returning id",
+        [id, profile],
+      );
+      const entry = await writeOnTarget(id, (document) => ({
+        ...cancelled(document),
+        parties: [
+          ...document.parties,
+          { id: randomUUID(), profileId: profile, role: 'PARTICIPANT', joinedAt: new Date().toISOString() },
+        ],
+      }));
+
+      expect(await applyOutbox(fixture, [entry])).toEqual([{ id: entry.id, result: 'applied' }]);
+      expect(await legacyCommitment(id)).toMatchObject({ status: 'CANCELLED' });
+      const parties = await legacyChildren('commitment_parties', id);
+      expect(
+        parties.filter((party) => party.profile_id === profile).map((party) => [party.id, party.role]),
+      ).toEqual([[seated?.id, 'WITNESS']]);
     });
   });
 

@@ -48,3 +48,19 @@ export async function recordSyncConflicts(tx: Queryable, conflicts: readonly Syn
     );
   }
 }
+
+/**
+ * The oldest open conflict (`resolved_at` null in `figway.sync_conflicts`) of each
+ * commitment among `ids` that has one, by commitment id, in one query. While a
+ * commitment has one, its captured legacy changes wait on it.
+ */
+export async function readOpenConflicts(db: Queryable, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query(
+    `select entity_id, min(id) as id from figway.sync_conflicts
+     where resolved_at is null and entity = 'commitment' and entity_id = any($1::text[])
+     group by entity_id`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [String(row.entity_id), Number(row.id)]));
+}

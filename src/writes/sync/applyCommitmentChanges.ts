@@ -28,8 +28,9 @@ async function attempt(
   legacy: Database,
   entityId: string,
   changes: readonly CapturedChange[],
+  openConflict: number | null,
 ): Promise<ChangeOutcome[]> {
-  const plan = await planCommitmentChanges(ledger, legacy, entityId, changes);
+  const plan = await planCommitmentChanges(ledger, legacy, entityId, changes, { openConflict });
   await commitPlans(ledger, [plan]);
   return plan.decisions;
 }
@@ -37,10 +38,11 @@ async function attempt(
 /**
  * Brings one commitment's captured changes (in id order) to the ledger: the changes
  * `figway.applied_changes` already records are skipped; the rest are planned against
- * the ledger's current revision and committed as one ledger transaction together
- * with their applied-change and conflict rows. When someone wrote the commitment
- * meanwhile (LedgerConflictError), it is planned again once from a fresh read; any
- * other failure leaves every unrecorded change `failed`.
+ * the ledger's current revision (held as conflicts while `openConflict`, the
+ * commitment's oldest open conflict, is not null) and committed as one ledger
+ * transaction together with their applied-change and conflict rows. When someone
+ * wrote the commitment meanwhile (LedgerConflictError), it is planned again once
+ * from a fresh read; any other failure leaves every unrecorded change `failed`.
  */
 export async function applyCommitmentChanges(
   ledger: Ledger,
@@ -48,6 +50,7 @@ export async function applyCommitmentChanges(
   entityId: string,
   changes: readonly CapturedChange[],
   applied: ReadonlySet<number>,
+  openConflict: number | null = null,
 ): Promise<ChangeOutcome[]> {
   const done: ChangeOutcome[] = changes
     .filter((change) => applied.has(change.id))
@@ -59,7 +62,7 @@ export async function applyCommitmentChanges(
     ...pending.map((change) => ({ id: change.id, result: 'failed' as const, error })),
   ];
   try {
-    return [...done, ...(await attempt(ledger, legacy, entityId, pending))];
+    return [...done, ...(await attempt(ledger, legacy, entityId, pending, openConflict))];
   } catch (error) {
     if (!(error instanceof LedgerConflictError)) return failed(error);
     // Someone wrote the commitment between the read and the write: plan again below.
@@ -74,6 +77,7 @@ export async function applyCommitmentChanges(
       legacy,
       entityId,
       pending.filter((change) => !appliedMeanwhile.has(change.id)),
+      openConflict,
     );
     const skipped = [...appliedMeanwhile].map((id) => ({ id, result: 'skipped' as const }));
     return [...done, ...skipped, ...retried];

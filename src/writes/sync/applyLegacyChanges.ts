@@ -2,7 +2,7 @@ import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/comm
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
 import type { Database } from '../../core/database.ts';
-import { readAppliedChanges } from './appliedChanges.ts';
+import { readAppliedChanges, readOpenConflicts } from './appliedChanges.ts';
 import { applyCommitmentChanges, commitPlans } from './applyCommitmentChanges.ts';
 import { applyReferenceChanges } from './applyReferenceChanges.ts';
 import { type CommitmentChangePlan, planCommitmentChanges } from './planCommitmentChanges.ts';
@@ -65,11 +65,10 @@ async function applyCommitmentGroups(
   const outcomes: ChangeOutcome[] = [];
   const planned: Array<{ group: CapturedChange[]; plan: CommitmentChangePlan }> = [];
   const alone: CapturedChange[][] = [];
-  // One read of the current revisions for the whole batch.
-  const current = await deps.ledger.currentOf<CommitmentDocument>(
-    COMMITMENTS,
-    groups.flatMap((group) => (group[0] === undefined ? [] : [group[0].entityId])),
-  );
+  // One read of the current revisions, and one of the open conflicts, for the whole batch.
+  const ids = groups.flatMap((group) => (group[0] === undefined ? [] : [group[0].entityId]));
+  const current = await deps.ledger.currentOf<CommitmentDocument>(COMMITMENTS, ids);
+  const openConflicts = await readOpenConflicts(deps.ledger.db, ids);
   for (const group of groups) {
     for (const change of group.filter((candidate) => applied.has(candidate.id)))
       outcomes.push({ id: change.id, result: 'skipped' });
@@ -79,13 +78,10 @@ async function applyCommitmentGroups(
     try {
       planned.push({
         group: pending,
-        plan: await planCommitmentChanges(
-          deps.ledger,
-          deps.legacy,
-          first.entityId,
-          pending,
-          current.get(first.entityId) ?? null,
-        ),
+        plan: await planCommitmentChanges(deps.ledger, deps.legacy, first.entityId, pending, {
+          current: current.get(first.entityId) ?? null,
+          openConflict: openConflicts.get(first.entityId) ?? null,
+        }),
       });
     } catch (error) {
       // Planned again, and failed with its error, on its own below.
@@ -111,7 +107,14 @@ async function applyCommitmentGroups(
     const [first] = group;
     if (first === undefined) continue;
     outcomes.push(
-      ...(await applyCommitmentChanges(deps.ledger, deps.legacy, first.entityId, group, applied)),
+      ...(await applyCommitmentChanges(
+        deps.ledger,
+        deps.legacy,
+        first.entityId,
+        group,
+        applied,
+        openConflicts.get(first.entityId) ?? null,
+      )),
     );
   }
   return outcomes;
@@ -124,7 +127,9 @@ async function applyCommitmentGroups(
  * that fails leaves the others applied. Idempotent: a change recorded in
  * `figway.applied_changes` is skipped, and every change decided here is recorded
  * there in the transaction that applies it. Echoes of figway's own mirror (origin
- * `mirror`) are skipped. Returns one outcome per change, in the order given.
+ * `mirror`) are skipped. A commitment with an open row in `figway.sync_conflicts`
+ * (read for the whole batch at once) gets none of legacy's changes: each is recorded
+ * as a conflict that waits on it. Returns one outcome per change, in the order given.
  */
 export async function applyLegacyChanges(
   deps: LegacyApplierDeps,

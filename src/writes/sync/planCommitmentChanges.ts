@@ -33,23 +33,40 @@ function removesAttachment(change: CapturedChange): boolean {
   return change.tableName !== 'commitments' && change.operation === 'DELETE';
 }
 
+/** What the caller already knows of a commitment when it plans its changes. */
+export interface PlanContext {
+  /** The ledger's current revision when the caller read it already (null: none); read here when undefined. */
+  current?: LedgerRevision<CommitmentDocument> | null;
+  /** The oldest open conflict of the commitment (`figway.sync_conflicts.id`), or null when it has none. @default null */
+  openConflict?: number | null;
+}
+
+// The detail of a conflict recorded for a change held behind an open conflict.
+function waitingDetail(change: CapturedChange, waitsOn: string): string {
+  return `legacy ${change.operation} of ${change.tableName} not applied: the commitment waits on ${waitsOn}`;
+}
+
 /**
  * Plans how one commitment's captured changes (not yet applied, in id order) reach
  * the ledger: folds them one by one into its current revision, skipping echoes of
  * figway's mirror and changes that leave it as it is, and recording as conflicts a
  * deletion (the ledger never deletes) and a commitment row behind the ledger's
  * version with other content, unless legacy itself has moved past that row (then it
- * is superseded, not conflicting). Reads legacy only when it needs its current rows.
- * Throws when a change cannot be folded (a malformed row).
+ * is superseded, not conflicting). While the commitment has an open conflict
+ * (`context.openConflict`), or once a change of an earlier legacy transaction in
+ * this plan became one, every change of legacy's own (origin not `mirror`) is
+ * recorded as a conflict that waits on it, not applied: a write that bypassed figway
+ * never lands over the target until the conflict is resolved. Reads legacy only when
+ * it needs its current rows. Throws when a change cannot be folded (a malformed row).
  */
 export async function planCommitmentChanges(
   ledger: Ledger,
   legacy: Database,
   entityId: string,
   changes: readonly CapturedChange[],
-  /** The ledger's current revision when the caller read it already (null: none); read here when undefined. */
-  known?: LedgerRevision<CommitmentDocument> | null,
+  context: PlanContext = {},
 ): Promise<CommitmentChangePlan> {
+  const known = context.current;
   const stored =
     known === undefined ? await ledger.current<CommitmentDocument>(COMMITMENTS, entityId) : known;
   let onLegacy: Promise<CommitmentDocument | null> | undefined;
@@ -62,6 +79,11 @@ export async function planCommitmentChanges(
   const plan: CommitmentChangePlan = { writes: [], decisions: [], conflicts: [] };
   const decide = (change: CapturedChange, result: 'applied' | 'skipped' | 'conflict') =>
     plan.decisions.push({ id: change.id, result });
+  // What legacy's changes wait on, and the legacy transaction that is still judged
+  // change by change (the one whose change opened the conflict in this plan).
+  const open = context.openConflict ?? null;
+  let held: { on: string; transaction: string | null } | null =
+    open === null ? null : { on: `conflict #${open}`, transaction: null };
   const conflict = (change: CapturedChange, detail: string, targetVersion: number | null) => {
     plan.conflicts.push({
       entity: 'commitment',
@@ -72,6 +94,7 @@ export async function planCommitmentChanges(
       targetVersion,
     });
     decide(change, 'conflict');
+    held ??= { on: `the conflict of legacy change ${change.id}`, transaction: change.transactionId };
   };
   // One legacy transaction is one revision: a commitment inserted with its creator's
   // party (the app's trigger) lands whole, as QLDB would have written it.
@@ -88,6 +111,10 @@ export async function planCommitmentChanges(
   for (const change of changes) {
     if (change.origin === 'mirror') {
       decide(change, 'skipped');
+      continue;
+    }
+    if (held !== null && held.transaction !== change.transactionId) {
+      conflict(change, waitingDetail(change, held.on), state?.version ?? null);
       continue;
     }
     if (state === null && needsLegacyRows(change)) {

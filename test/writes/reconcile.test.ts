@@ -22,6 +22,7 @@ import { runBackfill } from '../../src/writes/backfill/runBackfill.ts';
 import type { ReconcileEntity, ReconcileResult } from '../../src/writes/reconcile/reconcileTypes.ts';
 import { runReconcile } from '../../src/writes/reconcile/runReconcile.ts';
 import { SYNC_MIGRATIONS } from '../../src/writes/sync/syncMigrations.ts';
+import { writeCommitmentToLegacy } from '../../src/writes/sync/writeToLegacy.ts';
 
 const engines = await testEngines();
 
@@ -276,6 +277,93 @@ describe.each(engines)('reconcile ($name)', (engine) => {
     expect(copied).toMatchObject({ divergent: 0, repair: { repaired: [id] } });
     expect(await legacyStatus(fixture, id)).toBe(template.status);
   });
+
+  it('makes legacy exactly the ledger under target authority: a newer legacy version and a party added on legacy go', async () => {
+    const id = idAt(17);
+    const ledgerVersion = (await onLedger(fixture, id)).version;
+    await fixture.legacy.query("update public.commitments set title = 'Renamed past figway' where id = $1", [
+      id,
+    ]);
+    await fixture.legacy.query("update public.commitments set terms = 'Amended past figway' where id = $1", [
+      id,
+    ]);
+    const [outsider] = await fixture.legacy.query(
+      `select id from public.profiles where id not in
+         (select profile_id from public.commitment_parties where commitment_id = $1) order by id limit 1`,
+      [id],
+    );
+    await fixture.legacy.query(
+      "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS')",
+      [id, outsider?.id],
+    );
+
+    const repaired = await reconcile(fixture, 'commitments', { repair: true, mutationStage: 'live' });
+    expect(repaired).toMatchObject({
+      divergent: 0,
+      repair: {
+        repaired: [id],
+        before: { rows: [{ id, fields: expect.arrayContaining(['version', 'parties']) }] },
+      },
+    });
+    const [row] = await fixture.legacy.query('select title, version from public.commitments where id = $1', [
+      id,
+    ]);
+    expect(row).toEqual({ title: (await onLedger(fixture, id)).title, version: ledgerVersion });
+    const parties = await fixture.legacy.query(
+      'select profile_id from public.commitment_parties where commitment_id = $1',
+      [id],
+    );
+    expect(parties.map((party) => party.profile_id)).not.toContain(outsider?.id);
+  });
+
+  it('resolves, on a run without repair, the open conflicts of commitments found equal on both sides, and no others', async () => {
+    await applyMigrations(fixture.ledger.db, SYNC_MIGRATIONS);
+    const equal = idAt(14);
+    const differing = idAt(15);
+    const conflict = async (id: string) => {
+      const [row] = await fixture.ledger.db.query(
+        `insert into figway.sync_conflicts (entity, entity_id, detail) values ('commitment', $1, 'a stale legacy write') returning id`,
+        [id],
+      );
+      return Number(row?.id);
+    };
+    // The target moved on; legacy wrote past it, a conflict; then the outbox brought legacy to the target's state.
+    await changeOnLedger(fixture, equal, (document) => ({
+      ...document,
+      status: 'FULFILLED',
+      version: document.version + 2,
+      updatedAt: new Date().toISOString(),
+    }));
+    await fixture.legacy.query("update public.commitments set status = 'CANCELLED' where id = $1", [equal]);
+    const resolvable = await conflict(equal);
+    const document = await onLedger(fixture, equal);
+    await fixture.legacy.transaction((tx) =>
+      writeCommitmentToLegacy(tx, document, { actor: null, exact: false }),
+    );
+    await fixture.legacy.query("update public.commitments set title = 'Renamed past figway' where id = $1", [
+      differing,
+    ]);
+    const left = await conflict(differing);
+
+    const found = await reconcile(fixture, 'commitments', { mutationStage: 'live' });
+    expect(found).toMatchObject({ divergent: 1, rows: [{ id: differing }], conflictsResolved: 1 });
+    expect(found.repair).toBeUndefined();
+    const open = await fixture.ledger.db.query(
+      'select id from figway.sync_conflicts where id = any($1::bigint[]) and resolved_at is null',
+      [[resolvable, left]],
+    );
+    expect(open.map((row) => Number(row.id))).toEqual([left]);
+    expect(await reconcile(fixture, 'commitments', { mutationStage: 'live' })).toMatchObject({
+      conflictsResolved: 0,
+    });
+
+    const repaired = await reconcile(fixture, 'commitments', { repair: true, mutationStage: 'live' });
+    expect(repaired).toMatchObject({
+      divergent: 0,
+      conflictsResolved: 1,
+      repair: { repaired: [differing], conflictsResolved: 1 },
+    });
+  });
 });
 
 /** Runs the CLI function with `env` added to the environment; returns its exit code and what it printed. */
@@ -396,6 +484,7 @@ describe.runIf(postgres !== undefined)(
         chunksDiffering: 0,
         authority: expect.objectContaining({ side: 'legacy', stage: 'legacy' }),
         rows: [],
+        conflictsResolved: 0,
       });
 
       const id = idAt(4);

@@ -10,12 +10,16 @@ export interface Comparison {
   rows: DivergentRow[];
   chunks: number;
   chunksDiffering: number;
+  /** The ids of `watch` that both sides hold and that compared equal. */
+  equal: string[];
 }
 
 /** Options of {@link compareEntity}. */
 export interface CompareOptions {
   chunkSize?: number;
   onProgress?: (progress: Omit<ReconcileProgress, 'entity'>) => void;
+  /** Ids to report in `equal` when they compare equal on both sides. @default none */
+  watch?: ReadonlySet<string>;
 }
 
 function divergentRow(
@@ -57,7 +61,8 @@ export async function compareEntity(
 ): Promise<Comparison> {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const [legacyCount, targetCount] = await Promise.all([sides.legacy.count(), sides.target.count()]);
-  const comparison: Comparison = { compared: 0, rows: [], chunks: 0, chunksDiffering: 0 };
+  const comparison: Comparison = { compared: 0, rows: [], chunks: 0, chunksDiffering: 0, equal: [] };
+  const watch = options.watch ?? new Set<string>();
   let read = 0;
   let after: string | null = null;
   for (;;) {
@@ -71,10 +76,19 @@ export async function compareEntity(
       new Map([...records].map(([id, record]) => [id, hashRecord(record)]));
     const legacy = hashes(chunk.legacy);
     const target = hashes(chunk.target);
+    const divergent = new Set<string>();
     if (!sameChunk(ids, legacy, target)) {
       comparison.chunksDiffering += 1;
-      for (const id of narrowDivergence(ids, legacy, target).ids)
+      for (const id of narrowDivergence(ids, legacy, target).ids) {
+        divergent.add(id);
         comparison.rows.push(divergentRow(id, chunk.legacy.get(id), chunk.target.get(id)));
+      }
+    }
+    if (watch.size > 0) {
+      for (const id of ids) {
+        if (watch.has(id) && !divergent.has(id) && legacy.has(id) && target.has(id))
+          comparison.equal.push(id);
+      }
     }
     options.onProgress?.({
       read,

@@ -45,7 +45,7 @@ export interface RepairReport {
   repaired: string[];
   /** The divergent ids a repair cannot or did not fix, with why. */
   unrepaired: Array<{ id: string; reason: string }>;
-  /** Open rows of figway.sync_conflicts marked resolved for the repaired ids. */
+  /** The same as the result's `conflictsResolved`: the re-check after the repair decides it. */
   conflictsResolved: number;
   /** What the check before the repair found; the result's own figures are the re-check's. */
   before: { divergent: number; rows: DivergentRow[] };
@@ -68,6 +68,12 @@ export interface ReconcileResult {
   chunksDiffering: number;
   authority: ReconcileAuthority;
   rows: DivergentRow[];
+  /**
+   * Rows of figway.sync_conflicts, open when the run started, that it marked
+   * resolved because their entity compared equal on both sides (after a repair: in
+   * the re-check). 0 when the database has no mirror tables.
+   */
+  conflictsResolved: number;
   /** Present after `--repair`. */
   repair?: RepairReport;
 }

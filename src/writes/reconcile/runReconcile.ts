@@ -10,7 +10,7 @@ import {
   type ReconcileResult,
 } from './reconcileTypes.ts';
 import { repairRows } from './repairRows.ts';
-import { resolveSyncConflicts } from './resolveSyncConflicts.ts';
+import { readOpenSyncConflicts, resolveSyncConflicts } from './resolveSyncConflicts.ts';
 
 const CONFLICT_ENTITY = {
   commitments: 'commitment',
@@ -22,6 +22,7 @@ function judge(
   entity: ReconcileEntity,
   comparison: Comparison,
   authority: ReconcileAuthority,
+  conflictsResolved: number,
 ): ReconcileResult {
   const { compared, rows } = comparison;
   return {
@@ -37,14 +38,17 @@ function judge(
     chunksDiffering: comparison.chunksDiffering,
     authority,
     rows,
+    conflictsResolved,
   };
 }
 
 /**
  * Compares legacy with the target for `entity` and judges the divergence; with
- * `repair`, rewrites the non-authoritative side of each divergent row, resolves the
- * open sync conflicts of the rows it repaired, and checks again: the result is then
- * the re-check's, with what the repair did and what the first check found.
+ * `repair`, rewrites the non-authoritative side of each divergent row and checks
+ * again: the result is then the re-check's, with what the repair did and what the
+ * first check found. Either way, the sync conflicts open when the run started are
+ * resolved for the rows the last check found equal on both sides: nothing is left
+ * to reconcile for them.
  */
 export async function runReconcile(
   entity: ReconcileEntity,
@@ -53,25 +57,30 @@ export async function runReconcile(
 ): Promise<ReconcileResult> {
   const sides = sidesOf(entity, targets);
   const authority = reconcileAuthority(entity, options.mutationStage);
+  const conflicts = entity === 'commitments' ? targets.ledger.db : targets.oltp.db;
+  // Read before any comparison: a conflict recorded during the run waits for the next one.
+  const open = await readOpenSyncConflicts(conflicts, CONFLICT_ENTITY[entity]);
   const check = () =>
     compareEntity(sides, {
       ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
       onProgress: (progress) => options.onProgress?.({ entity, ...progress }),
+      watch: new Set(open.keys()),
     });
+  const resolveEqual = (comparison: Comparison) =>
+    resolveSyncConflicts(
+      conflicts,
+      comparison.equal.flatMap((id) => open.get(id) ?? []),
+    );
   const first = await check();
-  if (options.repair !== true) return judge(entity, first, authority);
+  if (options.repair !== true) return judge(entity, first, authority, await resolveEqual(first));
   const outcome =
     first.rows.length === 0
       ? { repaired: [], unrepaired: [] }
       : await repairRows(entity, targets, sides, first.rows, authority);
-  const conflictsResolved = await resolveSyncConflicts(
-    entity === 'commitments' ? targets.ledger.db : targets.oltp.db,
-    CONFLICT_ENTITY[entity],
-    outcome.repaired,
-  );
   const after = first.rows.length === 0 ? first : await check();
+  const conflictsResolved = await resolveEqual(after);
   return {
-    ...judge(entity, after, authority),
+    ...judge(entity, after, authority, conflictsResolved),
     repair: { ...outcome, conflictsResolved, before: { divergent: first.rows.length, rows: first.rows } },
   };
 }

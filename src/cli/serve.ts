@@ -29,6 +29,7 @@ import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
 import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { Sync } from '../writes/sync/createSync.ts';
+import { createOpenResources, type OpenResources } from './openResources.ts';
 import { startSync } from './startSync.ts';
 
 function welcome(url: string, version: string, dataDir: string): string {
@@ -150,16 +151,8 @@ function adminRoutesFor(
     cli(request, response, pathname);
 }
 
-/** `figway serve`: starts the gateway from the environment and runs until SIGTERM or SIGINT. */
-export async function serve(): Promise<void> {
-  const started = performance.now();
-  const config = loadConfig();
-  // Production settings that have no safe default stop start-up before anything opens.
-  requireShadowSalt(config);
-  requireJwtIssuer(config.auth);
-  const logger = createLogger(config.logLevel);
-  // Flags first: a malformed flags file or catalogue stops start-up before any database opens.
-  if (config.flags.kind === 'file') await ensureFlagsFile(config.flags.path);
+// Opens what `figway serve` runs, the gateway last, adding each to `opened` as soon as it is open.
+async function startServing(config: Config, logger: Logger, opened: OpenResources, started: number) {
   const metrics = createGatewayMetrics();
   const routing = await createRouting({
     flags: config.flags,
@@ -168,7 +161,9 @@ export async function serve(): Promise<void> {
     metrics,
     logger,
   });
+  opened.add('routing', () => routing.close());
   const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
+  if (claim !== null) opened.add('the claim on the embedded data', () => claim.release());
   // Every backend failure is counted on /metrics and logged, at most one line per backend per 10 s.
   const backendFailures = createBackendFailureLog({
     logger,
@@ -176,9 +171,11 @@ export async function serve(): Promise<void> {
     countTimeout: (backend) => metrics.backendTimeouts.inc({ backend }),
   });
   const backends = await openBackends(config, { eventsOf: backendFailures.eventsOf });
+  opened.add('the backends', () => backends.close());
   if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
   const { legacy, targets } = backends;
   const shadow = startShadow(config, backends, metrics, routing, logger);
+  opened.add('the shadow runner', () => shadow.close());
   // Writes reach both sides: each write's own mirror, and the background appliers
   // unless separate `figway sync` workers run them.
   const { sync, mirror } = await startSync(
@@ -189,6 +186,7 @@ export async function serve(): Promise<void> {
     shadow.writer,
     config.sync.applier,
   );
+  if (sync !== null) opened.add('the mirror', () => sync.stop());
   const verifyBearer = await createVerifierFromConfig(config.auth);
   const gateway = await startGateway({
     host: config.host,
@@ -225,6 +223,8 @@ export async function serve(): Promise<void> {
     admin: adminRoutesFor(config, backends, routing, verifyBearer, sync),
     logger,
   });
+  // Closed first on shutdown: in-flight requests drain while the rest is still open.
+  opened.add('the gateway', () => gateway.stop());
   await claim?.publish(gateway.url);
   if (config.legacy.transport === 'embedded')
     process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir));
@@ -238,6 +238,27 @@ export async function serve(): Promise<void> {
     },
     'figway is listening',
   );
+}
+
+/** `figway serve`: starts the gateway from the environment and runs until SIGTERM or SIGINT. */
+export async function serve(): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig();
+  // Production settings that have no safe default stop start-up before anything opens.
+  requireShadowSalt(config);
+  requireJwtIssuer(config.auth);
+  const logger = createLogger(config.logLevel);
+  // Flags first: a malformed flags file or catalogue stops start-up before any database opens.
+  if (config.flags.kind === 'file') await ensureFlagsFile(config.flags.path);
+  const opened = createOpenResources(logger);
+  try {
+    await startServing(config, logger, opened, started);
+  } catch (error) {
+    // A start that fails half-way (the port is taken) would otherwise leave the mirror's
+    // timers and LISTEN connections running, and the process would never exit.
+    await opened.closeAll();
+    throw error;
+  }
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -247,19 +268,10 @@ export async function serve(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests, then stopping');
-    try {
-      await gateway.stop();
-      await sync?.stop();
-      await shadow.close();
-      await routing.close();
-      await backends.close();
-      await claim?.release();
-      logger.info('stopped');
-      process.exitCode = 0;
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exitCode = 1;
-    }
+    // Each failure to close is logged by name; the rest still close.
+    const closed = await opened.closeAll();
+    if (closed) logger.info('stopped');
+    process.exitCode = closed ? 0 : 1;
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));
   process.once('SIGINT', (signal) => void shutdown(signal));

@@ -1,11 +1,12 @@
-import { ConfigError, loadConfig } from '../config.ts';
-import { createLogger } from '../core/logger.ts';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
 import { createGatewayMetrics } from '../reports/gatewayMetrics.ts';
 import { openBackends } from '../server/openBackends.ts';
 import { serveMetrics, startMetricsListener } from '../server/serveMetrics.ts';
 import type { DirectionStatus, Sync, SyncStatus } from '../writes/sync/createSync.ts';
 import { callGateway, type GatewayClient, GatewayRefusal, runningGateway } from './gatewayClient.ts';
+import { createOpenResources, type OpenResources } from './openResources.ts';
 import { startSync } from './startSync.ts';
 
 const USAGE = `usage: figway sync                 run the mirror's appliers alone (a worker), until SIGTERM
@@ -124,21 +125,15 @@ async function retryThroughGateway(client: GatewayClient, id: string): Promise<s
   }
 }
 
-// The worker: the appliers of `figway serve`, without the gateway, until a signal.
-async function worker(): Promise<number> {
-  const config = loadConfig();
-  if (config.legacy.transport === 'embedded')
-    throw new ConfigError(
-      'figway sync runs against hosted databases; the embedded gateway mirrors by itself.',
-    );
-  const logger = createLogger(config.logLevel);
+// Opens what the worker runs, adding each to `opened` as soon as it is open.
+async function startWorker(config: Config, logger: Logger, opened: OpenResources) {
   const metrics = createGatewayMetrics();
   const backends = await openBackends(config);
+  opened.add('the backends', () => backends.close());
   const { sync } = await startSync(config, backends, metrics, logger, null, true);
-  if (sync === null) {
-    await backends.close();
+  if (sync === null)
     throw new ConfigError('figway sync needs SUPABASE_DB_URL, LEDGER_DATABASE_URL and OLTP_DATABASE_URL.');
-  }
+  opened.add('the mirror', () => sync.stop());
   const listen = config.metrics.listen;
   const listener =
     listen === null
@@ -148,16 +143,34 @@ async function worker(): Promise<number> {
           (request, response) => serveMetrics(request, response, metrics.registry, config.metrics.token),
           (error) => logger.error({ err: error }, 'serving /metrics failed'),
         );
+  if (listener !== null) opened.add('the /metrics listener', () => listener.close());
   logger.info({ metrics: listener?.url ?? null }, 'figway sync is mirroring');
+}
+
+// The worker: the appliers of `figway serve`, without the gateway, until a signal.
+async function worker(): Promise<number> {
+  const config = loadConfig();
+  if (config.legacy.transport === 'embedded')
+    throw new ConfigError(
+      'figway sync runs against hosted databases; the embedded gateway mirrors by itself.',
+    );
+  const logger = createLogger(config.logLevel);
+  const opened = createOpenResources(logger);
+  try {
+    await startWorker(config, logger, opened);
+  } catch (error) {
+    // A start that fails half-way (the /metrics port is taken) would otherwise leave the
+    // appliers' timers and LISTEN connections running, and the process would never exit.
+    await opened.closeAll();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
-  await sync.stop();
-  await listener?.close();
-  await backends.close();
-  logger.info('stopped');
-  return 0;
+  const closed = await opened.closeAll();
+  if (closed) logger.info('stopped');
+  return closed ? 0 : 1;
 }
 
 /** `figway sync [status|retry <id>]`. */

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
+import { figwayUntilExit } from '../support/figwayUntilExit.ts';
 import { type MirroredDeployment, mirroredDeployment } from '../support/mirroredServe.ts';
 import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
 
@@ -25,6 +27,23 @@ describe('figway sync (PostgreSQL)', () => {
     expect((await figway(['sync', 'retry', 'not-an-id'], deployment.env)).code).toBe(2);
     expect((await figway(['sync', 'frobnicate'], deployment.env)).code).toBe(2);
   });
+
+  it('as a worker, exits 1 with the cause when its /metrics port is taken, its appliers stopped', async () => {
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (held.address() as AddressInfo).port;
+      const { code, output } = await figwayUntilExit(
+        ['sync'],
+        { ...deployment.env, FIGWAY_METRICS_HOST: '127.0.0.1', FIGWAY_METRICS_PORT: String(port) },
+        30_000,
+      );
+      expect(code).toBe(1);
+      expect(output).toContain('EADDRINUSE');
+    } finally {
+      await new Promise<void>((resolve) => held.close(() => resolve()));
+    }
+  }, 60_000);
 
   it('as a worker, applies a change made on legacy outside figway while the gateway leaves the queues to it', async () => {
     // The gateway installs change capture; with FIGWAY_SYNC_APPLIER=off it applies nothing in the background.

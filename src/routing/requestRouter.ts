@@ -42,7 +42,7 @@ export interface RouterOptions {
   catalogue: ReadonlyMap<string, CatalogueEntry>;
   /** False when no target is configured: every unit then stays on legacy. */
   targetsAvailable: boolean;
-  /** Stages an admin forced for this request. */
+  /** Stages an admin forced for this request; never applied to a `Mutation.*` unit. */
   forced?: ReadonlyMap<string, Stage>;
   onFlagProblem: FlagProblemReporter;
   onRouteFallback: (unit: string) => void;
@@ -74,8 +74,12 @@ export function createRequestRouter(viewer: Viewer, options: RouterOptions): Req
   const routes: Record<string, RouteRecord> = {};
   const fallbacks: FallbackRecord[] = [];
 
+  // A forced stage never applies to a Mutation unit (forcedStages leaves them out too):
+  // its one stage for everyone is what keeps each row with one authoritative side.
+  const forcedOf = (unit: string) => (isMutationUnit(unit) ? undefined : options.forced?.get(unit));
+
   function decide(unit: string): Stage {
-    const forced = options.forced?.get(unit);
+    const forced = forcedOf(unit);
     if (forced !== undefined) return forced;
     const entry = options.catalogue.get(unit);
     // Fail closed: an unknown unit or a gateway without targets serves legacy.
@@ -101,7 +105,7 @@ export function createRequestRouter(viewer: Viewer, options: RouterOptions): Req
       routes[unit] = {
         stage,
         backend,
-        ...(options.forced?.has(unit) === true ? { forced: true as const } : {}),
+        ...(forcedOf(unit) === undefined ? {} : { forced: true as const }),
       };
     },
     fallsBackToLegacy: (unit) => options.catalogue.get(unit)?.fallback === 'legacy',

@@ -11,6 +11,7 @@ import { ErrorCode, FigwayError } from '../errors.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { FORCE_STAGE_HEADER, forcedStages } from '../routing/forcedStages.ts';
+import { oneStageForEveryone } from '../routing/stageForEveryone.ts';
 import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { HealthTarget } from './checkHealth.ts';
@@ -136,6 +137,12 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
       options.logger.warn(
         { viewer: viewer.kind },
         `${FORCE_STAGE_HEADER} ignored: only admins may force stages`,
+      );
+    }
+    for (const { unit, stage } of forced.ignoredMutations ?? []) {
+      options.logger.warn(
+        { viewer: viewer.kind, unit, stage },
+        `${FORCE_STAGE_HEADER} ignored for ${unit}: ${oneStageForEveryone(unit, stage)}`,
       );
     }
     const router = options.routing.routerFor(viewer, forced.stages);

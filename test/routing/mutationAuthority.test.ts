@@ -190,6 +190,32 @@ describe('the request router', () => {
     }
   });
 
+  it('never applies a forced stage to a Mutation unit, while a read unit takes its forced stage', () => {
+    const everyoneDualwrite: StageSource = {
+      decide: () => ({ stage: 'dualwrite', reason: 'variant' }),
+      close: async () => {},
+    };
+    const router = createRequestRouter(viewerOf('alice'), {
+      source: everyoneDualwrite,
+      catalogue: units,
+      targetsAvailable: true,
+      forced: new Map([
+        [MUTATION, 'complete'],
+        ['Commitment.status', 'complete'],
+      ]),
+      onFlagProblem: () => {},
+      onRouteFallback: () => {},
+    });
+    expect(router.stageOf(MUTATION)).toBe('dualwrite');
+    expect(router.stageOf('Commitment.status')).toBe('complete');
+    router.record(MUTATION, 'dualwrite', 'legacy');
+    router.record('Commitment.status', 'complete', 'target');
+    expect(router.routes).toEqual({
+      [MUTATION]: { stage: 'dualwrite', backend: 'legacy' },
+      'Commitment.status': { stage: 'complete', backend: 'target', forced: true },
+    });
+  });
+
   it('serves legacy to everyone when a Mutation flag holds only per-user rules', async () => {
     const source = await offlineSource(withStrategy(await flagsWith({}), MUTATION_FLAG, BETA_LIVE));
     try {

@@ -131,6 +131,17 @@ describe('forcedStages', () => {
     expect(forcedStages(USER, 'Query.commitment=live', UNITS)).toEqual({ ignored: true });
   });
 
+  it('never forces a Mutation unit, whose stage is one for everyone, and lists it for the caller to log', () => {
+    const units = new Set([...UNITS, 'Mutation.updateCommitmentStatus']);
+    expect(
+      forcedStages(ADMIN, 'Mutation.updateCommitmentStatus=live, Commitment.status=shadow', units),
+    ).toEqual({
+      stages: new Map([['Commitment.status', 'shadow']]),
+      ignored: false,
+      ignoredMutations: [{ unit: 'Mutation.updateCommitmentStatus', stage: 'live' }],
+    });
+  });
+
   it('refuses a malformed header from an admin with BAD_REQUEST', () => {
     expect(() => forcedStages(ADMIN, 'Query.commitment=sideways', UNITS)).toThrow(/not Unit=stage/);
   });

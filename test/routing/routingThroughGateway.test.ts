@@ -17,6 +17,7 @@ import {
   readDefinitions,
 } from '../../src/routing/flagFiles.ts';
 import { type StageRule, setRule } from '../../src/routing/stageRules.ts';
+import { captureLogs, LEVEL } from '../support/capturedLogs.ts';
 
 const [pglite] = await testEngines();
 if (pglite === undefined) throw new Error('PGlite is always available');
@@ -24,6 +25,7 @@ if (pglite === undefined) throw new Error('PGlite is always available');
 // Alice, bob and carol are all parties to this one; it is ACTIVE in legacy.
 const SHARED = 'c0000000-0000-4000-8000-000000000003';
 const STATUS = `{ commitment(id: "${SHARED}") { status } }`;
+const MISSING = 'c0000000-0000-4000-8000-00000000dead';
 
 async function flagsWith(rules: Record<string, StageRule[]>): Promise<FlagDefinitions> {
   const defaults = await readDefinitions(`${FLAGS_DIR}/definitions.json`);
@@ -64,11 +66,13 @@ async function breachInLedger(gateway: TestGateway) {
 
 describe('routing Commitment.status by cohort through the gateway', () => {
   let gateway: TestGateway;
+  const logs = captureLogs('warn');
   beforeAll(async () => {
     gateway = await startTestGateway(pglite, {
       targets: true,
       development: true,
       flags: await flagsWith(betaLive('Commitment.status')),
+      logger: logs.logger,
     });
     await breachInLedger(gateway);
   });
@@ -151,6 +155,30 @@ describe('routing Commitment.status by cohort through the gateway', () => {
     const ignored = await force(await gateway.tokenFor('bob'), 'Commitment.status=live');
     expect(ignored.body.data).toEqual({ commitment: { status: 'ACTIVE' } });
     expect((await force(admin, 'Commitment.status=sideways')).status).toBe(400);
+  });
+
+  it('never forces a Mutation unit for one request, since its stage is one for everyone, and logs why', async () => {
+    const admin = await gateway.tokenFor('admin');
+    const response = await fetch(gateway.gateway.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${admin}`,
+        'x-figway-stage': 'Mutation.updateCommitmentStatus=live',
+      },
+      // No such commitment: the route is recorded before the write, and nothing changes.
+      body: JSON.stringify({
+        query: `mutation { updateCommitmentStatus(id: "${MISSING}", status: FULFILLED) { status } }`,
+      }),
+    });
+    const body = (await response.json()) as { extensions?: Record<string, unknown> };
+    expect(routesOf({ body })?.['Mutation.updateCommitmentStatus']).toEqual({
+      stage: 'legacy',
+      backend: 'legacy',
+    });
+    const warning = await logs.waitFor((line) => line.unit === 'Mutation.updateCommitmentStatus');
+    expect(warning).toMatchObject({ level: LEVEL.warn, stage: 'live' });
+    expect(warning.msg).toContain('x-figway-stage ignored for Mutation.updateCommitmentStatus');
   });
 
   it('decides each unit once per request and keeps it across requests (sticky per user)', async () => {

@@ -172,17 +172,38 @@ function lockChildren<T>(tx: Queryable, child: ChildTable<T>, commitmentId: stri
 }
 
 /**
+ * Brings one child row to `item` by id: inserts it when legacy has no row of its id
+ * (`row` undefined), updates it when a column differs. False when legacy's row already
+ * equals the item and nothing was written.
+ */
+async function upsertChild<T extends { id: string }>(
+  tx: Queryable,
+  shape: TableShape<T>,
+  commitmentId: string,
+  item: T,
+  row: Row | undefined,
+): Promise<boolean> {
+  if (row === undefined) await insert(tx, shape, item, commitmentId);
+  else if (differs(shape, row, item)) await update(tx, shape, item);
+  else return false;
+  return true;
+}
+
+/** Writes `items` into a commitment's child rows of one table; true when any row was written or deleted. */
+type ChildWriter = <T extends { id: string }>(
+  tx: Queryable,
+  child: ChildTable<T>,
+  commitmentId: string,
+  items: readonly T[],
+) => Promise<boolean>;
+
+/**
  * Makes a commitment's child rows (parties or documents) equal `items`, by id. A row
  * whose identity (the columns of its unique constraint) differs from the item of
  * the same id is deleted and inserted again, after every row the document lacks is
  * gone: an update in place could collide with a row the same write moves or removes.
  */
-async function replaceChildren<T extends { id: string }>(
-  tx: Queryable,
-  child: ChildTable<T>,
-  commitmentId: string,
-  items: readonly T[],
-): Promise<boolean> {
+const replaceChildren: ChildWriter = async (tx, child, commitmentId, items) => {
   const { shape } = child;
   const rows = await lockChildren(tx, child, commitmentId);
   const wanted = new Map(items.map((item) => [item.id, item]));
@@ -196,14 +217,10 @@ async function replaceChildren<T extends { id: string }>(
   if (gone.length > 0) await tx.query(`delete from ${shape.table} where id = any($1::uuid[])`, [gone]);
   let changed = gone.length > 0;
   for (const item of items) {
-    const row = kept.get(item.id);
-    if (row === undefined) await insert(tx, shape, item, commitmentId);
-    else if (differs(shape, row, item)) await update(tx, shape, item);
-    else continue;
-    changed = true;
+    if (await upsertChild(tx, shape, commitmentId, item, kept.get(item.id))) changed = true;
   }
   return changed;
-}
+};
 
 /**
  * Brings `items` into a commitment's child rows by id, deleting none: an item legacy
@@ -212,12 +229,7 @@ async function replaceChildren<T extends { id: string }>(
  * version, written on legacy) is left out, so legacy's row stays and the unique
  * constraint is never hit.
  */
-async function mergeChildren<T extends { id: string }>(
-  tx: Queryable,
-  child: ChildTable<T>,
-  commitmentId: string,
-  items: readonly T[],
-): Promise<boolean> {
+const mergeChildren: ChildWriter = async (tx, child, commitmentId, items) => {
   const { shape } = child;
   const rows = new Map((await lockChildren(tx, child, commitmentId)).map((row) => [String(row.id), row]));
   const holders = new Map([...rows.values()].map((row) => [child.rowIdentity(row), String(row.id)]));
@@ -226,16 +238,13 @@ async function mergeChildren<T extends { id: string }>(
     const holder = holders.get(child.identity(item));
     if (holder !== undefined && holder !== item.id) continue;
     const row = rows.get(item.id);
-    if (row === undefined) await insert(tx, shape, item, commitmentId);
-    else if (differs(shape, row, item)) {
-      await update(tx, shape, item);
-      holders.delete(child.rowIdentity(row));
-    } else continue;
+    if (!(await upsertChild(tx, shape, commitmentId, item, row))) continue;
+    if (row !== undefined) holders.delete(child.rowIdentity(row));
     holders.set(child.identity(item), item.id);
     changed = true;
   }
   return changed;
-}
+};
 
 // Who legacy's audit trail (commitment_history.changed_by, through auth.uid()) and
 // figway's change capture record as the author of the mirrored write.

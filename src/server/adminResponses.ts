@@ -1,11 +1,19 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Viewer } from '../backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
-/** Writes `body` as a JSON answer with `status`; the admin routes answer the CLI this way. */
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+/**
+ * Writes `body` as a JSON answer with `status`, and `headers` besides the content type
+ * (e.g. `cache-control`); the admin routes answer the CLI and the admin pages this way.
+ */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(JSON.stringify(body));
 }
 
@@ -24,13 +32,18 @@ export function adminStatusOf(error: FigwayError): number {
 }
 
 /**
- * Answers a refused admin request with `{ error: { code, message } }`. When a streamed
- * answer has already begun (its 200 is sent), the error becomes its last JSON line instead.
+ * Answers a refused admin request with `{ error: { code, message } }` and `headers` as
+ * {@link sendJson} does. When a streamed answer has already begun (its 200 is sent), the
+ * error becomes its last JSON line instead.
  */
-export function sendAdminError(response: ServerResponse, error: FigwayError): void {
+export function sendAdminError(
+  response: ServerResponse,
+  error: FigwayError,
+  headers: OutgoingHttpHeaders = {},
+): void {
   const body = { error: { code: error.code, message: error.message } };
   if (response.headersSent) response.end(`${JSON.stringify(body)}\n`);
-  else sendJson(response, adminStatusOf(error), body);
+  else sendJson(response, adminStatusOf(error), body, headers);
 }
 
 /** The caller of an admin route; rejects with FORBIDDEN unless the bearer is a service_role token. */

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Queryable } from '../core/database.ts';
 import type { Outcome } from '../core/observation.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
@@ -7,6 +7,7 @@ import { getObservation, listObservations } from '../reports/listObservations.ts
 import { mismatchSeries } from '../reports/mismatchSeries.ts';
 import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
 import type { VerdictThresholds } from '../reports/shadowReportTypes.ts';
+import { sendAdminError, sendJson } from './adminResponses.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
@@ -54,26 +55,9 @@ export async function authorizeAdmin(request: IncomingMessage, access: AdminAcce
     throw new FigwayError(ErrorCode.FORBIDDEN, 'Admin pages need a service_role token.');
 }
 
-function send(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-  });
-  response.end(JSON.stringify(body));
-}
-
-function statusOf(error: FigwayError): number {
-  switch (error.code) {
-    case 'UNAUTHENTICATED':
-      return 401;
-    case 'FORBIDDEN':
-      return 403;
-    case 'NOT_FOUND':
-      return 404;
-    default:
-      return 400;
-  }
-}
+// The answers are live and carry observed data behind a service_role token: no browser
+// or proxy cache may keep one.
+const NO_STORE = { 'cache-control': 'no-store' };
 
 const badParameter = (message: string) => new FigwayError(ErrorCode.BAD_USER_INPUT, message);
 
@@ -165,10 +149,11 @@ export function createShadowApiRoutes(options: ShadowApiOptions): AdminRoutes {
       await authorizeAdmin(request, options);
       if (request.method !== 'GET') throw new FigwayError(ErrorCode.BAD_REQUEST, `Use GET for ${pathname}.`);
       const url = new URL(request.url ?? '/', 'http://localhost');
-      send(response, 200, await answer(options, pathname.slice(PREFIX.length), url.searchParams));
+      const body = await answer(options, pathname.slice(PREFIX.length), url.searchParams);
+      sendJson(response, 200, body, NO_STORE);
     } catch (error) {
       if (!(error instanceof FigwayError)) throw error;
-      send(response, statusOf(error), { error: { code: error.code, message: error.message } });
+      sendAdminError(response, error, NO_STORE);
     }
     return true;
   };

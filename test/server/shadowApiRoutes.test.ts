@@ -40,6 +40,7 @@ async function get(base: string, path: string, token?: string) {
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
+    cacheControl: response.headers.get('cache-control'),
     body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> & {
       error?: { code: string; message: string };
     },
@@ -82,9 +83,14 @@ describe.each(engines)('createShadowApiRoutes ($name)', (engine) => {
 
   describe('GET /admin/api/shadow/report', () => {
     it('answers the ShadowReport as JSON for a service_role token', async () => {
-      const { status, contentType, body } = await get(production.base, '/admin/api/shadow/report', admin);
+      const { status, contentType, cacheControl, body } = await get(
+        production.base,
+        '/admin/api/shadow/report',
+        admin,
+      );
       expect(status).toBe(200);
       expect(contentType).toMatch(/^application\/json/);
+      expect(cacheControl).toBe('no-store');
       expect(body).toMatchObject({ generatedAt: NOW.toISOString(), since: ago(24 * 60).toISOString() });
       expect(body.units).toEqual([
         expect.objectContaining({ unit: 'Commitment.status', cohort: 'beta', samples: 26, mismatched: 1 }),
@@ -194,6 +200,7 @@ describe.each(engines)('createShadowApiRoutes ($name)', (engine) => {
       const missing = await get(production.base, '/admin/api/shadow/report');
       expect(missing.status).toBe(401);
       expect(missing.body.error?.code).toBe('UNAUTHENTICATED');
+      expect(missing.cacheControl).toBe('no-store');
       const forged = await get(production.base, '/admin/api/shadow/report', `${admin.slice(0, -4)}AAAA`);
       expect(forged.status).toBe(401);
     });

@@ -124,7 +124,11 @@ function requestFacts(request: IncomingMessage, body: unknown): Omit<RequestFact
   };
 }
 
-/** Starts Apollo Server and graphql-ws on one `node:http` server, with /healthz and /metrics. */
+/**
+ * Starts Apollo Server and graphql-ws on one `node:http` server, with /healthz and /metrics.
+ * When the gateway's port or a separate /metrics port cannot be listened on, rejects with
+ * that error after closing what it had opened.
+ */
 export async function startGateway<C extends AppContext>(options: GatewayOptions<C>): Promise<Gateway> {
   const { schema, version } = options.app;
   const contextFor = (
@@ -270,20 +274,30 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     return sendJson(response, 404, { error: `Nothing at ${pathname}. GraphQL is served at /graphql.` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => resolve());
-  });
+  let metricsListener: MetricsListener | null;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => resolve());
+    });
+    metricsListener =
+      metricsAccess.listen === null
+        ? null
+        : await startMetricsListener(
+            metricsAccess.listen,
+            (request, response) =>
+              serveMetrics(request, response, options.metrics.registry, metricsAccess.token),
+            (error) => options.logger.error({ err: error }, '/metrics failed'),
+          );
+  } catch (error) {
+    // A /metrics port that is taken must not leave the GraphQL port listening: the
+    // process could then never exit, and the caller has no Gateway to stop.
+    await apollo.stop().catch((stopError: unknown) => {
+      options.logger.error({ err: stopError }, 'closing the gateway after a failed start failed');
+    });
+    throw error;
+  }
   const { port } = httpServer.address() as AddressInfo;
-  const metricsListener: MetricsListener | null =
-    metricsAccess.listen === null
-      ? null
-      : await startMetricsListener(
-          metricsAccess.listen,
-          (request, response) =>
-            serveMetrics(request, response, options.metrics.registry, metricsAccess.token),
-          (error) => options.logger.error({ err: error }, '/metrics failed'),
-        );
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,

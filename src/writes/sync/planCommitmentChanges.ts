@@ -13,6 +13,11 @@ import type { CapturedChange } from './syncTypes.ts';
 export const DELETED_WITH_COMMITMENT =
   'deleted on legacy with its commitment; the ledger keeps the commitment and its history';
 
+// The commitment's own fields (parties and documents aside) on both sides.
+function sameFields(a: CommitmentDocument, b: CommitmentDocument): boolean {
+  return sameCommitment({ ...a, parties: [], documents: [] }, { ...b, parties: [], documents: [] });
+}
+
 /** What the ledger does with one commitment's captured changes, decided against one read of it. */
 export interface CommitmentChangePlan {
   /** One revision per change that moves the commitment, chained from the revision read. */
@@ -142,8 +147,12 @@ export async function planCommitmentChanges(
         else conflict(change, step.detail, step.targetVersion);
         break;
       case 'behind': {
+        // Superseded only when the ledger already holds what legacy holds now (an older
+        // change redelivered, or one a backfill overtook). A legacy write past the
+        // target's newer version stays a conflict even when legacy moved on since.
         const now = await legacyNow();
-        if (now === null || now.version > step.rowVersion) decide(change, 'skipped');
+        if (now === null || (now.version > step.rowVersion && state !== null && sameFields(now, state)))
+          decide(change, 'skipped');
         else conflict(change, step.detail, step.targetVersion);
         break;
       }

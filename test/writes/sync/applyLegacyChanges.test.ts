@@ -205,6 +205,33 @@ describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
     expect(await recordedAsApplied(fixture.ledger.db, ids(changes))).toEqual(ids(changes));
   });
 
+  it('records a stale legacy update as a conflict even when legacy wrote again since, and holds the later write', async () => {
+    const id = demoId(15);
+    const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
+    if (stored === null) throw new Error('not backfilled');
+    const version = stored.data.version + 1;
+    await fixture.ledger.write([
+      {
+        tableName: COMMITMENTS,
+        documentId: id,
+        data: { ...stored.data, status: 'FULFILLED', version },
+        expectedVersion: stored.metadata.version,
+      },
+    ]);
+    const count = await revisionCount(fixture.ledger, id);
+    // An old app writes twice before the applier runs: the first over the target's version, the second on top of it.
+    const changes = await capture(fixture.legacy, async () => {
+      await fixture.legacy.query("update public.commitments set status = 'CANCELLED' where id = $1", [id]);
+      await fixture.legacy.query(
+        "update public.commitments set terms = 'Cancelled by the old app' where id = $1",
+        [id],
+      );
+    });
+    expect(await applyLegacyChanges(deps, changes)).toEqual(outcomesOf(changes, 'conflict'));
+    expect(await revisionCount(fixture.ledger, id)).toBe(count);
+    expect(await current(fixture.ledger, id)).toMatchObject({ status: 'FULFILLED', version });
+  });
+
   it('skips changes figway mirrored into legacy, and records them', async () => {
     const id = demoId(3);
     const count = await revisionCount(fixture.ledger, id);

@@ -18,6 +18,7 @@ import {
 } from './changeQueue.ts';
 import { describeError, isRetryable } from './classifyFailure.ts';
 import { createLagWindow, type LagWindow } from './lagWindow.ts';
+import { pruneAppliedChanges } from './pruneAppliedChanges.ts';
 import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
 import type { ChangeOutcome } from './syncTypes.ts';
 
@@ -154,6 +155,13 @@ const HELD = 'another applier still holds this commitment; the change stays queu
 const CAPTURE_LOCK = 7_372_402;
 const OUTBOX_LOCK = 7_372_403;
 
+// A record of an applied change only matters while the change can be delivered again
+// (a crash between applying it and leaving its queue: redelivered within a lease);
+// the records of changes still queued are kept however old. A week leaves room to
+// look into what happened, and keeps the tables from growing without end.
+const APPLIED_RECORD_DAYS = 7;
+const PRUNE_EVERY_MS = 3_600_000;
+
 function entityOf(write: MirroredWrite): string | null {
   const result = write.result as { id?: unknown; commitmentId?: unknown } | null;
   if (result === null || typeof result !== 'object') return null;
@@ -181,6 +189,9 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   const loops: Promise<void>[] = [];
   const pauses = new Set<() => void>();
   const unlisten: Array<() => Promise<void>> = [];
+  let pruneTimer: NodeJS.Timeout | undefined;
+  let pruneAbort = new AbortController();
+  let pruning: Promise<void> | null = null;
 
   const direction = (
     to: Side,
@@ -424,6 +435,24 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     }
   }
 
+  // One pruning at a time; a failure is logged and tried again at the next tick.
+  function prune() {
+    if (pruning !== null) return;
+    const dbs = { legacyDb: deps.legacyDb, ledgerDb: deps.ledger.db, oltpDb: deps.oltp.db };
+    pruning = pruneAppliedChanges(dbs, APPLIED_RECORD_DAYS, { signal: pruneAbort.signal })
+      .then(
+        (removed) => {
+          if (removed > 0) logger.info({ removed }, 'pruned the records of changes applied over a week ago');
+        },
+        (error: unknown) => {
+          log.log('sync/prune', 'warn', { err: error }, 'could not prune the records of applied changes');
+        },
+      )
+      .finally(() => {
+        pruning = null;
+      });
+  }
+
   // The write's own mirror: this entity's changes, now. Another applier may hold the
   // entity; then it waits (briefly) for that one to finish. A change of the entity
   // that failed (here or there) or was set aside means the copy is not there.
@@ -510,6 +539,9 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         // mirror seldom waits for a whole pass to end before its own begins.
         for (let index = 0; index < appliers; index++) loops.push(loop(way));
       }
+      pruneAbort = new AbortController();
+      prune();
+      pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
     },
     async drain() {
       let handled = 0;
@@ -539,9 +571,11 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     },
     async stop() {
       stopped = true;
+      clearInterval(pruneTimer);
+      pruneAbort.abort();
       for (const way of directions) for (const wake of [...way.sleeping]) wake();
       for (const finish of [...pauses]) finish();
-      await Promise.all(loops.splice(0));
+      await Promise.all([...loops.splice(0), pruning]);
       for (const way of directions)
         for (const waiter of [...way.waiters]) waiter.settle('the mirror stopped; the change stays queued');
       await Promise.all(unlisten.splice(0).map((stop) => stop()));

@@ -1,5 +1,10 @@
 import { formatPercent } from '../reports/formatPercent.ts';
-import type { DivergentRow, ReconcileProgress, ReconcileResult } from '../writes/reconcile/reconcileTypes.ts';
+import type {
+  DivergentRow,
+  QueuedChanges,
+  ReconcileProgress,
+  ReconcileResult,
+} from '../writes/reconcile/reconcileTypes.ts';
 
 const TARGET_OF = {
   commitments: 'the ledger',
@@ -42,7 +47,24 @@ function rowLines(rows: readonly DivergentRow[], target: string): string[] {
   });
 }
 
-/** The report of a reconcile run: divergent rows with their fields, the authority, the repair, the summary and the verdict. */
+// One line when a change waits in the mirror's queues (or is a dead letter there), so
+// the operator can tell a difference the mirror has not caught up with yet from a real one.
+function queuedLine(queued: QueuedChanges): string[] {
+  const { toTarget, toLegacy } = queued;
+  const dead = toTarget.dead + toLegacy.dead;
+  if (toTarget.pending + toLegacy.pending + dead === 0) return [];
+  const letters = dead === 0 ? '' : ` (${dead} dead ${dead === 1 ? 'letter' : 'letters'})`;
+  return [
+    `Still queued: ${toTarget.pending} ${toTarget.pending === 1 ? 'change' : 'changes'} to the target, ` +
+      `${toLegacy.pending} to legacy${letters}: a divergent row may only be waiting for the mirror; ` +
+      'run figway sync status',
+  ];
+}
+
+/**
+ * The report of a reconcile run: divergent rows with their fields, the authority, the
+ * repair, the summary, the verdict, and what is still queued in the mirror, if anything.
+ */
 export function formatReconcile(result: ReconcileResult): string {
   const target = TARGET_OF[result.entity];
   const out: string[] = [];
@@ -71,6 +93,8 @@ export function formatReconcile(result: ReconcileResult): string {
       `${formatPercent(result.divergenceRate)} divergent (threshold ${formatPercent(result.threshold)}), ` +
       `${result.chunks} ${result.chunks === 1 ? 'chunk' : 'chunks'} (${result.chunksDiffering} narrowed down)`,
     `Verdict: ${result.verdict}`,
+    // Absent from a result of a gateway older than this command.
+    ...(result.queued === undefined ? [] : queuedLine(result.queued)),
   );
   return `${out.join('\n')}\n`;
 }

@@ -14,6 +14,7 @@ import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { DEMO_COMMITMENTS, DEMO_TYPES } from '../../src/backends/supabase/seed/demoCommitments.ts';
 import { DEMO_USERS } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { reconcileCommand } from '../../src/cli/reconcileCommand.ts';
+import { formatReconcile } from '../../src/cli/renderReconcile.ts';
 import type { Stage } from '../../src/core/stage.ts';
 import { FLAGS_DIR, readDefinitions, writeDefinitions } from '../../src/routing/flagFiles.ts';
 import { setRule } from '../../src/routing/stageRules.ts';
@@ -21,7 +22,7 @@ import { BACKFILL_JOBS } from '../../src/writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../../src/writes/backfill/runBackfill.ts';
 import type { ReconcileEntity, ReconcileResult } from '../../src/writes/reconcile/reconcileTypes.ts';
 import { runReconcile } from '../../src/writes/reconcile/runReconcile.ts';
-import { SYNC_MIGRATIONS } from '../../src/writes/sync/syncMigrations.ts';
+import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../src/writes/sync/syncMigrations.ts';
 import { writeCommitmentToLegacy } from '../../src/writes/sync/writeToLegacy.ts';
 
 const engines = await testEngines();
@@ -30,6 +31,7 @@ const ALICE = DEMO_USERS[0]?.id ?? '';
 const BOB = DEMO_USERS[1]?.id ?? '';
 const SORTED = DEMO_COMMITMENTS.map((commitment) => commitment.id).sort();
 const idAt = (index: number) => SORTED[index] ?? '';
+const NOTHING_QUEUED = { toTarget: { pending: 0, dead: 0 }, toLegacy: { pending: 0, dead: 0 } };
 
 function reconcile(
   fixture: MigrationFixture,
@@ -105,6 +107,15 @@ describe.each(engines)('reconcile ($name)', (engine) => {
         rows: [],
       });
     }
+  });
+
+  it('counts nothing queued, and prints no queue line, where the mirror is not installed', async () => {
+    expect(
+      await fixture.legacy.query("select to_regclass('figway.legacy_changes') is null as absent"),
+    ).toEqual([{ absent: true }]);
+    const result = await reconcile(fixture, 'commitments');
+    expect(result.queued).toEqual(NOTHING_QUEUED);
+    expect(formatReconcile(result)).not.toMatch(/Still queued/);
   });
 
   it('reports each divergent row with the fields that differ, then repairs the ledger from legacy with new revisions', async () => {
@@ -364,6 +375,62 @@ describe.each(engines)('reconcile ($name)', (engine) => {
       repair: { repaired: [differing], conflictsResolved: 1 },
     });
   });
+
+  it('counts a legacy change still waiting for the applier as queued to the target, and says so', async () => {
+    await applyMigrations(fixture.legacy, CAPTURE_MIGRATIONS);
+    await applyMigrations(fixture.ledger.db, SYNC_MIGRATIONS);
+    await fixture.legacy.query('delete from figway.legacy_changes');
+    await fixture.ledger.db.query('delete from figway.outbox');
+    const id = idAt(19);
+    await fixture.legacy.query(
+      "update public.commitments set title = 'Renamed, not yet mirrored' where id = $1",
+      [id],
+    );
+
+    const found = await reconcile(fixture, 'commitments');
+    expect(found).toMatchObject({ divergent: 1, rows: [{ id }] });
+    expect(found.queued.toTarget.pending).toBeGreaterThanOrEqual(1);
+    expect(found.queued).toMatchObject({ toTarget: { dead: 0 }, toLegacy: { pending: 0, dead: 0 } });
+    const pending = found.queued.toTarget.pending;
+    expect(formatReconcile(found)).toMatch(
+      new RegExp(
+        `^Still queued: ${pending} changes? to the target, 0 to legacy: a divergent row may only be waiting for the mirror; run figway sync status$`,
+        'm',
+      ),
+    );
+    // Another entity's queue is not this one's.
+    expect((await reconcile(fixture, 'profiles')).queued).toEqual(NOTHING_QUEUED);
+
+    // A dead letter on legacy's side and a target write waiting for legacy count too.
+    await fixture.legacy.query(
+      'update figway.legacy_changes set dead_at = now() where id = (select min(id) from figway.legacy_changes)',
+    );
+    await fixture.ledger.db.query(
+      `insert into figway.outbox (entity, entity_id, unit, stage, revision)
+       values ('commitment', $1, 'Mutation.updateCommitmentStatus', 'live', 2)`,
+      [idAt(20)],
+    );
+    const counted = await reconcile(fixture, 'commitments');
+    expect(counted.queued).toEqual({
+      toTarget: { pending: pending - 1, dead: 1 },
+      toLegacy: { pending: 1, dead: 0 },
+    });
+    expect(formatReconcile(counted)).toMatch(/, 1 to legacy \(1 dead letter\): a divergent row/);
+  });
+
+  it('counts nothing queued, and prints no queue line, once the queues are empty', async () => {
+    // What the appliers leave behind once every change is applied (and the dead letter retried and applied).
+    await fixture.legacy.query('delete from figway.legacy_changes');
+    await fixture.ledger.db.query('delete from figway.outbox');
+    const repaired = await reconcile(fixture, 'commitments', { repair: true });
+    expect(repaired).toMatchObject({ divergent: 0, queued: NOTHING_QUEUED });
+    expect(formatReconcile(repaired)).not.toMatch(/Still queued/);
+    // The capture is installed: a change made now is counted.
+    await fixture.legacy.query("update public.profiles set display_name = 'Dana D.' where id = $1", [
+      DEMO_USERS[3]?.id,
+    ]);
+    expect((await reconcile(fixture, 'profiles')).queued.toTarget.pending).toBeGreaterThanOrEqual(1);
+  });
 });
 
 /** Runs the CLI function with `env` added to the environment; returns its exit code and what it printed. */
@@ -485,6 +552,7 @@ describe.runIf(postgres !== undefined)(
         authority: expect.objectContaining({ side: 'legacy', stage: 'legacy' }),
         rows: [],
         conflictsResolved: 0,
+        queued: NOTHING_QUEUED,
       });
 
       const id = idAt(4);
@@ -496,12 +564,17 @@ describe.runIf(postgres !== undefined)(
         chunks: 5,
         chunksDiffering: 1,
         rows: [{ id, fields: ['status', 'version', 'updatedAt'] }],
+        // The command installed change capture on legacy; no applier runs here, so the change waits.
+        queued: { toTarget: { pending: 1, dead: 0 }, toLegacy: { pending: 0, dead: 0 } },
       });
       const text = await cli(['commitments'], hosted.env);
       expect(text.code).toBe(1);
       expect(text.stdout).toContain(`${id}  status, version, updatedAt`);
       expect(text.stdout).toMatch(/Authority: legacy \(Mutation\.updateCommitmentStatus is at legacy/);
       expect(text.stdout).toMatch(/^Verdict: over threshold$/m);
+      expect(text.stdout).toMatch(
+        /^Still queued: 1 change to the target, 0 to legacy: a divergent row may only be waiting for the mirror; run figway sync status$/m,
+      );
 
       const repaired = await cli(['commitments', '--repair', '--json'], hosted.env);
       expect(repaired.code).toBe(0);
@@ -509,6 +582,8 @@ describe.runIf(postgres !== undefined)(
         divergent: 0,
         verdict: 'in sync',
         repair: { repaired: [id], unrepaired: [], before: { divergent: 1 } },
+        // Still queued, yet the sides agree: the exit code follows the divergence alone.
+        queued: { toTarget: { pending: 1 } },
       });
     }, 60_000);
 

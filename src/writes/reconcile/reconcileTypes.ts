@@ -51,6 +51,21 @@ export interface RepairReport {
   before: { divergent: number; rows: DivergentRow[] };
 }
 
+/** Changes in one of the mirror's queues: waiting to be applied, and set aside as dead letters. */
+export interface QueuedCount {
+  pending: number;
+  dead: number;
+}
+
+/**
+ * The entity's changes still in the mirror's queues: legacy's captured changes not yet
+ * applied to the target, and the target's writes not yet copied to legacy.
+ */
+export interface QueuedChanges {
+  toTarget: QueuedCount;
+  toLegacy: QueuedCount;
+}
+
 /** What reconciling an entity found (after a repair: what the re-check found). */
 export interface ReconcileResult {
   entity: ReconcileEntity;
@@ -74,6 +89,12 @@ export interface ReconcileResult {
    * the re-check). 0 when the database has no mirror tables.
    */
   conflictsResolved: number;
+  /**
+   * The entity's changes still in the mirror's queues when the run ended: while any is
+   * pending, a divergent row may only be waiting for the mirror. Zeros where the
+   * mirror's tables are absent.
+   */
+  queued: QueuedChanges;
   /** Present after `--repair`. */
   repair?: RepairReport;
 }

@@ -1,9 +1,11 @@
 import { type Comparison, compareEntity } from './compareEntity.ts';
+import { countQueuedChanges } from './countQueuedChanges.ts';
 import { reconcileAuthority } from './reconcileAuthority.ts';
 import { type ReconcileTargets, sidesOf } from './reconcileSides.ts';
 import {
   DIVERGENCE_THRESHOLD,
   judgeDivergence,
+  type QueuedChanges,
   type ReconcileAuthority,
   type ReconcileEntity,
   type ReconcileOptions,
@@ -12,6 +14,7 @@ import {
 import { repairRows } from './repairRows.ts';
 import { readOpenSyncConflicts, resolveSyncConflicts } from './resolveSyncConflicts.ts';
 
+// How figway.sync_conflicts and the mirror's queues name each entity.
 const CONFLICT_ENTITY = {
   commitments: 'commitment',
   profiles: 'profile',
@@ -23,6 +26,7 @@ function judge(
   comparison: Comparison,
   authority: ReconcileAuthority,
   conflictsResolved: number,
+  queued: QueuedChanges,
 ): ReconcileResult {
   const { compared, rows } = comparison;
   return {
@@ -39,6 +43,7 @@ function judge(
     authority,
     rows,
     conflictsResolved,
+    queued,
   };
 }
 
@@ -48,7 +53,8 @@ function judge(
  * again: the result is then the re-check's, with what the repair did and what the
  * first check found. Either way, the sync conflicts open when the run started are
  * resolved for the rows the last check found equal on both sides: nothing is left
- * to reconcile for them.
+ * to reconcile for them. Last, it counts the entity's changes still in the mirror's
+ * queues, which can make the sides differ for a moment.
  */
 export async function runReconcile(
   entity: ReconcileEntity,
@@ -71,8 +77,11 @@ export async function runReconcile(
       conflicts,
       comparison.equal.flatMap((id) => open.get(id) ?? []),
     );
+  // Counted at the end: a change still queued then may explain a difference just found.
+  const queued = () => countQueuedChanges(targets.legacy, targets.ledger.db, CONFLICT_ENTITY[entity]);
   const first = await check();
-  if (options.repair !== true) return judge(entity, first, authority, await resolveEqual(first));
+  if (options.repair !== true)
+    return judge(entity, first, authority, await resolveEqual(first), await queued());
   const outcome =
     first.rows.length === 0
       ? { repaired: [], unrepaired: [] }
@@ -80,7 +89,7 @@ export async function runReconcile(
   const after = first.rows.length === 0 ? first : await check();
   const conflictsResolved = await resolveEqual(after);
   return {
-    ...judge(entity, after, authority, conflictsResolved),
+    ...judge(entity, after, authority, conflictsResolved, await queued()),
     repair: { ...outcome, conflictsResolved, before: { divergent: first.rows.length, rows: first.rows } },
   };
 }

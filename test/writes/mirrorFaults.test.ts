@@ -24,14 +24,17 @@ async function pending(deployment: MirroredDeployment, role: 'legacy' | 'ledger'
 
 /** Ids among `ids` whose ledger history is not exactly one revision (lost: 0, duplicated: 2 or more). */
 async function notExactlyOnceOnLedger(deployment: MirroredDeployment, ids: readonly string[]) {
-  const rows = await deployment.sql(
+  // Each offender comes with its revisions (version, block, parties), to show how it went wrong.
+  return deployment.sql(
     'ledger',
-    `select id, count(r.version)::int as revisions from unnest($1::text[]) as id
+    `select id, count(r.version)::int as revisions,
+       json_agg(json_build_object('version', r.version, 'block', r.sequence_no,
+         'parties', jsonb_array_length(r.data -> 'parties')) order by r.version) as detail
+     from unnest($1::text[]) as id
      left join ledger.revisions r on r.table_name = 'commitments' and r.document_id = id
      group by id having count(r.version) <> 1`,
     [ids],
   );
-  return rows;
 }
 
 async function reconcile(deployment: MirroredDeployment) {

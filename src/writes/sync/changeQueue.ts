@@ -123,18 +123,22 @@ export function createChangeQueue(options: ChangeQueueOptions): ChangeQueue {
   ) {
     const rows = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [lockKey]);
+      // One instant for the whole claim, now() (the transaction's start): with
+      // clock_timestamp() a change could fall due in the middle of the statement after
+      // the change behind it was judged still held back, and an entity's changes of one
+      // legacy transaction would be split between batches.
       return tx.query(
         `with due as (
            select c.id, c.entity_id from ${table} c
            where c.dead_at is null
-             and (c.claimed_until is null or c.claimed_until <= clock_timestamp())
-             and (c.next_attempt_at is null or c.next_attempt_at <= clock_timestamp())
+             and (c.claimed_until is null or c.claimed_until <= now())
+             and (c.next_attempt_at is null or c.next_attempt_at <= now())
              and ($4::text[] is null or c.entity_id = any($4::text[]::${entityType}[]))
              and not exists (
                select 1 from ${table} e
                where e.entity_id = c.entity_id
-                 and ((e.dead_at is null and e.claimed_until > clock_timestamp())
-                   or (e.id < c.id and (e.dead_at is not null or e.next_attempt_at > clock_timestamp()))))),
+                 and ((e.dead_at is null and e.claimed_until > now())
+                   or (e.id < c.id and (e.dead_at is not null or e.next_attempt_at > now()))))),
          entities as (select entity_id from due group by entity_id order by min(id) limit $3)
          update ${table} q set claimed_by = $1, claimed_until = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
          where q.id in (select id from due where entity_id in (select entity_id from entities))

@@ -9,17 +9,14 @@ import { createRateLimitedLog } from '../../reports/rateLimitedLog.ts';
 import type { MirroredWrite, WriteMirror } from '../writeMirror.ts';
 import { applyLegacyChanges } from './applyLegacyChanges.ts';
 import { applyOutbox } from './applyOutbox.ts';
-import {
-  type ChangeQueue,
-  createChangeQueue,
-  type QueuedRow,
-  type QueueStatus,
-  type RetryPolicy,
-} from './changeQueue.ts';
-import { describeError, isRetryable } from './classifyFailure.ts';
-import { createLagWindow, type LagWindow } from './lagWindow.ts';
-import { pruneAppliedChanges } from './pruneAppliedChanges.ts';
+import type { RetryPolicy } from './changeQueue.ts';
+import { describeError } from './classifyFailure.ts';
+import { awaitApplier, DEAD, HELD, NOT_YET, NOTHING, type Pass, settleWaiters } from './mirrorWaiters.ts';
 import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
+import { schedulePruning } from './schedulePruning.ts';
+import { sortOutcomes } from './sortOutcomes.ts';
+import { createDirection, type Direction } from './syncDirection.ts';
+import { type DirectionStatus, readOpenConflicts, type SyncStatus } from './syncStatus.ts';
 import type { ChangeOutcome } from './syncTypes.ts';
 
 /** What the mirror needs: legacy's own database and the targets. */
@@ -61,28 +58,7 @@ export interface SyncOptions {
   onMirrored?: (outcome: MirrorOutcome) => void;
 }
 
-/** Where the mirror stands, each way. */
-export interface SyncStatus {
-  toTarget: DirectionStatus;
-  toLegacy: DirectionStatus;
-  conflicts: { open: number; recent: ConflictRow[] };
-}
-
-/** One direction of the mirror: its queue, and the lag of what this process applied lately. */
-export interface DirectionStatus extends QueueStatus {
-  /** Lag percentiles, in seconds, of the last changes this process applied; null when it applied none. */
-  lag: { p50: number; p99: number; samples: number } | null;
-}
-
-/** A change that could not be applied without overwriting the authoritative side. */
-export interface ConflictRow {
-  id: number;
-  entity: string;
-  entityId: string;
-  changeId: number | null;
-  detail: string;
-  detectedAt: string;
-}
+export type { ConflictRow, DirectionStatus, SyncStatus } from './syncStatus.ts';
 
 /** The mirror between legacy and the targets, in both directions. */
 export interface Sync {
@@ -98,69 +74,6 @@ export interface Sync {
   /** Stops the appliers; claims in flight finish first. */
   stop(): Promise<void>;
 }
-
-interface Direction {
-  to: Side;
-  queue: ChangeQueue;
-  db: Database;
-  channel: string;
-  apply: (rows: readonly QueuedRow[]) => Promise<ChangeOutcome[]>;
-  lag: LagWindow;
-  wake: () => void;
-  /** The loops asleep, each woken by calling it. */
-  sleeping: Set<() => void>;
-  /** A wake-up that came while a pass was running: the loop passes again at once. */
-  woken: boolean;
-  /** Passes started so far. */
-  passes: number;
-  /** Passes in a row that found the other side (or the queue) unreachable; 0 when it answers. */
-  outage: number;
-  waiters: Set<Waiter>;
-  backlogSampledAt: number;
-}
-
-/** What one pass over a queue did. */
-interface Pass {
-  claimed: number;
-  /** True when every failure was a backend that could not be reached. */
-  unavailable: boolean;
-  failed: number;
-  /** The entities whose claimed changes all failed or waited behind a failure. */
-  failedEntities: ReadonlySet<string>;
-  /** The entities with a change in this pass. */
-  entities: ReadonlySet<string>;
-}
-
-const NOTHING: Pass = {
-  claimed: 0,
-  unavailable: false,
-  failed: 0,
-  failedEntities: new Set(),
-  entities: new Set(),
-};
-
-/** A write's own mirror waiting for the background applier to apply its entity's changes. */
-interface Waiter {
-  entityId: string;
-  /** The number of the last pass that started before the waiter came: only later passes settle it. */
-  since: number;
-  settle(error: string | null): void;
-}
-
-const NOT_YET = 'the other side did not take the change yet; it stays queued and is retried';
-const DEAD = 'a change of this commitment is a dead letter (figway sync status)';
-const HELD = 'another applier still holds this commitment; the change stays queued';
-
-// Lock keys of the claims on each queue table; any constants shared by all figway processes.
-const CAPTURE_LOCK = 7_372_402;
-const OUTBOX_LOCK = 7_372_403;
-
-// A record of an applied change only matters while the change can be delivered again
-// (a crash between applying it and leaving its queue: redelivered within a lease);
-// the records of changes still queued are kept however old. A week leaves room to
-// look into what happened, and keeps the tables from growing without end.
-const APPLIED_RECORD_DAYS = 7;
-const PRUNE_EVERY_MS = 3_600_000;
 
 function entityOf(write: MirroredWrite): string | null {
   const result = write.result as { id?: unknown; commitmentId?: unknown } | null;
@@ -189,56 +102,20 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   const loops: Promise<void>[] = [];
   const pauses = new Set<() => void>();
   const unlisten: Array<() => Promise<void>> = [];
-  let pruneTimer: NodeJS.Timeout | undefined;
-  let pruneAbort = new AbortController();
-  let pruning: Promise<void> | null = null;
-
-  const direction = (
-    to: Side,
-    db: Database,
-    table: 'figway.legacy_changes' | 'figway.outbox',
-    apply: Direction['apply'],
-  ): Direction => {
-    const self: Direction = {
-      to,
-      db,
-      channel: table === 'figway.outbox' ? 'figway_outbox' : 'figway_legacy_changes',
-      queue: createChangeQueue({
-        db,
-        table,
-        madeAt: table === 'figway.outbox' ? 'created_at' : 'captured_at',
-        lockKey: table === 'figway.outbox' ? OUTBOX_LOCK : CAPTURE_LOCK,
-        ...(options.retry === undefined ? {} : { retry: options.retry }),
-      }),
-      apply,
-      lag: createLagWindow(1_000),
-      sleeping: new Set(),
-      woken: false,
-      passes: 0,
-      outage: 0,
-      waiters: new Set(),
-      backlogSampledAt: 0,
-      wake: () => {
-        const [sleeper] = self.sleeping;
-        if (sleeper === undefined) self.woken = true;
-        else sleeper();
-      },
-    };
-    return self;
-  };
+  let stopPruning: () => Promise<void> = async () => {};
 
   // A batch that had to be applied change by change: logged (the change that fails
   // again is retried, counted and logged on its own).
   const fellBack = (to: Side) => (error: unknown) =>
     log.log(`sync/${to}/batch`, 'info', { err: error, to }, 'a batch was applied one entity at a time');
 
-  const toTarget = direction('target', deps.legacyDb, 'figway.legacy_changes', (rows) =>
+  const toTarget = createDirection(options.retry, 'target', deps.legacyDb, 'figway.legacy_changes', (rows) =>
     applyLegacyChanges(
       { legacy: deps.legacyDb, ledger: deps.ledger, oltp: deps.oltp, onFallback: fellBack('target') },
       rows.map((row) => toCapturedChange(row.row)),
     ),
   );
-  const toLegacy = direction('legacy', deps.ledger.db, 'figway.outbox', (rows) =>
+  const toLegacy = createDirection(options.retry, 'legacy', deps.ledger.db, 'figway.outbox', (rows) =>
     applyOutbox(
       { legacy: deps.legacyDb, ledger: deps.ledger, onFallback: fellBack('legacy') },
       rows.map((row) => toOutboxEntry(row.row)),
@@ -263,55 +140,43 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     } catch (error) {
       outcomes = rows.map((row) => ({ id: row.id, result: 'failed', error }));
     }
-    const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
-    const done: number[] = [];
-    const released: number[] = [];
-    const failures: Array<{ id: number; error: string; poison: boolean }> = [];
-    const failedEntities = new Set<string>();
-    let unavailable = true;
+    const sorted = sortOutcomes(rows, outcomes);
     const now = Date.now();
-    for (const row of rows) {
-      const outcome = byId.get(row.id) ?? {
-        id: row.id,
-        result: 'failed',
-        error: new Error('the applier gave no outcome'),
-      };
-      if (outcome.result !== 'failed') {
-        done.push(row.id);
-        metrics.mirrorChanges.inc({ to: way.to, result: outcome.result });
-        if (outcome.result === 'applied') {
-          const seconds = Math.max(0, (now - row.madeAt.getTime()) / 1000);
-          metrics.mirrorLag.observe({ to: way.to }, seconds);
-          way.lag.add(seconds);
-        }
-        continue;
-      }
-      if (failedEntities.has(row.entityId)) {
-        released.push(row.id);
-        continue;
-      }
-      failedEntities.add(row.entityId);
-      const poison = !isRetryable(outcome.error);
-      if (poison) unavailable = false;
-      failures.push({ id: row.id, error: describeError(outcome.error), poison });
+    for (const { row, result } of sorted.done) {
+      metrics.mirrorChanges.inc({ to: way.to, result });
+      if (result !== 'applied') continue;
+      const seconds = Math.max(0, (now - row.madeAt.getTime()) / 1000);
+      metrics.mirrorLag.observe({ to: way.to }, seconds);
+      way.lag.add(seconds);
+    }
+    for (const { row, error, poison } of sorted.failures) {
       metrics.mirrorChanges.inc({ to: way.to, result: 'failed' });
       log.log(
         `sync/${way.to}/${poison ? 'refused' : 'unavailable'}`,
         poison ? 'error' : 'warn',
-        { err: outcome.error, change: row.id, entity: row.entityId, to: way.to, attempts: row.attempts + 1 },
+        { err: error, change: row.id, entity: row.entityId, to: way.to, attempts: row.attempts + 1 },
         poison
           ? 'the other side refused a mirrored change; it is retried, then kept as a dead letter'
           : 'mirroring waits: the other side is unreachable',
       );
     }
-    await way.queue.complete(owner, done);
-    await way.queue.fail(owner, failures);
-    await way.queue.release(owner, released);
+    await way.queue.complete(
+      owner,
+      sorted.done.map(({ row }) => row.id),
+    );
+    await way.queue.fail(
+      owner,
+      sorted.failures.map(({ row, error, poison }) => ({ id: row.id, error: describeError(error), poison })),
+    );
+    await way.queue.release(
+      owner,
+      sorted.released.map((row) => row.id),
+    );
     return {
       claimed: rows.length,
-      unavailable: failures.length > 0 && unavailable,
-      failed: failures.length,
-      failedEntities,
+      unavailable: sorted.unavailable,
+      failed: sorted.failures.length,
+      failedEntities: sorted.failedEntities,
       entities: new Set(rows.map((row) => row.entityId)),
     };
   }
@@ -362,57 +227,12 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         result = { ...NOTHING, unavailable: true };
       }
       way.outage = result.unavailable ? way.outage + 1 : 0;
-      await settleWaiters(way, number, result);
+      await settleWaiters(way, number, result, batchSize);
       await sampleBacklog(way);
       if (stopped) break;
       if (way.outage > 0) await pause(Math.min(5_000, 100 * 2 ** Math.min(way.outage, 6)));
       else if (result.claimed === 0 && !way.woken) await sleep(way, pollMs);
     }
-  }
-
-  // After a pass that started once the waiter had come: its entity's changes were in
-  // the pass and all applied (and the pass was not cut at the batch size), or they
-  // failed; or they were not in it, and the queue says whether they are gone, set
-  // aside, or held by another applier (then the waiter waits on).
-  async function settleWaiters(way: Direction, number: number, result: Pass) {
-    const full = result.entities.size >= batchSize;
-    for (const waiter of [...way.waiters]) {
-      if (waiter.since >= number) continue;
-      // Claims take whole entities: an entity in the pass had all its due changes in it.
-      if (result.failedEntities.has(waiter.entityId)) waiter.settle(NOT_YET);
-      else if (result.entities.has(waiter.entityId)) waiter.settle(null);
-      else if (result.unavailable) waiter.settle(NOT_YET);
-      else if (!full) {
-        try {
-          const state = await way.queue.entityState([waiter.entityId]);
-          if (state.dead > 0) waiter.settle(DEAD);
-          else if (state.retrying > 0) waiter.settle(NOT_YET);
-          else if (state.pending === 0) waiter.settle(null);
-        } catch (error) {
-          waiter.settle(describeError(error));
-        }
-      }
-    }
-  }
-
-  // The write's own mirror while this process runs the appliers: its changes join the
-  // applier's next batch (group commit) instead of taking a claim and a ledger block each.
-  function awaitApplier(way: Direction, entityId: string): Promise<string | null> {
-    if (way.outage > 0) return Promise.resolve(NOT_YET);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => waiter.settle(HELD), mirrorWaitMs);
-      const waiter: Waiter = {
-        entityId,
-        since: way.passes,
-        settle(error) {
-          if (!way.waiters.delete(waiter)) return;
-          clearTimeout(timer);
-          resolve(error);
-        },
-      };
-      way.waiters.add(waiter);
-      way.wake();
-    });
   }
 
   async function sampleBacklog(way: Direction) {
@@ -435,30 +255,12 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     }
   }
 
-  // One pruning at a time; a failure is logged and tried again at the next tick.
-  function prune() {
-    if (pruning !== null) return;
-    const dbs = { legacyDb: deps.legacyDb, ledgerDb: deps.ledger.db, oltpDb: deps.oltp.db };
-    pruning = pruneAppliedChanges(dbs, APPLIED_RECORD_DAYS, { signal: pruneAbort.signal })
-      .then(
-        (removed) => {
-          if (removed > 0) logger.info({ removed }, 'pruned the records of changes applied over a week ago');
-        },
-        (error: unknown) => {
-          log.log('sync/prune', 'warn', { err: error }, 'could not prune the records of applied changes');
-        },
-      )
-      .finally(() => {
-        pruning = null;
-      });
-  }
-
   // The write's own mirror: this entity's changes, now. Another applier may hold the
   // entity; then it waits (briefly) for that one to finish. A change of the entity
   // that failed (here or there) or was set aside means the copy is not there.
   async function mirrorNow(write: MirroredWrite, entityId: string): Promise<string | null> {
     const way = write.to === 'target' ? toTarget : toLegacy;
-    if (!stopped) return awaitApplier(way, entityId);
+    if (!stopped) return awaitApplier(way, entityId, mirrorWaitMs);
     const deadline = performance.now() + mirrorWaitMs;
     for (;;) {
       const result = await pass(way, [entityId]);
@@ -489,30 +291,6 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     },
   };
 
-  async function conflicts(): Promise<SyncStatus['conflicts']> {
-    const [count] = await deps.ledger.db.query(
-      'select count(*) as n from figway.sync_conflicts where resolved_at is null',
-    );
-    const rows = await deps.ledger.db.query(
-      `select id, entity, entity_id, change_id, detail, detected_at from figway.sync_conflicts
-       where resolved_at is null order by id desc limit 50`,
-    );
-    return {
-      open: Number(count?.n ?? 0),
-      recent: rows.map((row) => ({
-        id: Number(row.id),
-        entity: String(row.entity),
-        entityId: String(row.entity_id),
-        changeId: row.change_id === null ? null : Number(row.change_id),
-        detail: String(row.detail),
-        detectedAt: (row.detected_at instanceof Date
-          ? row.detected_at
-          : new Date(String(row.detected_at))
-        ).toISOString(),
-      })),
-    };
-  }
-
   const statusOf = async (way: Direction): Promise<DirectionStatus> => ({
     ...(await way.queue.status()),
     lag: way.lag.summary(),
@@ -539,9 +317,11 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         // mirror seldom waits for a whole pass to end before its own begins.
         for (let index = 0; index < appliers; index++) loops.push(loop(way));
       }
-      pruneAbort = new AbortController();
-      prune();
-      pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+      stopPruning = schedulePruning(
+        { legacyDb: deps.legacyDb, ledgerDb: deps.ledger.db, oltpDb: deps.oltp.db },
+        logger,
+        log,
+      );
     },
     async drain() {
       let handled = 0;
@@ -558,7 +338,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       return {
         toTarget: await statusOf(toTarget),
         toLegacy: await statusOf(toLegacy),
-        conflicts: await conflicts(),
+        conflicts: await readOpenConflicts(deps.ledger.db),
       };
     },
     async retry(deadLetter) {
@@ -571,11 +351,9 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     },
     async stop() {
       stopped = true;
-      clearInterval(pruneTimer);
-      pruneAbort.abort();
       for (const way of directions) for (const wake of [...way.sleeping]) wake();
       for (const finish of [...pauses]) finish();
-      await Promise.all([...loops.splice(0), pruning]);
+      await Promise.all([...loops.splice(0), stopPruning()]);
       for (const way of directions)
         for (const waiter of [...way.waiters]) waiter.settle('the mirror stopped; the change stays queued');
       await Promise.all(unlisten.splice(0).map((stop) => stop()));

@@ -4,6 +4,7 @@ import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
 import type { Database } from '../../../src/core/database.ts';
 import { type ChangeQueue, createChangeQueue } from '../../../src/writes/sync/changeQueue.ts';
 import { SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const LEASE = { leaseMs: 30_000 };
 
@@ -67,14 +68,11 @@ for (const engine of await testEngines()) {
     it('a claim whose lease lapsed is taken over', async () => {
       await enqueue(database.db, 'a');
       await queue.claim('crashed', { limit: 10, leaseMs: 1 });
-      const taken = await (async () => {
-        const deadline = performance.now() + 2_000;
-        for (;;) {
-          const rows = await queue.claim('next', { limit: 10, ...LEASE });
-          if (rows.length > 0 || performance.now() > deadline) return rows;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })();
+      const taken = await eventually(
+        () => queue.claim('next', { limit: 10, ...LEASE }),
+        (rows) => rows.length > 0,
+        2_000,
+      );
       expect(taken.map((row) => row.entityId)).toEqual(['a']);
     });
 
@@ -115,12 +113,10 @@ for (const engine of await testEngines()) {
 }
 
 // Claims the entities' changes once their retry time has come (a few ms here).
-async function waitForClaim(queue: ChangeQueue, entityIds: readonly string[]) {
-  const deadline = performance.now() + 2_000;
-  for (;;) {
-    const rows = await queue.claim(`claimer-${performance.now()}`, { limit: 10, entityIds, ...LEASE });
-    if (rows.length > 0) return rows;
-    if (performance.now() > deadline) throw new Error(`nothing of ${entityIds.join(', ')} became due`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+function waitForClaim(queue: ChangeQueue, entityIds: readonly string[]) {
+  return eventually(
+    () => queue.claim(`claimer-${performance.now()}`, { limit: 10, entityIds, ...LEASE }),
+    (rows) => rows.length > 0,
+    2_000,
+  );
 }

@@ -1,5 +1,6 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import type { EventReads } from '../src/backends/connectLoaders.ts';
 import type { Viewer } from '../src/backends/viewer.ts';
 import type { RequestRouter } from '../src/routing/requestRouter.ts';
 import { canonicalSdl, readCurrentSdl, readPublishedSchemas } from '../src/schema/schemaFiles.ts';
@@ -29,7 +30,12 @@ export async function buildConnectSchema(): Promise<ConnectSchema> {
 
 /** The Connect app a gateway serves: its schema, version label and a context per operation over `backends`. */
 export interface ConnectApp extends ConnectSchema {
-  createContext(viewer: Viewer, router: RequestRouter, shadow?: RequestShadow): GatewayContext;
+  createContext(
+    viewer: Viewer,
+    router: RequestRouter,
+    shadow?: RequestShadow,
+    reads?: EventReads,
+  ): GatewayContext;
 }
 
 /** Builds the Connect app over `backends`, for `startGateway`'s `app` option. */
@@ -38,6 +44,7 @@ export async function createConnectApp(backends: GatewayBackends): Promise<Conne
   return {
     schema,
     version,
-    createContext: (viewer, router, shadow) => createGatewayContext(viewer, backends, router, shadow),
+    createContext: (viewer, router, shadow, reads) =>
+      createGatewayContext(viewer, backends, router, shadow, reads),
   };
 }

@@ -1,4 +1,9 @@
 import DataLoader from 'dataloader';
+import {
+  type ConnectLoaders,
+  createConnectLoaders,
+  type EventReads,
+} from '../src/backends/connectLoaders.ts';
 import type { ConnectStore } from '../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../src/backends/ledger/commitmentDocument.ts';
 import type { LedgerCommitments } from '../src/backends/ledger/ledgerCommitments.ts';
@@ -11,7 +16,6 @@ import type { RoutedContext } from '../src/routing/migrate.ts';
 import type { RequestRouter } from '../src/routing/requestRouter.ts';
 import type { RequestShadow } from '../src/shadow/shadowRunner.ts';
 import type { WriteMirror } from '../src/writes/writeMirror.ts';
-import { type ConnectLoaders, createConnectLoaders } from './connectLoaders.ts';
 
 /** The ledger as resolvers reach it: for history and verification, which always read the ledger. */
 export interface LedgerAccess {
@@ -43,12 +47,17 @@ export interface GatewayContext extends RoutedContext {
   history: DataLoader<string, Array<LedgerRevision<CommitmentDocument>>> | null;
 }
 
-/** Builds the context of one request (HTTP or WebSocket operation). */
+/**
+ * Builds the context of one request (HTTP or WebSocket operation), or of one
+ * subscription event: then `reads` are the event's loaders, shared by every subscriber
+ * the hub found allowed to see the commitment, so the event costs one read per instance.
+ */
 export function createGatewayContext(
   viewer: Viewer,
   backends: GatewayBackends,
   router: RequestRouter,
   shadow?: RequestShadow,
+  reads?: EventReads,
 ): GatewayContext {
   const { ledger, target } = backends;
   const history =
@@ -64,12 +73,12 @@ export function createGatewayContext(
       legacy: {
         side: 'legacy',
         store: backends.legacy,
-        loaders: createConnectLoaders(backends.legacy, viewer),
+        loaders: reads?.legacy ?? createConnectLoaders(backends.legacy, viewer),
       },
       target:
         target === null
           ? null
-          : { side: 'target', store: target, loaders: createConnectLoaders(target, viewer) },
+          : { side: 'target', store: target, loaders: reads?.target ?? createConnectLoaders(target, viewer) },
     },
     ledger,
     history,

@@ -1,4 +1,5 @@
 import { Commitment } from './Commitment.ts';
+import { CommitmentActivity } from './CommitmentActivity.ts';
 import { CommitmentDocument } from './CommitmentDocument.ts';
 import { CommitmentRevision } from './CommitmentRevision.ts';
 import { DateTime } from './DateTime.ts';
@@ -6,13 +7,16 @@ import { Mutation } from './Mutation.ts';
 import { Party } from './Party.ts';
 import { Profile } from './Profile.ts';
 import { Query } from './Query.ts';
+import { Subscription } from './Subscription.ts';
 
 /** The resolver map of the Connect schema, one entry per GraphQL type. */
 export const resolvers = {
   DateTime,
   Query,
   Mutation,
+  Subscription,
   Commitment,
+  CommitmentActivity,
   Party,
   Profile,
   CommitmentDocument,

@@ -18,6 +18,14 @@ export type Viewer =
     }
   | { kind: 'service'; id: string | null; claims: JwtClaims; token: string };
 
+/** figway's own reads that bypass row-level security (service_role, no user). */
+export const SERVICE_ROLE: Viewer = {
+  kind: 'service',
+  id: null,
+  claims: { role: 'service_role' },
+  token: '',
+};
+
 /** The anonymous viewer. */
 export const ANONYMOUS: Viewer = { kind: 'anonymous' };
 

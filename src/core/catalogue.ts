@@ -26,6 +26,11 @@ const shadowSchema = z
     recheckAfterMs: z.number().int().min(0).default(0),
     /** Diff paths whose values are hashed before they are stored. */
     redact: z.array(z.string()).default([]),
+    /**
+     * Subscription units: how far the candidate side's event may trail the control's
+     * (the mirror's lag) before it counts as missing.
+     */
+    lagWindowMs: z.number().int().positive().default(5000),
     /** Verdict thresholds of `figway report`. */
     maxMismatchRate: z.number().min(0).max(1).default(0.001),
     minSamples: z.number().int().min(1).default(100),

@@ -29,6 +29,22 @@ export interface GatewayMetrics {
   mirrorChanges: Counter<'to' | 'result'>;
   /** Changes waiting to be mirrored, by the side mirrored to; dead letters by the same. */
   mirrorBacklog: Gauge<'to' | 'state'>;
+  /** Subscriptions open on this instance, by unit. */
+  subscriptionsActive: Gauge<'unit'>;
+  /** Events sent to subscribers, by unit and the side that fed them. */
+  subscriptionDeliveries: Counter<'unit' | 'source'>;
+  /** Delay from a change's commit to its event being sent to a subscriber, by the side that fed it. */
+  subscriptionLatency: Histogram<'source'>;
+  /**
+   * Events that did not reach every instance or subscriber they should have: `redis`
+   * (published while the fan-out was down: other instances missed them; local
+   * subscribers still got them), `slow_consumer` (queued for a socket that was cut off).
+   */
+  subscriptionEventsLost: Counter<'reason'>;
+  /** Sockets the gateway closed on its own, by reason (slow_consumer, token_expired). */
+  subscriptionSocketsClosed: Counter<'reason'>;
+  /** 1 while the Redis fan-out across instances is connected, 0 while it is down; absent without REDIS_URL. */
+  subscriptionFanOut: Gauge;
 }
 
 /** Creates a registry with figway's metrics and Node's default ones. */
@@ -90,6 +106,42 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'figway_backend_timeouts_total',
       help: 'Database statements refused or cancelled because their request ran past FIGWAY_REQUEST_TIMEOUT_MS.',
       labelNames: ['backend'],
+      registers: [registry],
+    }),
+    subscriptionsActive: new Gauge({
+      name: 'figway_subscriptions_active',
+      help: 'Subscriptions open on this instance, by unit.',
+      labelNames: ['unit'],
+      registers: [registry],
+    }),
+    subscriptionDeliveries: new Counter({
+      name: 'figway_subscription_deliveries_total',
+      help: 'Events sent to subscribers, by unit and the side that fed them.',
+      labelNames: ['unit', 'source'],
+      registers: [registry],
+    }),
+    subscriptionLatency: new Histogram({
+      name: 'figway_subscription_latency_seconds',
+      help: "Delay from a change's commit to its event being sent to a subscriber, by the side that fed it.",
+      labelNames: ['source'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    subscriptionEventsLost: new Counter({
+      name: 'figway_subscription_events_lost_total',
+      help: 'Events that missed instances (redis: published while the fan-out was down) or subscribers (slow_consumer: queued for a socket that was cut off).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    subscriptionSocketsClosed: new Counter({
+      name: 'figway_subscription_sockets_closed_total',
+      help: 'Sockets the gateway closed on its own, by reason (slow_consumer, token_expired).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    subscriptionFanOut: new Gauge({
+      name: 'figway_subscription_fanout_connected',
+      help: '1 while the Redis fan-out across instances is connected, 0 while it is down (only with REDIS_URL).',
       registers: [registry],
     }),
     mirrorFailures: new Counter({

@@ -157,14 +157,46 @@ function shadowRead<C extends RoutedContext>(
   );
 }
 
-/** Every migration unit in a resolver map, found by the tag `migrate` puts on its resolvers. */
+/** The resolvers of a root subscription field that is a migration unit. */
+export interface MigratedSubscription {
+  /** Refuses: figway's subscription hub, not graphql-js, opens the event stream (src/subscriptions). */
+  subscribe(): never;
+  /** The field's value in one event: the payload the hub put under the field's name. */
+  resolve: ((event: unknown) => unknown) & { [UNIT]: string };
+}
+
+/**
+ * Builds the resolvers of a root subscription field that is a migration unit
+ * (`Subscription.commitmentChanged`): the unit's stage for the subscriber picks the
+ * side whose change feed tells each event (the hub reads it per event), and the
+ * payload's own fields are resolved through their units as in a query.
+ */
+export function migrateSubscription(unit: string): MigratedSubscription {
+  const field = unit.slice(unit.indexOf('.') + 1);
+  return {
+    subscribe() {
+      throw new Error(`${unit} is served by figway's subscription hub over graphql-ws, not by graphql-js.`);
+    },
+    resolve: Object.assign((event: unknown) => (event as Record<string, unknown>)[field], { [UNIT]: unit }),
+  };
+}
+
+function unitOf(resolver: unknown): string | null {
+  if (typeof resolver === 'function' && UNIT in resolver)
+    return String((resolver as MigratedResolver<RoutedContext>)[UNIT]);
+  if (typeof resolver === 'object' && resolver !== null && 'resolve' in resolver)
+    return unitOf(resolver.resolve);
+  return null;
+}
+
+/** Every migration unit in a resolver map, found by the tag `migrate` (or `migrateSubscription`) puts on its resolvers. */
 export function migratedUnits(resolvers: Record<string, unknown>): string[] {
   const units: string[] = [];
   for (const fields of Object.values(resolvers)) {
     if (typeof fields !== 'object' || fields === null) continue;
     for (const resolver of Object.values(fields)) {
-      if (typeof resolver === 'function' && UNIT in resolver)
-        units.push(String((resolver as MigratedResolver<RoutedContext>)[UNIT]));
+      const unit = unitOf(resolver);
+      if (unit !== null) units.push(unit);
     }
   }
   return units.sort();

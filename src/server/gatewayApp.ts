@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import type { EventReads } from '../backends/connectLoaders.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import type { RequestRouter } from '../routing/requestRouter.ts';
 import type { RequestShadow } from '../shadow/shadowRunner.ts';
@@ -20,6 +21,9 @@ export interface AppContext {
 export interface GatewayApp<C extends AppContext = AppContext> {
   schema: GraphQLSchema;
   version: string;
-  /** Builds the context of one operation, over HTTP or graphql-ws; `shadow` is absent when shadowing is off. */
-  createContext(viewer: Viewer, router: RequestRouter, shadow?: RequestShadow): C;
+  /**
+   * Builds the context of one operation, over HTTP or graphql-ws; `shadow` is absent
+   * when shadowing is off; `reads` are a subscription event's shared reads.
+   */
+  createContext(viewer: Viewer, router: RequestRouter, shadow?: RequestShadow, reads?: EventReads): C;
 }

@@ -13,6 +13,7 @@ import type { Routing } from '../routing/createRouting.ts';
 import { FORCE_STAGE_HEADER, forcedStages } from '../routing/forcedStages.ts';
 import { oneStageForEveryone } from '../routing/stageForEveryone.ts';
 import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
+import type { SubscriptionHub } from '../subscriptions/subscriptionHub.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { HealthTarget } from './checkHealth.ts';
 import { isClientDisconnect } from './clientDisconnect.ts';
@@ -29,6 +30,7 @@ import { queryCostPlugin } from './queryCostPlugin.ts';
 import { queryLimitRules } from './queryLimitRules.ts';
 import { serveHealth } from './serveHealth.ts';
 import { type MetricsListener, serveMetrics, startMetricsListener } from './serveMetrics.ts';
+import { subscriptionOperations } from './serveSubscriptions.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What a gateway is started with; the `serve` command builds it from configuration. */
@@ -55,6 +57,8 @@ export interface GatewayOptions<C extends AppContext = AppContext> {
   /** The backends /healthz reports, by name (legacy among them). */
   health: Record<string, HealthTarget>;
   verifyBearer: BearerVerifier;
+  /** Serves subscription operations from the change feed; without it they are refused. */
+  subscriptions?: SubscriptionHub;
   /** Routes under /admin/ (backfill, verification) for figway's own CLI. */
   admin?: AdminRoutes;
   /** Whether `__schema` and `__type` are answered, over HTTP and graphql-ws. @default development */
@@ -167,9 +171,16 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
   // One formatter for what leaves the process, over HTTP (Apollo) and graphql-ws alike.
   const formatError = createFormatError({ development: options.development, logger: options.logger });
   const wsFormat = createWsFormatters(formatError, options.logger);
+  const subscriptions = subscriptionOperations({
+    hub: options.subscriptions,
+    app: options.app,
+    routing: options.routing,
+    timeoutMs: options.requestTimeoutMs ?? 10_000,
+  });
   const wsCleanup = useServer(
     {
       schema,
+      subscribe: (args) => subscriptions.subscribe(args),
       // Outside development, graphql-ws puts no error message in a close reason.
       isProd: !options.development,
       // Parses, validates and costs each operation with the same limits as HTTP.
@@ -188,14 +199,18 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
-      context: (ctx, _id, payload) =>
-        contextFor(viewers.get(ctx.extra) ?? { kind: 'anonymous' }, undefined, {
+      context: (ctx, _id, payload) => {
+        const viewer = viewers.get(ctx.extra) ?? { kind: 'anonymous' };
+        const facts = {
           operationName: payload.operationName ?? null,
           query: payload.query,
           variables: payload.variables ?? null,
           clientName: paramText(ctx.connectionParams, 'apollographql-client-name'),
           clientVersion: paramText(ctx.connectionParams, 'apollographql-client-version'),
-        }),
+        };
+        const context = contextFor(viewer, undefined, facts);
+        return subscriptions.remember(context, { socket: ctx.extra.socket, facts: { viewer, ...facts } });
+      },
       // A result sent over the socket is the response: its shadow comparisons may start.
       onNext: (_ctx, _id, _payload, args, result) => {
         (args.contextValue as Partial<AppContext> | undefined)?.shadow?.responseSent();
@@ -225,7 +240,15 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
       queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      {
+        // Subscriptions complete (graphql-ws `complete`) before their sockets close.
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            await options.subscriptions?.completeAll();
+            await wsCleanup.dispose();
+          },
+        }),
+      },
     ],
   });
   await apollo.start();

@@ -6,8 +6,8 @@ import type {
   DocumentRecord,
   PartyRecord,
   ProfileRecord,
-} from '../src/backends/connectStore.ts';
-import type { Viewer } from '../src/backends/viewer.ts';
+} from './connectStore.ts';
+import type { Viewer } from './viewer.ts';
 
 /** Per-request batching of the reads resolvers make, one statement per kind and tick. */
 export interface ConnectLoaders {
@@ -42,4 +42,16 @@ export function createConnectLoaders(store: ConnectStore, viewer: Viewer): Conne
     parties: byCommitment((ids) => store.partiesByCommitmentIds(viewer, ids)),
     documents: byCommitment((ids) => store.documentsByCommitmentIds(viewer, ids)),
   };
+}
+
+/**
+ * Reads shared by every subscriber that receives one batch of events on one instance:
+ * loaders per side reading as service_role, so an event costs one read per instance,
+ * never one per subscriber. Only used after the subscriber's right to see the
+ * commitment was checked; everything reachable from a commitment (its type, parties,
+ * documents and their profiles) is visible to any of its parties under the legacy rules.
+ */
+export interface EventReads {
+  legacy: ConnectLoaders;
+  target: ConnectLoaders | null;
 }

@@ -1,0 +1,93 @@
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { Viewer } from '../backends/viewer.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import type { Routing } from '../routing/createRouting.ts';
+import type { RequestFacts } from '../shadow/shadowRunner.ts';
+import { rootFieldOf } from '../subscriptions/rootField.ts';
+import type { SubscriptionHub } from '../subscriptions/subscriptionHub.ts';
+import { executeWithinBudget } from './executeWithinBudget.ts';
+import type { AppContext, GatewayApp } from './gatewayApp.ts';
+
+/** How a socket is closed when its subscriber falls too far behind (a code in the range applications use). */
+export const SLOW_CONSUMER = {
+  code: 4008,
+  reason: 'too slow: more events queued than FIGWAY_SUBSCRIPTION_QUEUE',
+} as const;
+
+/** The part of a WebSocket the hub needs: closing it. */
+interface Closable {
+  close(code: number, reason: string): void;
+}
+
+/** What graphql-ws's `subscribe` needs to open a subscription: who asks and on which socket. */
+export interface SubscriptionOrigin {
+  socket: Closable;
+  facts: RequestFacts;
+}
+
+/** Options of {@link subscriptionOperations}. */
+export interface SubscriptionOperationsOptions<C extends AppContext> {
+  hub: SubscriptionHub | undefined;
+  app: GatewayApp<C>;
+  routing: Routing;
+  /** Each event's time budget for backend work, as a query over the socket has. */
+  timeoutMs: number;
+}
+
+function refused(message: string): ExecutionResult {
+  return {
+    errors: [
+      new GraphQLError(message, {
+        originalError: new FigwayError(ErrorCode.BACKEND_UNAVAILABLE, message, { backend: 'subscriptions' }),
+      }),
+    ],
+  };
+}
+
+/**
+ * graphql-ws's `subscribe` for the gateway: opens each subscription operation on the
+ * hub, which runs the operation once per event with a context of the subscriber's own
+ * (its router decides each field's side, as in a query) over the event's shared reads.
+ * `remember` ties an operation's context to its socket, from graphql-ws's `context` hook.
+ */
+export function subscriptionOperations<C extends AppContext>(options: SubscriptionOperationsOptions<C>) {
+  const origins = new WeakMap<object, SubscriptionOrigin>();
+  return {
+    remember(context: C, origin: SubscriptionOrigin): C {
+      origins.set(context, origin);
+      return context;
+    },
+    async subscribe(args: ExecutionArgs) {
+      const { hub } = options;
+      const context = args.contextValue as C;
+      const origin = origins.get(context);
+      const root = rootFieldOf(args);
+      if (hub === undefined || origin === undefined || root === null)
+        return refused('Subscriptions are not served by this gateway: it was started without a change feed.');
+      const viewer: Viewer = context.viewer;
+      return hub.open({
+        socket: origin.socket,
+        viewer,
+        field: root.name,
+        args: root.args,
+        facts: origin.facts,
+        execute: (rootValue, reads) =>
+          executeWithinBudget(
+            {
+              ...args,
+              rootValue,
+              contextValue: options.app.createContext(
+                viewer,
+                options.routing.routerFor(viewer),
+                undefined,
+                reads,
+              ),
+            },
+            options.timeoutMs,
+          ),
+        cutOff: () => origin.socket.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason),
+      });
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { ChangePublisher } from '../core/changeEvents.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Observation } from '../core/observation.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
@@ -30,7 +31,8 @@ const NO_CAPTURE: WriteMirror = {
 
 /**
  * The mirror for this process: its write path always, and with `applier` its
- * background appliers too. Null mirror work (no targets) leaves `sync` null.
+ * background appliers too. Null mirror work (no targets) leaves `sync` null. With
+ * `publish`, legacy's commitment changes are told to the change feed as they are claimed.
  */
 export async function startSync(
   config: Config,
@@ -39,6 +41,7 @@ export async function startSync(
   logger: Logger,
   observations: WriteObservations | null,
   applier: boolean,
+  publish?: ChangePublisher,
 ): Promise<{ sync: Sync | null; mirror: WriteMirror }> {
   const { legacyDb, targets } = backends;
   if (targets === null) return { sync: null, mirror: NO_DIRECT_LEGACY };
@@ -62,6 +65,7 @@ export async function startSync(
       pollMs: config.sync.pollMs,
       leaseMs: config.sync.leaseMs,
       retry: { maxAttempts: config.sync.maxAttempts },
+      publish,
       onMirrored: (outcome) => {
         if (observations === null) return;
         observeMirroredWrite({ legacyDb, ledger: targets.ledger }, outcome)

@@ -11,6 +11,8 @@ export interface AppendedTransaction {
   blockAddress: BlockAddress;
   transactionId: string;
   revisions: LedgerRevision[];
+  /** Who made each revision (its write's `actor`, or null), in the order of `revisions`; never hashed. */
+  actors: Array<string | null>;
 }
 
 /** Options of {@link appendTransaction}. */
@@ -184,6 +186,6 @@ export async function appendTransaction(
       [strand.strandId, sequenceNo, Buffer.from(blockHash), joinHashes(tree.frontier)],
     );
     await options.within?.(tx);
-    return { blockAddress, transactionId, revisions };
+    return { blockAddress, transactionId, revisions, actors: writes.map((write) => write.actor ?? null) };
   });
 }

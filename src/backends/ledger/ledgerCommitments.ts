@@ -54,6 +54,11 @@ interface Stored {
   version: number;
 }
 
+// The user a write is made by, as the outbox and the change feed name them (a uuid).
+function actorOf(viewer: Viewer): string | null {
+  return viewer.kind !== 'anonymous' && viewer.id !== null && isUuid(viewer.id) ? viewer.id : null;
+}
+
 function forbidden(): FigwayError {
   return new FigwayError(ErrorCode.FORBIDDEN, 'Not allowed: you are not a party to this commitment.');
 }
@@ -121,7 +126,7 @@ export function createLedgerCommitments(
   function outboxRow(viewer: Viewer, id: string, expectedVersion: number | null) {
     const intent = currentWriteIntent();
     if (intent?.mirrorTo !== 'legacy') return undefined;
-    const actor = viewer.kind !== 'anonymous' && viewer.id !== null && isUuid(viewer.id) ? viewer.id : null;
+    const actor = actorOf(viewer);
     const revision = expectedVersion === null ? 0 : expectedVersion + 1;
     return async (tx: Queryable) => {
       await tx.query(
@@ -146,7 +151,15 @@ export function createLedgerCommitments(
       const expectedVersion = current?.version ?? null;
       try {
         await ledger.write(
-          [{ tableName: COMMITMENTS, documentId: id, data: outcome.next, expectedVersion }],
+          [
+            {
+              tableName: COMMITMENTS,
+              documentId: id,
+              data: outcome.next,
+              expectedVersion,
+              actor: actorOf(viewer),
+            },
+          ],
           outboxRow(viewer, id, expectedVersion),
         );
         return outcome.result;

@@ -25,6 +25,11 @@ export interface LedgerWrite {
    * document has moved on. `null` means the document must not exist yet.
    */
   expectedVersion: number | null;
+  /**
+   * The user who made the write, told to the `Ledger.onCommitted` listeners (the
+   * change feed). Not part of the revision: it is neither stored nor hashed. @default null
+   */
+  actor?: string | null;
 }
 
 /** The signature of the whole journal up to its tip. */

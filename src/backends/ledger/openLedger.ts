@@ -13,6 +13,21 @@ import { verifyJournal } from './verifyJournal.ts';
 export interface LedgerOptions {
   /** The commit time of each transaction. @default () => new Date() */
   clock?: () => Date;
+  /**
+   * Hears an error an {@link Ledger.onCommitted} listener threw (the write it heard of
+   * still resolves with its result). Must not throw. @default a process warning
+   */
+  onListenerError?: (error: unknown) => void;
+}
+
+/** Hears each committed ledger transaction, after its commit and before its `write` resolves. */
+export type CommittedListener = (appended: AppendedTransaction) => void;
+
+function warnListenerFailed(error: unknown): void {
+  process.emitWarning(
+    `a ledger onCommitted listener threw: ${error instanceof Error ? error.message : String(error)}`,
+    'FigwayLedgerListenerWarning',
+  );
 }
 
 /**
@@ -31,6 +46,13 @@ export interface Ledger {
     writes: readonly LedgerWrite[],
     within?: (tx: Queryable) => Promise<void>,
   ): Promise<AppendedTransaction>;
+  /**
+   * Calls `listener` with each transaction this ledger object commits from now on
+   * (not other processes' writes), after the commit. A listener must return quickly
+   * and not throw: one that throws is reported to `onListenerError`, never to the
+   * writer. Returns the function that removes the listener.
+   */
+  onCommitted(listener: CommittedListener): () => void;
   /** The current (newest) revision of a document, or null. */
   current<T>(tableName: string, documentId: string): Promise<LedgerRevision<T> | null>;
   /** The current revision of each of several documents, by id; ids without one are absent. */
@@ -58,10 +80,33 @@ export async function openLedger(db: Database, options: LedgerOptions = {}): Pro
   await applyMigrations(db, LEDGER_MIGRATIONS);
   await db.query('insert into ledger.strands (strand_id) values ($1) on conflict do nothing', [ledgerId()]);
   const clock = options.clock ?? (() => new Date());
+  const onListenerError = options.onListenerError ?? warnListenerFailed;
+  const listeners = new Set<CommittedListener>();
   return {
     db,
-    write: (writes, within) =>
-      appendTransaction(db, writes, { clock, ...(within === undefined ? {} : { within }) }),
+    async write(writes, within) {
+      const appended = await appendTransaction(db, writes, {
+        clock,
+        ...(within === undefined ? {} : { within }),
+      });
+      // The transaction is committed: nothing a listener does may turn it into a failure.
+      for (const listener of [...listeners]) {
+        try {
+          listener(appended);
+        } catch (error) {
+          onListenerError(error);
+        }
+      }
+      return appended;
+    },
+    onCommitted(listener) {
+      // A wrapper per call, so the same function added twice is heard twice and removed once.
+      const entry: CommittedListener = (appended) => listener(appended);
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
     async current<T>(tableName: string, documentId: string) {
       const [row] = await db.query(
         `select * from ledger.revisions where table_name = $1 and document_id = $2

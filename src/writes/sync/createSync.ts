@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
+import type { ChangePublisher } from '../../core/changeEvents.ts';
 import type { Database } from '../../core/database.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Side } from '../../core/stage.ts';
@@ -9,8 +10,9 @@ import { createRateLimitedLog } from '../../reports/rateLimitedLog.ts';
 import type { MirroredWrite, WriteMirror } from '../writeMirror.ts';
 import { applyLegacyChanges } from './applyLegacyChanges.ts';
 import { applyOutbox } from './applyOutbox.ts';
-import type { RetryPolicy } from './changeQueue.ts';
+import type { QueuedRow, RetryPolicy } from './changeQueue.ts';
 import { describeError } from './classifyFailure.ts';
+import { legacyCommitmentChanges } from './legacyChangeEvents.ts';
 import { awaitApplier, DEAD, HELD, NOT_YET, NOTHING, type Pass, settleWaiters } from './mirrorWaiters.ts';
 import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
 import { schedulePruning } from './schedulePruning.ts';
@@ -56,6 +58,12 @@ export interface SyncOptions {
   retry?: Partial<RetryPolicy>;
   /** Hears how each write's mirror ended (the shadow observation of writes). Must not throw. */
   onMirrored?: (outcome: MirrorOutcome) => void;
+  /**
+   * Where legacy's commitment changes are told (the change feed), as they are claimed
+   * and before they are applied; a change claimed again is told again (its id is the
+   * same). A failure to tell is logged, never thrown into the applier. @default none
+   */
+  publish?: ChangePublisher;
 }
 
 export type { ConflictRow, DirectionStatus, SyncStatus } from './syncStatus.ts';
@@ -123,6 +131,17 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   );
   const directions = [toTarget, toLegacy];
 
+  // Told before applying, so a target that is down holds no legacy event back.
+  function publishLegacy(rows: readonly QueuedRow[]) {
+    if (options.publish === undefined) return;
+    try {
+      const changes = legacyCommitmentChanges(rows.map((row) => toCapturedChange(row.row)));
+      if (changes.length > 0) options.publish.publish(changes);
+    } catch (error) {
+      log.log('sync/target/publish', 'warn', { err: error }, 'could not tell the claimed legacy changes');
+    }
+  }
+
   // Claims due changes, applies them, and settles each: applied ones leave the queue,
   // a failed one waits for its retry, and so do the later changes of its entity.
   async function pass(way: Direction, entityIds?: readonly string[]): Promise<Pass> {
@@ -134,6 +153,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       ...(entityIds === undefined ? {} : { entityIds }),
     });
     if (rows.length === 0) return NOTHING;
+    if (way === toTarget) publishLegacy(rows);
     let outcomes: ChangeOutcome[];
     try {
       outcomes = await way.apply(rows);

@@ -38,6 +38,13 @@ function removesAttachment(change: CapturedChange): boolean {
   return change.tableName !== 'commitments' && change.operation === 'DELETE';
 }
 
+// The user who made a legacy transaction: the first of its changes that carried one.
+function actorOfTransaction(changes: readonly CapturedChange[], transactionId: string): string | null {
+  return (
+    changes.find((change) => change.transactionId === transactionId && change.actor !== null)?.actor ?? null
+  );
+}
+
 /** What the caller already knows of a commitment when it plans its changes. */
 export interface PlanContext {
   /** The ledger's current revision when the caller read it already (null: none); read here when undefined. */
@@ -81,6 +88,8 @@ export async function planCommitmentChanges(
   };
   let state = stored?.data ?? null;
   const states: CommitmentDocument[] = [];
+  // Who made each state's legacy transaction, for the change feed (not hashed).
+  const actors: Array<string | null> = [];
   const plan: CommitmentChangePlan = { writes: [], decisions: [], conflicts: [] };
   const decide = (change: CapturedChange, result: 'applied' | 'skipped' | 'conflict') =>
     plan.decisions.push({ id: change.id, result });
@@ -108,7 +117,10 @@ export async function planCommitmentChanges(
     if (state !== null && sameCommitment(state, next)) return decide(change, 'skipped');
     state = next;
     if (states.length > 0 && lastTransaction === change.transactionId) states[states.length - 1] = next;
-    else states.push(next);
+    else {
+      states.push(next);
+      actors.push(actorOfTransaction(changes, change.transactionId));
+    }
     lastTransaction = change.transactionId;
     decide(change, 'applied');
   };
@@ -158,6 +170,8 @@ export async function planCommitmentChanges(
       }
     }
   }
-  plan.writes = chainCommitmentWrites(entityId, states, stored?.metadata.version ?? null);
+  plan.writes = chainCommitmentWrites(entityId, states, stored?.metadata.version ?? null).map(
+    (write, index) => ({ ...write, actor: actors[index] ?? null }),
+  );
   return plan;
 }

@@ -5,6 +5,10 @@ function date(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
 
+function json(value: unknown): Row {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Row;
+}
+
 function nullableText(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
@@ -17,7 +21,8 @@ export function toCapturedChange(row: Row): CapturedChange {
     entityId: String(row.entity_id),
     tableName: String(row.table_name) as CapturedChange['tableName'],
     operation: String(row.operation) as CapturedChange['operation'],
-    rowData: (typeof row.row_data === 'string' ? JSON.parse(row.row_data) : row.row_data) as Row,
+    rowData: json(row.row_data),
+    before: row.before_data === null || row.before_data === undefined ? null : json(row.before_data),
     origin: String(row.origin),
     actor: nullableText(row.actor),
     transactionId: String(row.transaction_id),

@@ -10,6 +10,8 @@ export interface CapturedChange {
   operation: 'INSERT' | 'UPDATE' | 'DELETE';
   /** The row after the change (before it, for a DELETE), as `to_jsonb` gave it. */
   rowData: Row;
+  /** The row before an UPDATE; null for INSERT and DELETE (and for changes captured before `before_data` existed). */
+  before: Row | null;
   /** `mirror` when figway's mirror made the change (it is never mirrored back), `legacy` otherwise. */
   origin: string;
   actor: string | null;

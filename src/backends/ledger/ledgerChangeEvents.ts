@@ -1,0 +1,109 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Activity, ChangePublisher, CommitmentChange } from '../../core/changeEvents.ts';
+import type { Queryable } from '../../core/database.ts';
+import type { AppendedTransaction } from './appendTransaction.ts';
+import { COMMITMENTS, type CommitmentDocument } from './commitmentDocument.ts';
+import type { LedgerRevision } from './ledgerTypes.ts';
+import type { Ledger } from './openLedger.ts';
+
+// What a revision did to its commitment, from the one before it (null for version 0).
+function activitiesOf(data: CommitmentDocument, previous: CommitmentDocument | null): Activity[] {
+  const activities: Activity[] = [];
+  if (previous === null) activities.push({ kind: 'CREATED' });
+  else if (data.status !== previous.status) activities.push({ kind: 'STATUS_CHANGED' });
+  const seated = new Set(previous?.parties.map((party) => party.id));
+  for (const party of data.parties) {
+    // The creator seated with the commitment is part of CREATED.
+    if (seated.has(party.id) || (previous === null && party.role === 'CREATOR')) continue;
+    activities.push({ kind: 'PARTY_ADDED', profileId: party.profileId });
+  }
+  const attached = new Set(previous?.documents.map((entry) => entry.id));
+  for (const entry of data.documents) {
+    if (!attached.has(entry.id)) activities.push({ kind: 'DOCUMENT_ATTACHED' });
+  }
+  return activities;
+}
+
+const key = (documentId: string, version: number) => `${documentId}\u0000${version}`;
+
+// The data of the revision before each of `revisions`: from the block itself when it
+// wrote that one too (a chain of revisions in one transaction), else in one query.
+async function previousData(
+  db: Queryable,
+  revisions: ReadonlyArray<LedgerRevision<CommitmentDocument>>,
+): Promise<Map<string, CommitmentDocument>> {
+  const found = new Map(
+    revisions.map((revision) => [key(revision.metadata.id, revision.metadata.version), revision.data]),
+  );
+  const missing = revisions
+    .map((revision) => ({ id: revision.metadata.id, version: revision.metadata.version - 1 }))
+    .filter((wanted) => wanted.version >= 0 && !found.has(key(wanted.id, wanted.version)));
+  if (missing.length === 0) return found;
+  const rows = await db.query(
+    `select r.document_id, r.version, r.data from ledger.revisions r
+     join unnest($2::text[], $3::int[]) as p (document_id, version)
+       on r.document_id = p.document_id and r.version = p.version
+     where r.table_name = $1`,
+    [COMMITMENTS, missing.map((wanted) => wanted.id), missing.map((wanted) => wanted.version)],
+  );
+  for (const row of rows)
+    found.set(key(String(row.document_id), Number(row.version)), row.data as CommitmentDocument);
+  return found;
+}
+
+async function changesOf(db: Queryable, appended: AppendedTransaction): Promise<CommitmentChange[]> {
+  const commitments = appended.revisions.flatMap((revision, index) =>
+    revision.tableName === COMMITMENTS
+      ? [{ revision: revision as LedgerRevision<CommitmentDocument>, actor: appended.actors[index] ?? null }]
+      : [],
+  );
+  if (commitments.length === 0) return [];
+  const previous = await previousData(
+    db,
+    commitments.map((entry) => entry.revision),
+  );
+  return commitments.map(({ revision, actor }) => {
+    const { id, version, txTime } = revision.metadata;
+    const before = version === 0 ? null : previous.get(key(id, version - 1));
+    if (before === undefined)
+      throw new Error(`commitment ${id} has no revision ${version - 1} before ${version}`);
+    return {
+      id: `target:${id}:${version}`,
+      source: 'target',
+      commitmentId: id,
+      activities: activitiesOf(revision.data, before),
+      actorId: actor,
+      at: txTime,
+    };
+  });
+}
+
+/**
+ * Tells `publisher` the commitment changes of each transaction `ledger` commits from
+ * now on: one change per revision of a commitment (`target:<id>:<version>`), its
+ * activities found by comparing it with the revision before it, at the block's commit
+ * time, by the write's actor. Reads the previous revisions in one query per
+ * transaction, after the commit, off the writer's path; transactions are told in the
+ * order they were committed here. A failure goes to `onError` (which must not throw),
+ * never to the writer. Returns the function that stops watching.
+ */
+export function watchLedgerChanges(
+  ledger: Ledger,
+  publisher: ChangePublisher,
+  onError: (error: unknown) => void,
+): () => void {
+  // The reads run in the context the watch was set up in, not the writing request's:
+  // a request whose time budget runs out right after its write must not lose the event.
+  const outside = AsyncLocalStorage.snapshot();
+  let told: Promise<void> = Promise.resolve();
+  return ledger.onCommitted((appended) => {
+    told = told
+      .then(() =>
+        outside(async () => {
+          const changes = await changesOf(ledger.db, appended);
+          if (changes.length > 0) publisher.publish(changes);
+        }),
+      )
+      .catch(onError);
+  });
+}

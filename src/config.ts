@@ -79,6 +79,13 @@ const environment = z.object({
   FIGWAY_SYNC_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   FIGWAY_SYNC_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   FIGWAY_SYNC_LEASE_MS: z.coerce.number().int().min(500).default(30_000),
+  REDIS_URL: z
+    .url({
+      protocol: /^rediss?$/,
+      error: 'expected redis://[user:password@]host[:port][/db] or rediss://...',
+    })
+    .optional(),
+  FIGWAY_SUBSCRIPTION_QUEUE: z.coerce.number().int().positive().default(1_000),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -238,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pollMs: values.FIGWAY_SYNC_POLL_MS,
       leaseMs: values.FIGWAY_SYNC_LEASE_MS,
     },
+    redisUrl: values.REDIS_URL ?? null,
+    subscriptionQueueLimit: values.FIGWAY_SUBSCRIPTION_QUEUE,
     logLevel: values.LOG_LEVEL,
   };
 }

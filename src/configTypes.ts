@@ -137,5 +137,16 @@ export interface Config {
   queryLimits: QueryLimits;
   /** The mirror between legacy and the targets. */
   sync: SyncConfig;
+  /**
+   * The Redis that carries commitment changes between gateway instances and `figway sync`
+   * workers (`REDIS_URL`, redis:// or rediss://); null: changes reach this process's
+   * subscriptions only.
+   */
+  redisUrl: string | null;
+  /**
+   * Events queued for one subscription socket before the subscriber is cut off as too slow
+   * (`FIGWAY_SUBSCRIPTION_QUEUE`). @default 1000
+   */
+  subscriptionQueueLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

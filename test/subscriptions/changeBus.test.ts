@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CommitmentChange } from '../../src/core/changeEvents.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
+import { type ChangeBus, createChangeBus } from '../../src/subscriptions/changeBus.ts';
+import { captureLogs } from '../support/capturedLogs.ts';
+import { closedPort } from '../support/closedPort.ts';
+import { eventually } from '../support/eventually.ts';
+import {
+  type RedisServer,
+  redisAnswers,
+  redisServerInstalled,
+  redisServerOn,
+  TEST_REDIS_URL,
+} from '../support/redisServer.ts';
+
+// Under CI a missing Redis or redis-server fails these tests; elsewhere they are skipped.
+const required = process.env.CI === 'true';
+const sharedRedis = required || (await redisAnswers(6379));
+const privateRedis = required || redisServerInstalled();
+
+function change(id: string): CommitmentChange {
+  return {
+    id: `target:${id}:1`,
+    source: 'target',
+    commitmentId: id,
+    activities: [{ kind: 'CREATED' }],
+    actorId: null,
+    at: new Date().toISOString(),
+  };
+}
+
+/** The commitment ids a bus's listener heard, in order, one entry per change. */
+function listen(bus: ChangeBus): string[] {
+  const heard: string[] = [];
+  bus.subscribe((changes) => heard.push(...changes.map((c) => c.commitmentId)));
+  return heard;
+}
+
+async function lostToRedis(metrics: GatewayMetrics): Promise<number> {
+  const { values } = await metrics.subscriptionEventsLost.get();
+  return values.find((value) => value.labels.reason === 'redis')?.value ?? 0;
+}
+
+async function fanOutGauge(metrics: GatewayMetrics): Promise<number | undefined> {
+  return (await metrics.subscriptionFanOut.get()).values[0]?.value;
+}
+
+const silent = pino({ level: 'silent' });
+const opened: ChangeBus[] = [];
+
+async function openBus(redisUrl: string | null, channel: string, metrics = createGatewayMetrics()) {
+  const bus = await createChangeBus({ redisUrl, channel, metrics, logger: silent });
+  opened.push(bus);
+  return { bus, metrics, heard: listen(bus) };
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((bus) => bus.close()));
+});
+
+describe('createChangeBus: in this process (no Redis)', () => {
+  it('tells listeners the published changes in publish order, after publish returns', async () => {
+    const { bus, heard } = await openBus(null, 'unused');
+    bus.publish([change('a'), change('b')]);
+    bus.publish([change('c')]);
+    expect(heard).toEqual([]);
+    await eventually(
+      async () => heard.length,
+      (n) => n === 3,
+      1_000,
+    );
+    expect(heard).toEqual(['a', 'b', 'c']);
+    expect(bus.fanOut).toBe('local');
+  });
+
+  it('tells an unsubscribed listener nothing, even changes published before it left', async () => {
+    const { bus, heard } = await openBus(null, 'unused');
+    const gone: string[] = [];
+    const unsubscribe = bus.subscribe((changes) => gone.push(...changes.map((c) => c.commitmentId)));
+    bus.publish([change('a')]);
+    unsubscribe();
+    bus.publish([change('b')]);
+    await eventually(
+      async () => heard.length,
+      (n) => n === 2,
+      1_000,
+    );
+    expect(gone).toEqual([]);
+  });
+
+  it('logs a listener that throws and still tells the others', async () => {
+    const logs = captureLogs('warn');
+    const bus = await createChangeBus({
+      redisUrl: null,
+      metrics: createGatewayMetrics(),
+      logger: logs.logger,
+    });
+    opened.push(bus);
+    bus.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    const heard = listen(bus);
+    bus.publish([change('a')]);
+    bus.publish([change('b')]);
+    await eventually(
+      async () => heard,
+      (h) => h.length === 2,
+      1_000,
+    );
+    const line = await logs.waitFor((l) => /listener threw/.test(l.msg ?? ''), 1_000);
+    expect(JSON.stringify(line.err)).toContain('listener bug');
+  });
+
+  it('tells nothing after close, and close twice is fine', async () => {
+    const { bus, heard } = await openBus(null, 'unused');
+    bus.publish([change('a')]);
+    await bus.close();
+    await bus.close();
+    bus.publish([change('b')]);
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    expect(heard).toEqual([]);
+  });
+});
+
+describe.skipIf(!sharedRedis)('createChangeBus: across instances on the shared Redis', () => {
+  it('tells each change once on both instances: the publisher does not hear its own echo', async () => {
+    const channel = `figway:changes:test:${randomUUID()}`;
+    const a = await openBus(TEST_REDIS_URL, channel);
+    const b = await openBus(TEST_REDIS_URL, channel);
+    expect([a.bus.fanOut, b.bus.fanOut]).toEqual(['connected', 'connected']);
+    expect(await fanOutGauge(a.metrics)).toBe(1);
+    a.bus.publish([change('x')]);
+    await eventually(
+      async () => b.heard,
+      (h) => h.includes('x'),
+      5_000,
+    );
+    // Redis delivers a channel's messages in order: once A hears y (published by B after
+    // B heard x), an echo of x would have reached A before it.
+    b.bus.publish([change('y')]);
+    await eventually(
+      async () => a.heard,
+      (h) => h.includes('y'),
+      5_000,
+    );
+    expect(a.heard).toEqual(['x', 'y']);
+    expect(b.heard).toEqual(['x', 'y']);
+  });
+
+  it('quits both connections on close, reports the fan-out down, and closes once', async () => {
+    const instanceId = randomUUID();
+    const metrics = createGatewayMetrics();
+    const channel = `figway:changes:test:${randomUUID()}`;
+    const bus = await createChangeBus({
+      redisUrl: TEST_REDIS_URL,
+      channel,
+      metrics,
+      logger: silent,
+      instanceId,
+    });
+    const admin = new Redis(TEST_REDIS_URL);
+    try {
+      const names = async () =>
+        ((await admin.client('LIST')) as string).match(new RegExp(`figway-(pub|sub)-${instanceId}`, 'g')) ??
+        [];
+      expect((await names()).sort()).toEqual([`figway-pub-${instanceId}`, `figway-sub-${instanceId}`]);
+      await Promise.all([bus.close(), bus.close()]);
+      expect(bus.fanOut).toBe('disconnected');
+      expect(await fanOutGauge(metrics)).toBe(0);
+      await eventually(names, (found) => found.length === 0, 5_000);
+    } finally {
+      await admin.quit();
+    }
+  });
+
+  it('logs and ignores a malformed message, and goes on delivering', async () => {
+    const channel = `figway:changes:test:${randomUUID()}`;
+    const logs = captureLogs('warn');
+    const metrics = createGatewayMetrics();
+    const bus = await createChangeBus({ redisUrl: TEST_REDIS_URL, channel, metrics, logger: logs.logger });
+    opened.push(bus);
+    const heard = listen(bus);
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      await raw.publish(channel, 'not json');
+      await raw.publish(channel, JSON.stringify({ instanceId: 'other', changes: [{ id: 1 }] }));
+      await raw.publish(channel, JSON.stringify({ instanceId: 'other', changes: [change('z')] }));
+    } finally {
+      await raw.quit();
+    }
+    await eventually(
+      async () => heard,
+      (h) => h.length > 0,
+      5_000,
+    );
+    expect(heard).toEqual(['z']);
+    const malformed = logs.lines.filter((l) => /malformed/.test(l.msg ?? ''));
+    expect(malformed[0]).toMatchObject({ reason: expect.stringMatching(/^not JSON/) });
+  });
+});
+
+describe.skipIf(!privateRedis)('createChangeBus: when Redis goes away and comes back', () => {
+  let server: RedisServer;
+
+  beforeAll(async () => {
+    server = redisServerOn(await closedPort());
+    await server.start();
+  }, 20_000);
+
+  afterAll(async () => {
+    await server.kill();
+  });
+
+  it('keeps local delivery, counts what others missed, and fans out again after a restart', async () => {
+    const channel = `figway:changes:test:${randomUUID()}`;
+    const a = await openBus(server.url, channel);
+    const b = await openBus(server.url, channel);
+    a.bus.publish([change('before')]);
+    await eventually(
+      async () => b.heard,
+      (h) => h.includes('before'),
+      5_000,
+    );
+
+    await server.kill();
+    await eventually(
+      async () => [a.bus.fanOut, b.bus.fanOut],
+      (s) => s.join() === 'disconnected,disconnected',
+      5_000,
+    );
+    expect(await fanOutGauge(a.metrics)).toBe(0);
+    a.bus.publish([change('down1')]);
+    a.bus.publish([change('down2'), change('down3')]);
+    await eventually(
+      async () => a.heard,
+      (h) => h.includes('down3'),
+      1_000,
+    );
+    expect(a.heard).toEqual(['before', 'down1', 'down2', 'down3']);
+    await eventually(
+      () => lostToRedis(a.metrics),
+      (n) => n === 3,
+      1_000,
+    );
+
+    await server.start();
+    await eventually(
+      async () => [a.bus.fanOut, b.bus.fanOut],
+      (s) => s.join() === 'connected,connected',
+      10_000,
+    );
+    expect(await fanOutGauge(b.metrics)).toBe(1);
+    a.bus.publish([change('after')]);
+    await eventually(
+      async () => b.heard,
+      (h) => h.includes('after'),
+      5_000,
+    );
+    expect(b.heard).toEqual(['before', 'after']);
+    expect(await lostToRedis(a.metrics)).toBe(3);
+  }, 30_000);
+
+  it('starts disconnected when Redis is not there yet, with a warning, and connects when it comes', async () => {
+    const late = redisServerOn(await closedPort());
+    const logs = captureLogs('warn');
+    const metrics = createGatewayMetrics();
+    try {
+      const bus = await createChangeBus({ redisUrl: late.url, metrics, logger: logs.logger });
+      opened.push(bus);
+      expect(bus.fanOut).toBe('disconnected');
+      expect(logs.lines.some((l) => /could not connect to Redis at start/.test(l.msg ?? ''))).toBe(true);
+      const heard = listen(bus);
+      bus.publish([change('early')]);
+      await eventually(
+        async () => heard,
+        (h) => h.length === 1,
+        1_000,
+      );
+      await eventually(
+        () => lostToRedis(metrics),
+        (n) => n === 1,
+        1_000,
+      );
+      await late.start();
+      await eventually(
+        async () => bus.fanOut,
+        (s) => s === 'connected',
+        10_000,
+      );
+      expect(await fanOutGauge(metrics)).toBe(1);
+    } finally {
+      await late.kill();
+    }
+  }, 30_000);
+});

@@ -31,6 +31,8 @@ import { createBearerVerifier } from '../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../src/shadow/observationWriter.ts';
 import { createShadowRunner, type ShadowRunner } from '../src/shadow/shadowRunner.ts';
+import { createSubscriptionShadow } from '../src/subscriptions/compareEventStreams.ts';
+import { type Subscriptions, startSubscriptions } from '../src/subscriptions/startSubscriptions.ts';
 import { recordMirrorFailures } from '../src/writes/recordMirrorFailures.ts';
 import { createSync, type Sync, type SyncOptions } from '../src/writes/sync/createSync.ts';
 import { observeMirroredWrite } from '../src/writes/sync/observeMirroredWrite.ts';
@@ -62,6 +64,8 @@ export interface TestGateway {
   metrics: GatewayMetrics;
   /** The mirror, when started with `sync`. */
   sync: Sync | null;
+  /** The change bus and hub, when started with `subscriptions`. */
+  subscriptions: Subscriptions | null;
   /** The shadow runner, when started with `shadow`. */
   runner: ShadowRunner | null;
   /** Waits until every shadow comparison so far is judged and its observation stored. */
@@ -117,6 +121,11 @@ export async function startTestGateway(
     catalogue?: CatalogueEntry[];
     /** Run shadow reads, recording observations in the legacy test database (or `observationsDb`). */
     shadow?: { random?: () => number; maxInFlight?: number; observationsDb?: Queryable };
+    /**
+     * Serve subscriptions from the change feed (the ledger's appends; legacy's changes
+     * need `sync` too, whose appliers publish them), over Redis when `redisUrl` is set.
+     */
+    subscriptions?: { queueLimit?: number; redisUrl?: string | null; shadow?: { random?: () => number } };
     /** Log here instead of nowhere (e.g. to assert what the operator sees). */
     logger?: Logger;
     /** Production settings passed to the gateway as they are (introspection, /metrics access). */
@@ -172,6 +181,33 @@ export async function startTestGateway(
       ...(options.shadow.maxInFlight === undefined ? {} : { maxInFlight: options.shadow.maxInFlight }),
     });
   }
+  const legacy = options.wrapStore === undefined ? store : options.wrapStore(store);
+  const target = fixture === null ? null : (options.wrapTarget?.(fixture.target) ?? fixture.target);
+  let subscriptions: Subscriptions | null = null;
+  if (options.subscriptions !== undefined) {
+    const { shadow: compare } = options.subscriptions;
+    if (compare !== undefined && writer === null) throw new Error('subscriptions.shadow needs shadow');
+    subscriptions = await startSubscriptions({
+      stores: { legacy, target },
+      ledger: fixture?.ledger ?? null,
+      stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
+      redisUrl: options.subscriptions.redisUrl ?? null,
+      queueLimit: options.subscriptions.queueLimit ?? 1000,
+      ...(compare === undefined || writer === null
+        ? {}
+        : {
+            shadow: createSubscriptionShadow({
+              catalogue: routing.catalogue,
+              writer,
+              metrics,
+              salt: 'test-salt',
+              ...(compare.random === undefined ? {} : { random: compare.random }),
+            }),
+          }),
+      metrics,
+      logger,
+    });
+  }
   if (options.sync !== undefined && fixture !== null) {
     const { applier, ...settings } = options.sync;
     const deps = { legacyDb: fixture.legacy, ledger: fixture.ledger, oltp: fixture.oltp };
@@ -191,13 +227,14 @@ export async function startTestGateway(
       logger,
       pollMs: 200,
       ...(observe === undefined ? {} : { onMirrored: observe }),
+      ...(subscriptions === null ? {} : { publish: subscriptions.bus }),
       ...settings,
     });
     if (applier !== false) await sync.start();
   }
-  const legacy = options.wrapStore === undefined ? store : options.wrapStore(store);
   const gateway = await startGateway({
     ...(runner === null ? {} : { shadow: runner }),
+    ...(subscriptions === null ? {} : { subscriptions: subscriptions.hub }),
     ...options.gateway,
     host: '127.0.0.1',
     port: 0,
@@ -206,7 +243,7 @@ export async function startTestGateway(
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits },
     app: await createConnectApp({
       legacy,
-      target: fixture === null ? null : (options.wrapTarget?.(fixture.target) ?? fixture.target),
+      target,
       ledger:
         fixture === null
           ? null
@@ -245,6 +282,7 @@ export async function startTestGateway(
     nextFlagsReload: () => routing.nextReload(),
     metrics,
     sync,
+    subscriptions,
     runner,
     async settle() {
       await runner?.idle();
@@ -253,6 +291,7 @@ export async function startTestGateway(
     async close() {
       await gateway.stop();
       await sync?.stop();
+      await subscriptions?.close();
       await writer?.close();
       await routing.close();
       await rm(flagsDir, { recursive: true, force: true });

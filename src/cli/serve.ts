@@ -25,6 +25,8 @@ import { createObservationWriter } from '../shadow/observationWriter.ts';
 import { pruneObservations } from '../shadow/pruneObservations.ts';
 import { createInternalErrorReporter } from '../shadow/reportInternalError.ts';
 import { createShadowRunner } from '../shadow/shadowRunner.ts';
+import { createSubscriptionShadow } from '../subscriptions/compareEventStreams.ts';
+import { startSubscriptions } from '../subscriptions/startSubscriptions.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
 import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
@@ -114,6 +116,14 @@ function startShadow(
   return {
     runner,
     writer,
+    // The two sides' event streams of sampled subscriptions in shadow and live, compared as reads are.
+    subscriptions: createSubscriptionShadow({
+      catalogue: routing.catalogue,
+      writer,
+      metrics,
+      salt: requireShadowSalt(config),
+      onInternalError,
+    }),
     async close() {
       clearInterval(timer);
       await runner.idle();
@@ -176,6 +186,19 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   const { legacy, targets } = backends;
   const shadow = startShadow(config, backends, metrics, routing, logger);
   opened.add('the shadow runner', () => shadow.close());
+  // Subscriptions hear the change feed: the ledger's appends, and legacy's changes as
+  // the appliers claim them, through Redis across instances when REDIS_URL is set.
+  const subscriptions = await startSubscriptions({
+    stores: { legacy, target: targets?.store ?? null },
+    ledger: targets?.ledger ?? null,
+    stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
+    redisUrl: config.redisUrl,
+    queueLimit: config.subscriptionQueueLimit,
+    shadow: shadow.subscriptions,
+    metrics,
+    logger,
+  });
+  opened.add('the subscriptions', () => subscriptions.close());
   // Writes reach both sides: each write's own mirror, and the background appliers
   // unless separate `figway sync` workers run them.
   const { sync, mirror } = await startSync(
@@ -185,6 +208,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     logger,
     shadow.writer,
     config.sync.applier,
+    subscriptions.bus,
   );
   if (sync !== null) opened.add('the mirror', () => sync.stop());
   const verifyBearer = await createVerifierFromConfig(config.auth);
@@ -207,6 +231,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     }),
     routing,
     shadow: shadow.runner,
+    subscriptions: subscriptions.hub,
     metrics,
     health:
       targets === null

@@ -220,10 +220,20 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     },
     wsServer,
   );
+  // Closing the sockets twice (after subscriptions complete, then in Apollo's drain) closes them once.
+  let socketsClosed: Promise<void> | null = null;
+  const closeSockets = () => {
+    socketsClosed ??= Promise.resolve(wsCleanup.dispose());
+    return socketsClosed;
+  };
   const apollo = new ApolloServer<C>({
     schema,
     // Refused by noIntrospectionRule instead, whose message names FIGWAY_INTROSPECTION.
     introspection: true,
+    // figway's own SIGTERM handler stops the gateway and then everything else; Apollo's
+    // would re-raise the signal once Apollo alone had stopped, killing the process
+    // before the mirror, the subscriptions and the observation writer had closed.
+    stopOnTerminationSignals: false,
     // A GET carrying Authorization is preflighted by browsers, so it is as safe from
     // CSRF as a JSON POST; urql and others send queries as such GETs.
     csrfPrevention: {
@@ -240,15 +250,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
       queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        // Subscriptions complete (graphql-ws `complete`) before their sockets close.
-        serverWillStart: async () => ({
-          drainServer: async () => {
-            await options.subscriptions?.completeAll();
-            await wsCleanup.dispose();
-          },
-        }),
-      },
+      { serverWillStart: async () => ({ drainServer: closeSockets }) },
     ],
   });
   await apollo.start();
@@ -327,6 +329,16 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     schemaVersion: version,
     metricsUrl: metricsListener?.url ?? `http://${options.host}:${port}/metrics`,
     async stop() {
+      // Subscriptions complete (graphql-ws `complete`) while their sockets are open:
+      // Apollo's drain destroys every connection of the HTTP server, upgraded ones
+      // included. graphql-ws writes each `complete` in the microtasks that follow the
+      // end of its stream, so by the next macrotask every one is written; the sockets
+      // then close gracefully (1001), the close frame after it.
+      if (options.subscriptions !== undefined) {
+        await options.subscriptions.completeAll();
+        await new Promise((resolve) => setImmediate(resolve));
+        await closeSockets();
+      }
       await apollo.stop();
       await metricsListener?.close();
     },

@@ -118,7 +118,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   const { metrics, logger } = options;
   const byCommitment = new Map<string, Set<Subscription>>();
   const byMember = new Map<string, Set<Subscription>>();
-  const sockets = new Map<object, Socket>();
+  // Weak: a socket that was cut off stays marked for as long as it lives, and no longer.
+  const sockets = new WeakMap<object, Socket>();
   const all = new Set<Subscription>();
   let batch: CommitmentChange[] = [];
   let delivering: Promise<void> = Promise.resolve();
@@ -185,10 +186,12 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     if (!subscription.seen.add(change.id)) return;
     const payloads = payloadsOf(subscription, change, facts);
     if (role === 'candidate') {
+      // The candidate's events are only run for a sampled comparison; nobody receives them.
       const comparison = comparisonOf(subscription);
+      if (comparison === null) return;
       for (const { key, root } of payloads) {
         void run(subscription, root, reads).then((result) =>
-          comparison?.candidate(stage, { key, change, result }),
+          comparison.candidate(stage, { key, change, result }),
         );
       }
       return;

@@ -91,3 +91,19 @@ export function subscriptionOperations<C extends AppContext>(options: Subscripti
     },
   };
 }
+
+/**
+ * Completes every subscription (graphql-ws `complete`), then closes the sockets
+ * gracefully (1001). graphql-ws writes each `complete` in the microtasks that follow the
+ * end of its stream, so by the next macrotask every one is written, ahead of the close
+ * frame. Without a hub, nothing to complete: the sockets close with the HTTP drain.
+ */
+export async function completeSubscriptions(
+  hub: SubscriptionHub | undefined,
+  closeSockets: () => Promise<void>,
+) {
+  if (hub === undefined) return;
+  await hub.completeAll();
+  await new Promise((resolve) => setImmediate(resolve));
+  await closeSockets();
+}

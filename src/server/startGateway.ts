@@ -25,12 +25,13 @@ import { createWsFormatters } from './formatWsResult.ts';
 import type { AppContext, GatewayApp } from './gatewayApp.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
 import { noIntrospectionRule, refuseWsIntrospection } from './noIntrospectionRule.ts';
+import { paramText, requestFacts, wsAuthorization } from './operationFacts.ts';
 import { prepareWsOperation } from './prepareWsOperation.ts';
 import { queryCostPlugin } from './queryCostPlugin.ts';
 import { queryLimitRules } from './queryLimitRules.ts';
 import { serveHealth } from './serveHealth.ts';
 import { type MetricsListener, serveMetrics, startMetricsListener } from './serveMetrics.ts';
-import { subscriptionOperations } from './serveSubscriptions.ts';
+import { completeSubscriptions, subscriptionOperations } from './serveSubscriptions.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
 /** What a gateway is started with; the `serve` command builds it from configuration. */
@@ -82,50 +83,6 @@ export interface Gateway {
 function sendJson(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
-}
-
-/** The token graphql-ws clients send: `connectionParams.authorization`, or the upgrade request's header. */
-function wsAuthorization(params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) {
-  const fromParams = params?.authorization ?? params?.Authorization;
-  return typeof fromParams === 'string' ? fromParams : request.headers.authorization;
-}
-
-function paramText(params: Readonly<Record<string, unknown>> | undefined, name: string): string | null {
-  const value = params?.[name];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function headerText(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-// A GET carries its operation in the query string (urql sends queries so), with the
-// variables as JSON; Apollo has already refused a GET whose variables do not parse.
-function operationOfGet(request: IncomingMessage): Record<string, unknown> {
-  const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
-  const variables = params.get('variables');
-  let parsed: unknown = null;
-  try {
-    parsed = variables === null ? null : JSON.parse(variables);
-  } catch (error) {
-    parsed = { unparsed: variables, error: String(error) };
-  }
-  return { operationName: params.get('operationName'), query: params.get('query'), variables: parsed };
-}
-
-/** What an observation records about the operation: its name, document, variables and client. */
-function requestFacts(request: IncomingMessage, body: unknown): Omit<RequestFacts, 'viewer'> {
-  const graphql = (
-    request.method === 'GET' ? operationOfGet(request) : typeof body === 'object' && body !== null ? body : {}
-  ) as Record<string, unknown>;
-  return {
-    operationName: typeof graphql.operationName === 'string' ? graphql.operationName : null,
-    query: typeof graphql.query === 'string' ? graphql.query : null,
-    variables: graphql.variables ?? null,
-    clientName: headerText(request, 'apollographql-client-name'),
-    clientVersion: headerText(request, 'apollographql-client-version'),
-  };
 }
 
 /**
@@ -329,16 +286,8 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     schemaVersion: version,
     metricsUrl: metricsListener?.url ?? `http://${options.host}:${port}/metrics`,
     async stop() {
-      // Subscriptions complete (graphql-ws `complete`) while their sockets are open:
-      // Apollo's drain destroys every connection of the HTTP server, upgraded ones
-      // included. graphql-ws writes each `complete` in the microtasks that follow the
-      // end of its stream, so by the next macrotask every one is written; the sockets
-      // then close gracefully (1001), the close frame after it.
-      if (options.subscriptions !== undefined) {
-        await options.subscriptions.completeAll();
-        await new Promise((resolve) => setImmediate(resolve));
-        await closeSockets();
-      }
+      // Subscriptions complete while their sockets are open: Apollo's drain destroys them.
+      await completeSubscriptions(options.subscriptions, closeSockets);
       await apollo.stop();
       await metricsListener?.close();
     },

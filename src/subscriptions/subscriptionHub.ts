@@ -240,13 +240,14 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     for (const subscription of socket.subscriptions) queued += subscription.stream.queued;
     if (queued <= options.queueLimit) return;
     socket.cut = true;
+    // The first subscription's request closes the socket they all share. Taken before the
+    // streams end: ending one removes it from the socket, which left none to close it with.
+    const [first] = socket.subscriptions;
     let dropped = 0;
     for (const subscription of [...socket.subscriptions]) dropped += subscription.stream.end(false);
     metrics.subscriptionEventsLost.inc({ reason: 'slow_consumer' }, dropped);
     metrics.subscriptionSocketsClosed.inc({ reason: 'slow_consumer' });
     logger.warn({ queued, limit: options.queueLimit }, 'a subscriber too slow to keep up was cut off');
-    // The first subscription's request closes the socket they all share.
-    const [first] = socket.subscriptions.size > 0 ? [...socket.subscriptions] : [];
     first?.request.cutOff(queued);
   }
 

@@ -13,19 +13,35 @@ export const TOKEN_EXPIRED = { code: 4401, reason: 'token expired' } as const;
 // which a ten-year API key would hit: longer waits are taken in steps.
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
+/** Options of {@link closeWhenTokenExpires}. */
+export interface TokenExpiryOptions {
+  /** The clock, in milliseconds. @default Date.now */
+  now?: () => number;
+  /** Heard just before the socket is closed because its token expired (to count it). */
+  onExpire?: () => void;
+}
+
 /**
  * Closes `socket` with 4401 "token expired" when the token it connected with
  * (`exp` of the viewer's claims) expires, so a socket never outlives its token.
- * Anonymous viewers have no token to expire. `now` is the clock, in milliseconds.
+ * Anonymous viewers have no token to expire.
  */
-export function closeWhenTokenExpires(socket: ClosableSocket, viewer: Viewer, now: () => number = Date.now) {
+export function closeWhenTokenExpires(
+  socket: ClosableSocket,
+  viewer: Viewer,
+  options: TokenExpiryOptions = {},
+) {
   if (viewer.kind === 'anonymous') return;
   const exp = viewer.claims.exp;
   if (typeof exp !== 'number') return;
+  const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
     const remaining = exp * 1000 - now();
-    if (remaining <= 0) return socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason);
+    if (remaining <= 0) {
+      options.onExpire?.();
+      return socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason);
+    }
     timer = setTimeout(check, Math.min(remaining, LONGEST_TIMER_MS));
   };
   check();

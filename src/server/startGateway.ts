@@ -149,7 +149,9 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
         try {
           const viewer = await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request));
           viewers.set(ctx.extra, viewer);
-          closeWhenTokenExpires(ctx.extra.socket, viewer);
+          closeWhenTokenExpires(ctx.extra.socket, viewer, {
+            onExpire: () => options.metrics.subscriptionSocketsClosed.inc({ reason: 'token_expired' }),
+          });
           return true;
         } catch (error) {
           options.logger.debug({ err: error }, 'graphql-ws connection refused: bad bearer token');

@@ -22,12 +22,17 @@ const commitmentChange: z.ZodType<CommitmentChange> = z.object({
 
 const changeMessage = z.object({
   instanceId: z.string().min(1),
+  seq: z.number().int().positive(),
   changes: z.array(commitmentChange).min(1),
 });
 
-/** One publish() of one instance, as it travels over the Redis channel. */
+/**
+ * One publish() of one instance, as it travels over the Redis channel. `seq` counts the
+ * instance's publishes from 1, so a receiver can tell how many of them it missed.
+ */
 export interface ChangeMessage {
   instanceId: string;
+  seq: number;
   changes: CommitmentChange[];
 }
 
@@ -37,8 +42,12 @@ export type DecodedChangeMessage =
   | { kind: 'malformed'; reason: string };
 
 /** The text one publish() sends on the channel. */
-export function encodeChangeMessage(instanceId: string, changes: readonly CommitmentChange[]): string {
-  return JSON.stringify({ instanceId, changes });
+export function encodeChangeMessage(
+  instanceId: string,
+  seq: number,
+  changes: readonly CommitmentChange[],
+): string {
+  return JSON.stringify({ instanceId, seq, changes });
 }
 
 /** Reads a message from the channel; never throws: anything else is `malformed` with the reason. */

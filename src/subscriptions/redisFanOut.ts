@@ -93,13 +93,19 @@ function followSubscription(
   });
 }
 
-/** Tells `options.onChanges` each other instance's message; logs and drops a malformed one. */
+/**
+ * Tells `options.onChanges` each other instance's message; logs and drops a malformed
+ * one. A gap in an instance's sequence numbers is messages Redis never brought here
+ * (this connection was down, or Redis dropped it): counted as `missed`, since the
+ * publisher saw its publish succeed.
+ */
 function receiveChanges(
   subscriber: Redis,
   options: RedisFanOutOptions,
   status: FanOutStatus,
   rateLimited: RateLimitedLog,
 ): void {
+  const lastSeq = new Map<string, number>();
   subscriber.on('message', (from: string, text: string) => {
     if (from !== options.channel || status.closed) return;
     const decoded = decodeChangeMessage(text);
@@ -112,9 +118,23 @@ function receiveChanges(
           'change bus: ignored a malformed message on the changes channel',
         );
         return;
-      case 'message':
-        if (decoded.message.instanceId !== options.instanceId) options.onChanges(decoded.message.changes);
+      case 'message': {
+        const { instanceId, seq, changes } = decoded.message;
+        if (instanceId === options.instanceId) return;
+        const last = lastSeq.get(instanceId);
+        lastSeq.set(instanceId, seq);
+        if (last !== undefined && seq > last + 1) {
+          options.metrics.subscriptionEventsLost.inc({ reason: 'missed' }, seq - last - 1);
+          rateLimited.log(
+            'missed',
+            'warn',
+            { from: instanceId, messages: seq - last - 1 },
+            "change bus: another instance's changes never arrived here",
+          );
+        }
+        options.onChanges(changes);
         return;
+      }
     }
   });
 }
@@ -206,6 +226,7 @@ export async function openRedisFanOut(options: RedisFanOutOptions): Promise<Redi
     );
   };
   let closing: Promise<void> | null = null;
+  let published = 0;
   return {
     get state() {
       return status.state;
@@ -213,9 +234,12 @@ export async function openRedisFanOut(options: RedisFanOutOptions): Promise<Redi
     publish(changes) {
       if (status.closed || changes.length === 0) return;
       try {
-        publisher.publish(channel, encodeChangeMessage(instanceId, changes)).catch((error: unknown) => {
-          lost(changes.length, error);
-        });
+        published += 1;
+        publisher
+          .publish(channel, encodeChangeMessage(instanceId, published, changes))
+          .catch((error: unknown) => {
+            lost(changes.length, error);
+          });
       } catch (error) {
         lost(changes.length, error);
       }

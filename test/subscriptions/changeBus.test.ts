@@ -176,6 +176,33 @@ describe.skipIf(!sharedRedis)('createChangeBus: across instances on the shared R
     }
   });
 
+  it("counts another instance's messages that never arrived, from the gaps in its sequence", async () => {
+    const channel = `figway:changes:test:${randomUUID()}`;
+    const metrics = createGatewayMetrics();
+    const bus = await createChangeBus({ redisUrl: TEST_REDIS_URL, channel, metrics, logger: silent });
+    opened.push(bus);
+    const heard = listen(bus);
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      for (const [seq, id] of [
+        [1, 'a'],
+        [2, 'b'],
+        [5, 'e'],
+      ] as const)
+        await raw.publish(channel, JSON.stringify({ instanceId: 'other', seq, changes: [change(id)] }));
+    } finally {
+      await raw.quit();
+    }
+    await eventually(
+      async () => heard.length,
+      (length) => length === 3,
+      5_000,
+    );
+    expect(heard).toEqual(['a', 'b', 'e']);
+    const lost = await metrics.subscriptionEventsLost.get();
+    expect(lost.values.find((value) => value.labels.reason === 'missed')?.value).toBe(2);
+  });
+
   it('logs and ignores a malformed message, and goes on delivering', async () => {
     const channel = `figway:changes:test:${randomUUID()}`;
     const logs = captureLogs('warn');
@@ -186,8 +213,8 @@ describe.skipIf(!sharedRedis)('createChangeBus: across instances on the shared R
     const raw = new Redis(TEST_REDIS_URL);
     try {
       await raw.publish(channel, 'not json');
-      await raw.publish(channel, JSON.stringify({ instanceId: 'other', changes: [{ id: 1 }] }));
-      await raw.publish(channel, JSON.stringify({ instanceId: 'other', changes: [change('z')] }));
+      await raw.publish(channel, JSON.stringify({ instanceId: 'other', seq: 1, changes: [{ id: 1 }] }));
+      await raw.publish(channel, JSON.stringify({ instanceId: 'other', seq: 1, changes: [change('z')] }));
     } finally {
       await raw.quit();
     }

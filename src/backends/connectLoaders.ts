@@ -46,12 +46,13 @@ export function createConnectLoaders(store: ConnectStore, viewer: Viewer): Conne
 
 /**
  * Reads shared by every subscriber that receives one batch of events on one instance:
- * loaders per side reading as service_role, so an event costs one read per instance,
- * never one per subscriber. Only used after the subscriber's right to see the
- * commitment was checked; everything reachable from a commitment (its type, parties,
- * documents and their profiles) is visible to any of its parties under the legacy rules.
+ * loaders reading as service_role, so an event costs one read per instance, never one
+ * per subscriber. A side is given only where the hub checked, on that side, that the
+ * subscriber may see the commitment (its creator or a party): everything reachable from
+ * a commitment (its type, parties, documents and their profiles) is then visible to the
+ * subscriber under the legacy rules. A side left out is read as the subscriber.
  */
 export interface EventReads {
-  legacy: ConnectLoaders;
-  target: ConnectLoaders | null;
+  legacy?: ConnectLoaders;
+  target?: ConnectLoaders;
 }

@@ -1,6 +1,7 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Viewer } from '../backends/viewer.ts';
+import type { Side, Stage } from '../core/stage.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import type { RequestFacts } from '../shadow/shadowRunner.ts';
@@ -35,6 +36,10 @@ export interface SubscriptionOperationsOptions<C extends AppContext> {
   timeoutMs: number;
 }
 
+function stagesOfEveryUnit(routing: Routing, stage: Stage): ReadonlyMap<string, Stage> {
+  return new Map([...routing.catalogue.keys()].map((unit) => [unit, stage]));
+}
+
 function refused(message: string): ExecutionResult {
   return {
     errors: [
@@ -53,6 +58,12 @@ function refused(message: string): ExecutionResult {
  */
 export function subscriptionOperations<C extends AppContext>(options: SubscriptionOperationsOptions<C>) {
   const origins = new WeakMap<object, SubscriptionOrigin>();
+  // A shadowed subscription's candidate payload reads the candidate side for every unit.
+  const forced: Record<Side, ReadonlyMap<string, Stage>> = {
+    legacy: stagesOfEveryUnit(options.routing, 'legacy'),
+    target: stagesOfEveryUnit(options.routing, 'complete'),
+  };
+  const everyUnitOn = (side: Side) => forced[side];
   return {
     remember(context: C, origin: SubscriptionOrigin): C {
       origins.set(context, origin);

@@ -81,6 +81,8 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
     const settings: ShadowSettings = options.catalogue.get(unit)?.shadow ?? DEFAULT_SHADOW;
     if (settings.sampleRate <= 0 || random() >= settings.sampleRate) return null;
     const field = unit.slice(unit.indexOf('.') + 1);
+    // An activity's `at` is each side's own commit time: it always differs, by the mirror's lag.
+    const rules = { ...settings, ignore: [...settings.ignore, `${field}.at`] };
     const waiting: Record<Role, Map<string, Waiting[]>> = { control: new Map(), candidate: new Map() };
     const missing = (role: Role, key: string) =>
       role === 'control' ? `an event for ${key}` : `no event within ${settings.lagWindowMs} ms`;
@@ -104,7 +106,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
           field,
           control.event.result.data?.[field],
           candidate.event.result.data?.[field],
-          settings,
+          rules,
         );
       } catch (error) {
         return raise('compare', error, unit);

@@ -1,5 +1,6 @@
-import { createConnectLoaders, type EventReads } from '../backends/connectLoaders.ts';
+import { type ConnectLoaders, createConnectLoaders } from '../backends/connectLoaders.ts';
 import type { CommitmentRecord, ConnectStore } from '../backends/connectStore.ts';
+import { createRequestBudget, withinRequestBudget } from '../backends/requestBudget.ts';
 import { SERVICE_ROLE, type Viewer } from '../backends/viewer.ts';
 import type { CommitmentChange } from '../core/changeEvents.ts';
 import type { Side } from '../core/stage.ts';
@@ -17,57 +18,90 @@ export interface EventStores {
   target: ConnectStore | null;
 }
 
+/** A batch's reads: loaders per configured side, reading as service_role. */
+export interface BatchReads {
+  legacy: ConnectLoaders;
+  target: ConnectLoaders | null;
+}
+
 /** Fresh service_role loaders for one batch of events: each commitment is read once per side, whoever subscribes. */
-export function createEventReads(stores: EventStores): EventReads {
+export function createBatchReads(stores: EventStores): BatchReads {
   return {
     legacy: createConnectLoaders(stores.legacy, SERVICE_ROLE),
     target: stores.target === null ? null : createConnectLoaders(stores.target, SERVICE_ROLE),
   };
 }
 
-/** The key of a commitment on a side in the map {@link readEventFacts} returns. */
+/** The key of a commitment on a side in the maps of facts. */
 export function factsKey(side: Side, commitmentId: string): string {
   return `${side}:${commitmentId}`;
 }
 
+/** The facts of one batch per side: the commitment's facts, null when the side does not hold it. */
+export type BatchFacts = Map<string, EventFacts | null>;
+
+/** What reading one side's facts gave: its facts, or why they could not be read. */
+export type SideFacts = { side: Side; facts: BatchFacts } | { side: Side; error: unknown };
+
+async function readSide(
+  side: Side,
+  reads: BatchReads,
+  ids: readonly string[],
+  timeoutMs: number,
+): Promise<SideFacts> {
+  const loaders = reads[side];
+  const facts: BatchFacts = new Map();
+  if (loaders === null) return { side, facts };
+  const budget = createRequestBudget(timeoutMs);
+  try {
+    const [commitments, parties] = await withinRequestBudget(budget, () =>
+      Promise.all([loaders.commitment.loadMany(ids), loaders.parties.loadMany(ids)]),
+    );
+    ids.forEach((id, index) => {
+      const commitment = commitments[index];
+      const seated = parties[index];
+      if (commitment instanceof Error) throw commitment;
+      if (seated instanceof Error) throw seated;
+      facts.set(
+        factsKey(side, id),
+        commitment === null || commitment === undefined
+          ? null
+          : {
+              commitment,
+              members: new Set([commitment.createdBy, ...(seated ?? []).map((p) => p.profileId)]),
+            },
+      );
+    });
+    return { side, facts };
+  } catch (error) {
+    return { side, error };
+  } finally {
+    budget.end();
+  }
+}
+
 /**
- * Reads the changed commitments and their parties on the side that told each change
- * (two statements per side per batch, whatever the number of subscribers). A
- * commitment that is gone, or a side that is not configured, has no facts.
+ * Reads the changed commitments and their parties on every configured side (two
+ * statements per side per batch, whatever the number of subscribers): the side that
+ * told a change gives its payload, and each side says who may be shown what it holds.
+ * A side that fails, or does not answer within `timeoutMs`, is reported on its own.
  */
-export async function readEventFacts(
-  reads: EventReads,
+export function readEventFacts(
+  reads: BatchReads,
   changes: readonly CommitmentChange[],
-): Promise<Map<string, EventFacts>> {
-  const facts = new Map<string, EventFacts>();
-  await Promise.all(
-    (['legacy', 'target'] as const).map(async (side) => {
-      const loaders = reads[side];
-      const ids = [...new Set(changes.filter((c) => c.source === side).map((c) => c.commitmentId))];
-      if (loaders === null || ids.length === 0) return;
-      const [commitments, parties] = await Promise.all([
-        loaders.commitment.loadMany(ids),
-        loaders.parties.loadMany(ids),
-      ]);
-      ids.forEach((id, index) => {
-        const commitment = commitments[index];
-        const seated = parties[index];
-        if (commitment instanceof Error) throw commitment;
-        if (seated instanceof Error) throw seated;
-        if (commitment === null || commitment === undefined) return;
-        const members = new Set([commitment.createdBy, ...(seated ?? []).map((party) => party.profileId)]);
-        facts.set(factsKey(side, id), { commitment, members });
-      });
-    }),
-  );
-  return facts;
+  timeoutMs: number,
+): Promise<SideFacts[]> {
+  const ids = [...new Set(changes.map((change) => change.commitmentId))];
+  return Promise.all((['legacy', 'target'] as const).map((side) => readSide(side, reads, ids, timeoutMs)));
 }
 
 /**
  * Whether `viewer` may see the commitment now, by the rule queries follow (legacy's
- * row-level security): its creator and its parties; service_role callers see all.
+ * row-level security, which the ledger adapter applies too): its creator and its
+ * parties; service_role callers see all. Nothing is visible where the side does not hold it.
  */
-export function mayView(viewer: Viewer, facts: EventFacts): boolean {
+export function mayView(viewer: Viewer, facts: EventFacts | null | undefined): boolean {
+  if (facts === null || facts === undefined) return false;
   if (viewer.kind === 'service') return true;
   return viewer.kind === 'user' && facts.members.has(viewer.id);
 }

@@ -1,38 +1,44 @@
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { EventReads } from '../backends/connectLoaders.ts';
-import { isUuid } from '../backends/connectStore.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import type { ChangeListener, CommitmentChange } from '../core/changeEvents.ts';
 import type { Logger } from '../core/logger.ts';
 import { readSide, type Side, type Stage, shadowSide } from '../core/stage.ts';
-import { ErrorCode, FigwayError } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import {
-  createEventReads,
+  type BatchFacts,
+  type BatchReads,
+  createBatchReads,
   type EventFacts,
   type EventStores,
   factsKey,
   mayView,
   readEventFacts,
 } from './eventFacts.ts';
+import { RecentFacts } from './recentFacts.ts';
 import { RecentIds } from './recentIds.ts';
+import { refusal, refuseSubscription } from './refuseSubscription.ts';
 import { type PendingEvent, SubscriptionStream } from './subscriptionStream.ts';
 import type { SubscriptionComparison, SubscriptionRequest, SubscriptionShadow } from './subscriptionTypes.ts';
 
 /** The root subscription fields the hub serves. */
 const FIELDS = ['commitmentChanged', 'myCommitmentActivity'] as const;
 type Field = (typeof FIELDS)[number];
+const SIDES = ['legacy', 'target'] as const;
 
 /** Options of {@link createSubscriptionHub}. */
 export interface SubscriptionHubOptions {
   /** Where changes are heard: the change bus. */
   bus: { subscribe(listener: ChangeListener): () => void };
   stores: EventStores;
-  /** The unit's stage for the viewer now: read per event, so a cohort moved mid-stream moves its subscribers. */
+  /** The unit's stage for the viewer, read when a subscription opens. */
   stageOf(viewer: Viewer, unit: string): Stage;
   /** Events queued per socket before the subscriber is cut off as too slow. */
   queueLimit: number;
+  /** How long a batch's reads may take before its events are given up. @default 10000 */
+  timeoutMs?: number;
   /** Compares the two sides' event streams of subscriptions in shadow and live stages. */
   shadow?: SubscriptionShadow;
   metrics: Pick<
@@ -52,7 +58,8 @@ export interface SubscriptionHub {
   open(request: SubscriptionRequest): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
   /**
    * Completes every subscription (graphql-ws sends `complete`) once its queued events
-   * are sent, waiting at most `timeoutMs` before dropping what a stuck socket holds.
+   * are sent, waiting at most `timeoutMs` before dropping what a stuck socket holds;
+   * subscriptions asked for from then on are refused.
    */
   completeAll(timeoutMs?: number): Promise<void>;
   /** Subscriptions open now. */
@@ -64,10 +71,14 @@ export interface SubscriptionHub {
 interface Subscription {
   unit: string;
   field: Field;
+  /** Fixed when it opens: a side's events cannot be told apart from the other's copies of them. */
+  stage: Stage;
   commitmentId: string | null;
   request: SubscriptionRequest;
   stream: SubscriptionStream;
   seen: RecentIds;
+  /** The newest ledger version told per commitment: an older one arriving late is stale. */
+  versions: Map<string, number>;
   /** undefined until the first shadowed event decides whether it is sampled. */
   comparison: SubscriptionComparison | null | undefined;
 }
@@ -75,10 +86,6 @@ interface Subscription {
 interface Socket {
   subscriptions: Set<Subscription>;
   cut: boolean;
-}
-
-function refusal(code: ErrorCode, message: string): ExecutionResult {
-  return { errors: [new GraphQLError(message, { originalError: new FigwayError(code, message) })] };
 }
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
@@ -106,91 +113,129 @@ function payloadsOf(subscription: Subscription, change: CommitmentChange, facts:
   }));
 }
 
+// A ledger change's version (`target:<id>:<version>`); null for legacy's.
+function versionOf(change: CommitmentChange): number | null {
+  if (change.source !== 'target') return null;
+  const version = Number(change.id.slice(change.id.lastIndexOf(':') + 1));
+  return Number.isInteger(version) ? version : null;
+}
+
 /**
  * The subscription hub of one instance: hears every change on the bus, reads each
  * changed commitment once per side and batch (service_role, shared by all
- * subscribers), and offers it to the subscriptions that asked for it. For each, the
- * unit's stage now picks the side whose events it gets; the subscriber's right to see
- * the commitment now is checked on that side; a change told twice is sent once. Each
- * socket's queue is bounded: a subscriber that falls further behind is cut off.
+ * subscribers), and offers it to the subscriptions that asked for it. Each one gets
+ * the events of the side its stage reads (fixed when it opened), when the subscriber
+ * may see the commitment on that side now; its payload's fields read the shared loaders
+ * only of the sides where the subscriber may see it, and is dropped if a later batch
+ * shows the subscriber lost that right before it was sent. A change told twice is sent
+ * once, a stale ledger version never after a newer one. Each socket's queue is bounded:
+ * a subscriber that falls further behind is cut off.
  */
 export function createSubscriptionHub(options: SubscriptionHubOptions): SubscriptionHub {
   const { metrics, logger } = options;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const byCommitment = new Map<string, Set<Subscription>>();
   const byMember = new Map<string, Set<Subscription>>();
   // Weak: a socket that was cut off stays marked for as long as it lives, and no longer.
   const sockets = new WeakMap<object, Socket>();
   const all = new Set<Subscription>();
+  const recent = new RecentFacts();
+  const ended = new Set<() => void>();
   let batch: CommitmentChange[] = [];
   let delivering: Promise<void> = Promise.resolve();
-  const ended = new Set<() => void>();
+  let closing = false;
 
   const unsubscribe = options.bus.subscribe((changes) => {
     if (all.size === 0) return;
     const startBatch = batch.length === 0;
     batch.push(...changes);
     // Changes heard in one tick are read together; batches are delivered in order.
-    if (startBatch) setImmediate(() => (delivering = delivering.then(deliverBatch)));
+    if (!startBatch) return;
+    setImmediate(() => {
+      delivering = delivering.then(deliverBatch).catch((error: unknown) => {
+        logger.error({ err: error }, 'delivering subscription events failed');
+      });
+    });
   });
 
   async function deliverBatch() {
     const changes = batch;
     batch = [];
     if (changes.length === 0 || all.size === 0) return;
-    const reads = createEventReads(options.stores);
-    let facts: Map<string, EventFacts>;
-    try {
-      facts = await readEventFacts(reads, changes);
-    } catch (error) {
-      // The changed commitments cannot be read: their events cannot be checked, so none is sent.
-      metrics.subscriptionEventsLost.inc({ reason: 'unreadable' }, changes.length);
-      logger.warn(
-        { err: error, changes: changes.length },
-        'subscription events dropped: reading them failed',
-      );
-      return;
+    const reads = createBatchReads(options.stores);
+    const facts: BatchFacts = new Map();
+    const unreadable = new Set<Side>();
+    for (const side of await readEventFacts(reads, changes, timeoutMs)) {
+      if ('error' in side) {
+        unreadable.add(side.side);
+        logger.warn({ err: side.error, side: side.side }, 'subscription events: reading a side failed');
+      } else for (const [key, value] of side.facts) facts.set(key, value);
     }
-    const stages = new Map<Viewer, Map<string, Stage>>();
-    const stageOf = (viewer: Viewer, unit: string) => {
-      const known = stages.get(viewer) ?? new Map<string, Stage>();
-      stages.set(viewer, known);
-      const stage = known.get(unit) ?? options.stageOf(viewer, unit);
-      known.set(unit, stage);
-      return stage;
-    };
+    recent.remember(facts);
     for (const change of changes) {
-      const found = facts.get(factsKey(change.source, change.commitmentId));
-      if (found === undefined) continue;
-      const interested = new Set(byCommitment.get(change.commitmentId));
-      for (const member of found.members) for (const s of byMember.get(member) ?? []) interested.add(s);
-      for (const subscription of interested) {
-        offer(subscription, change, found, reads, stageOf(subscription.request.viewer, subscription.unit));
+      const told = facts.get(factsKey(change.source, change.commitmentId));
+      if (unreadable.has(change.source)) {
+        // The changed commitment cannot be read: its events cannot be checked, so none is sent.
+        metrics.subscriptionEventsLost.inc({ reason: 'unreadable' });
+        continue;
       }
+      if (told === null || told === undefined) continue;
+      const interested = new Set(byCommitment.get(change.commitmentId));
+      for (const member of told.members) for (const s of byMember.get(member) ?? []) interested.add(s);
+      for (const subscription of interested) offer(subscription, change, told, facts, reads);
     }
+  }
+
+  // The shared reads this subscriber may use: only the sides where it may see the commitment now.
+  function readsFor(viewer: Viewer, commitmentId: string, facts: BatchFacts, reads: BatchReads): EventReads {
+    const allowed: EventReads = {};
+    for (const side of SIDES) {
+      const loaders = reads[side];
+      if (loaders !== null && mayView(viewer, facts.get(factsKey(side, commitmentId))))
+        allowed[side] = loaders;
+    }
+    return allowed;
   }
 
   function offer(
     subscription: Subscription,
     change: CommitmentChange,
-    facts: EventFacts,
-    reads: EventReads,
-    stage: Stage,
+    told: EventFacts,
+    facts: BatchFacts,
+    reads: BatchReads,
   ) {
+    const { stage, request } = subscription;
     const role =
       change.source === readSide(stage)
         ? 'control'
         : change.source === shadowSide(stage)
           ? 'candidate'
           : null;
-    if (role === null || !mayView(subscription.request.viewer, facts)) return;
+    if (role === null || !mayView(request.viewer, told)) return;
     if (!subscription.seen.add(change.id)) return;
-    const payloads = payloadsOf(subscription, change, facts);
+    const version = versionOf(change);
+    if (version !== null) {
+      const newest = subscription.versions.get(change.commitmentId) ?? -1;
+      if (version <= newest) {
+        metrics.subscriptionEventsLost.inc({ reason: 'stale' });
+        return;
+      }
+      subscription.versions.delete(change.commitmentId);
+      subscription.versions.set(change.commitmentId, version);
+      // Bounded: the commitments told longest ago are forgotten first.
+      for (const oldest of subscription.versions.keys()) {
+        if (subscription.versions.size <= 1024) break;
+        subscription.versions.delete(oldest);
+      }
+    }
+    const shared = readsFor(request.viewer, change.commitmentId, facts, reads);
+    const payloads = payloadsOf(subscription, change, told);
     if (role === 'candidate') {
       // The candidate's events are only run for a sampled comparison; nobody receives them.
       const comparison = comparisonOf(subscription);
       if (comparison === null) return;
       for (const { key, root } of payloads) {
-        void run(subscription, root, reads).then((result) =>
+        void run(subscription, root, shared, change.source).then((result) =>
           comparison.candidate(stage, { key, change, result }),
         );
       }
@@ -199,7 +244,11 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     for (const { key, root } of payloads) {
       const event: PendingEvent = {
         run: async () => {
-          const result = await run(subscription, root, reads);
+          // A later batch may show the subscriber lost the right to see it meanwhile.
+          if (!recent.allows(request.viewer, change.source, change.commitmentId)) return null;
+          for (const side of SIDES)
+            if (!recent.allows(request.viewer, side, change.commitmentId)) delete shared[side];
+          const result = await run(subscription, root, shared);
           if (shadowSide(stage) !== null) comparisonOf(subscription)?.control(stage, { key, change, result });
           return result;
         },
@@ -207,7 +256,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       };
       subscription.stream.push(event);
     }
-    limitQueue(subscription.request.socket);
+    limitQueue(request.socket);
   }
 
   function comparisonOf(subscription: Subscription): SubscriptionComparison | null {
@@ -218,9 +267,14 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     return subscription.comparison;
   }
 
-  async function run(subscription: Subscription, root: Record<string, unknown>, reads: EventReads) {
+  async function run(
+    subscription: Subscription,
+    root: Record<string, unknown>,
+    reads: EventReads,
+    side?: Side,
+  ) {
     try {
-      return await subscription.request.execute(root, reads);
+      return await subscription.request.execute(root, reads, side);
     } catch (error) {
       logger.error({ err: error, unit: subscription.unit }, 'a subscription event failed to execute');
       return { errors: [new GraphQLError('Internal server error.', { originalError: error as Error })] };
@@ -240,15 +294,14 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     for (const subscription of socket.subscriptions) queued += subscription.stream.queued;
     if (queued <= options.queueLimit) return;
     socket.cut = true;
-    // The first subscription's request closes the socket they all share. Taken before the
-    // streams end: ending one removes it from the socket, which left none to close it with.
-    const [first] = socket.subscriptions;
+    // Ending the streams removes them from the socket: keep one to close the socket with.
+    const subscriptions = [...socket.subscriptions];
     let dropped = 0;
-    for (const subscription of [...socket.subscriptions]) dropped += subscription.stream.end(false);
+    for (const subscription of subscriptions) dropped += subscription.stream.end(false);
     metrics.subscriptionEventsLost.inc({ reason: 'slow_consumer' }, dropped);
     metrics.subscriptionSocketsClosed.inc({ reason: 'slow_consumer' });
     logger.warn({ queued, limit: options.queueLimit }, 'a subscriber too slow to keep up was cut off');
-    first?.request.cutOff(queued);
+    subscriptions[0]?.request.cutOff(queued);
   }
 
   function remove(subscription: Subscription) {
@@ -265,44 +318,31 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     for (const wake of ended) wake();
   }
 
-  async function refusalOf(request: SubscriptionRequest, unit: string): Promise<ExecutionResult | null> {
-    const { viewer } = request;
-    if (viewer.kind === 'anonymous')
-      return refusal(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe: send connectionParams.authorization.');
-    if (request.field === 'myCommitmentActivity') {
-      return viewer.id === null
-        ? refusal(ErrorCode.BAD_USER_INPUT, 'myCommitmentActivity needs a token with a user (sub).')
-        : null;
-    }
-    const id = String(request.args.id);
-    if (!isUuid(id)) return refusal(ErrorCode.BAD_USER_INPUT, `Commitment id ${id} is not a UUID.`);
-    // The commitment must be visible now, on the side the unit reads, as a query would see it.
-    const side = readSide(options.stageOf(viewer, unit));
-    const store = options.stores[side] ?? options.stores.legacy;
-    const [visible] = await store.commitmentsByIds(viewer, [id]);
-    return visible === undefined
-      ? refusal(ErrorCode.NOT_FOUND, `Commitment ${id} does not exist or you are not a party to it.`)
-      : null;
-  }
+  const SHUTTING_DOWN = 'This gateway is shutting down: subscribe again, on another instance.';
 
   return {
     async open(request) {
       const field = FIELDS.find((name) => name === request.field);
       if (field === undefined)
         return refusal(ErrorCode.BAD_REQUEST, `Subscription.${request.field} is not served.`);
+      if (closing) return refusal(ErrorCode.BACKEND_UNAVAILABLE, SHUTTING_DOWN);
       const unit = `Subscription.${field}`;
-      const refused = await refusalOf(request, unit);
+      const stage = options.stageOf(request.viewer, unit);
+      const refused = await refuseSubscription(request, stage, options.stores);
       if (refused !== null) return refused;
+      if (closing) return refusal(ErrorCode.BACKEND_UNAVAILABLE, SHUTTING_DOWN);
       const socket = sockets.get(request.socket) ?? { subscriptions: new Set(), cut: false };
       if (socket.cut) return refusal(ErrorCode.BAD_REQUEST, 'This socket was cut off.');
       sockets.set(request.socket, socket);
       const subscription: Subscription = {
         unit,
         field,
+        stage,
         commitmentId: field === 'commitmentChanged' ? String(request.args.id) : null,
         request,
         stream: new SubscriptionStream(() => remove(subscription)),
         seen: new RecentIds(),
+        versions: new Map(),
         comparison: undefined,
       };
       all.add(subscription);
@@ -313,7 +353,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         addTo(byMember, request.viewer.id, subscription);
       return subscription.stream;
     },
-    async completeAll(timeoutMs = 5_000) {
+    async completeAll(waitMs = 5_000) {
+      closing = true;
       for (const subscription of [...all]) subscription.stream.end(true);
       if (all.size === 0) return;
       await new Promise<void>((resolve) => {
@@ -323,7 +364,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
           for (const subscription of [...all]) dropped += subscription.stream.end(false);
           if (dropped > 0) metrics.subscriptionEventsLost.inc({ reason: 'shutdown' }, dropped);
           resolve();
-        }, timeoutMs);
+        }, waitMs);
         const check = () => {
           if (all.size > 0) return;
           clearTimeout(timer);

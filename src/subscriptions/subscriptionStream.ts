@@ -1,11 +1,17 @@
 import type { ExecutionResult } from 'graphql';
 
-/** One event waiting for its subscriber: run when the socket is ready for it, not before; `run` never rejects. */
+/**
+ * One event waiting for its subscriber: run when the socket is ready for it, not
+ * before. `run` never rejects; it resolves null when the event is no longer to be sent
+ * (the subscriber lost the right to see it meanwhile).
+ */
 export interface PendingEvent {
-  run(): Promise<ExecutionResult>;
+  run(): Promise<ExecutionResult | null>;
   /** Heard once the event's result has been sent (graphql-ws asked for the next one). */
   sent(): void;
 }
+
+const DONE: IteratorResult<ExecutionResult, undefined> = { value: undefined, done: true };
 
 /**
  * The event stream of one subscription, as graphql-ws iterates it (an async
@@ -17,7 +23,8 @@ export interface PendingEvent {
 export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undefined, unknown> {
   readonly #queue: PendingEvent[] = [];
   readonly #onEnd: () => void;
-  #waiting: ((result: IteratorResult<ExecutionResult, undefined>) => void) | null = null;
+  /** Wakes a waiting next(): true when an event was pushed, false when the stream ended. */
+  #waiting: ((pushed: boolean) => void) | null = null;
   #inHand: PendingEvent | null = null;
   #ended = false;
   #draining = false;
@@ -37,9 +44,8 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
     if (this.#ended || this.#draining) return;
     this.#queue.push(event);
     const wake = this.#waiting;
-    if (wake === null) return;
     this.#waiting = null;
-    void this.#take().then(wake);
+    wake?.(true);
   }
 
   /**
@@ -65,34 +71,38 @@ export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undef
     this.#onEnd();
     const wake = this.#waiting;
     this.#waiting = null;
-    wake?.({ value: undefined, done: true });
+    wake?.(false);
   }
 
-  // PendingEvent.run never rejects: a failed execution is an error result.
-  async #take(): Promise<IteratorResult<ExecutionResult, undefined>> {
-    const event = this.#queue.shift();
-    if (event === undefined) return { value: undefined, done: true };
-    this.#inHand = event;
-    return { value: await event.run(), done: false };
-  }
-
-  next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+  async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     // graphql-ws asks for the next event only once the previous one was sent.
     this.#inHand?.sent();
     this.#inHand = null;
-    if (this.#queue.length > 0) return this.#take();
-    if (this.#ended || this.#draining) {
-      this.#finish();
-      return Promise.resolve({ value: undefined, done: true });
+    for (;;) {
+      if (this.#ended) return DONE;
+      const event = this.#queue.shift();
+      if (event === undefined) {
+        if (this.#draining) {
+          this.#finish();
+          return DONE;
+        }
+        const pushed = await new Promise<boolean>((resolve) => {
+          this.#waiting = resolve;
+        });
+        if (!pushed) return DONE;
+        continue;
+      }
+      const value = await event.run();
+      if (value === null) continue;
+      if (this.#ended) return DONE;
+      this.#inHand = event;
+      return { value, done: false };
     }
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
   }
 
   return(): Promise<IteratorResult<ExecutionResult, undefined>> {
     this.#finish();
-    return Promise.resolve({ value: undefined, done: true });
+    return Promise.resolve(DONE);
   }
 
   throw(error: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {

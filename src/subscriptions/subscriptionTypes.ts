@@ -2,7 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import type { EventReads } from '../backends/connectLoaders.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import type { CommitmentChange } from '../core/changeEvents.ts';
-import type { Stage } from '../core/stage.ts';
+import type { Side, Stage } from '../core/stage.ts';
 import type { RequestFacts } from '../shadow/shadowRunner.ts';
 
 /** One subscription a client opened over graphql-ws, as the gateway hands it to the hub. */
@@ -15,8 +15,12 @@ export interface SubscriptionRequest {
   args: Record<string, unknown>;
   /** What observations of this subscription record: operation, document, variables, client. */
   facts: RequestFacts;
-  /** Runs the operation over one event's payload (`{ [field]: payload }`) with the event's shared reads. */
-  execute(root: Record<string, unknown>, reads: EventReads): Promise<ExecutionResult>;
+  /**
+   * Runs the operation over one event's payload (`{ [field]: payload }`) with the
+   * event's shared reads; with `side`, every unit reads that side (a shadowed
+   * subscription's candidate), otherwise each unit routes by its stage as in a query.
+   */
+  execute(root: Record<string, unknown>, reads: EventReads, side?: Side): Promise<ExecutionResult>;
   /** Closes the socket because it fell too far behind; called at most once. */
   cutOff(queued: number): void;
 }

@@ -1,0 +1,39 @@
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { isUuid } from '../backends/connectStore.ts';
+import { readSide, type Stage } from '../core/stage.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
+import type { EventStores } from './eventFacts.ts';
+import type { SubscriptionRequest } from './subscriptionTypes.ts';
+
+/** An operation's errors, with the code the client sees in `extensions.code`. */
+export function refusal(code: ErrorCode, message: string): ExecutionResult {
+  return { errors: [new GraphQLError(message, { originalError: new FigwayError(code, message) })] };
+}
+
+/**
+ * Why a subscription cannot be opened, or null when it can: nobody signed in, a
+ * `myCommitmentActivity` without a user, or a `commitmentChanged` of an id that is not
+ * a UUID or of a commitment the subscriber cannot see now on the side `stage` reads,
+ * read as the subscriber (the same answer whether it exists or not).
+ */
+export async function refuseSubscription(
+  request: SubscriptionRequest,
+  stage: Stage,
+  stores: EventStores,
+): Promise<ExecutionResult | null> {
+  const { viewer } = request;
+  if (viewer.kind === 'anonymous')
+    return refusal(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe: send connectionParams.authorization.');
+  if (request.field === 'myCommitmentActivity') {
+    return viewer.id === null
+      ? refusal(ErrorCode.BAD_USER_INPUT, 'myCommitmentActivity needs a token with a user (sub).')
+      : null;
+  }
+  const id = String(request.args.id);
+  if (!isUuid(id)) return refusal(ErrorCode.BAD_USER_INPUT, `Commitment id ${id} is not a UUID.`);
+  const store = stores[readSide(stage)] ?? stores.legacy;
+  const [visible] = await store.commitmentsByIds(viewer, [id]);
+  return visible === undefined
+    ? refusal(ErrorCode.NOT_FOUND, `Commitment ${id} does not exist or you are not a party to it.`)
+    : null;
+}

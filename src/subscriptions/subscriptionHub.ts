@@ -17,15 +17,14 @@ import {
   mayView,
   readEventFacts,
 } from './eventFacts.ts';
+import { payloadsOf, versionOf } from './eventPayloads.ts';
 import { RecentFacts } from './recentFacts.ts';
 import { RecentIds } from './recentIds.ts';
 import { refusal, refuseSubscription } from './refuseSubscription.ts';
+import { FIELDS, type Subscription, SubscriptionRegistry } from './subscriptionRegistry.ts';
 import { type PendingEvent, SubscriptionStream } from './subscriptionStream.ts';
 import type { SubscriptionComparison, SubscriptionRequest, SubscriptionShadow } from './subscriptionTypes.ts';
 
-/** The root subscription fields the hub serves. */
-const FIELDS = ['commitmentChanged', 'myCommitmentActivity'] as const;
-type Field = (typeof FIELDS)[number];
 const SIDES = ['legacy', 'target'] as const;
 
 /** Options of {@link createSubscriptionHub}. */
@@ -68,58 +67,6 @@ export interface SubscriptionHub {
   close(): void;
 }
 
-interface Subscription {
-  unit: string;
-  field: Field;
-  /** Fixed when it opens: a side's events cannot be told apart from the other's copies of them. */
-  stage: Stage;
-  commitmentId: string | null;
-  request: SubscriptionRequest;
-  stream: SubscriptionStream;
-  seen: RecentIds;
-  /** The newest ledger version told per commitment: an older one arriving late is stale. */
-  versions: Map<string, number>;
-  /** undefined until the first shadowed event decides whether it is sampled. */
-  comparison: SubscriptionComparison | null | undefined;
-}
-
-interface Socket {
-  subscriptions: Set<Subscription>;
-  cut: boolean;
-}
-
-function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
-  const set = index.get(key) ?? new Set<V>();
-  set.add(value);
-  index.set(key, set);
-}
-
-function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
-  const set = index.get(key);
-  set?.delete(value);
-  if (set?.size === 0) index.delete(key);
-}
-
-/** The payloads one change makes for a subscription, each with the key its comparison pairs it by. */
-function payloadsOf(subscription: Subscription, change: CommitmentChange, facts: EventFacts) {
-  const { commitment } = facts;
-  if (subscription.field === 'commitmentChanged')
-    return [{ key: change.commitmentId, root: { commitmentChanged: commitment } }];
-  return change.activities.map((activity) => ({
-    key: `${change.commitmentId}:${activity.kind}:${activity.profileId ?? ''}`,
-    root: {
-      myCommitmentActivity: { kind: activity.kind, commitment, actorId: change.actorId, at: change.at },
-    },
-  }));
-}
-
-// A ledger change's version (`target:<id>:<version>`); null for legacy's.
-function versionOf(change: CommitmentChange): number | null {
-  if (change.source !== 'target') return null;
-  const version = Number(change.id.slice(change.id.lastIndexOf(':') + 1));
-  return Number.isInteger(version) ? version : null;
-}
-
 /**
  * The subscription hub of one instance: hears every change on the bus, reads each
  * changed commitment once per side and batch (service_role, shared by all
@@ -134,11 +81,7 @@ function versionOf(change: CommitmentChange): number | null {
 export function createSubscriptionHub(options: SubscriptionHubOptions): SubscriptionHub {
   const { metrics, logger } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const byCommitment = new Map<string, Set<Subscription>>();
-  const byMember = new Map<string, Set<Subscription>>();
-  // Weak: a socket that was cut off stays marked for as long as it lives, and no longer.
-  const sockets = new WeakMap<object, Socket>();
-  const all = new Set<Subscription>();
+  const registry = new SubscriptionRegistry({ queueLimit: options.queueLimit, metrics, logger });
   const recent = new RecentFacts();
   const ended = new Set<() => void>();
   let batch: CommitmentChange[] = [];
@@ -146,7 +89,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   let closing = false;
 
   const unsubscribe = options.bus.subscribe((changes) => {
-    if (all.size === 0) return;
+    if (registry.size === 0) return;
     const startBatch = batch.length === 0;
     batch.push(...changes);
     // Changes heard in one tick are read together; batches are delivered in order.
@@ -161,7 +104,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   async function deliverBatch() {
     const changes = batch;
     batch = [];
-    if (changes.length === 0 || all.size === 0) return;
+    if (changes.length === 0 || registry.size === 0) return;
     const reads = createBatchReads(options.stores);
     const facts: BatchFacts = new Map();
     const unreadable = new Set<Side>();
@@ -180,9 +123,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         continue;
       }
       if (told === null || told === undefined) continue;
-      const interested = new Set(byCommitment.get(change.commitmentId));
-      for (const member of told.members) for (const s of byMember.get(member) ?? []) interested.add(s);
-      for (const subscription of interested) offer(subscription, change, told, facts, reads);
+      for (const subscription of registry.interested(change.commitmentId, told.members))
+        offer(subscription, change, told, facts, reads);
     }
   }
 
@@ -256,7 +198,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       };
       subscription.stream.push(event);
     }
-    limitQueue(request.socket);
+    registry.limitQueue(request.socket);
   }
 
   function comparisonOf(subscription: Subscription): SubscriptionComparison | null {
@@ -287,33 +229,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     if (Number.isFinite(lag)) metrics.subscriptionLatency.observe({ source }, Math.max(0, lag));
   }
 
-  function limitQueue(key: object) {
-    const socket = sockets.get(key);
-    if (socket === undefined || socket.cut) return;
-    let queued = 0;
-    for (const subscription of socket.subscriptions) queued += subscription.stream.queued;
-    if (queued <= options.queueLimit) return;
-    socket.cut = true;
-    // Ending the streams removes them from the socket: keep one to close the socket with.
-    const subscriptions = [...socket.subscriptions];
-    let dropped = 0;
-    for (const subscription of subscriptions) dropped += subscription.stream.end(false);
-    metrics.subscriptionEventsLost.inc({ reason: 'slow_consumer' }, dropped);
-    metrics.subscriptionSocketsClosed.inc({ reason: 'slow_consumer' });
-    logger.warn({ queued, limit: options.queueLimit }, 'a subscriber too slow to keep up was cut off');
-    subscriptions[0]?.request.cutOff(queued);
-  }
-
   function remove(subscription: Subscription) {
-    if (!all.delete(subscription)) return;
-    metrics.subscriptionsActive.dec({ unit: subscription.unit });
-    if (subscription.commitmentId !== null) removeFrom(byCommitment, subscription.commitmentId, subscription);
-    const viewer = subscription.request.viewer;
-    if (subscription.field === 'myCommitmentActivity' && viewer.kind !== 'anonymous' && viewer.id !== null)
-      removeFrom(byMember, viewer.id, subscription);
-    const socket = sockets.get(subscription.request.socket);
-    socket?.subscriptions.delete(subscription);
-    if (socket?.subscriptions.size === 0 && !socket.cut) sockets.delete(subscription.request.socket);
+    if (!registry.remove(subscription)) return;
     subscription.comparison?.close();
     for (const wake of ended) wake();
   }
@@ -331,9 +248,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       const refused = await refuseSubscription(request, stage, options.stores);
       if (refused !== null) return refused;
       if (closing) return refusal(ErrorCode.BACKEND_UNAVAILABLE, SHUTTING_DOWN);
-      const socket = sockets.get(request.socket) ?? { subscriptions: new Set(), cut: false };
-      if (socket.cut) return refusal(ErrorCode.BAD_REQUEST, 'This socket was cut off.');
-      sockets.set(request.socket, socket);
+      if (registry.isCut(request.socket)) return refusal(ErrorCode.BAD_REQUEST, 'This socket was cut off.');
       const subscription: Subscription = {
         unit,
         field,
@@ -345,28 +260,23 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         versions: new Map(),
         comparison: undefined,
       };
-      all.add(subscription);
-      socket.subscriptions.add(subscription);
-      metrics.subscriptionsActive.inc({ unit });
-      if (subscription.commitmentId !== null) addTo(byCommitment, subscription.commitmentId, subscription);
-      else if (request.viewer.kind !== 'anonymous' && request.viewer.id !== null)
-        addTo(byMember, request.viewer.id, subscription);
+      registry.add(subscription);
       return subscription.stream;
     },
     async completeAll(waitMs = 5_000) {
       closing = true;
-      for (const subscription of [...all]) subscription.stream.end(true);
-      if (all.size === 0) return;
+      for (const subscription of registry.list()) subscription.stream.end(true);
+      if (registry.size === 0) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           ended.delete(check);
           let dropped = 0;
-          for (const subscription of [...all]) dropped += subscription.stream.end(false);
+          for (const subscription of registry.list()) dropped += subscription.stream.end(false);
           if (dropped > 0) metrics.subscriptionEventsLost.inc({ reason: 'shutdown' }, dropped);
           resolve();
         }, waitMs);
         const check = () => {
-          if (all.size > 0) return;
+          if (registry.size > 0) return;
           clearTimeout(timer);
           ended.delete(check);
           resolve();
@@ -375,7 +285,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       });
     },
     get active() {
-      return all.size;
+      return registry.size;
     },
     close() {
       unsubscribe();

@@ -83,20 +83,14 @@ export function subscriptionOperations<C extends AppContext>(options: Subscripti
         field: root.name,
         args: root.args,
         facts: origin.facts,
-        execute: (rootValue, reads) =>
-          executeWithinBudget(
-            {
-              ...args,
-              rootValue,
-              contextValue: options.app.createContext(
-                viewer,
-                options.routing.routerFor(viewer),
-                undefined,
-                reads,
-              ),
-            },
-            options.timeoutMs,
-          ),
+        execute: (rootValue, reads, side) => {
+          const router = options.routing.routerFor(
+            viewer,
+            side === undefined ? undefined : everyUnitOn(side),
+          );
+          const contextValue = options.app.createContext(viewer, router, undefined, reads);
+          return executeWithinBudget({ ...args, rootValue, contextValue }, options.timeoutMs);
+        },
         cutOff: () => origin.socket.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason),
       });
     },

@@ -9,6 +9,7 @@ import { type Subscriber, subscribe } from '../support/subscriber.ts';
 
 const ALICE_ACTIVE = 'c0000000-0000-4000-8000-000000000015'; // alice's, carol PARTICIPANT; ACTIVE
 const ALICE_PROPOSED = 'c0000000-0000-4000-8000-000000000014'; // alice's, dave PARTICIPANT; PROPOSED
+const ALICE_WITH_CAROL = 'c0000000-0000-4000-8000-000000000008'; // alice's, carol PARTICIPANT
 const CHANGED = `subscription ($id: ID!) { commitmentChanged(id: $id) { id title status parties { role profile { username } } } }`;
 const ACTIVITY = `subscription { myCommitmentActivity { kind actor { username } commitment { id status } } }`;
 
@@ -141,6 +142,41 @@ for (const engine of await testEngines()) {
         expect(bob.results).toEqual([]);
         await Promise.all(open.splice(0).map((subscriber) => subscriber.close()));
       }
+    });
+
+    it('reads a side where the subscriber is no longer a party as the subscriber, never as service_role', async () => {
+      // Events come from the ledger, documents from legacy, where carol was just removed
+      // (marked as the mirror's own change, so the ledger keeps her: the sides disagree,
+      // as they do while the mirror lags) and a document was attached after she left.
+      await writeDefinitions(
+        gateway.flagsPath,
+        await flagsWith({
+          ...(await unitsAt(['Subscription.*', 'Query.*', 'Mutation.*'], 'complete')),
+          ...(await unitsAt(['Commitment.*', 'Profile.*'], 'legacy')),
+        }),
+      );
+      expect(await gateway.nextFlagsReload()).toBe('applied');
+      const query = `subscription ($id: ID!) { commitmentChanged(id: $id) { id documents { name } } }`;
+      const carol = await subscribed(query, 'carol', { id: ALICE_WITH_CAROL });
+      const [profile] = await gateway.db.query(`select id from public.profiles where username = 'carol'`);
+      await gateway.db.transaction(async (tx) => {
+        await tx.query(`select set_config('figway.origin', 'mirror', true)`);
+        await tx.query('delete from public.commitment_parties where commitment_id = $1 and profile_id = $2', [
+          ALICE_WITH_CAROL,
+          profile?.id,
+        ]);
+        await tx.query(
+          `insert into public.commitment_documents (commitment_id, name, url) values ($1, 'after-carol-left.pdf', 'https://example.com/s')`,
+          [ALICE_WITH_CAROL],
+        );
+      });
+      const attach = `mutation ($id: ID!) { attachDocument(commitmentId: $id, input: { name: "on-the-ledger.pdf", url: "https://example.com/l" }) { id } }`;
+      expect(
+        (await gateway.query(attach, { as: 'alice', variables: { id: ALICE_WITH_CAROL } })).body.errors,
+      ).toBeUndefined();
+      const [event] = await carol.received(1);
+      // The ledger still seats carol, so she is told; legacy's documents are read as her: none.
+      expect(event?.data?.commitmentChanged).toEqual({ id: ALICE_WITH_CAROL, documents: [] });
     });
 
     it('stops telling a party who was removed from the commitment', async () => {

@@ -189,7 +189,8 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   // Subscriptions hear the change feed: the ledger's appends, and legacy's changes as
   // the appliers claim them, through Redis across instances when REDIS_URL is set.
   const subscriptions = await startSubscriptions({
-    stores: { legacy, target: targets?.store ?? null },
+    // Over PostgREST figway holds no service key: legacy is read with each caller's token.
+    stores: { legacy, target: targets?.store ?? null, legacyAsService: config.legacy.transport !== 'rest' },
     ledger: targets?.ledger ?? null,
     stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
     redisUrl: config.redisUrl,

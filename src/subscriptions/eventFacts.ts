@@ -16,18 +16,23 @@ export interface EventFacts {
 export interface EventStores {
   legacy: ConnectStore;
   target: ConnectStore | null;
+  /**
+   * False when legacy cannot be read as service_role (PostgREST with the caller's token
+   * only): its fields in a payload are then read as the subscriber. @default true
+   */
+  legacyAsService?: boolean;
 }
 
 /** A batch's reads: loaders per configured side, reading as service_role. */
 export interface BatchReads {
-  legacy: ConnectLoaders;
+  legacy: ConnectLoaders | null;
   target: ConnectLoaders | null;
 }
 
 /** Fresh service_role loaders for one batch of events: each commitment is read once per side, whoever subscribes. */
 export function createBatchReads(stores: EventStores): BatchReads {
   return {
-    legacy: createConnectLoaders(stores.legacy, SERVICE_ROLE),
+    legacy: stores.legacyAsService === false ? null : createConnectLoaders(stores.legacy, SERVICE_ROLE),
     target: stores.target === null ? null : createConnectLoaders(stores.target, SERVICE_ROLE),
   };
 }

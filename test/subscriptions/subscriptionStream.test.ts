@@ -77,3 +77,16 @@ describe('RecentIds', () => {
     expect(ids.add('c')).toBe(false);
   });
 });
+
+describe('SubscriptionStream skipping', () => {
+  it('skips an event whose run says it is no longer to be sent, and hands over the next', async () => {
+    const stream = new SubscriptionStream(() => {});
+    stream.push({ run: async () => null, sent: () => {} });
+    stream.push(event('kept'));
+    expect((await stream.next()).value).toEqual({ data: { value: 'kept' } });
+    const waiting = stream.next();
+    stream.push({ run: async () => null, sent: () => {} });
+    stream.push(event('later'));
+    expect((await waiting).value).toEqual({ data: { value: 'later' } });
+  });
+});

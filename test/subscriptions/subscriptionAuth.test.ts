@@ -4,7 +4,7 @@ import { demoUser, startTestGateway, type TestGateway } from '../../harness/test
 import { TOKEN_EXPIRED } from '../../src/server/closeWhenTokenExpires.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { eventually } from '../support/eventually.ts';
-import { type Subscriber, subscribe } from '../support/subscriber.ts';
+import { closeSubscribers, type Subscriber, subscribe } from '../support/subscriber.ts';
 import { wsConnectionClosed } from '../support/wsClient.ts';
 
 const ALICE_ACTIVE = 'c0000000-0000-4000-8000-000000000015'; // alice's, carol PARTICIPANT; ACTIVE
@@ -48,14 +48,7 @@ for (const engine of await testEngines()) {
         subscriptions: {},
       });
     });
-    afterEach(async () => {
-      await Promise.all(open.splice(0).map((subscriber) => subscriber.close()));
-      await eventually(
-        async () => gateway.subscriptions?.hub.active,
-        (active) => active === 0,
-        5_000,
-      );
-    });
+    afterEach(() => closeSubscribers(open, () => gateway.subscriptions?.hub.active));
     afterAll(async () => {
       await gateway?.close();
     });

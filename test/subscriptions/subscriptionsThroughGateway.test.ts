@@ -5,7 +5,7 @@ import type { Stage } from '../../src/core/stage.ts';
 import { writeDefinitions } from '../../src/routing/flagFiles.ts';
 import { eventually } from '../support/eventually.ts';
 import { flagsWith, unitsAt } from '../support/stageFlags.ts';
-import { type Subscriber, subscribe } from '../support/subscriber.ts';
+import { closeSubscribers, type Subscriber, subscribe } from '../support/subscriber.ts';
 
 const ALICE_ACTIVE = 'c0000000-0000-4000-8000-000000000015'; // alice's, carol PARTICIPANT; ACTIVE
 const ALICE_PROPOSED = 'c0000000-0000-4000-8000-000000000014'; // alice's, dave PARTICIPANT; PROPOSED
@@ -50,14 +50,7 @@ for (const engine of await testEngines()) {
         subscriptions: {},
       });
     });
-    afterEach(async () => {
-      await Promise.all(open.splice(0).map((subscriber) => subscriber.close()));
-      await eventually(
-        async () => gateway.subscriptions?.hub.active,
-        (active) => active === 0,
-        5_000,
-      );
-    });
+    afterEach(() => closeSubscribers(open, () => gateway.subscriptions?.hub.active));
     afterAll(async () => {
       await gateway?.close();
     });

@@ -79,3 +79,13 @@ export function subscribe(
   );
   return subscriber;
 }
+
+/** Closes every subscriber in `open` (emptying it), then waits until the hub holds no subscription. */
+export async function closeSubscribers(open: Subscriber[], active: () => number | undefined): Promise<void> {
+  await Promise.all(open.splice(0).map((subscriber) => subscriber.close()));
+  await eventually(
+    async () => active(),
+    (count) => count === 0,
+    5_000,
+  );
+}

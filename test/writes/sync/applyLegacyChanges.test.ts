@@ -6,36 +6,20 @@ import { createLedgerCommitments } from '../../../src/backends/ledger/ledgerComm
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { verifyCommitment } from '../../../src/backends/ledger/verifyCommitment.ts';
 import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
-import { DEMO_COMMITMENTS, DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
+import { DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
 import { findDemoUser } from '../../../src/backends/supabase/seed/demoUsers.ts';
 import type { Viewer } from '../../../src/backends/viewer.ts';
 import type { Database } from '../../../src/core/database.ts';
 import { currentCommitment, sameCommitment } from '../../../src/writes/backfill/replayCommitmentHistory.ts';
 import { applyLegacyChanges, type LegacyApplierDeps } from '../../../src/writes/sync/applyLegacyChanges.ts';
-import { toCapturedChange } from '../../../src/writes/sync/queueRows.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
 import type { CapturedChange } from '../../../src/writes/sync/syncTypes.ts';
+import { capture, demoId } from '../../support/capturedChanges.ts';
 
 const engines = await testEngines();
 const SERVICE: Viewer = { kind: 'service', id: null, claims: { role: 'service_role' }, token: '' };
 const ALICE = findDemoUser('alice')?.id ?? '';
 const BOB = findDemoUser('bob')?.id ?? '';
-
-function demoId(index: number): string {
-  const id = DEMO_COMMITMENTS[index]?.id;
-  if (id === undefined) throw new Error(`no demo commitment ${index}`);
-  return id;
-}
-
-/** Runs `work` on legacy and returns the changes it captured, in id order. */
-async function capture(legacy: Database, work: () => Promise<unknown>): Promise<CapturedChange[]> {
-  const [mark] = await legacy.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
-  await work();
-  const rows = await legacy.query('select * from figway.legacy_changes where id > $1 order by id', [
-    Number(mark?.id ?? 0),
-  ]);
-  return rows.map(toCapturedChange);
-}
 
 async function revisionCount(ledger: Ledger, id: string): Promise<number> {
   return (await ledger.history(COMMITMENTS, id)).length;

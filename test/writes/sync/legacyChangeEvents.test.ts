@@ -5,7 +5,7 @@ import { watchLedgerChanges } from '../../../src/backends/ledger/ledgerChangeEve
 import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
 import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
 import { openPostgresDatabase } from '../../../src/backends/sql/postgresDatabase.ts';
-import { DEMO_COMMITMENTS, DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
+import { DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
 import { findDemoUser } from '../../../src/backends/supabase/seed/demoUsers.ts';
 import type { ChangePublisher, CommitmentChange } from '../../../src/core/changeEvents.ts';
 import type { Database } from '../../../src/core/database.ts';
@@ -15,6 +15,7 @@ import { legacyCommitmentChanges } from '../../../src/writes/sync/legacyChangeEv
 import { toCapturedChange } from '../../../src/writes/sync/queueRows.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
 import type { CapturedChange } from '../../../src/writes/sync/syncTypes.ts';
+import { capture, demoId } from '../../support/capturedChanges.ts';
 import { captureLogs } from '../../support/capturedLogs.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startTcpProxy } from '../../support/tcpProxy.ts';
@@ -23,22 +24,6 @@ const engines = await testEngines();
 const ALICE = findDemoUser('alice')?.id ?? '';
 const BOB = findDemoUser('bob')?.id ?? '';
 const LOAN = DEMO_TYPES[0].id;
-
-function demoId(index: number): string {
-  const id = DEMO_COMMITMENTS[index]?.id;
-  if (id === undefined) throw new Error(`no demo commitment ${index}`);
-  return id;
-}
-
-/** Runs `work` on legacy and returns the changes it captured, in id order. */
-async function capture(legacy: Database, work: () => Promise<unknown>): Promise<CapturedChange[]> {
-  const [mark] = await legacy.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
-  await work();
-  const rows = await legacy.query('select * from figway.legacy_changes where id > $1 order by id', [
-    Number(mark?.id ?? 0),
-  ]);
-  return rows.map(toCapturedChange);
-}
 
 /** Runs the statements in one legacy transaction carrying `userId`'s JWT claims (and `origin`), as PostgREST does. */
 function asUser(

@@ -11,22 +11,27 @@ import { benchLedger, type LedgerBenchSizes } from './ledgerBench.ts';
 import { progress } from './measure.ts';
 import { benchShadow, type ShadowBenchSizes } from './shadowBench.ts';
 import { formatShadowReport } from './shadowReport.ts';
+import { benchSubscriptions, type SubscriptionsBenchSizes } from './subscriptionsBench.ts';
+import { formatSubscriptionsReport } from './subscriptionsReport.ts';
 import { benchWrites, type WritesBenchSizes } from './writesBench.ts';
 import { formatWritesReport } from './writesReport.ts';
 
 // Entry of `npm run bench`: the ledger on every reachable engine, against plain
 // inserts on the same engine, then the gateway's throughput and latency with every
 // unit at legacy, shadow and live, then mutations through the gateway with the
-// mirror running at legacy, dualwrite and live, in one run. `--ledger`, `--shadow`
-// or `--writes` runs only that part (several may be given). `--json` prints the raw
-// numbers instead of the tables (the first part's fields, plus `shadow` and
-// `writes`); `--quick` runs a fraction of the work (a smoke run, not a result).
+// mirror running at legacy, dualwrite and live, then subscriptions delivered by two
+// gateways through Redis next to a bare graphql-ws baseline, in one run. `--ledger`,
+// `--shadow`, `--writes` or `--subscriptions` runs only that part (several may be
+// given). `--json` prints the raw numbers instead of the tables (the first part's
+// fields, plus `shadow`, `writes` and `subscriptions`); `--quick` runs a fraction of
+// the work (a smoke run, not a result).
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.1 : 1;
-const everyPart = !['--ledger', '--shadow', '--writes'].some((part) => args.has(part));
+const everyPart = !['--ledger', '--shadow', '--writes', '--subscriptions'].some((part) => args.has(part));
 const runLedger = everyPart || args.has('--ledger');
 const runShadow = everyPart || args.has('--shadow');
 const runWrites = everyPart || args.has('--writes');
+const runSubscriptions = everyPart || args.has('--subscriptions');
 
 const sizes: LedgerBenchSizes = {
   single: Math.round(1500 * scale),
@@ -62,6 +67,20 @@ const writesSizes: WritesBenchSizes = {
   attachEvery: 4,
   maxDocuments: 2,
   drainDeadlineMs: 30_000,
+};
+
+// About 2.5 minutes: 2 systems x 2 subscriber counts, each on fresh instances with a
+// 3 s warm-up, 10 s at 50 changes/s and 2 s at 500/s over 100 commitments.
+const subscriptionsSizes: SubscriptionsBenchSizes = {
+  subscribers: [1000, 5000].map((count) => Math.round(count * scale)),
+  commitments: 100,
+  perSocket: 10,
+  steady: { perSecond: 50, durationMs: timedMs(10_000) },
+  burst: { perSecond: 500, durationMs: timedMs(2_000) },
+  warmUpMs: timedMs(3_000),
+  controlMs: timedMs(4_000),
+  maxInFlight: 64,
+  drainDeadlineMs: 20_000,
 };
 
 function meanDocumentBytes(): number {
@@ -100,12 +119,14 @@ async function main(): Promise<void> {
   const ledger = runLedger ? await ledgerReport() : null;
   const shadow = runShadow ? await gatewayBenchReport(driveLoad, benchShadow, shadowSizes) : null;
   const writes = runWrites ? await gatewayBenchReport(driveWrites, benchWrites, writesSizes) : null;
+  const subscriptions = runSubscriptions ? await benchSubscriptions(subscriptionsSizes) : null;
   if (args.has('--json')) {
-    const first = ledger ?? shadow ?? writes;
+    const first = ledger ?? shadow ?? writes ?? subscriptions;
     const json = {
       ...first,
       ...(shadow === null || first === shadow ? {} : { shadow }),
       ...(writes === null || first === writes ? {} : { writes }),
+      ...(subscriptions === null || first === subscriptions ? {} : { subscriptions }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
@@ -114,6 +135,7 @@ async function main(): Promise<void> {
     ledger === null ? null : formatReport(ledger),
     shadow === null ? null : formatShadowReport(shadow),
     writes === null ? null : formatWritesReport(writes),
+    subscriptions === null ? null : formatSubscriptionsReport(subscriptions),
   ];
   process.stdout.write(`${tables.filter((table) => table !== null).join('\n\n')}\n`);
 }

@@ -13,6 +13,7 @@ import { applyOutbox } from './applyOutbox.ts';
 import type { QueuedRow, RetryPolicy } from './changeQueue.ts';
 import { describeError } from './classifyFailure.ts';
 import { legacyCommitmentChanges } from './legacyChangeEvents.ts';
+import { startLegacyFeed } from './legacyFeed.ts';
 import { awaitApplier, DEAD, HELD, NOT_YET, NOTHING, type Pass, settleWaiters } from './mirrorWaiters.ts';
 import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
 import { schedulePruning } from './schedulePruning.ts';
@@ -111,6 +112,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   const pauses = new Set<() => void>();
   const unlisten: Array<() => Promise<void>> = [];
   let stopPruning: () => Promise<void> = async () => {};
+  let stopFeed: () => Promise<void> = async () => {};
 
   // A batch that had to be applied change by change: logged (the change that fails
   // again is retried, counted and logged on its own).
@@ -337,6 +339,14 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
         // mirror seldom waits for a whole pass to end before its own begins.
         for (let index = 0; index < appliers; index++) loops.push(loop(way));
       }
+      if (options.publish !== undefined) {
+        try {
+          stopFeed = await startLegacyFeed(deps.legacyDb, options.publish, log);
+        } catch (error) {
+          // Subscribers still hear legacy's changes when an applier claims them, only later.
+          log.log('sync/feed', 'warn', { err: error }, 'the fast path of the change feed did not start');
+        }
+      }
       stopPruning = schedulePruning(
         { legacyDb: deps.legacyDb, ledgerDb: deps.ledger.db, oltpDb: deps.oltp.db },
         logger,
@@ -373,7 +383,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       stopped = true;
       for (const way of directions) for (const wake of [...way.sleeping]) wake();
       for (const finish of [...pauses]) finish();
-      await Promise.all([...loops.splice(0), stopPruning()]);
+      await Promise.all([...loops.splice(0), stopPruning(), stopFeed()]);
       for (const way of directions)
         for (const waiter of [...way.waiters]) waiter.settle('the mirror stopped; the change stays queued');
       await Promise.all(unlisten.splice(0).map((stop) => stop()));

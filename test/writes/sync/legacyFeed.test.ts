@@ -1,0 +1,74 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngines } from '../../../harness/databases.ts';
+import { createLegacyDatabase } from '../../../harness/legacyDatabase.ts';
+import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
+import type { CommitmentChange } from '../../../src/core/changeEvents.ts';
+import type { Database } from '../../../src/core/database.ts';
+import { createRateLimitedLog } from '../../../src/reports/rateLimitedLog.ts';
+import { startLegacyFeed } from '../../../src/writes/sync/legacyFeed.ts';
+import { CAPTURE_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
+import { demoId } from '../../support/capturedChanges.ts';
+import { eventually } from '../../support/eventually.ts';
+
+for (const engine of await testEngines()) {
+  // The fast path alone: no applier runs, so whatever is published came from the feed.
+  describe(`legacy's change feed, before any applier claims the changes (${engine.name})`, () => {
+    let legacy: { db: Database; drop(): Promise<void> };
+    let stop: () => Promise<void>;
+    const published: CommitmentChange[] = [];
+
+    beforeAll(async () => {
+      legacy = await createLegacyDatabase(engine);
+      await applyMigrations(legacy.db, CAPTURE_MIGRATIONS);
+      // A change captured before the feed starts is the appliers' to publish, not the feed's.
+      await legacy.db.query(`update public.commitments set title = 'before the feed' where id = $1`, [
+        demoId(0),
+      ]);
+      stop = await startLegacyFeed(
+        legacy.db,
+        { publish: (changes) => void published.push(...changes) },
+        createRateLimitedLog({ logger: pino({ level: 'silent' }) }),
+      );
+    });
+    afterAll(async () => {
+      await stop?.();
+      await legacy?.drop();
+    });
+
+    it('publishes each committed change as its NOTIFY arrives, in order, once', async () => {
+      for (const title of ['first', 'second', 'third'])
+        await legacy.db.query('update public.commitments set title = $2 where id = $1', [demoId(1), title]);
+      await legacy.db.query(`update public.commitments set status = 'CANCELLED' where id = $1`, [demoId(2)]);
+      await eventually(
+        async () => published.length,
+        (count) => count >= 4,
+        10_000,
+      );
+      expect(published.map((change) => change.commitmentId)).toEqual([
+        demoId(1),
+        demoId(1),
+        demoId(1),
+        demoId(2),
+      ]);
+      expect(new Set(published.map((change) => change.id)).size).toBe(4);
+      expect(published.at(-1)?.activities).toEqual([{ kind: 'STATUS_CHANGED' }]);
+      expect(published.every((change) => change.source === 'legacy')).toBe(true);
+    });
+
+    it('reads nothing again after it stopped', async () => {
+      await stop();
+      const before = published.length;
+      await legacy.db.query(`update public.commitments set title = 'after the stop' where id = $1`, [
+        demoId(3),
+      ]);
+      // The change is captured (the queue holds it for the appliers), and the stopped feed told nobody.
+      const [row] = await legacy.db.query(
+        `select count(*)::int as n from figway.legacy_changes where entity_id = $1 and row_data ->> 'title' = 'after the stop'`,
+        [demoId(3)],
+      );
+      expect(row?.n).toBe(1);
+      expect(published.length).toBe(before);
+    });
+  });
+}

@@ -102,9 +102,11 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   });
 
   async function deliverBatch() {
-    const changes = batch;
+    // A side no subscription takes (the ledger's copies of legacy's changes, while
+    // everyone reads legacy) is not read at all.
+    const changes = batch.filter((change) => registry.takes(change.source));
     batch = [];
-    if (changes.length === 0 || registry.size === 0) return;
+    if (changes.length === 0) return;
     const reads = createBatchReads(options.stores);
     const facts: BatchFacts = new Map();
     const unreadable = new Set<Side>();

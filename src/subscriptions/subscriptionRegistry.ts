@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.ts';
-import type { Stage } from '../core/stage.ts';
+import { readSide, type Side, type Stage, shadowSide } from '../core/stage.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { RecentIds } from './recentIds.ts';
 import type { SubscriptionStream } from './subscriptionStream.ts';
@@ -43,6 +43,12 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V) {
   if (set?.size === 0) index.delete(key);
 }
 
+// The sides whose events a subscription takes: the one it reads, and the one compared with it.
+function sidesOf(subscription: Subscription): Side[] {
+  const candidate = shadowSide(subscription.stage);
+  return candidate === null ? [readSide(subscription.stage)] : [readSide(subscription.stage), candidate];
+}
+
 function memberOf(subscription: Subscription): string | null {
   const { viewer } = subscription.request;
   return subscription.field === 'myCommitmentActivity' && viewer.kind !== 'anonymous' ? viewer.id : null;
@@ -68,6 +74,7 @@ export class SubscriptionRegistry {
   // Weak: a socket that was cut off stays marked for as long as it lives, and no longer.
   readonly #sockets = new WeakMap<object, Socket>();
   readonly #all = new Set<Subscription>();
+  readonly #takers: Record<Side, number> = { legacy: 0, target: 0 };
   readonly #options: RegistryOptions;
 
   constructor(options: RegistryOptions) {
@@ -83,6 +90,11 @@ export class SubscriptionRegistry {
     return [...this.#all];
   }
 
+  /** Whether any subscription takes `side`'s events: if none does, they need not even be read. */
+  takes(side: Side): boolean {
+    return this.#takers[side] > 0;
+  }
+
   /** Whether the socket was cut off as too slow. */
   isCut(socket: object): boolean {
     return this.#sockets.get(socket)?.cut === true;
@@ -94,6 +106,7 @@ export class SubscriptionRegistry {
     this.#sockets.set(key, socket);
     socket.subscriptions.add(subscription);
     this.#all.add(subscription);
+    for (const side of sidesOf(subscription)) this.#takers[side] += 1;
     this.#options.metrics.subscriptionsActive.inc({ unit: subscription.unit });
     if (subscription.commitmentId !== null)
       addTo(this.#byCommitment, subscription.commitmentId, subscription);
@@ -104,6 +117,7 @@ export class SubscriptionRegistry {
   /** Forgets a subscription whose stream ended; false when it was already gone. */
   remove(subscription: Subscription): boolean {
     if (!this.#all.delete(subscription)) return false;
+    for (const side of sidesOf(subscription)) this.#takers[side] -= 1;
     this.#options.metrics.subscriptionsActive.dec({ unit: subscription.unit });
     if (subscription.commitmentId !== null)
       removeFrom(this.#byCommitment, subscription.commitmentId, subscription);

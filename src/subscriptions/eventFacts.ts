@@ -1,4 +1,4 @@
-import { type ConnectLoaders, createConnectLoaders } from '../backends/connectLoaders.ts';
+import { type ConnectLoaders, createConnectLoaders, type EventReads } from '../backends/connectLoaders.ts';
 import type { CommitmentRecord, ConnectStore } from '../backends/connectStore.ts';
 import { createRequestBudget, withinRequestBudget } from '../backends/requestBudget.ts';
 import { SERVICE_ROLE, type Viewer } from '../backends/viewer.ts';
@@ -86,18 +86,23 @@ async function readSide(
 }
 
 /**
- * Reads the changed commitments and their parties on every configured side (two
- * statements per side per batch, whatever the number of subscribers): the side that
- * told a change gives its payload, and each side says who may be shown what it holds.
- * A side that fails, or does not answer within `timeoutMs`, is reported on its own.
+ * Reads the changed commitments and their parties on each side that told a change
+ * (two statements per side per batch, whatever the number of subscribers). A side
+ * that told nothing in the batch is not read: its facts are unknown, and a payload's
+ * fields served by it are read as the subscriber. A side that fails, or does not
+ * answer within `timeoutMs`, is reported on its own.
  */
 export function readEventFacts(
   reads: BatchReads,
   changes: readonly CommitmentChange[],
   timeoutMs: number,
 ): Promise<SideFacts[]> {
-  const ids = [...new Set(changes.map((change) => change.commitmentId))];
-  return Promise.all((['legacy', 'target'] as const).map((side) => readSide(side, reads, ids, timeoutMs)));
+  return Promise.all(
+    (['legacy', 'target'] as const).map((side) => {
+      const ids = [...new Set(changes.filter((c) => c.source === side).map((c) => c.commitmentId))];
+      return readSide(side, ids.length === 0 ? { ...reads, [side]: null } : reads, ids, timeoutMs);
+    }),
+  );
 }
 
 /**
@@ -109,4 +114,22 @@ export function mayView(viewer: Viewer, facts: EventFacts | null | undefined): b
   if (facts === null || facts === undefined) return false;
   if (viewer.kind === 'service') return true;
   return viewer.kind === 'user' && facts.members.has(viewer.id);
+}
+
+/**
+ * The batch's shared reads a subscriber may use: only the sides where the batch read
+ * the commitment and the subscriber may see it now; the others are read as the subscriber.
+ */
+export function sharedReadsFor(
+  viewer: Viewer,
+  commitmentId: string,
+  facts: BatchFacts,
+  reads: BatchReads,
+): EventReads {
+  const allowed: EventReads = {};
+  for (const side of ['legacy', 'target'] as const) {
+    const loaders = reads[side];
+    if (loaders !== null && mayView(viewer, facts.get(factsKey(side, commitmentId)))) allowed[side] = loaders;
+  }
+  return allowed;
 }

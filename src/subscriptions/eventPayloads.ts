@@ -1,6 +1,8 @@
+import type { EventReads } from '../backends/connectLoaders.ts';
 import type { CommitmentChange } from '../core/changeEvents.ts';
 import type { EventFacts } from './eventFacts.ts';
 import type { Subscription } from './subscriptionRegistry.ts';
+import type { SubscriptionRequest } from './subscriptionTypes.ts';
 
 /** The payloads one change makes for a subscription, each with the key its comparison pairs it by. */
 export function payloadsOf(subscription: Subscription, change: CommitmentChange, facts: EventFacts) {
@@ -20,4 +22,35 @@ export function versionOf(change: CommitmentChange): number | null {
   if (change.source !== 'target') return null;
   const version = Number(change.id.slice(change.id.lastIndexOf(':') + 1));
   return Number.isInteger(version) ? version : null;
+}
+
+/**
+ * What makes two subscribers' payloads of one event the same: the event and payload,
+ * the operation (document, variables, name), whom it is run as (routing decides each
+ * unit's side from the user, cohort and email; reads as the subscriber see what the user
+ * may), and which sides' shared reads it may use.
+ */
+export function sameResultKey(
+  request: SubscriptionRequest,
+  change: CommitmentChange,
+  payloadKey: string,
+  reads: EventReads,
+): string {
+  const { viewer, facts } = request;
+  const who =
+    viewer.kind === 'anonymous'
+      ? ['anonymous']
+      : viewer.kind === 'service'
+        ? ['service', viewer.id]
+        : ['user', viewer.id, viewer.cohort, viewer.email];
+  return JSON.stringify([
+    change.id,
+    payloadKey,
+    who,
+    reads.legacy !== undefined,
+    reads.target !== undefined,
+    facts.query,
+    facts.variables,
+    facts.operationName,
+  ]);
 }

@@ -16,8 +16,9 @@ import {
   factsKey,
   mayView,
   readEventFacts,
+  sharedReadsFor,
 } from './eventFacts.ts';
-import { payloadsOf, versionOf } from './eventPayloads.ts';
+import { payloadsOf, sameResultKey, versionOf } from './eventPayloads.ts';
 import { RecentFacts } from './recentFacts.ts';
 import { RecentIds } from './recentIds.ts';
 import { refusal, refuseSubscription } from './refuseSubscription.ts';
@@ -108,6 +109,9 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     batch = [];
     if (changes.length === 0) return;
     const reads = createBatchReads(options.stores);
+    // Subscribers who would get the same payload (one user's tabs and devices with one
+    // operation) share one execution per event.
+    const results = new Map<string, Promise<ExecutionResult>>();
     const facts: BatchFacts = new Map();
     const unreadable = new Set<Side>();
     for (const side of await readEventFacts(reads, changes, timeoutMs)) {
@@ -126,19 +130,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       }
       if (told === null || told === undefined) continue;
       for (const subscription of registry.interested(change.commitmentId, told.members))
-        offer(subscription, change, told, facts, reads);
+        offer(subscription, change, told, facts, reads, results);
     }
-  }
-
-  // The shared reads this subscriber may use: only the sides where it may see the commitment now.
-  function readsFor(viewer: Viewer, commitmentId: string, facts: BatchFacts, reads: BatchReads): EventReads {
-    const allowed: EventReads = {};
-    for (const side of SIDES) {
-      const loaders = reads[side];
-      if (loaders !== null && mayView(viewer, facts.get(factsKey(side, commitmentId))))
-        allowed[side] = loaders;
-    }
-    return allowed;
   }
 
   function offer(
@@ -147,6 +140,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     told: EventFacts,
     facts: BatchFacts,
     reads: BatchReads,
+    results: Map<string, Promise<ExecutionResult>>,
   ) {
     const { stage, request } = subscription;
     const role =
@@ -172,7 +166,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         subscription.versions.delete(oldest);
       }
     }
-    const shared = readsFor(request.viewer, change.commitmentId, facts, reads);
+    const shared = sharedReadsFor(request.viewer, change.commitmentId, facts, reads);
     const payloads = payloadsOf(subscription, change, told);
     if (role === 'candidate') {
       // The candidate's events are only run for a sampled comparison; nobody receives them.
@@ -192,7 +186,10 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
           if (!recent.allows(request.viewer, change.source, change.commitmentId)) return null;
           for (const side of SIDES)
             if (!recent.allows(request.viewer, side, change.commitmentId)) delete shared[side];
-          const result = await run(subscription, root, shared);
+          const same = sameResultKey(request, change, key, shared);
+          const running = results.get(same) ?? run(subscription, root, shared);
+          results.set(same, running);
+          const result = await running;
           if (shadowSide(stage) !== null) comparisonOf(subscription)?.control(stage, { key, change, result });
           return result;
         },

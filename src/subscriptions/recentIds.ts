@@ -7,6 +7,11 @@ export class RecentIds {
     this.#capacity = capacity;
   }
 
+  /** Whether `id` is among the recent ones. */
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
   /** Records `id`; false when it was already among the recent ones. */
   add(id: string): boolean {
     if (this.#ids.has(id)) return false;

@@ -84,6 +84,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   const timeoutMs = options.timeoutMs ?? 10_000;
   const registry = new SubscriptionRegistry({ queueLimit: options.queueLimit, metrics, logger });
   const recent = new RecentFacts();
+  const offered = new RecentIds(10_000);
   const ended = new Set<() => void>();
   let batch: CommitmentChange[] = [];
   let delivering: Promise<void> = Promise.resolve();
@@ -105,7 +106,9 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   async function deliverBatch() {
     // A side no subscription takes (the ledger's copies of legacy's changes, while
     // everyone reads legacy) is not read at all.
-    const changes = batch.filter((change) => registry.takes(change.source));
+    // A change told again (by the appliers' claims, after the fast path) was offered
+    // already: it is not read again.
+    const changes = batch.filter((change) => registry.takes(change.source) && !offered.has(change.id));
     batch = [];
     if (changes.length === 0) return;
     const reads = createBatchReads(options.stores);
@@ -128,6 +131,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         metrics.subscriptionEventsLost.inc({ reason: 'unreadable' });
         continue;
       }
+      offered.add(change.id);
       if (told === null || told === undefined) continue;
       for (const subscription of registry.interested(change.commitmentId, told.members))
         offer(subscription, change, told, facts, reads, results);

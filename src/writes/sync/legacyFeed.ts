@@ -4,16 +4,18 @@ import type { RateLimitedLog } from '../../reports/rateLimitedLog.ts';
 import { legacyCommitmentChanges } from './legacyChangeEvents.ts';
 import { toCapturedChange } from './queueRows.ts';
 
-/** Changes read per statement; a longer backlog is read in several. */
-const PAGE = 1000;
+/** A backlog longer than this is left to the appliers' claims, which read it in batches. */
+const MOST = 5000;
 
 /**
  * The fast path of legacy's change feed: on each NOTIFY of the capture triggers, reads
- * the changes captured since the last read (by id) and publishes them at once, without
- * waiting for an applier to claim them, which may be busy writing the previous batch to
- * the ledger. Best effort: a change that is applied and deleted before it is read, or
- * whose transaction commits after a later id was read, is published by the applier when
- * it claims it (its event id is the same, so subscribers get it once). Returns the stop.
+ * the transactions that captured changes since the last read, each whole (ids are
+ * handed out before commit, so one transaction's rows can straddle another's), and
+ * publishes them at once, without waiting for an applier to claim them, which may be
+ * busy writing the previous batch to the ledger. Best effort: a transaction applied and
+ * deleted before it is read, one that commits after a later id was read, and a backlog
+ * of more than 5000 changes are published by the appliers when they claim them (under
+ * the same event ids, so subscribers get each once). Returns the stop.
  */
 export async function startLegacyFeed(
   legacyDb: Database,
@@ -29,16 +31,26 @@ export async function startLegacyFeed(
   async function readNew() {
     do {
       again = false;
-      const rows = await legacyDb.query(
-        'select * from figway.legacy_changes where id > $1 order by id limit $2',
-        [cursor, PAGE],
+      const fresh = await legacyDb.query(
+        'select id, transaction_id from figway.legacy_changes where id > $1 order by id limit $2',
+        [cursor, MOST + 1],
       );
-      if (rows.length === 0) continue;
-      const changes = rows.map(toCapturedChange);
-      cursor = Math.max(cursor, ...changes.map((change) => change.id));
-      const events = legacyCommitmentChanges(changes);
+      if (fresh.length === 0) continue;
+      const newest = Number(fresh.at(-1)?.id ?? cursor);
+      if (fresh.length > MOST) {
+        // A bulk change: the appliers tell it as they claim it, in batches.
+        const [top] = await legacyDb.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
+        cursor = Math.max(newest, Number(top?.id ?? 0));
+        continue;
+      }
+      const transactions = [...new Set(fresh.map((row) => String(row.transaction_id)))];
+      const rows = await legacyDb.query(
+        'select * from figway.legacy_changes where transaction_id = any($1::xid8[]) order by id',
+        [transactions],
+      );
+      cursor = Math.max(newest, ...rows.map((row) => Number(row.id)));
+      const events = legacyCommitmentChanges(rows.map(toCapturedChange));
       if (events.length > 0) publisher.publish(events);
-      if (rows.length === PAGE) again = true;
     } while (again && !stopped);
   }
 

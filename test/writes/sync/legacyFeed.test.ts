@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
 import { createLegacyDatabase } from '../../../harness/legacyDatabase.ts';
 import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
+import { DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
+import { findDemoUser } from '../../../src/backends/supabase/seed/demoUsers.ts';
 import type { CommitmentChange } from '../../../src/core/changeEvents.ts';
 import type { Database } from '../../../src/core/database.ts';
 import { createRateLimitedLog } from '../../../src/reports/rateLimitedLog.ts';
@@ -55,6 +57,51 @@ for (const engine of await testEngines()) {
       expect(published.at(-1)?.activities).toEqual([{ kind: 'STATUS_CHANGED' }]);
       expect(published.every((change) => change.source === 'legacy')).toBe(true);
     });
+
+    // Ids are handed out before commit: one transaction's rows can straddle another's.
+    // Two transactions at once need two connections: PostgreSQL only (PGlite has one).
+    if (engine.name === 'postgres')
+      it('publishes a transaction whole when another committed between its rows', async () => {
+        let release: () => void = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let started: () => void = () => {};
+        const begun = new Promise<void>((resolve) => {
+          started = resolve;
+        });
+        const id = crypto.randomUUID();
+        const straddling = legacy.db.transaction(async (tx) => {
+          await tx.query(
+            `insert into public.commitments (id, title, type_id, created_by) values ($1, 'straddling', $2, $3)`,
+            [id, DEMO_TYPES[0].id, findDemoUser('alice')?.id],
+          );
+          started();
+          await held;
+          await tx.query(
+            `insert into public.commitment_documents (commitment_id, name, url) values ($1, 'late.pdf', 'https://example.com/l')`,
+            [id],
+          );
+        });
+        await begun;
+        await legacy.db.query(`update public.commitments set title = 'in between' where id = $1`, [
+          demoId(4),
+        ]);
+        await eventually(
+          async () => published.some((change) => change.commitmentId === demoId(4)),
+          Boolean,
+          10_000,
+        );
+        release();
+        await straddling;
+        const told = await eventually(
+          async () => published.filter((change) => change.commitmentId === id),
+          (changes) => changes.length > 0,
+          10_000,
+        );
+        expect(told).toHaveLength(1);
+        expect(told[0]?.activities).toEqual([{ kind: 'CREATED' }, { kind: 'DOCUMENT_ATTACHED' }]);
+      });
 
     it('reads nothing again after it stopped', async () => {
       await stop();

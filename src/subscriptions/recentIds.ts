@@ -1,6 +1,9 @@
-/** The last `capacity` ids seen, to drop a change told twice; memory stays bounded. */
+/**
+ * The last `capacity` ids seen, each with a mark (the batch it was seen in, say), to
+ * drop a change told twice; memory stays bounded.
+ */
 export class RecentIds {
-  readonly #ids = new Set<string>();
+  readonly #ids = new Map<string, number>();
   readonly #capacity: number;
 
   constructor(capacity = 512) {
@@ -12,13 +15,21 @@ export class RecentIds {
     return this.#ids.has(id);
   }
 
-  /** Records `id`; false when it was already among the recent ones. */
-  add(id: string): boolean {
-    if (this.#ids.has(id)) return false;
-    this.#ids.add(id);
+  /** The mark `id` was recorded with, if it is among the recent ones. */
+  markOf(id: string): number | undefined {
+    return this.#ids.get(id);
+  }
+
+  /** Records `id` (with `mark`); false when it was already among the recent ones (its mark is then updated). */
+  add(id: string, mark = 0): boolean {
+    if (this.#ids.has(id)) {
+      this.#ids.set(id, mark);
+      return false;
+    }
+    this.#ids.set(id, mark);
     if (this.#ids.size > this.#capacity) {
-      // A Set iterates in insertion order: the first one is the oldest.
-      for (const oldest of this.#ids) {
+      // A Map iterates in insertion order: the first one is the oldest.
+      for (const oldest of this.#ids.keys()) {
         this.#ids.delete(oldest);
         break;
       }

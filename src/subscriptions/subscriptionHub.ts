@@ -85,6 +85,9 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   const registry = new SubscriptionRegistry({ queueLimit: options.queueLimit, metrics, logger });
   const recent = new RecentFacts();
   const offered = new RecentIds(10_000);
+  // Batches delivered so far, and the number of the batch during which the newest subscription opened.
+  let batches = 0;
+  let lastOpened = 0;
   const ended = new Set<() => void>();
   let batch: CommitmentChange[] = [];
   let delivering: Promise<void> = Promise.resolve();
@@ -106,9 +109,12 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   async function deliverBatch() {
     // A side no subscription takes (the ledger's copies of legacy's changes, while
     // everyone reads legacy) is not read at all.
-    // A change told again (by the appliers' claims, after the fast path) was offered
-    // already: it is not read again.
-    const changes = batch.filter((change) => registry.takes(change.source) && !offered.has(change.id));
+    batches += 1;
+    // A change told again (by the appliers' claims, after the fast path) is read again
+    // only when a subscription opened since it was offered (which may have missed it).
+    const changes = batch.filter(
+      (change) => registry.takes(change.source) && (offered.markOf(change.id) ?? -1) < lastOpened,
+    );
     batch = [];
     if (changes.length === 0) return;
     const reads = createBatchReads(options.stores);
@@ -131,7 +137,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         metrics.subscriptionEventsLost.inc({ reason: 'unreadable' });
         continue;
       }
-      offered.add(change.id);
+      offered.add(change.id, batches);
       if (told === null || told === undefined) continue;
       for (const subscription of registry.interested(change.commitmentId, told.members))
         offer(subscription, change, told, facts, reads, results);
@@ -264,6 +270,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         comparison: undefined,
       };
       registry.add(subscription);
+      lastOpened = batches + 1;
       return subscription.stream;
     },
     async completeAll(waitMs = 5_000) {

@@ -24,11 +24,19 @@ export function versionOf(change: CommitmentChange): number | null {
   return Number.isInteger(version) ? version : null;
 }
 
+const FLEETING = new Set(['exp', 'iat', 'nbf', 'jti']);
+
+function lastingClaims(claims: Record<string, unknown>): Array<[string, unknown]> {
+  return Object.entries(claims)
+    .filter(([name]) => !FLEETING.has(name))
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
 /**
  * What makes two subscribers' payloads of one event the same: the event and payload,
  * the operation (document, variables, name), whom it is run as (routing decides each
- * unit's side from the user, cohort and email; reads as the subscriber see what the user
- * may), and which sides' shared reads it may use.
+ * unit's side from the user, cohort and email; reads as the subscriber see what the
+ * user's claims allow, when they were issued aside), and which sides' shared reads it may use.
  */
 export function sameResultKey(
   request: SubscriptionRequest,
@@ -37,12 +45,17 @@ export function sameResultKey(
   reads: EventReads,
 ): string {
   const { viewer, facts } = request;
+  // The claims too (but when they were issued and expire): a hosted project's policies
+  // may read them (aal, app_metadata) where a side is read as the subscriber.
   const who =
     viewer.kind === 'anonymous'
       ? ['anonymous']
-      : viewer.kind === 'service'
-        ? ['service', viewer.id]
-        : ['user', viewer.id, viewer.cohort, viewer.email];
+      : [
+          viewer.kind,
+          viewer.id,
+          viewer.kind === 'user' ? [viewer.cohort, viewer.email] : null,
+          lastingClaims(viewer.claims),
+        ];
   return JSON.stringify([
     change.id,
     payloadKey,

@@ -11,7 +11,8 @@ export function refusal(code: ErrorCode, message: string): ExecutionResult {
 }
 
 /**
- * Why a subscription cannot be opened, or null when it can: nobody signed in, a
+ * Why a subscription cannot be opened, or null when it can: legacy's events without a
+ * direct legacy connection (over PostgREST they cannot be checked), nobody signed in, a
  * `myCommitmentActivity` without a user, or a `commitmentChanged` of an id that is not
  * a UUID or of a commitment the subscriber cannot see now on the side `stage` reads,
  * read as the subscriber (the same answer whether it exists or not).
@@ -22,6 +23,11 @@ export async function refuseSubscription(
   stores: EventStores,
 ): Promise<ExecutionResult | null> {
   const { viewer } = request;
+  if (readSide(stage) === 'legacy' && stores.legacyAsService === false)
+    return refusal(
+      ErrorCode.BACKEND_UNAVAILABLE,
+      "Legacy's events need a direct connection to the legacy database (SUPABASE_DB_URL): this gateway reaches it through PostgREST.",
+    );
   if (viewer.kind === 'anonymous')
     return refusal(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe: send connectionParams.authorization.');
   if (request.field === 'myCommitmentActivity') {

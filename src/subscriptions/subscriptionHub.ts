@@ -1,18 +1,13 @@
-import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { EventReads } from '../backends/connectLoaders.ts';
-import type { Viewer } from '../backends/viewer.ts';
-import type { ChangeListener, CommitmentChange } from '../core/changeEvents.ts';
-import type { Logger } from '../core/logger.ts';
-import { readSide, type Side, type Stage, shadowSide } from '../core/stage.ts';
+import type { CommitmentChange } from '../core/changeEvents.ts';
+import { readSide, type Side, shadowSide } from '../core/stage.ts';
 import { ErrorCode } from '../errors.ts';
-import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import {
   type BatchFacts,
   type BatchReads,
   createBatchReads,
   type EventFacts,
-  type EventStores,
   factsKey,
   mayView,
   readEventFacts,
@@ -22,51 +17,14 @@ import { payloadsOf, sameResultKey, versionOf } from './eventPayloads.ts';
 import { RecentFacts } from './recentFacts.ts';
 import { RecentIds } from './recentIds.ts';
 import { refusal, refuseSubscription } from './refuseSubscription.ts';
+import { SharedResults } from './sharedResults.ts';
 import { FIELDS, type Subscription, SubscriptionRegistry } from './subscriptionRegistry.ts';
 import { type PendingEvent, SubscriptionStream } from './subscriptionStream.ts';
-import type { SubscriptionComparison, SubscriptionRequest, SubscriptionShadow } from './subscriptionTypes.ts';
+import type { SubscriptionComparison, SubscriptionHub, SubscriptionHubOptions } from './subscriptionTypes.ts';
+
+export type { SubscriptionHub, SubscriptionHubOptions } from './subscriptionTypes.ts';
 
 const SIDES = ['legacy', 'target'] as const;
-
-/** Options of {@link createSubscriptionHub}. */
-export interface SubscriptionHubOptions {
-  /** Where changes are heard: the change bus. */
-  bus: { subscribe(listener: ChangeListener): () => void };
-  stores: EventStores;
-  /** The unit's stage for the viewer, read when a subscription opens. */
-  stageOf(viewer: Viewer, unit: string): Stage;
-  /** Events queued per socket before the subscriber is cut off as too slow. */
-  queueLimit: number;
-  /** How long a batch's reads may take before its events are given up. @default 10000 */
-  timeoutMs?: number;
-  /** Compares the two sides' event streams of subscriptions in shadow and live stages. */
-  shadow?: SubscriptionShadow;
-  metrics: Pick<
-    GatewayMetrics,
-    | 'subscriptionsActive'
-    | 'subscriptionDeliveries'
-    | 'subscriptionLatency'
-    | 'subscriptionEventsLost'
-    | 'subscriptionSocketsClosed'
-  >;
-  logger: Logger;
-}
-
-/** Serves the subscriptions of one gateway instance from the change feed. */
-export interface SubscriptionHub {
-  /** Opens a subscription: its event stream, or the errors that refused it. */
-  open(request: SubscriptionRequest): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
-  /**
-   * Completes every subscription (graphql-ws sends `complete`) once its queued events
-   * are sent, waiting at most `timeoutMs` before dropping what a stuck socket holds;
-   * subscriptions asked for from then on are refused.
-   */
-  completeAll(timeoutMs?: number): Promise<void>;
-  /** Subscriptions open now. */
-  readonly active: number;
-  /** Stops hearing the bus. */
-  close(): void;
-}
 
 /**
  * The subscription hub of one instance: hears every change on the bus, reads each
@@ -120,7 +78,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     const reads = createBatchReads(options.stores);
     // Subscribers who would get the same payload (one user's tabs and devices with one
     // operation) share one execution per event.
-    const results = new Map<string, Promise<ExecutionResult>>();
+    const results = new SharedResults();
     const facts: BatchFacts = new Map();
     const unreadable = new Set<Side>();
     for (const side of await readEventFacts(reads, changes, timeoutMs)) {
@@ -150,7 +108,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     told: EventFacts,
     facts: BatchFacts,
     reads: BatchReads,
-    results: Map<string, Promise<ExecutionResult>>,
+    results: SharedResults,
   ) {
     const { stage, request } = subscription;
     const role =
@@ -190,6 +148,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       return;
     }
     for (const { key, root } of payloads) {
+      const expected = sameResultKey(request, change, key, shared);
+      results.expect(expected);
       const event: PendingEvent = {
         run: async () => {
           // A later batch may show the subscriber lost the right to see it meanwhile.
@@ -197,9 +157,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
           for (const side of SIDES)
             if (!recent.allows(request.viewer, side, change.commitmentId)) delete shared[side];
           const same = sameResultKey(request, change, key, shared);
-          const running = results.get(same) ?? run(subscription, root, shared);
-          results.set(same, running);
-          const result = await running;
+          const result = await results.take(expected, same, () => run(subscription, root, shared));
           if (shadowSide(stage) !== null) comparisonOf(subscription)?.control(stage, { key, change, result });
           return result;
         },

@@ -1,9 +1,12 @@
 import type { ExecutionResult } from 'graphql';
 import type { EventReads } from '../backends/connectLoaders.ts';
 import type { Viewer } from '../backends/viewer.ts';
-import type { CommitmentChange } from '../core/changeEvents.ts';
+import type { ChangeListener, CommitmentChange } from '../core/changeEvents.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Side, Stage } from '../core/stage.ts';
+import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import type { RequestFacts } from '../shadow/shadowRunner.ts';
+import type { EventStores } from './eventFacts.ts';
 
 /** One subscription a client opened over graphql-ws, as the gateway hands it to the hub. */
 export interface SubscriptionRequest {
@@ -45,4 +48,44 @@ export interface SubscriptionComparison {
 export interface SubscriptionShadow {
   /** A comparison for the subscription, or null when it is not sampled. */
   forSubscription(unit: string, facts: RequestFacts): SubscriptionComparison | null;
+}
+
+/** Options of `createSubscriptionHub`. */
+export interface SubscriptionHubOptions {
+  /** Where changes are heard: the change bus. */
+  bus: { subscribe(listener: ChangeListener): () => void };
+  stores: EventStores;
+  /** The unit's stage for the viewer, read when a subscription opens. */
+  stageOf(viewer: Viewer, unit: string): Stage;
+  /** Events queued per socket before the subscriber is cut off as too slow. */
+  queueLimit: number;
+  /** How long a batch's reads may take before its events are given up. @default 10000 */
+  timeoutMs?: number;
+  /** Compares the two sides' event streams of subscriptions in shadow and live stages. */
+  shadow?: SubscriptionShadow;
+  metrics: Pick<
+    GatewayMetrics,
+    | 'subscriptionsActive'
+    | 'subscriptionDeliveries'
+    | 'subscriptionLatency'
+    | 'subscriptionEventsLost'
+    | 'subscriptionSocketsClosed'
+  >;
+  logger: Logger;
+}
+
+/** Serves the subscriptions of one gateway instance from the change feed. */
+export interface SubscriptionHub {
+  /** Opens a subscription: its event stream, or the errors that refused it. */
+  open(request: SubscriptionRequest): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
+  /**
+   * Completes every subscription (graphql-ws sends `complete`) once its queued events
+   * are sent, waiting at most `timeoutMs` before dropping what a stuck socket holds;
+   * subscriptions asked for from then on are refused.
+   */
+  completeAll(timeoutMs?: number): Promise<void>;
+  /** Subscriptions open now. */
+  readonly active: number;
+  /** Stops hearing the bus. */
+  close(): void;
 }

@@ -13,8 +13,13 @@ const change: CommitmentChange = {
   at: '2026-11-29T00:00:00.000Z',
 };
 
-function user(id: string, cohort: string | null = null, token = `token-of-${id}`): Viewer {
-  return { kind: 'user', id, email: `${id}@example.com`, cohort, claims: {}, token };
+function user(
+  id: string,
+  cohort: string | null = null,
+  token = `token-of-${id}`,
+  claims: Record<string, unknown> = { sub: id, exp: 1 },
+): Viewer {
+  return { kind: 'user', id, email: `${id}@example.com`, cohort, claims, token };
 }
 
 function request(
@@ -37,7 +42,12 @@ describe('sameResultKey', () => {
   const reads = { legacy: undefined, target: undefined };
   it('is the same for one user on two sockets with one operation', () => {
     expect(sameResultKey(request(user('alice')), change, 'c1', reads)).toBe(
-      sameResultKey(request(user('alice', null, 'another token')), change, 'c1', reads),
+      sameResultKey(
+        request(user('alice', null, 'another token', { exp: 2, sub: 'alice', iat: 1 })),
+        change,
+        'c1',
+        reads,
+      ),
     );
   });
 
@@ -51,6 +61,7 @@ describe('sameResultKey', () => {
       sameResultKey(request(user('alice')), { ...change, id: 'target:c1:4' }, 'c1', reads),
       sameResultKey(request(user('alice')), change, 'c1:CREATED:', reads),
       sameResultKey(request(user('alice')), change, 'c1', { legacy: {} as never }),
+      sameResultKey(request(user('alice', null, 'mfa', { sub: 'alice', aal: 'aal2' })), change, 'c1', reads),
     ];
     for (const other of others) expect(other).not.toBe(base);
     expect(new Set(others).size).toBe(others.length);

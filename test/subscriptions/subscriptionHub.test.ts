@@ -83,7 +83,7 @@ function fakeStore(state: FakeState): ConnectStore {
   };
 }
 
-function hubOver(state: FakeState, stage: { now: Stage }) {
+function hubOver(state: FakeState, stage: { now: Stage }, legacyAsService = true) {
   const listeners = new Set<ChangeListener>();
   const hub = createSubscriptionHub({
     bus: {
@@ -92,7 +92,7 @@ function hubOver(state: FakeState, stage: { now: Stage }) {
         return () => listeners.delete(listener);
       },
     },
-    stores: { legacy: fakeStore(state), target: fakeStore(state) },
+    stores: { legacy: fakeStore(state), target: fakeStore(state), legacyAsService },
     stageOf: () => stage.now,
     queueLimit: 100,
     metrics: createGatewayMetrics(),
@@ -165,6 +165,17 @@ describe('the subscription hub', () => {
     await completing;
     await first.reading;
     expect(hub.active).toBe(0);
+  });
+
+  it("refuses legacy's events when legacy is reached through PostgREST, and serves the ledger's", async () => {
+    const stage = { now: 'legacy' as Stage };
+    const { hub } = hubOver({ members: [USER], documents: [] }, stage, false);
+    const refused = await hub.open(request());
+    expect('errors' in refused && refused.errors?.[0]?.message).toMatch(/SUPABASE_DB_URL/);
+    stage.now = 'complete';
+    const served = await hub.open(request());
+    expect('next' in served).toBe(true);
+    await hub.completeAll(1_000);
   });
 
   it('keeps the side a subscription opened with: a cohort moved mid-stream is not told the change twice', async () => {

@@ -18,7 +18,7 @@ const DONE: IteratorResult<ExecutionResult, undefined> = { value: undefined, don
  * generator: graphql-ws calls `return()` when the client completes the operation or
  * the socket closes). Events wait here while the previous one is still being sent,
  * which is where a slow socket's backlog shows; each is executed only when its turn
- * comes, so a backlog holds payload roots, never serialized results.
+ * comes, so a backlog holds payload roots, not results.
  */
 export class SubscriptionStream implements AsyncGenerator<ExecutionResult, undefined, unknown> {
   readonly #queue: PendingEvent[] = [];

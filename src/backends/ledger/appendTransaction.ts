@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable, Transaction } from '../../core/database.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
-import { dataHash, dot, EMPTY_HASH, type Hash, ionHashText, revisionHashOf } from './ledgerHash.ts';
+import { dot, EMPTY_HASH, type Hash, ionHashText, revisionHash } from './ledgerHash.ts';
 import { bytes, integer, joinHashes, splitHashes } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
 import { appendLeaf, merkleRoot } from './merkleTree.ts';
@@ -63,25 +63,8 @@ async function currentVersions(tx: Queryable, writes: readonly LedgerWrite[]): P
   );
 }
 
-/** How long hashing a block's data may hold the event loop before it lets other work run. */
+/** How long hashing a block's revisions may hold the event loop before it lets other work run. */
 const YIELD_AFTER_MS = 10;
-
-// The data's Ion hashes (about 1 ms a revision, synchronous), before the strand is
-// locked: a large block yields now and then, so the process goes on answering requests
-// and telling subscribers, and the lock that serializes every ledger write is not held
-// meanwhile.
-async function hashData(writes: readonly LedgerWrite[]): Promise<Hash[]> {
-  const hashes: Hash[] = [];
-  let busySince = performance.now();
-  for (const write of writes) {
-    if (performance.now() - busySince > YIELD_AFTER_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      busySince = performance.now();
-    }
-    hashes.push(dataHash(write.data));
-  }
-  return hashes;
-}
 
 // Optimistic concurrency, as QLDB: each write names the version it read, and the
 // transaction fails when another committed first. A transaction may write the same
@@ -89,7 +72,6 @@ async function hashData(writes: readonly LedgerWrite[]): Promise<Hash[]> {
 async function planRevisions(
   tx: Queryable,
   writes: readonly LedgerWrite[],
-  dataHashes: readonly Hash[],
   blockAddress: BlockAddress,
   txId: string,
   txTime: string,
@@ -97,7 +79,14 @@ async function planRevisions(
   const latest = new Map<string, number | null>();
   const stored = await currentVersions(tx, writes);
   const revisions: LedgerRevision[] = [];
-  for (const [index, write] of writes.entries()) {
+  let busySince = performance.now();
+  for (const write of writes) {
+    // Ion hashing is synchronous (about 1 ms a revision): a large block yields now and
+    // then, so the process goes on answering requests and telling subscribers meanwhile.
+    if (performance.now() - busySince > YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      busySince = performance.now();
+    }
     const key = `${write.tableName}\u0000${write.documentId}`;
     const current = latest.has(key) ? (latest.get(key) ?? null) : (stored.get(key) ?? null);
     if (current !== write.expectedVersion) {
@@ -108,7 +97,7 @@ async function planRevisions(
     revisions.push({
       tableName: write.tableName,
       blockAddress,
-      hash: revisionHashOf(metadata, dataHashes[index] ?? dataHash(write.data)),
+      hash: revisionHash(metadata, write.data),
       data: write.data,
       metadata,
     });
@@ -170,14 +159,13 @@ export async function appendTransaction(
   options: AppendOptions,
 ): Promise<AppendedTransaction> {
   if (writes.length === 0) throw new Error('a ledger transaction needs at least one write');
-  const dataHashes = await hashData(writes);
   return db.transaction(async (tx) => {
     const strand = await lockStrand(tx);
     const sequenceNo = strand.tipSequenceNo === null ? 0 : strand.tipSequenceNo + 1;
     const blockAddress = { strandId: strand.strandId, sequenceNo };
     const transactionId = ledgerId();
     const txTime = options.clock().toISOString();
-    const revisions = await planRevisions(tx, writes, dataHashes, blockAddress, transactionId, txTime);
+    const revisions = await planRevisions(tx, writes, blockAddress, transactionId, txTime);
     const info = transactionInfo(transactionId, revisions);
     const entriesHash = merkleRoot(blockEntries(info, revisions));
     const blockHash = dot(entriesHash, strand.tipBlockHash);

@@ -83,17 +83,7 @@ export function metadataIonText(metadata: RevisionMetadata): string {
 
 /** A revision's hash: `dot(ionHash(metadata), ionHash(data))`. */
 export function revisionHash(metadata: RevisionMetadata, data: unknown): Hash {
-  return revisionHashOf(metadata, dataHash(data));
-}
-
-/** The Ion hash of a revision's data: the costly half of {@link revisionHash}, which needs no version. */
-export function dataHash(data: unknown): Hash {
-  return ionHashText(JSON.stringify(data));
-}
-
-/** {@link revisionHash} from the data's hash, computed beforehand with {@link dataHash}. */
-export function revisionHashOf(metadata: RevisionMetadata, hashOfData: Hash): Hash {
-  return dot(ionHashText(metadataIonText(metadata)), hashOfData);
+  return dot(ionHashText(metadataIonText(metadata)), ionHashText(JSON.stringify(data)));
 }
 
 /** Base64, the way QLDB shows hashes. */

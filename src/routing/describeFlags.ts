@@ -74,15 +74,19 @@ export function describeFlags(
   });
 }
 
-/** `figway flags list` as text, 80 columns wide; ignored rules are marked, with why under the table. */
+/**
+ * `figway flags list` as text, about 80 columns wide (the unit column grows with the
+ * longest unit name, a space after it); ignored rules are marked, with why under the table.
+ */
 export function formatUnitStages(units: readonly UnitStages[]): string {
-  const out = [`${'UNIT'.padEnd(32)}${'WHO'.padEnd(36)}STAGE`];
+  const width = Math.max(32, ...units.map((unit) => unit.unit.length + 1));
+  const out = [`${'UNIT'.padEnd(width)}${'WHO'.padEnd(36)}STAGE`];
   let ignored = 0;
   for (const unit of units) {
     unit.lines.forEach((line, index) => {
       const stage = line.ignored === undefined ? line.stage : `${line.stage} (ignored)`;
       if (line.ignored !== undefined) ignored += 1;
-      out.push(`${(index === 0 ? unit.unit : '').padEnd(32)}${line.who.padEnd(36)}${stage}`);
+      out.push(`${(index === 0 ? unit.unit : '').padEnd(width)}${line.who.padEnd(36)}${stage}`);
     });
   }
   if (ignored > 0) {

@@ -29,6 +29,8 @@ interface Waiting {
   /** Commit-to-arrival delay of the event, in milliseconds. */
   lagMs: number;
   timer: NodeJS.Timeout;
+  /** A control event that was not sent (the subscriber lost the right to see it): paired, never judged. */
+  withdrawn?: true;
 }
 
 type Role = 'control' | 'candidate';
@@ -127,6 +129,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
       if (list === undefined || index < 0) return;
       list.splice(index, 1);
       if (list.length === 0) waiting[role].delete(key);
+      if (entry.withdrawn) return;
       const present = `an event for ${key}`;
       const absent = missing('candidate', key);
       record(
@@ -148,7 +151,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
       );
     }
 
-    function arrive(role: Role, stage: Stage, event: ComparedEvent) {
+    function arrive(role: Role, stage: Stage, event: ComparedEvent, withdrawn = false) {
       const other = role === 'control' ? 'candidate' : 'control';
       const lagMs = Math.max(0, clock() - Date.parse(event.change.at));
       const partners = waiting[other].get(event.key);
@@ -156,6 +159,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
       if (partners?.length === 0) waiting[other].delete(event.key);
       if (partner !== undefined) {
         clearTimeout(partner.timer);
+        if (withdrawn || partner.withdrawn) return;
         const self = { stage, event, lagMs, timer: partner.timer };
         return role === 'control' ? judgePair(stage, self, partner) : judgePair(partner.stage, partner, self);
       }
@@ -164,6 +168,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
         event,
         lagMs,
         timer: setTimeout(() => expire(role, event.key, entry), settings.lagWindowMs),
+        ...(withdrawn ? { withdrawn: true as const } : {}),
       };
       entry.timer.unref();
       const list = waiting[role].get(event.key) ?? [];
@@ -174,6 +179,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
     return {
       control: (stage, event) => arrive('control', stage, event),
       candidate: (stage, event) => arrive('candidate', stage, event),
+      withdraw: (stage, event) => arrive('control', stage, event, true),
       close() {
         for (const lists of Object.values(waiting))
           for (const list of lists.values()) for (const entry of list) clearTimeout(entry.timer);

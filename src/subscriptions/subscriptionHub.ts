@@ -153,7 +153,11 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       const event: PendingEvent = {
         run: async () => {
           // A later batch may show the subscriber lost the right to see it meanwhile.
-          if (!recent.allows(request.viewer, change.source, change.commitmentId)) return null;
+          if (!recent.allows(request.viewer, change.source, change.commitmentId)) {
+            if (shadowSide(stage) !== null)
+              comparisonOf(subscription)?.withdraw(stage, { key, change, result: {} });
+            return null;
+          }
           for (const side of SIDES)
             if (!recent.allows(request.viewer, side, change.commitmentId)) delete shared[side];
           const same = sameResultKey(request, change, key, shared);

@@ -40,6 +40,8 @@ export interface ComparedEvent {
 export interface SubscriptionComparison {
   control(stage: Stage, event: ComparedEvent): void;
   candidate(stage: Stage, event: ComparedEvent): void;
+  /** A control event that was not sent after all: its candidate is paired with it, not judged. */
+  withdraw(stage: Stage, event: ComparedEvent): void;
   /** The subscription ended: events still waiting for their pair are not judged. */
   close(): void;
 }

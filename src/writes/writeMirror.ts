@@ -26,3 +26,11 @@ export interface WriteMirror {
 export const NO_MIRROR: WriteMirror = {
   async mirror() {},
 };
+
+/** The commitment a mirrored write touched, from its result (`commitmentId`, or its own `id`); null when none. */
+export function entityOfWrite(write: MirroredWrite): string | null {
+  const result = write.result as { id?: unknown; commitmentId?: unknown } | null;
+  if (result === null || typeof result !== 'object') return null;
+  const id = result.commitmentId ?? result.id;
+  return typeof id === 'string' ? id : null;
+}

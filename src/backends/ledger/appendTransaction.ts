@@ -63,9 +63,6 @@ async function currentVersions(tx: Queryable, writes: readonly LedgerWrite[]): P
   );
 }
 
-/** How long hashing a block's revisions may hold the event loop before it lets other work run. */
-const YIELD_AFTER_MS = 10;
-
 // Optimistic concurrency, as QLDB: each write names the version it read, and the
 // transaction fails when another committed first. A transaction may write the same
 // document several times (a backfill replays its history); each write is a version.
@@ -79,14 +76,7 @@ async function planRevisions(
   const latest = new Map<string, number | null>();
   const stored = await currentVersions(tx, writes);
   const revisions: LedgerRevision[] = [];
-  let busySince = performance.now();
   for (const write of writes) {
-    // Ion hashing is synchronous (about 1 ms a revision): a large block yields now and
-    // then, so the process goes on answering requests and telling subscribers meanwhile.
-    if (performance.now() - busySince > YIELD_AFTER_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      busySince = performance.now();
-    }
     const key = `${write.tableName}\u0000${write.documentId}`;
     const current = latest.has(key) ? (latest.get(key) ?? null) : (stored.get(key) ?? null);
     if (current !== write.expectedVersion) {

@@ -7,20 +7,19 @@ import type { Logger } from '../../core/logger.ts';
 import type { Side } from '../../core/stage.ts';
 import type { GatewayMetrics } from '../../reports/gatewayMetrics.ts';
 import { createRateLimitedLog } from '../../reports/rateLimitedLog.ts';
-import type { MirroredWrite, WriteMirror } from '../writeMirror.ts';
+import { entityOfWrite, type MirroredWrite, type WriteMirror } from '../writeMirror.ts';
 import { applyLegacyChanges } from './applyLegacyChanges.ts';
 import { applyOutbox } from './applyOutbox.ts';
 import type { QueuedRow, RetryPolicy } from './changeQueue.ts';
 import { describeError } from './classifyFailure.ts';
-import { legacyCommitmentChanges } from './legacyChangeEvents.ts';
+import { publishClaimedChanges } from './legacyChangeEvents.ts';
 import { startLegacyFeed } from './legacyFeed.ts';
 import { awaitApplier, DEAD, HELD, NOT_YET, NOTHING, type Pass, settleWaiters } from './mirrorWaiters.ts';
 import { toCapturedChange, toOutboxEntry } from './queueRows.ts';
+import { runPass } from './runPass.ts';
 import { schedulePruning } from './schedulePruning.ts';
-import { sortOutcomes } from './sortOutcomes.ts';
-import { createDirection, type Direction } from './syncDirection.ts';
-import { type DirectionStatus, readOpenConflicts, type SyncStatus } from './syncStatus.ts';
-import type { ChangeOutcome } from './syncTypes.ts';
+import { createDirection, type Direction, sampleBacklog, sleepUntilWoken } from './syncDirection.ts';
+import { directionStatus, readOpenConflicts, type SyncStatus } from './syncStatus.ts';
 
 /** What the mirror needs: legacy's own database and the targets. */
 export interface SyncDeps {
@@ -84,13 +83,6 @@ export interface Sync {
   stop(): Promise<void>;
 }
 
-function entityOf(write: MirroredWrite): string | null {
-  const result = write.result as { id?: unknown; commitmentId?: unknown } | null;
-  if (result === null || typeof result !== 'object') return null;
-  const id = result.commitmentId ?? result.id;
-  return typeof id === 'string' ? id : null;
-}
-
 /**
  * Creates the mirror: captured legacy changes go to the ledger and the OLTP service,
  * the outbox of target-served writes goes to legacy. Each change is applied once (claims
@@ -134,84 +126,20 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
   const directions = [toTarget, toLegacy];
 
   // Told before applying, so a target that is down holds no legacy event back.
-  function publishLegacy(rows: readonly QueuedRow[]) {
-    if (options.publish === undefined) return;
-    try {
-      const changes = legacyCommitmentChanges(rows.map((row) => toCapturedChange(row.row)));
-      if (changes.length > 0) options.publish.publish(changes);
-    } catch (error) {
-      log.log('sync/target/publish', 'warn', { err: error }, 'could not tell the claimed legacy changes');
-    }
-  }
+  const publishLegacy = (rows: readonly QueuedRow[]) => {
+    if (options.publish !== undefined) publishClaimedChanges(options.publish, rows, log);
+  };
 
-  // Claims due changes, applies them, and settles each: applied ones leave the queue,
-  // a failed one waits for its retry, and so do the later changes of its entity.
-  async function pass(way: Direction, entityIds?: readonly string[]): Promise<Pass> {
+  // Each pass claims under an owner name of its own, so a lapsed claim is never settled twice.
+  function pass(way: Direction, entityIds?: readonly string[]): Promise<Pass> {
     claims += 1;
-    const owner = `${instanceId}/${claims}`;
-    const rows = await way.queue.claim(owner, {
-      limit: batchSize,
+    return runPass(way, `${instanceId}/${claims}`, {
+      batchSize,
       leaseMs,
+      metrics,
+      log,
+      ...(way === toTarget ? { onClaimed: publishLegacy } : {}),
       ...(entityIds === undefined ? {} : { entityIds }),
-    });
-    if (rows.length === 0) return NOTHING;
-    if (way === toTarget) publishLegacy(rows);
-    let outcomes: ChangeOutcome[];
-    try {
-      outcomes = await way.apply(rows);
-    } catch (error) {
-      outcomes = rows.map((row) => ({ id: row.id, result: 'failed', error }));
-    }
-    const sorted = sortOutcomes(rows, outcomes);
-    const now = Date.now();
-    for (const { row, result } of sorted.done) {
-      metrics.mirrorChanges.inc({ to: way.to, result });
-      if (result !== 'applied') continue;
-      const seconds = Math.max(0, (now - row.madeAt.getTime()) / 1000);
-      metrics.mirrorLag.observe({ to: way.to }, seconds);
-      way.lag.add(seconds);
-    }
-    for (const { row, error, poison } of sorted.failures) {
-      metrics.mirrorChanges.inc({ to: way.to, result: 'failed' });
-      log.log(
-        `sync/${way.to}/${poison ? 'refused' : 'unavailable'}`,
-        poison ? 'error' : 'warn',
-        { err: error, change: row.id, entity: row.entityId, to: way.to, attempts: row.attempts + 1 },
-        poison
-          ? 'the other side refused a mirrored change; it is retried, then kept as a dead letter'
-          : 'mirroring waits: the other side is unreachable',
-      );
-    }
-    await way.queue.complete(
-      owner,
-      sorted.done.map(({ row }) => row.id),
-    );
-    await way.queue.fail(
-      owner,
-      sorted.failures.map(({ row, error, poison }) => ({ id: row.id, error: describeError(error), poison })),
-    );
-    await way.queue.release(
-      owner,
-      sorted.released.map((row) => row.id),
-    );
-    return {
-      claimed: rows.length,
-      unavailable: sorted.unavailable,
-      failed: sorted.failures.length,
-      failedEntities: sorted.failedEntities,
-      entities: new Set(rows.map((row) => row.entityId)),
-    };
-  }
-
-  function sleep(way: Direction, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        way.sleeping.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      way.sleeping.add(wake);
     });
   }
 
@@ -250,30 +178,10 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       }
       way.outage = result.unavailable ? way.outage + 1 : 0;
       await settleWaiters(way, number, result, batchSize);
-      await sampleBacklog(way);
+      await sampleBacklog(way, metrics, log);
       if (stopped) break;
       if (way.outage > 0) await pause(Math.min(5_000, 100 * 2 ** Math.min(way.outage, 6)));
-      else if (result.claimed === 0 && !way.woken) await sleep(way, pollMs);
-    }
-  }
-
-  async function sampleBacklog(way: Direction) {
-    if (performance.now() - way.backlogSampledAt < 1_000) return;
-    way.backlogSampledAt = performance.now();
-    try {
-      const [row] = await way.db.query(
-        `select count(*) filter (where dead_at is null) as pending, count(*) filter (where dead_at is not null) as dead
-         from ${way.queue.table}`,
-      );
-      metrics.mirrorBacklog.set({ to: way.to, state: 'pending' }, Number(row?.pending ?? 0));
-      metrics.mirrorBacklog.set({ to: way.to, state: 'dead' }, Number(row?.dead ?? 0));
-    } catch (error) {
-      log.log(
-        `sync/${way.to}/backlog`,
-        'warn',
-        { err: error, to: way.to },
-        'could not sample the mirror backlog',
-      );
+      else if (result.claimed === 0 && !way.woken) await sleepUntilWoken(way, pollMs);
     }
   }
 
@@ -298,7 +206,7 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
 
   const mirror: WriteMirror = {
     async mirror(write) {
-      const entityId = entityOf(write);
+      const entityId = entityOfWrite(write);
       if (entityId === null) throw new Error(`${write.unit} returned no commitment id to mirror`);
       const started = performance.now();
       let error: string | null;
@@ -312,11 +220,6 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
       if (error !== null) throw new Error(`not mirrored to ${write.to} at once: ${error}`);
     },
   };
-
-  const statusOf = async (way: Direction): Promise<DirectionStatus> => ({
-    ...(await way.queue.status()),
-    lag: way.lag.summary(),
-  });
 
   return {
     mirror,
@@ -366,8 +269,8 @@ export function createSync(deps: SyncDeps, options: SyncOptions): Sync {
     },
     async status() {
       return {
-        toTarget: await statusOf(toTarget),
-        toLegacy: await statusOf(toLegacy),
+        toTarget: await directionStatus(toTarget),
+        toLegacy: await directionStatus(toLegacy),
         conflicts: await readOpenConflicts(deps.ledger.db),
       };
     },

@@ -1,4 +1,7 @@
-import type { Activity, CommitmentChange } from '../../core/changeEvents.ts';
+import type { Activity, ChangePublisher, CommitmentChange } from '../../core/changeEvents.ts';
+import type { RateLimitedLog } from '../../reports/rateLimitedLog.ts';
+import type { QueuedRow } from './changeQueue.ts';
+import { toCapturedChange } from './queueRows.ts';
 import type { CapturedChange } from './syncTypes.ts';
 
 // What one captured row did. The creator's party, seated by the app's trigger in the
@@ -69,4 +72,18 @@ export function legacyCommitmentChanges(changes: readonly CapturedChange[]): Com
     else group.changes.push(change);
   }
   return [...groups.values()].map((group) => eventOf(group.transactionId, group.commitmentId, group.changes));
+}
+
+/** Tells `publisher` the commitment changes among claimed queue rows; a failure is logged, never thrown. */
+export function publishClaimedChanges(
+  publisher: ChangePublisher,
+  rows: readonly QueuedRow[],
+  log: RateLimitedLog,
+): void {
+  try {
+    const changes = legacyCommitmentChanges(rows.map((row) => toCapturedChange(row.row)));
+    if (changes.length > 0) publisher.publish(changes);
+  } catch (error) {
+    log.log('sync/target/publish', 'warn', { err: error }, 'could not tell the claimed legacy changes');
+  }
 }

@@ -1,5 +1,7 @@
 import type { Database } from '../../core/database.ts';
 import type { Side } from '../../core/stage.ts';
+import type { GatewayMetrics } from '../../reports/gatewayMetrics.ts';
+import type { RateLimitedLog } from '../../reports/rateLimitedLog.ts';
 import { type ChangeQueue, createChangeQueue, type QueuedRow, type RetryPolicy } from './changeQueue.ts';
 import { createLagWindow, type LagWindow } from './lagWindow.ts';
 import type { Waiter } from './mirrorWaiters.ts';
@@ -64,4 +66,42 @@ export function createDirection(
     },
   };
   return self;
+}
+
+/** Waits `ms`, or until a NOTIFY or a write wakes the direction. */
+export function sleepUntilWoken(way: Direction, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      way.sleeping.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    way.sleeping.add(wake);
+  });
+}
+
+/** Sets the direction's backlog gauges, at most once a second; a failure is logged, never thrown. */
+export async function sampleBacklog(
+  way: Direction,
+  metrics: Pick<GatewayMetrics, 'mirrorBacklog'>,
+  log: RateLimitedLog,
+): Promise<void> {
+  if (performance.now() - way.backlogSampledAt < 1_000) return;
+  way.backlogSampledAt = performance.now();
+  try {
+    const [row] = await way.db.query(
+      `select count(*) filter (where dead_at is null) as pending, count(*) filter (where dead_at is not null) as dead
+     from ${way.queue.table}`,
+    );
+    metrics.mirrorBacklog.set({ to: way.to, state: 'pending' }, Number(row?.pending ?? 0));
+    metrics.mirrorBacklog.set({ to: way.to, state: 'dead' }, Number(row?.dead ?? 0));
+  } catch (error) {
+    log.log(
+      `sync/${way.to}/backlog`,
+      'warn',
+      { err: error, to: way.to },
+      'could not sample the mirror backlog',
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../core/database.ts';
 import type { QueueStatus } from './changeQueue.ts';
+import type { Direction } from './syncDirection.ts';
 
 /** Where the mirror stands, each way. */
 export interface SyncStatus {
@@ -47,4 +48,9 @@ export async function readOpenConflicts(ledgerDb: Queryable): Promise<SyncStatus
       ).toISOString(),
     })),
   };
+}
+
+/** One direction's queue now, with the lag of what this process applied lately. */
+export async function directionStatus(way: Direction): Promise<DirectionStatus> {
+  return { ...(await way.queue.status()), lag: way.lag.summary() };
 }

@@ -70,6 +70,7 @@ const environment = z.object({
   UNLEASH_REFRESH_MS: z.coerce.number().int().min(100).default(15_000),
   FIGWAY_FLAGS_FILE: z.string().min(1).optional(),
   FIGWAY_FLAGS_POLL_MS: z.coerce.number().int().min(50).default(250),
+  FIGWAY_CATALOGUE_FILE: z.string().min(1).optional(),
   OBSERVATIONS_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   FIGWAY_SHADOW_SALT: z.string().min(8).optional(),
   FIGWAY_SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(64),
@@ -210,6 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     legacy,
     targets: targetsConfig(values, legacy),
     flags: flagsConfig(values, legacy, dataDir, cwd),
+    catalogueFile:
+      values.FIGWAY_CATALOGUE_FILE === undefined ? null : resolve(cwd, values.FIGWAY_CATALOGUE_FILE),
     shadow: {
       store:
         values.OBSERVATIONS_DATABASE_URL !== undefined

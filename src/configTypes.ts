@@ -119,6 +119,11 @@ export interface Config {
   legacy: LegacyConfig;
   targets: TargetsConfig;
   flags: FlagsConfig;
+  /**
+   * The flag catalogue that replaces the shipped `flags/catalogue.json` (`FIGWAY_CATALOGUE_FILE`,
+   * resolved against the working directory), read and checked at start; null: the shipped one.
+   */
+  catalogueFile: string | null;
   /** Where shadow observations are stored, and how shadow reads are bounded. */
   shadow: ShadowConfig;
   auth: AuthConfig;

@@ -140,6 +140,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   const metrics = createGatewayMetrics();
   const routing = await createRouting({
     flags: config.flags,
+    catalogueFile: config.catalogueFile,
     resolverUnits: migratedUnits(resolvers),
     targetsAvailable: config.targets.kind !== 'none',
     metrics,

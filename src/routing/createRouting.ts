@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Stage } from '../core/stage.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import { checkCatalogue } from './checkCatalogue.ts';
-import { readCatalogue, readDefinitions } from './flagFiles.ts';
+import { readConfiguredCatalogue, readDefinitions } from './flagFiles.ts';
 import { createRequestRouter, type RequestRouter } from './requestRouter.ts';
 import type { ReloadOutcome, StageSource } from './stageSource.ts';
 import { createUnleashFileStageSource, createUnleashServerStageSource } from './unleashStageSources.ts';
@@ -29,6 +29,8 @@ export interface RoutingOptions {
   logger: Logger;
   /** Replaces the stage source, for tests. */
   source?: StageSource;
+  /** The catalogue file `FIGWAY_CATALOGUE_FILE` names; null or absent: flags/catalogue.json. */
+  catalogueFile?: string | null;
   /** Replaces flags/catalogue.json, for tests (e.g. a unit with a fallback policy). */
   catalogue?: readonly CatalogueEntry[];
 }
@@ -39,7 +41,7 @@ export interface RoutingOptions {
  * routers that log each flag problem once and count every occurrence.
  */
 export async function createRouting(options: RoutingOptions): Promise<Routing> {
-  const entries = options.catalogue ?? (await readCatalogue());
+  const entries = options.catalogue ?? (await readConfiguredCatalogue(options.catalogueFile ?? null));
   const definitions = options.flags.kind === 'file' ? await readDefinitions(options.flags.path) : null;
   checkCatalogue(entries, options.resolverUnits, definitions);
   const source =

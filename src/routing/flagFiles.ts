@@ -120,3 +120,21 @@ export async function writeDefinitions(path: string, definitions: FlagDefinition
 export async function readCatalogue(path = `${FLAGS_DIR}/catalogue.json`): Promise<CatalogueEntry[]> {
   return parseCatalogue(await readJson(path), path);
 }
+
+/**
+ * Reads the catalogue `FIGWAY_CATALOGUE_FILE` names (`file`), checked as the shipped one
+ * is, or the shipped `flags/catalogue.json` when `file` is null. A missing, unreadable or
+ * invalid file throws a ConfigError that names the setting.
+ */
+export async function readConfiguredCatalogue(file: string | null): Promise<CatalogueEntry[]> {
+  if (file === null) return readCatalogue();
+  try {
+    return await readCatalogue(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(
+      `FIGWAY_CATALOGUE_FILE: ${error.message.replace(/\.$/, '')}. Point it at a catalogue shaped like flags/catalogue.json, ` +
+        'or unset it to use that one.',
+    );
+  }
+}

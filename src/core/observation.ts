@@ -3,19 +3,30 @@ import type { Side, Stage } from './stage.ts';
 /**
  * How one shadow comparison ended: the sides agreed; they differed; they differed
  * only where the control disagrees with itself (noise); the candidate threw or
- * timed out; or the sample was dropped because too many candidates were in flight.
+ * timed out. (Stores written before adaptive sampling may also hold `dropped` rows,
+ * samples shed at an in-flight cap; reports leave them out. A skipped sample is now
+ * a metric, never an observation.)
  */
-export type Outcome = 'matched' | 'mismatched' | 'noise' | 'candidate_error' | 'timeout' | 'dropped';
+export type Outcome = 'matched' | 'mismatched' | 'noise' | 'candidate_error' | 'timeout';
 
 /** One path where control and candidate differ, with both values (redacted where configured). */
 export interface PathDiff {
-  /** Dotted response path, aliases as the client named them: `commitment.parties.[id=…].role`. */
+  /**
+   * Dotted response path, aliases as the client named them, list items of the request
+   * as `[*]` and list items inside the unit's value by id: `commitments.edges[*].node.status`,
+   * `commitment.parties[id=…].role`.
+   */
   path: string;
+  /** Which item of the request's lists differs, by the id of the object that holds the unit's field, when it has one. */
+  id?: string;
   control: unknown;
   candidate: unknown;
 }
 
-/** One shadow comparison of one migration unit in one request. Observations are immutable. */
+/**
+ * One shadow comparison of one migration unit in one request: every value of the unit
+ * in the response (one per list item) judged together. Observations are immutable.
+ */
 export interface Observation {
   at: string;
   unit: string;
@@ -38,4 +49,11 @@ export interface Observation {
   candidateMs: number | null;
   controlError: string | null;
   candidateError: string | null;
+  /**
+   * The probability this comparison had of being sampled: the unit's configured rate
+   * times the sampler's adaptive factor (0 < rate <= 1). Reports weight it by 1/rate.
+   */
+  sampleRate: number;
+  /** Values compared: the unit's occurrences in the response (list items), after duplicates. */
+  items: number;
 }

@@ -11,9 +11,15 @@ export interface GatewayMetrics {
   observations: Counter<'unit' | 'stage' | 'outcome'>;
   /** Read latency of each side in shadow comparisons. */
   shadowLatency: Histogram<'unit' | 'side'>;
-  /** Candidate reads not started because too many were in flight. */
-  shadowDropped: Counter<'unit'>;
-  /** Observations that could not be stored, by reason. */
+  /**
+   * Samples the sampler did not take, by unit and reason: `throttled` (the adaptive
+   * factor said no while candidates or the observation writer backed up) or `queue_full`
+   * (no place left in the writer's queue). A skipped sample is never an observation.
+   */
+  shadowSkipped: Counter<'unit' | 'reason'>;
+  /** Each unit's effective sample rate now: its configured rate times the adaptive factor. */
+  shadowSampleRate: Gauge<'unit'>;
+  /** Observations accepted but not stored, by reason; 0 unless the store stays down past shutdown. */
   observationsLost: Counter<'reason'>;
   /** Failures inside the shadow machinery (redacting, projecting, comparing, storing...), by unit and step. */
   shadowInternalErrors: Counter<'unit' | 'step'>;
@@ -78,15 +84,21 @@ export function createGatewayMetrics(): GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    shadowDropped: new Counter({
-      name: 'figway_shadow_samples_dropped_total',
-      help: 'Candidate reads not started because too many were in flight.',
+    shadowSkipped: new Counter({
+      name: 'figway_shadow_samples_skipped_total',
+      help: 'Samples not taken, by unit and reason (throttled: the adaptive rate; queue_full: no place in the observation queue).',
+      labelNames: ['unit', 'reason'],
+      registers: [registry],
+    }),
+    shadowSampleRate: new Gauge({
+      name: 'figway_shadow_sample_rate',
+      help: 'Effective shadow sample rate per unit: the configured rate times the adaptive factor.',
       labelNames: ['unit'],
       registers: [registry],
     }),
     observationsLost: new Counter({
-      name: 'figway_observations_lost_total',
-      help: 'Observations that could not be stored (queue full, store unavailable).',
+      name: 'figway_shadow_observations_lost_total',
+      help: 'Observations accepted but not stored, by reason (store_unavailable at shutdown, unserializable).',
       labelNames: ['reason'],
       registers: [registry],
     }),

@@ -1,4 +1,4 @@
-import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { mirrorSide, readSide, type Side, type Stage, shadowSide, writeSide } from '../core/stage.ts';
 import { withWriteIntent } from '../core/writeIntent.ts';
 import type { RequestShadow } from '../shadow/shadowRunner.ts';
@@ -131,6 +131,33 @@ async function read<C extends RoutedContext>(
   }
 }
 
+// Re-reads (noise checks, lag rechecks) of one request share a fresh context per
+// round, so a round's re-reads of every list item batch as the first reads did.
+const rounds = new WeakMap<RoutedContext, Map<number, RoutedContext>>();
+
+function contextOfRound<C extends RoutedContext>(context: C, round: number): C {
+  if (round === 0 || context.fresh === undefined) return context;
+  let fresh = rounds.get(context);
+  if (fresh === undefined) {
+    fresh = new Map();
+    rounds.set(context, fresh);
+  }
+  let again = fresh.get(round);
+  if (again === undefined) {
+    again = context.fresh();
+    fresh.set(round, again);
+  }
+  return again as C;
+}
+
+// The id of the object a field is read on (a commitment for Commitment.status), which
+// names the list item in a comparison's diffs; null for root fields and objects without one.
+function idOf(parent: unknown): string | null {
+  if (typeof parent !== 'object' || parent === null) return null;
+  const id = (parent as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+}
+
 // In shadow and live stages the other side is read in the background and compared.
 function shadowRead<C extends RoutedContext>(
   unit: string,
@@ -142,18 +169,16 @@ function shadowRead<C extends RoutedContext>(
   context: C,
   info: unknown,
 ) {
-  const fresh = () => (context.fresh?.() ?? context) as C;
-  const resolveInfo = info as GraphQLResolveInfo;
-  const path = responsePathAsArray(resolveInfo.path).join('.');
   return (context.shadow as RequestShadow).run(
     unit,
     stage,
-    { side: control.side, read: (again) => control.serve(again ? fresh() : context) },
+    { side: control.side, read: (round) => control.serve(contextOfRound(context, round)) },
     {
       side: candidate.side,
-      read: async (again) => candidate.sides[candidate.side](parent, args, again ? fresh() : context, info),
+      read: async (round) =>
+        candidate.sides[candidate.side](parent, args, contextOfRound(context, round), info),
     },
-    { ...resolveInfo, path, operationName: resolveInfo.operation.name?.value ?? null },
+    { info: info as GraphQLResolveInfo, id: idOf(parent) },
   );
 }
 

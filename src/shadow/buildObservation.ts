@@ -11,7 +11,7 @@ export interface ObservationParts {
   facts: RequestFacts;
   base: Pick<Observation, 'unit' | 'stage' | 'control' | 'operationName'>;
   /** The comparison's results; `diffs` unredacted. */
-  rest: Partial<Observation>;
+  rest: Partial<Observation> & Pick<Observation, 'outcome' | 'sampleRate' | 'items'>;
   /** Diff paths whose values are hashed (the unit's `redact` setting). */
   redact: readonly string[];
   salt: string;
@@ -49,7 +49,6 @@ export function buildObservation(parts: ObservationParts): Observation {
     clientVersion: facts.clientVersion,
     query: facts.query,
     variables: redacted(() => redactVariables(facts.variables, salt), REDACTION_FAILED),
-    outcome: 'dropped',
     controlMs: null,
     candidateMs: null,
     controlError: null,

@@ -1,21 +1,25 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Viewer } from '../backends/viewer.ts';
 import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../core/catalogue.ts';
 import type { Observation } from '../core/observation.ts';
-import type { Side, Stage } from '../core/stage.ts';
+import type { Stage } from '../core/stage.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
+import { createAdaptiveSampler } from './adaptiveSampler.ts';
 import { buildObservation } from './buildObservation.ts';
-import { judgeExperiment, type Settled } from './judgeExperiment.ts';
+import { type Judgement, judgeComparison } from './judgeComparison.ts';
 import { NoiseMemory } from './noiseMemory.ts';
 import type { ObservationWriter } from './observationWriter.ts';
-import type { SelectionInfo } from './projectSelection.ts';
 import { createInternalErrorReporter, type OnInternalError, type ShadowStep } from './reportInternalError.ts';
+import {
+  type ComparedItem,
+  type ExperimentSide,
+  rootOf,
+  type ShadowSite,
+  settleRead,
+  startRead,
+  UnitComparison,
+} from './unitComparison.ts';
 
-/** One side of an experiment: which it is, and how to read it (`fresh`: bypassing the request's caches). */
-export interface ExperimentSide {
-  side: Side;
-  read(fresh: boolean): Promise<unknown>;
-}
+export type { ExperimentSide, Settled, ShadowSite } from './unitComparison.ts';
 
 /** What a request tells the runner about itself, for its observations. */
 export interface RequestFacts {
@@ -30,16 +34,17 @@ export interface RequestFacts {
 /** The shadow reads of one request. */
 export interface RequestShadow {
   /**
-   * Serves a read unit through its control side while the candidate runs alongside;
-   * returns (or throws) exactly what the control does. The comparison runs after
-   * the response is sent.
+   * Serves one value of a read unit through its control side while the candidate runs
+   * alongside; returns (or throws) exactly what the control does. The unit is sampled
+   * once per request: every value of a sampled unit joins one comparison (one per list
+   * item, a repeated object once), judged after the response is sent.
    */
   run(
     unit: string,
     stage: Stage,
     control: ExperimentSide,
     candidate: ExperimentSide,
-    info: SelectionInfo & { path: string; operationName: string | null },
+    site: ShadowSite,
   ): Promise<unknown>;
   /** Says the response has gone out: comparisons may start. */
   responseSent(): void;
@@ -50,7 +55,11 @@ export interface ShadowRunnerOptions {
   catalogue: ReadonlyMap<string, CatalogueEntry>;
   writer: ObservationWriter;
   metrics: GatewayMetrics;
-  /** Candidate reads in flight at most, across all requests; beyond it samples are dropped. @default 64 */
+  /**
+   * Comparisons waiting after their response went out (candidates still reading, or
+   * not yet judged) at which the sampler lowers the sample rates; sixteen times as many
+   * in progress and new samples are skipped. @default 64
+   */
   maxInFlight?: number;
   /** Keys the user-id and redaction hashes. */
   salt: string;
@@ -72,57 +81,23 @@ export interface ShadowRunnerOptions {
 /** The process-wide shadow runner. */
 export interface ShadowRunner {
   forRequest(facts: RequestFacts): RequestShadow;
-  /** Candidate reads running now. */
+  /** Comparisons in progress now, from their first read until they are recorded. */
   readonly inFlight: number;
+  /** The adaptive factor a unit's configured sample rate is multiplied by now (1 when idle). */
+  factorOf(unit: string): number;
   /** Resolves when every comparison started so far has been judged and recorded. */
   idle(): Promise<void>;
 }
 
-// A read's failure as a rejection, even when `read` throws before returning a promise.
-function startRead(side: ExperimentSide, fresh: boolean): Promise<unknown> {
-  try {
-    return Promise.resolve(side.read(fresh));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function settle(work: Promise<unknown>, timeoutMs?: number): Promise<Settled> {
-  const started = performance.now();
-  const ms = () => Math.round((performance.now() - started) * 100) / 100;
-  const settled = work.then(
-    (value): Settled => ({ kind: 'value', value, ms: ms() }),
-    (error: unknown): Settled => ({
-      kind: 'error',
-      error: error instanceof Error ? error.message : String(error),
-      ms: ms(),
-    }),
-  );
-  if (timeoutMs === undefined) return settled;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<Settled>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
-    timer.unref();
-  });
-  return Promise.race([settled, deadline]).finally(() => clearTimeout(timer));
-}
-
-// List indexes in a field's path become [*], so the same field of every item is one path.
-function rootOf(path: string): string {
-  return path.replace(/\.(\d+)(?=\.|$)/g, '[*]');
-}
-
-/** One sampled read in progress: what it needs to be judged once the response is out. */
-interface Experiment {
+/** One sampled comparison and what it needs to be judged once the response is out. */
+interface Sampled {
   facts: RequestFacts;
   unit: string;
   stage: Stage;
-  control: ExperimentSide;
-  candidate: ExperimentSide;
-  info: SelectionInfo & { path: string; operationName: string | null };
+  control: ExperimentSide['side'];
+  operationName: string | null;
   settings: ShadowSettings;
-  controlSettled: Promise<Settled>;
-  candidateSettled: Promise<Settled>;
+  comparison: UnitComparison;
   sent: Promise<void>;
 }
 
@@ -137,6 +112,14 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
   const noise = new NoiseMemory();
   const pending = new Set<Promise<void>>();
   let inFlight = 0;
+  let backlog = 0;
+  const sampler = createAdaptiveSampler({
+    maxBacklog: maxInFlight,
+    backlog: () => backlog,
+    writerPressure: () => options.writer.pressure,
+    metrics: options.metrics,
+    random,
+  });
 
   function raise(step: ShadowStep, error: unknown, unit: string) {
     try {
@@ -147,123 +130,158 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     }
   }
 
-  // Never throws: on the request path for dropped samples, so a failure here must not reach the client.
+  // Into the place the sample reserved in the writer's queue; false when it could not be built.
   function observe(
-    facts: RequestFacts,
-    base: Pick<Observation, 'unit' | 'stage' | 'control' | 'operationName'>,
-    rest: Partial<Observation>,
-    redact: readonly string[],
-  ) {
+    sampled: Sampled,
+    rest: Omit<Judgement, 'controlMs' | 'candidateMs'> &
+      Pick<Observation, 'controlMs' | 'candidateMs' | 'sampleRate' | 'items'>,
+  ): boolean {
+    const { unit, settings } = sampled;
     try {
       const observation = buildObservation({
-        facts,
-        base,
+        facts: sampled.facts,
+        base: {
+          unit,
+          stage: sampled.stage,
+          control: sampled.control,
+          operationName: sampled.operationName,
+        },
         rest,
-        redact,
+        redact: settings.redact,
         salt: options.salt,
         at: clock().toISOString(),
-        raised: (step, error) => raise(step, error, base.unit),
+        raised: (step, error) => raise(step, error, unit),
       });
-      options.metrics.observations.inc({
-        unit: observation.unit,
-        stage: observation.stage,
-        outcome: observation.outcome,
-      });
-      options.writer.record(observation);
+      options.metrics.observations.inc({ unit, stage: sampled.stage, outcome: observation.outcome });
+      options.writer.record(observation, true);
+      return true;
     } catch (error) {
-      raise('observe', error, base.unit);
+      raise('observe', error, unit);
+      return false;
     }
   }
 
+  function reread(
+    items: readonly ComparedItem[],
+    role: 'control' | 'candidate',
+    round: number,
+    timeoutMs: number,
+  ) {
+    return Promise.all(items.map((item) => settleRead(startRead(item[role], round), timeoutMs)));
+  }
+
   // After the response has gone out (or maxWaitMs has passed): judge and record.
-  async function judge(experiment: Experiment): Promise<void> {
-    const { facts, unit, stage, control, candidate, info, settings } = experiment;
-    const [controlResult, candidateResult] = await Promise.all([
-      experiment.controlSettled,
-      experiment.candidateSettled,
-    ]);
-    await Promise.race([experiment.sent, sleep(maxWaitMs, undefined, { ref: false })]);
-    const checkNoise = random() < settings.noiseSampleRate;
-    const judgement = await judgeExperiment({
-      unit,
-      root: rootOf(info.path),
-      info,
-      settings,
-      control: controlResult,
-      candidate: candidateResult,
-      noise,
-      rereadControl: checkNoise ? () => settle(startRead(control, true)) : null,
-      recheckCandidate:
-        settings.recheckAfterMs > 0
-          ? async () => {
-              await sleep(settings.recheckAfterMs, undefined, { ref: false });
-              return settle(startRead(candidate, true), settings.timeoutMs);
-            }
-          : null,
-      raised: (step, error) => raise(step, error, unit),
-    });
-    options.metrics.shadowLatency.observe({ unit, side: control.side }, controlResult.ms / 1000);
-    options.metrics.shadowLatency.observe({ unit, side: candidate.side }, judgement.candidate.ms / 1000);
-    observe(
+  async function finish(sampled: Sampled): Promise<void> {
+    const { unit, settings, comparison } = sampled;
+    let reserved = true;
+    try {
+      await sampled.sent;
+      backlog += 1;
+      try {
+        await comparison.settle(settings.timeoutMs);
+        const judgement = await judgeComparison({
+          unit,
+          settings,
+          items: comparison.items,
+          noise,
+          checkNoise: random() < settings.noiseSampleRate,
+          reread: (items, role, round) => reread(items, role, round, settings.timeoutMs),
+          raised: (step, error) => raise(step, error, unit),
+        });
+        options.metrics.shadowLatency.observe({ unit, side: sampled.control }, judgement.controlMs / 1000);
+        const candidateSide = sampled.control === 'legacy' ? 'target' : 'legacy';
+        options.metrics.shadowLatency.observe({ unit, side: candidateSide }, judgement.candidateMs / 1000);
+        reserved = !observe(sampled, {
+          ...judgement,
+          sampleRate: comparison.effectiveRate,
+          items: comparison.items.length,
+        });
+      } finally {
+        backlog -= 1;
+      }
+    } finally {
+      if (reserved) options.writer.release();
+    }
+  }
+
+  // Draws the unit's sample for this request; the comparison when it is taken, else null.
+  function sample(
+    facts: RequestFacts,
+    unit: string,
+    stage: Stage,
+    control: ExperimentSide,
+    site: ShadowSite,
+    sent: Promise<void>,
+  ): UnitComparison | null {
+    const settings = options.catalogue.get(unit)?.shadow ?? DEFAULT_SHADOW;
+    const rate = sampler.draw(unit, settings.sampleRate);
+    if (rate === null) return null;
+    if (inFlight >= maxInFlight * 16) {
+      sampler.skip(unit, 'backlog');
+      return null;
+    }
+    if (!options.writer.reserve()) {
+      sampler.skip(unit, 'queue_full');
+      return null;
+    }
+    const comparison = new UnitComparison(rate);
+    const operationName = facts.operationName ?? site.info.operation.name?.value ?? null;
+    inFlight += 1;
+    sampler.started(unit);
+    const judged = finish({
       facts,
-      { unit, stage, control: control.side, operationName: facts.operationName ?? info.operationName },
-      {
-        outcome: judgement.outcome,
-        diffs: judgement.diffs,
-        controlMs: controlResult.ms,
-        candidateMs: judgement.candidate.ms,
-        controlError: controlResult.kind === 'error' ? controlResult.error : null,
-        candidateError:
-          judgement.comparatorError ??
-          (judgement.candidate.kind === 'error' ? judgement.candidate.error : null),
-      },
-      settings.redact,
-    );
+      unit,
+      stage,
+      control: control.side,
+      operationName,
+      settings,
+      comparison,
+      sent,
+    })
+      .catch((error: unknown) => raise('observe', error, unit))
+      .finally(() => {
+        inFlight -= 1;
+        sampler.done(unit);
+        pending.delete(judged);
+      });
+    pending.add(judged);
+    return comparison;
   }
 
   function forRequest(facts: RequestFacts): RequestShadow {
+    const comparisons = new Map<string, UnitComparison | null>();
     let markSent: () => void = () => {};
+    let waiting: NodeJS.Timeout | undefined;
     const sent = new Promise<void>((resolve) => {
-      markSent = resolve;
+      markSent = () => {
+        clearTimeout(waiting);
+        resolve();
+      };
     });
     return {
       responseSent: () => setImmediate(markSent),
-      async run(unit, stage, control, candidate, info) {
-        const settings = options.catalogue.get(unit)?.shadow ?? DEFAULT_SHADOW;
-        if (random() >= settings.sampleRate) return control.read(false);
-        if (inFlight >= maxInFlight) {
-          options.metrics.shadowDropped.inc({ unit });
-          const operationName = facts.operationName ?? info.operationName;
-          observe(facts, { unit, stage, control: control.side, operationName }, {}, []);
-          return control.read(false);
+      run(unit, stage, control, candidate, site) {
+        let comparison = comparisons.get(unit);
+        if (comparison === undefined) {
+          comparison = sample(facts, unit, stage, control, site, sent);
+          comparisons.set(unit, comparison);
+          if (comparison !== null && waiting === undefined) {
+            // A response that never goes out must not hold both answers in memory.
+            waiting = setTimeout(markSent, maxWaitMs);
+            waiting.unref();
+          }
         }
-        inFlight += 1;
-        // Started before the control is awaited, so it never adds to the response time;
-        // it counts as in flight until it really ends, timeout or not.
-        const candidateRead = startRead(candidate, false);
-        candidateRead
-          .then(
-            () => {},
-            () => {},
-          )
-          .finally(() => {
-            inFlight -= 1;
-          });
-        const controlRead = startRead(control, false);
-        const judged = judge({
-          facts,
-          unit,
-          stage,
-          control,
-          candidate,
-          info,
-          settings,
-          controlSettled: settle(controlRead),
-          candidateSettled: settle(candidateRead, settings.timeoutMs),
-          sent,
-        }).catch((error: unknown) => raise('observe', error, unit));
-        pending.add(judged);
-        void judged.finally(() => pending.delete(judged));
+        if (comparison === null) return startRead(control, 0);
+        const root = rootOf(site.info.path);
+        if (comparison.has(root, site.id)) return startRead(control, 0);
+        // Started before the control is awaited, so it never adds to the response time.
+        const candidateRead = startRead(candidate, 0);
+        const controlRead = startRead(control, 0);
+        comparison.add(
+          { root, id: site.id, info: site.info, control, candidate },
+          controlRead,
+          candidateRead,
+        );
         // The client gets the control's own value or error, exactly as without a shadow.
         return controlRead;
       },
@@ -275,6 +293,7 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     get inFlight() {
       return inFlight;
     },
+    factorOf: (unit) => sampler.factorOf(unit),
     async idle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },

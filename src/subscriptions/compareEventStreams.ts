@@ -59,14 +59,15 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
     facts: RequestFacts,
     unit: string,
     stage: Stage,
-    rest: Partial<Observation>,
+    rest: Partial<Observation> & Pick<Observation, 'outcome'>,
     redact: string[],
   ) {
     try {
       const observation = buildObservation({
         facts,
         base: { unit, stage, control: readSide(stage), operationName: facts.operationName },
-        rest,
+        // One event of a subscription sampled at the unit's configured rate.
+        rest: { sampleRate: options.catalogue.get(unit)?.shadow.sampleRate ?? 1, items: 1, ...rest },
         redact,
         salt: options.salt,
         at: new Date(clock()).toISOString(),

@@ -32,19 +32,6 @@ describe('failures inside the shadow machinery', () => {
     expect(raised).toEqual([]);
   });
 
-  it('answers and records a dropped sample whose variables are nested 200,000 levels', async () => {
-    const shadow = runner({}, { maxInFlight: 0 });
-    const value = await shadow.forRequest({ ...FACTS, variables: { filter: nested(200_000) } }).run(
-      'Query.thing',
-      'shadow',
-      side('legacy', async () => THING),
-      side('target', async () => THING),
-      INFO,
-    );
-    expect(value).toBe(THING);
-    expect((await stored(shadow)).map((row) => row.outcome)).toEqual(['dropped']);
-  });
-
   it('reports a redaction that throws with its step, and still records the observation', async () => {
     const raised: Array<{ step: ShadowStep; message: string; unit: string }> = [];
     const shadow = runner(

@@ -1,9 +1,15 @@
-import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
+import {
+  buildSchema,
+  type FieldNode,
+  type GraphQLObjectType,
+  type OperationDefinitionNode,
+  parse,
+} from 'graphql';
 import { afterEach, beforeEach } from 'vitest';
 import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
 import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/core/catalogue.ts';
-import type { Database } from '../../src/core/database.ts';
+import type { Database, Queryable } from '../../src/core/database.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../../src/shadow/observationWriter.ts';
@@ -11,18 +17,23 @@ import {
   createShadowRunner,
   type ExperimentSide,
   type ShadowRunnerOptions,
+  type ShadowSite,
 } from '../../src/shadow/shadowRunner.ts';
 
 const schema = buildSchema('type Query { thing: Thing } type Thing { id: ID! n: Int s: String at: String }');
 const operation = parse('query Things { thing { id n s at } }').definitions[0] as OperationDefinitionNode;
-export const INFO = {
-  returnType: schema.getType('Thing'),
-  fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
-  fragments: {},
-  variableValues: {},
-  path: 'thing',
-  operationName: 'Things',
-} as never;
+/** Where the unit Query.thing sits in the response of `query Things { thing { ... } }`: the `site` of a run. */
+export const INFO: ShadowSite = {
+  info: {
+    returnType: schema.getType('Thing') as GraphQLObjectType,
+    fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+    fragments: {},
+    variableValues: {},
+    path: { prev: undefined, key: 'thing', typename: 'Query' },
+    operation,
+  },
+  id: null,
+};
 const VIEWER = { kind: 'user', id: 'u-1', email: null, cohort: 'beta', claims: {}, token: 't' } as const;
 export const FACTS = {
   viewer: VIEWER,
@@ -36,7 +47,7 @@ export const THING = { id: '1', n: 1, s: 'a', at: '2026-01-01T00:00:00.000Z' };
 
 export const side = (
   kind: 'legacy' | 'target',
-  read: (fresh: boolean) => Promise<unknown>,
+  read: (round: number) => Promise<unknown>,
 ): ExperimentSide => ({
   side: kind,
   read,
@@ -56,12 +67,14 @@ export function useShadowRunner() {
     db = await openPgliteDatabase();
     await applyMigrations(db, OBSERVATION_MIGRATIONS);
     metrics = createGatewayMetrics();
-    writer = createObservationWriter({
-      db,
+    writer = writerOver(db);
+  });
+  const writerOver = (store: Queryable) =>
+    createObservationWriter({
+      db: store,
       flushEveryMs: 20,
       onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
     });
-  });
   afterEach(async () => {
     await writer.close();
     await db.close();
@@ -70,7 +83,13 @@ export function useShadowRunner() {
   function runner(
     settings: Partial<ShadowSettings> = {},
     more: Partial<Pick<ShadowRunnerOptions, 'maxInFlight' | 'random' | 'maxWaitMs' | 'onInternalError'>> = {},
+    store?: Queryable,
   ) {
+    if (store !== undefined) {
+      // The store the runner's observations go to instead of the fixture's own (one that fails, say).
+      void writer.close();
+      writer = writerOver(store);
+    }
     const entry: CatalogueEntry = {
       unit: 'Query.thing',
       flag: 'f',

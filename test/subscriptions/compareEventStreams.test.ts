@@ -14,6 +14,9 @@ const viewer: Viewer = { kind: 'user', id: 'alice', email: null, cohort: null, c
 function setup(lagWindowMs: number) {
   const stored: Observation[] = [];
   const writer: ObservationWriter = {
+    reserve: () => true,
+    release: () => {},
+    pressure: 0,
     record: (observation) => void stored.push(observation),
     flush: async () => {},
     close: async () => {},

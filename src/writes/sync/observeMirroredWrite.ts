@@ -62,6 +62,9 @@ export async function observeMirroredWrite(
     controlMs: null,
     candidateMs: outcome.ms,
     controlError: null,
+    // Every mirrored write is compared: nothing is sampled.
+    sampleRate: 1,
+    items: 1,
   } satisfies Partial<Observation>;
   if (outcome.error !== null)
     return { ...base, outcome: 'candidate_error', diffs: [], candidateError: outcome.error };

@@ -1,0 +1,121 @@
+import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
+
+/** Why a sample the configured rate would have taken was not taken. */
+export type SkipReason = 'throttled' | 'backlog' | 'queue_full';
+
+/** Options of {@link createAdaptiveSampler}. */
+export interface AdaptiveSamplerOptions {
+  /** Comparisons waiting after their response went out; at this many the sampler slows down. */
+  maxBacklog: number;
+  /** Waiting comparisons now (sent but not yet judged and recorded). */
+  backlog: () => number;
+  /** The observation writer's queue in use, 0 to 1; from half full on the sampler slows down. */
+  writerPressure: () => number;
+  metrics: Pick<GatewayMetrics, 'shadowSkipped' | 'shadowSampleRate'>;
+  random: () => number;
+  /** Milliseconds, monotonic. @default performance.now */
+  now?: () => number;
+  /** How often the factors may move. @default 50 */
+  adjustEveryMs?: number;
+}
+
+/** A unit's sampling state: the factor its configured rate is multiplied by, and its comparisons in progress. */
+interface UnitState {
+  factor: number;
+  inProgress: number;
+  configured: number;
+}
+
+/** Decides, per unit and request, whether a comparison runs, at a rate that falls as candidates back up. */
+export interface AdaptiveSampler {
+  /**
+   * Draws once for `unit` at its configured `rate`: the effective rate (the probability
+   * this comparison had) when it is sampled, else null. A draw the configured rate would
+   * have taken but the adaptive factor did not is counted as skipped (`throttled`).
+   */
+  draw(unit: string, rate: number): number | null;
+  /** Counts a drawn sample that could not start, with why. */
+  skip(unit: string, reason: SkipReason): void;
+  /** A drawn comparison started; {@link done} when it is recorded or abandoned. */
+  started(unit: string): void;
+  done(unit: string): void;
+  /** The adaptive factor of a unit now (1 when it never backed up). */
+  factorOf(unit: string): number;
+}
+
+/** The lowest factor: one comparison in a thousand still runs, so a unit never goes blind. */
+export const MIN_FACTOR = 0.001;
+
+/**
+ * Creates the sampler. Every `adjustEveryMs` (checked lazily on each draw, no timer) it
+ * looks at the backlog of comparisons waiting after their response and at the writer's
+ * queue: when either is high, each unit with comparisons in progress cuts its factor in
+ * proportion to the overload; when both are low, every factor grows back toward 1. Because
+ * each draw's probability is known, the observations it keeps are weighted by
+ * 1/rate and the report's rates and counts stay unbiased while the rate moves.
+ */
+export function createAdaptiveSampler(options: AdaptiveSamplerOptions): AdaptiveSampler {
+  const now = options.now ?? (() => performance.now());
+  const adjustEveryMs = options.adjustEveryMs ?? 50;
+  const units = new Map<string, UnitState>();
+  let adjustedAt = now();
+
+  function stateOf(unit: string, rate = 1): UnitState {
+    let state = units.get(unit);
+    if (state === undefined) {
+      state = { factor: 1, inProgress: 0, configured: rate };
+      units.set(unit, state);
+      options.metrics.shadowSampleRate.set({ unit }, rate);
+    }
+    return state;
+  }
+
+  // Load 1 is the backlog at maxBacklog or the writer's queue half full. Above it, each
+  // unit with comparisons in progress cuts its factor in proportion (at most tenfold a
+  // step); below half of it, factors grow back by a fifth a step.
+  function adjust() {
+    const at = now();
+    if (at - adjustedAt < adjustEveryMs) return;
+    adjustedAt = at;
+    const load = Math.max(options.backlog() / options.maxBacklog, options.writerPressure() / 0.5);
+    if (load >= 0.5 && load < 1) return;
+    for (const [unit, state] of units) {
+      const before = state.factor;
+      if (load >= 1 && state.inProgress > 0)
+        state.factor = Math.max(MIN_FACTOR, before * Math.max(0.1, 0.5 / load));
+      else if (load < 0.5) state.factor = Math.min(1, before * 1.2 + 0.005);
+      if (state.factor !== before)
+        options.metrics.shadowSampleRate.set({ unit }, state.configured * state.factor);
+    }
+  }
+
+  return {
+    draw(unit, rate) {
+      if (rate <= 0) return null;
+      adjust();
+      const state = stateOf(unit, rate);
+      if (state.configured !== rate) {
+        state.configured = rate;
+        options.metrics.shadowSampleRate.set({ unit }, rate * state.factor);
+      }
+      const effective = rate * state.factor;
+      const drawn = options.random();
+      if (drawn < effective) return effective;
+      if (drawn < rate) options.metrics.shadowSkipped.inc({ unit, reason: 'throttled' });
+      return null;
+    },
+    skip(unit, reason) {
+      options.metrics.shadowSkipped.inc({ unit, reason });
+    },
+    started(unit) {
+      stateOf(unit).inProgress += 1;
+    },
+    done(unit) {
+      const state = stateOf(unit);
+      state.inProgress = Math.max(0, state.inProgress - 1);
+    },
+    factorOf(unit) {
+      return units.get(unit)?.factor ?? 1;
+    },
+  };
+}

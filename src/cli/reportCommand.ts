@@ -8,9 +8,10 @@ import { type ObservationsDbOpener, openObservationsDb } from '../shadow/openObs
 import { callGateway, runningGateway } from './gatewayClient.ts';
 
 const USAGE = `usage: figway report [--unit U] [--since 24h|7d|30m|<ISO time>] [--json]
-  Prints the shadow-diff report: per migration unit and cohort, the mismatch,
-  noise, candidate error and timeout rates, p50/p99 latency of both sides, the
-  paths that differ, and a verdict (ready, hold or rollback).
+  Prints the shadow-diff report: per migration unit and cohort, the samples run
+  and the effective sample rate, the mismatch, noise, candidate error and
+  timeout rates (per comparison, weighted by 1/sample rate), p50/p99 latency of
+  both sides, the paths that differ, and a verdict (ready, hold or rollback).
   --since   a duration back from now (30m, 24h, 7d) or an ISO 8601 time; 24h
   --unit    one migration unit, e.g. Commitment.status; every unit by default
   --json    the report as JSON instead of text

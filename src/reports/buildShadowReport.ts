@@ -24,32 +24,43 @@ export interface ShadowReportOptions {
   now?: Date;
 }
 
-// Latencies are taken over every row that has one: a dropped sample still timed its control.
-const COUNTS = `select unit, coalesce(cohort, '(none)') as cohort,
-  count(*) filter (where outcome = 'matched')::int as matched,
-  count(*) filter (where outcome = 'mismatched')::int as mismatched,
-  count(*) filter (where outcome = 'noise')::int as noise,
-  count(*) filter (where outcome = 'candidate_error')::int as candidate_errors,
-  count(*) filter (where outcome = 'timeout')::int as timeouts,
-  count(*) filter (where outcome = 'dropped')::int as dropped,
+// Each row stands for 1/sample_rate comparisons. The rate is a `real`: as numeric it keeps
+// its six significant digits, so a rate of 0.1 weighs 10, not 9.99999985. Rows of the
+// `dropped` outcome (stores from before adaptive sampling) are left out entirely.
+const COUNTS = `with sampled as (
+  select unit, coalesce(cohort, '(none)') as cohort, outcome, items, control_ms, candidate_ms,
+    1 / sample_rate::numeric as weight
+  from observations.observations
+  where at >= $1::timestamptz and ($2::text is null or unit = $2::text) and outcome <> 'dropped'
+)
+select unit, cohort,
+  count(*)::int as samples,
+  sum(weight)::float8 as comparisons,
+  sum(items)::float8 as items,
+  coalesce(sum(weight) filter (where outcome = 'matched'), 0)::float8 as matched,
+  coalesce(sum(weight) filter (where outcome = 'mismatched'), 0)::float8 as mismatched,
+  coalesce(sum(weight) filter (where outcome = 'noise'), 0)::float8 as noise,
+  coalesce(sum(weight) filter (where outcome = 'candidate_error'), 0)::float8 as candidate_errors,
+  coalesce(sum(weight) filter (where outcome = 'timeout'), 0)::float8 as timeouts,
   percentile_cont(0.5) within group (order by control_ms) as control_p50,
   percentile_cont(0.99) within group (order by control_ms) as control_p99,
   percentile_cont(0.5) within group (order by candidate_ms) as candidate_p50,
   percentile_cont(0.99) within group (order by candidate_ms) as candidate_p99
-from observations.observations
-where at >= $1::timestamptz and ($2::text is null or unit = $2::text)
-group by unit, coalesce(cohort, '(none)')
-order by unit, coalesce(cohort, '(none)')`;
+from sampled
+group by unit, cohort
+order by unit, cohort`;
 
 interface CountsRow {
   unit: string;
   cohort: string;
+  samples: number;
+  comparisons: number;
+  items: number;
   matched: number;
   mismatched: number;
   noise: number;
   candidate_errors: number;
   timeouts: number;
-  dropped: number;
   control_p50: unknown;
   control_p99: unknown;
   candidate_p50: unknown;
@@ -57,38 +68,41 @@ interface CountsRow {
   [column: string]: unknown;
 }
 
-const rateOf = (count: number, samples: number) => (samples === 0 ? 0 : count / samples);
+const rateOf = (count: number, total: number) => (total === 0 ? 0 : count / total);
 
 function unitCohortReport(
   row: CountsRow,
   topPaths: UnitCohortReport['topPaths'],
   thresholds: VerdictThresholds,
 ): UnitCohortReport {
-  const [matched, mismatched, noise, candidateErrors, timeouts, dropped] = [
+  const [samples, comparisons, items, matched, mismatched, noise, candidateErrors, timeouts] = [
+    row.samples,
+    row.comparisons,
+    row.items,
     row.matched,
     row.mismatched,
     row.noise,
     row.candidate_errors,
     row.timeouts,
-    row.dropped,
-  ].map(Number) as [number, number, number, number, number, number];
-  const samples = matched + mismatched + noise + candidateErrors + timeouts;
+  ].map(Number) as [number, number, number, number, number, number, number, number];
   const rates = {
-    mismatchRate: rateOf(mismatched, samples),
-    noiseRate: rateOf(noise, samples),
-    candidateErrorRate: rateOf(candidateErrors, samples),
-    timeoutRate: rateOf(timeouts, samples),
+    mismatchRate: rateOf(mismatched, comparisons),
+    noiseRate: rateOf(noise, comparisons),
+    candidateErrorRate: rateOf(candidateErrors, comparisons),
+    timeoutRate: rateOf(timeouts, comparisons),
   };
   return {
     unit: row.unit,
     cohort: row.cohort,
     samples,
+    comparisons,
+    effectiveSampleRate: rateOf(samples, comparisons),
+    items,
     matched,
     mismatched,
     noise,
     candidateErrors,
     timeouts,
-    dropped,
     ...rates,
     controlLatency: { p50: millisecondsOf(row.control_p50), p99: millisecondsOf(row.control_p99) },
     candidateLatency: { p50: millisecondsOf(row.candidate_p50), p99: millisecondsOf(row.candidate_p99) },
@@ -99,10 +113,13 @@ function unitCohortReport(
 
 /**
  * The shadow-diff report: for each migration unit and cohort (a null cohort as
- * `(none)`) with observations since `options.since`, the count of each outcome, the
- * rates over the samples (dropped ones excluded), p50/p99 latency of both sides, the
- * five most frequent differing paths with an example each, and a verdict. Units are
- * ordered by name, then cohort.
+ * `(none)`) with observations since `options.since`, the comparisons that ran
+ * (`samples`), each outcome and its rate estimated for the traffic (every observation
+ * weighted by 1/its sample rate), the effective sample rate, p50/p99 latency of both
+ * sides over the samples, the five most frequent differing paths with an example each,
+ * and a verdict (its sample minimums count the samples). Rows of the outcome `dropped`,
+ * which stores from before adaptive sampling may hold, are left out. Units are ordered
+ * by name, then cohort.
  */
 export async function buildShadowReport(db: Queryable, options: ShadowReportOptions): Promise<ShadowReport> {
   const since = options.since.toISOString();

@@ -76,12 +76,14 @@ function pathLines(paths: PathCount[]): string[] {
     const room = REPORT_COLUMNS - prefix.length - example.length;
     lines.push(`${prefix}${shortenMiddle(entry.path, Math.max(room, 8))}${example}`);
     const valueIndent = ' '.repeat(prefix.length + 2);
-    for (const [side, value] of [
-      ['control', entry.example.control],
-      ['candidate', entry.example.candidate],
+    const itemId = entry.example.id === undefined ? [] : [['id', entry.example.id] as const];
+    for (const [name, value] of [
+      ...itemId,
+      ['control', valueText(entry.example.control)],
+      ['candidate', valueText(entry.example.candidate)],
     ] as const) {
-      const label = `${valueIndent}${side.padEnd(10)}`;
-      lines.push(`${label}${shortenEnd(valueText(value), REPORT_COLUMNS - label.length)}`);
+      const label = `${valueIndent}${name.padEnd(10)}`;
+      lines.push(`${label}${shortenEnd(value, REPORT_COLUMNS - label.length)}`);
     }
   }
   return lines;
@@ -94,8 +96,9 @@ function unitLines(unit: UnitCohortReport): string[] {
     `${title.padEnd(REPORT_COLUMNS - verdict.length)}${verdict}`,
     ...columns([
       `samples ${unit.samples}`,
-      `matched ${unit.matched}`,
-      `dropped ${unit.dropped} (not counted)`,
+      `eff. rate ${formatPercent(unit.effectiveSampleRate)}`,
+      `comparisons ${unit.effectiveSampleRate < 1 ? '≈' : ''}${Math.round(unit.comparisons)}`,
+      `items ${unit.items}`,
     ]),
     ...columns([
       `mismatch ${formatPercent(unit.mismatchRate)}`,
@@ -110,11 +113,18 @@ function unitLines(unit: UnitCohortReport): string[] {
   ];
 }
 
+/** What the report's rates are, said once above the units. */
+export const RATES_NOTE =
+  'Rates are per comparison (one unit in one request, every list item judged together), ' +
+  'weighted by 1/sample rate.';
+
 /**
- * The shadow report as plain text for an 80-column terminal: per unit and cohort the
- * verdict, samples, outcome rates as percentages, p50/p99 latency of control and
- * candidate, the reason, and the top differing paths with an example each. Long
- * names, paths and values are shortened with `…`; no line exceeds {@link REPORT_COLUMNS}.
+ * The shadow report as plain text for an 80-column terminal: a note on what the rates
+ * are, then per unit and cohort the verdict, samples run, the effective sample rate,
+ * the estimated comparisons, the values compared, the weighted outcome rates as
+ * percentages, p50/p99 latency of control and candidate, the reason, and the top
+ * differing paths with an example each. Long names, paths and values are shortened
+ * with `…`; no line exceeds {@link REPORT_COLUMNS}.
  */
 export function formatShadowReport(report: ShadowReport): string {
   const header = [`Shadow report: observations since ${report.since}`, `generated ${report.generatedAt}`, ''];
@@ -128,5 +138,5 @@ export function formatShadowReport(report: ShadowReport): string {
     ].join('\n')}\n`;
   }
   const blocks = report.units.map((unit) => unitLines(unit).join('\n'));
-  return `${header.join('\n')}\n${blocks.join('\n\n')}\n`;
+  return `${[...header, ...wrap(RATES_NOTE, ''), ''].join('\n')}\n${blocks.join('\n\n')}\n`;
 }

@@ -9,7 +9,9 @@ export const ROLLBACK_MIN_SAMPLES = 20;
 
 /** The rates of one unit and cohort that a verdict is judged on. */
 export interface VerdictInput {
+  /** Comparisons that ran (stored observations, not weighted): the sample minimums count these. */
   samples: number;
+  /** The rates are estimates for the traffic: each sample weighted by 1/its sample rate. */
   mismatchRate: number;
   candidateErrorRate: number;
   timeoutRate: number;

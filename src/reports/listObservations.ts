@@ -13,17 +13,20 @@ export interface ObservationFilter {
   limit?: number;
 }
 
+// Rows of the outcome `dropped` (stores from before adaptive sampling) are no observations.
 const LIST = `select ${OBSERVATION_COLUMNS}
 from observations.observations
-where ($1::text is null or unit = $1::text)
+where outcome <> 'dropped'
+  and ($1::text is null or unit = $1::text)
   and ($2::text is null or coalesce(cohort, '(none)') = $2::text)
   and ($3::text is null or outcome = $3::text)
 order by at desc, id desc
 limit $4::int`;
 
-const ONE = `select ${OBSERVATION_COLUMNS} from observations.observations where id = $1::bigint`;
+const ONE = `select ${OBSERVATION_COLUMNS} from observations.observations
+where id = $1::bigint and outcome <> 'dropped'`;
 
-/** Stored observations matching `filter`, newest first. */
+/** Stored observations matching `filter`, newest first (`dropped` rows of older stores left out). */
 export async function listObservations(
   db: Queryable,
   filter: ObservationFilter = {},
@@ -37,7 +40,7 @@ export async function listObservations(
   return rows.map(toObservationRow);
 }
 
-/** The observation with `id`, or null when there is none. */
+/** The observation with `id`, or null when there is none (or the row is a `dropped` one of an older store). */
 export async function getObservation(db: Queryable, id: number): Promise<ObservationRow | null> {
   const [row] = await db.query(ONE, [id]);
   return row === undefined ? null : toObservationRow(row);

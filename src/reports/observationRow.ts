@@ -1,9 +1,13 @@
 import type { Row } from '../core/database.ts';
 import type { ObservationRow } from './shadowReportTypes.ts';
 
-/** The columns of `observations.observations` that {@link toObservationRow} reads, for a select list. */
+/**
+ * The columns of `observations.observations` that {@link toObservationRow} reads, for a select
+ * list. The sample rate is a `real`, read as numeric so 0.1 reads as 0.1, not 0.10000000149.
+ */
 export const OBSERVATION_COLUMNS = `id, at, unit, stage, control, cohort, operation_name, client_name,
-  client_version, query, variables, diffs, outcome, control_ms, candidate_ms, control_error, candidate_error`;
+  client_version, query, variables, diffs, outcome, control_ms, candidate_ms, control_error, candidate_error,
+  sample_rate::numeric as sample_rate, items`;
 
 /** A timestamp as the drivers return it (a Date from pg and PGlite, text otherwise) in ISO 8601 UTC. */
 export function isoOf(value: unknown): string {
@@ -29,6 +33,7 @@ function diffsOf(value: unknown): ObservationRow['diffs'] {
     const diff = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     return {
       path: String(diff.path ?? ''),
+      ...(diff.id === undefined || diff.id === null ? {} : { id: String(diff.id) }),
       control: diff.control ?? null,
       candidate: diff.candidate ?? null,
     };
@@ -55,5 +60,7 @@ export function toObservationRow(row: Row): ObservationRow {
     candidateMs: millisecondsOf(row.candidate_ms),
     controlError: textOf(row.control_error),
     candidateError: textOf(row.candidate_error),
+    sampleRate: Number(row.sample_rate),
+    items: Number(row.items),
   };
 }

@@ -37,10 +37,14 @@ const BODY = `
   <section aria-labelledby="units-heading">
     <h2 id="units-heading">Units by cohort</h2>
     <p class="muted" id="generated"></p>
+    <p class="muted" data-testid="rates-note">Rates are per comparison (one unit in one request, every list
+      item judged together), weighted by 1/sample rate.</p>
     <table data-testid="shadow-report-table">
       <thead>
         <tr>
-          <th>Unit</th><th>Cohort</th><th class="number">Samples</th><th class="number">Mismatch</th>
+          <th>Unit</th><th>Cohort</th><th class="number">Samples</th>
+          <th class="number" title="Samples run over the comparisons estimated in the traffic">Eff. rate</th>
+          <th class="number">Mismatch</th>
           <th class="number">Noise</th><th class="number">Candidate errors</th><th class="number">Timeouts</th>
           <th class="number">p50 control / candidate</th><th class="number">p99 control / candidate</th>
           <th>Verdict</th><th>Top differing paths</th>
@@ -61,7 +65,7 @@ const BODY = `
       <dl class="meta" id="diff-meta"></dl>
       <h3>Differing paths</h3>
       <table class="diff">
-        <thead><tr><th>Path</th><th id="control-head">Control</th><th id="candidate-head">Candidate</th></tr></thead>
+        <thead><tr><th>Path</th><th>Item id</th><th id="control-head">Control</th><th id="candidate-head">Candidate</th></tr></thead>
         <tbody id="diff-body"></tbody>
       </table>
       <h3>Operation</h3>

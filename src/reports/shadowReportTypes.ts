@@ -19,26 +19,39 @@ export interface Latency {
   p99: number | null;
 }
 
-/** A differing path, how often it differed, and one example to look at. */
+/** A differing path, in how many observations it differed, and one example to look at. */
 export interface PathCount {
   path: string;
+  /** Observations (comparisons run, not weighted) where this path differed at least once. */
   count: number;
-  example: { observationId: number; control: unknown; candidate: unknown };
+  /** The newest such observation, and the first of its diffs at this path (`id`: the list item's, when it has one). */
+  example: { observationId: number; id?: string; control: unknown; candidate: unknown };
 }
 
-/** The shadow report of one unit for one cohort. */
+/**
+ * The shadow report of one unit for one cohort. A comparison is one unit in one request,
+ * every value of it in the response (each list item) judged together. Each observation
+ * stands for 1/sampleRate comparisons of the traffic: outcome counts and rates are such
+ * weighted estimates, while `samples` counts the comparisons that ran.
+ */
 export interface UnitCohortReport {
   unit: string;
   cohort: string;
-  /** Comparisons that ran: matched + mismatched + noise + candidate errors + timeouts. */
+  /** Comparisons that ran (stored observations): the evidence the verdict counts. */
   samples: number;
+  /** Estimated comparisons in the traffic: the sum of 1/sampleRate over the samples. */
+  comparisons: number;
+  /** `samples / comparisons`: the share of the traffic's comparisons that ran. */
+  effectiveSampleRate: number;
+  /** Values compared in the samples (list items), not weighted. */
+  items: number;
+  /** Estimated comparisons that matched (weighted by 1/sampleRate, as are the four below). */
   matched: number;
   mismatched: number;
   noise: number;
   candidateErrors: number;
   timeouts: number;
-  /** Samples dropped because too many candidates were in flight (not part of `samples`). */
-  dropped: number;
+  /** Weighted mismatches over weighted comparisons, as are the three rates below. */
   mismatchRate: number;
   noiseRate: number;
   candidateErrorRate: number;
@@ -60,10 +73,23 @@ export interface ShadowReport {
   units: UnitCohortReport[];
 }
 
-/** Mismatch rate over time for one unit, in equal buckets. */
+/** One bucket of a {@link MismatchSeries}. */
+export interface MismatchPoint {
+  start: string;
+  /** Comparisons that ran in the bucket. */
+  samples: number;
+  /** Estimated comparisons in the traffic: the sum of 1/sampleRate. */
+  comparisons: number;
+  /** Estimated mismatches: the sum of 1/sampleRate over the mismatched samples. */
+  mismatches: number;
+  /** `mismatches / comparisons`; null without samples. */
+  mismatchRate: number | null;
+}
+
+/** Mismatch rate over time for one unit, in equal buckets, weighted by 1/sampleRate. */
 export interface MismatchSeries {
   unit: string;
-  points: Array<{ start: string; samples: number; mismatches: number }>;
+  points: MismatchPoint[];
 }
 
 /** One stored observation, as the drill-down shows it. */
@@ -80,9 +106,14 @@ export interface ObservationRow {
   query: string | null;
   variables: unknown;
   outcome: string;
-  diffs: Array<{ path: string; control: unknown; candidate: unknown }>;
+  /** Each differing value; `id` is the list item's (the object holding the field), when it has one. */
+  diffs: Array<{ path: string; id?: string; control: unknown; candidate: unknown }>;
   controlMs: number | null;
   candidateMs: number | null;
   controlError: string | null;
   candidateError: string | null;
+  /** The probability this comparison had of being sampled (0 < rate <= 1). */
+  sampleRate: number;
+  /** Values compared (the unit's occurrences in the response). */
+  items: number;
 }

@@ -14,8 +14,9 @@ export function unitCohortKey(unit: string, cohort: string): string {
   return `${unit}\u0000${cohort}`;
 }
 
-// Counts each path once per observation, keeps the newest observation as the example,
-// and reads that example's values back from its own row, so no query holds all the diffs.
+// Counts each path once per observation (one may hold a diff per list item at the same
+// path), keeps the newest observation as the example, and reads that example's first diff
+// at the path back from its own row, so no query holds all the diffs.
 const TOP_PATHS = `with diffs as (
   select o.id, o.unit, coalesce(o.cohort, '(none)') as cohort, d.value ->> 'path' as path
   from observations.observations o
@@ -31,13 +32,15 @@ counted as (
   where path is not null
   group by unit, cohort, path
 )
-select c.unit, c.cohort, c.path, c.count, c.example_id, example.control, example.candidate
+select c.unit, c.cohort, c.path, c.count, c.example_id, example.diff_id, example.control,
+  example.candidate
 from counted c
 cross join lateral (
-  select d.value -> 'control' as control, d.value -> 'candidate' as candidate
+  select d.value ->> 'id' as diff_id, d.value -> 'control' as control, d.value -> 'candidate' as candidate
   from observations.observations o
-  cross join lateral jsonb_array_elements(o.diffs) as d(value)
+  cross join lateral jsonb_array_elements(o.diffs) with ordinality as d(value, position)
   where o.id = c.example_id and d.value ->> 'path' = c.path
+  order by d.position
   limit 1
 ) example
 where c.rank <= $3::int
@@ -49,6 +52,7 @@ interface TopPathRow {
   path: string;
   count: number;
   example_id: unknown;
+  diff_id: string | null;
   control: unknown;
   candidate: unknown;
   [column: string]: unknown;
@@ -56,8 +60,8 @@ interface TopPathRow {
 
 /**
  * The most frequent differing paths of mismatched observations per unit and cohort
- * (null cohort as `(none)`), most frequent first, each with its newest example;
- * keyed by {@link unitCohortKey}.
+ * (null cohort as `(none)`), most frequent first, each counted once per observation
+ * (not weighted) and with its newest example; keyed by {@link unitCohortKey}.
  */
 export async function topDifferingPaths(
   db: Queryable,
@@ -77,6 +81,7 @@ export async function topDifferingPaths(
       count: Number(row.count),
       example: {
         observationId: Number(row.example_id),
+        ...(row.diff_id === null || row.diff_id === undefined ? {} : { id: String(row.diff_id) }),
         control: row.control ?? null,
         candidate: row.candidate ?? null,
       },

@@ -7,12 +7,14 @@ function unitReport(overrides: Partial<UnitCohortReport>): UnitCohortReport {
     unit: 'Commitment.status',
     cohort: 'beta',
     samples: 200,
+    comparisons: 200,
+    effectiveSampleRate: 1,
+    items: 200,
     matched: 200,
     mismatched: 0,
     noise: 0,
     candidateErrors: 0,
     timeouts: 0,
-    dropped: 0,
     mismatchRate: 0,
     noiseRate: 0,
     candidateErrorRate: 0,
@@ -38,16 +40,18 @@ const REPORT: ShadowReport = {
       unit: `Commitment.${'aVeryLongFieldName'.repeat(6)}`,
       cohort: 'general',
       samples: 1_234_567,
-      matched: 1_000_000,
-      mismatched: 7_407,
-      noise: 12_345,
-      candidateErrors: 41,
-      timeouts: 7,
-      dropped: 99_999,
-      mismatchRate: 7_407 / 1_234_567,
-      noiseRate: 12_345 / 1_234_567,
-      candidateErrorRate: 41 / 1_234_567,
-      timeoutRate: 7 / 1_234_567,
+      comparisons: 9_876_536.4,
+      effectiveSampleRate: 0.125,
+      items: 3_000_000,
+      matched: 8_000_000,
+      mismatched: 59_256,
+      noise: 98_760,
+      candidateErrors: 328,
+      timeouts: 56,
+      mismatchRate: 59_256 / 9_876_536.4,
+      noiseRate: 98_760 / 9_876_536.4,
+      candidateErrorRate: 328 / 9_876_536.4,
+      timeoutRate: 56 / 9_876_536.4,
       controlLatency: { p50: null, p99: null },
       verdict: 'hold',
       reason:
@@ -56,7 +60,7 @@ const REPORT: ShadowReport = {
         {
           path: 'commitment.status',
           count: 7_000,
-          example: { observationId: 123_456_789, control: 'open', candidate: 'closed' },
+          example: { observationId: 123_456_789, id: 'c-7', control: 'open', candidate: 'closed' },
         },
         {
           path: LONG_PATH,
@@ -100,8 +104,20 @@ describe('formatShadowReport', () => {
     expect(text).toMatch(/wrapping twice over in a\n {2}terminal\./);
   });
 
-  it('shows samples, outcome rates as percentages and latency of both sides', () => {
-    expect(text).toContain('  samples 200   matched 200   dropped 0 (not counted)');
+  it('says once that rates are per comparison, weighted by 1/sample rate', () => {
+    expect(text).toContain(
+      '\nRates are per comparison (one unit in one request, every list item judged\ntogether), weighted by 1/sample rate.\n',
+    );
+    expect(text.split('Rates are per comparison')).toHaveLength(2);
+  });
+
+  it('shows samples run, the effective sample rate, estimated comparisons and values compared', () => {
+    expect(text).toContain('  samples 200   eff. rate 100%   comparisons 200   items 200\n');
+    expect(text).toContain('  samples 1234567   eff. rate 12.5%   comparisons ≈9876536   items 3000000\n');
+    expect(text).not.toContain('dropped');
+  });
+
+  it('shows outcome rates as percentages and latency of both sides', () => {
     expect(text).toContain('  mismatch 0%   noise 0%   candidate errors 10%   timeouts 0%');
     expect(text).toContain('mismatch 0.6%   noise 1%   candidate errors 0.00332%');
     expect(text).toContain('  control   p50 12.5 ms     p99 40.3 ms');
@@ -111,7 +127,7 @@ describe('formatShadowReport', () => {
 
   it('lists the top paths with counts and a shortened example', () => {
     expect(text).toContain('    7000  commitment.status  (e.g. #123456789)');
-    expect(text).toContain('            control   "open"');
+    expect(text).toContain('            id        c-7\n            control   "open"');
     expect(text).toContain('            candidate "closed"');
     const longPath = lines.find((line) => line.startsWith('     407  commitment.parties'));
     expect(longPath).toMatch(

@@ -11,6 +11,7 @@ import { insertObservations } from './insertObservations.ts';
 import {
   EXPECTED_VERDICTS,
   LAST_HOUR_ROWS,
+  PAGE_ITEM_IDS,
   shadowPageObservations,
   XSS_IMAGE,
   XSS_VALUE,
@@ -140,12 +141,32 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
       report.units.map(({ unit, cohort, verdict, reason }) => ({ unit, cohort, verdict, reason })),
     );
     expect(rows.map(({ unit, cohort, verdict }) => ({ unit, cohort, verdict }))).toEqual(EXPECTED_VERDICTS);
-    expect(rows[1]?.reason).toMatch(/mismatch rate is 0\.79\d?% over 253 samples/);
+    // 2.25 weighted mismatches (one sampled at 80%) of 253.25 comparisons; the dropped rows left out.
+    expect(rows[1]?.reason).toMatch(/mismatch rate is 0\.888% over 253 samples/);
     const statusRow = page.locator('[data-unit="Commitment.status"][data-cohort="beta"]');
-    await expect(statusRow.textContent()).resolves.toContain('253 (+2 dropped)');
-    await expect(statusRow.textContent()).resolves.toContain('0.791%');
+    await expect(statusRow.getByTestId('samples').textContent()).resolves.toBe('253');
+    await expect(statusRow.textContent()).resolves.not.toContain('dropped');
+    await expect(statusRow.textContent()).resolves.toContain('0.888%');
     await expect(statusRow.textContent()).resolves.toContain('11.8 ms / 19.5 ms');
     await expect(statusRow.textContent()).resolves.toContain('commitment.status ×1');
+    await expect(statusRow.textContent()).resolves.toContain('commitments[*].status ×1');
+  });
+
+  it('shows the effective sample rate of each unit and cohort, and says how rates are weighted', async () => {
+    const rates = await page
+      .getByTestId('unit-row')
+      .evaluateAll((nodes) =>
+        nodes.map((node) => node.querySelector('[data-testid="effective-rate"]')?.textContent),
+      );
+    // Query.commitment was sampled at 25%: 230 samples of an estimated 920 comparisons.
+    expect(rates).toEqual(['100.00%', '99.90%', '100.00%', '25.00%']);
+    const query = page.locator('[data-unit="Query.commitment"][data-cohort="beta"]');
+    await expect(query.getByTestId('samples').getAttribute('title')).resolves.toMatch(
+      /^about 920 comparisons/,
+    );
+    await expect(page.getByTestId('rates-note').textContent()).resolves.toMatch(
+      /per comparison \(one unit in one request, every list\s+item judged together\), weighted by 1\/sample rate/,
+    );
   });
 
   it('draws one line per unit with a legend entry each', async () => {
@@ -196,6 +217,38 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
     expect(curl).toContain('-H "Authorization: Bearer $ADMIN_TOKEN"');
   });
 
+  it("shows an observation's values compared, its sample rate and the item id of each diff", async () => {
+    await page.locator('[data-unit="Commitment.status"][data-cohort="beta"]').click();
+    const item = page.locator(`[data-observation-id="${pageId}"]`);
+    await expect
+      .poll(() => item.textContent())
+      .toContain('3 differing of 3 compared: commitments[*].status, commitments[*].note');
+    await item.locator('button').click();
+    const diff = page.getByTestId('diff-view');
+    const rows = diff.getByTestId('diff-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    const shown = await rows.evaluateAll((nodes) =>
+      nodes.map((node) => [
+        node.getAttribute('data-path'),
+        node.querySelector('[data-testid="diff-id"]')?.textContent,
+      ]),
+    );
+    expect(shown).toEqual([
+      ['commitments[*].status', PAGE_ITEM_IDS.second],
+      ['commitments[*].status', PAGE_ITEM_IDS.third],
+      ['commitments[*].note', PAGE_ITEM_IDS.third],
+    ]);
+    const meta = (await diff.locator('#diff-meta').textContent()) ?? '';
+    expect(meta).toContain('Items3 values compared');
+    expect(meta).toContain('Sample rate80.00% (stands for 1.25 comparisons)');
+    // An observation of one commitment by id: its diff has no item id.
+    await page.locator(`[data-observation-id="${detailId}"] button`).click();
+    await expect.poll(() => diff.getByTestId('diff-id').textContent()).toBe('–');
+    const detailMeta = (await diff.locator('#diff-meta').textContent()) ?? '';
+    expect(detailMeta).toContain('Items1 value compared');
+    expect(detailMeta).toContain('Sample rate100.00% (stands for 1 comparison)');
+  });
+
   it('writes a curl command that a shell turns into the observed operation', async () => {
     await page.locator('[data-unit="Commitment.status"][data-cohort="beta"]').click();
     await page.locator(`[data-observation-id="${pageId}"] button`).click();
@@ -224,7 +277,7 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
   it('shows a value containing <script> as text and never runs it', async () => {
     await page.locator('[data-unit="Commitment.status"][data-cohort="beta"]').click();
     await page.locator(`[data-observation-id="${pageId}"] button`).click();
-    const row = page.locator('[data-testid="diff-row"][data-path="commitments.2.note"]');
+    const row = page.locator('[data-testid="diff-row"][data-path="commitments[*].note"]');
     await row.waitFor();
     await expect(row.getByTestId('control-value').textContent()).resolves.toBe(JSON.stringify(XSS_VALUE));
     await expect(row.getByTestId('candidate-value').textContent()).resolves.toBe(JSON.stringify(XSS_IMAGE));

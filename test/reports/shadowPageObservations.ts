@@ -1,5 +1,4 @@
-import type { Observation } from '../../src/core/observation.ts';
-import { observation } from './insertObservations.ts';
+import { observation, type StoredObservation } from './insertObservations.ts';
 
 /** The value the page must show as text and never run. */
 export const XSS_VALUE = '<script>window.__figwayXss = 1</script>';
@@ -25,7 +24,7 @@ export const LAST_HOUR_ROWS = EXPECTED_VERDICTS.filter((row) => row.cohort !== '
 );
 
 /** The mismatch a shadow read of legacy found: the ledger says PENDING_REVIEW. */
-function detailMismatch(at: Date): Observation {
+function detailMismatch(at: Date): StoredObservation {
   return observation(at, {
     operationName: 'CommitmentDetail',
     clientName: 'connect-web',
@@ -39,8 +38,18 @@ function detailMismatch(at: Date): Observation {
   });
 }
 
-/** A mismatch found in `live` (the target served), holding markup in a value and in the client name. */
-function pageMismatch(at: Date): Observation {
+/** The item ids of the page mismatch's differing values. */
+export const PAGE_ITEM_IDS = {
+  second: 'c0mm1t00-0000-4000-8000-000000000002',
+  third: 'c0mm1t00-0000-4000-8000-000000000003',
+};
+
+/**
+ * A mismatch found in `live` (the target served) over a list of 3 commitments, sampled at
+ * 80% while the sampler slowed down: two of them differ on status, the third also on a note
+ * holding markup, as does the client name.
+ */
+function pageMismatch(at: Date): StoredObservation {
   return observation(at, {
     stage: 'live',
     control: 'target',
@@ -51,17 +60,26 @@ function pageMismatch(at: Date): Observation {
     variables: null,
     outcome: 'mismatched',
     diffs: [
-      { path: 'commitments.2.status', control: { code: 'DONE', at: null }, candidate: { code: 'done' } },
-      { path: 'commitments.2.note', control: XSS_VALUE, candidate: XSS_IMAGE },
+      { path: 'commitments[*].status', id: PAGE_ITEM_IDS.second, control: 'OPEN', candidate: 'open' },
+      {
+        path: 'commitments[*].status',
+        id: PAGE_ITEM_IDS.third,
+        control: { code: 'DONE', at: null },
+        candidate: { code: 'done' },
+      },
+      { path: 'commitments[*].note', id: PAGE_ITEM_IDS.third, control: XSS_VALUE, candidate: XSS_IMAGE },
     ],
     controlMs: 8,
     candidateMs: 14.25,
+    sampleRate: 0.8,
+    items: 3,
   });
 }
 
-// Commitment.status for beta: 11 samples an hour (253), two of them mismatched (0.791%, held
-// back from ready), three noise, two more dropped; latencies 11.8 ms and 19.5 ms at p50.
-function statusBeta(inHour: (hour: number) => Date): Observation[] {
+// Commitment.status for beta: 11 samples an hour (253), two of them mismatched, one of those
+// sampled at 80% (2.25 of 253.25 comparisons, 0.888%: held back from ready), three noise,
+// and two `dropped` rows as older stores hold them (left out); latencies 11.8 ms and 19.5 ms at p50.
+function statusBeta(inHour: (hour: number) => Date): StoredObservation[] {
   const timed = { controlMs: 11.8, candidateMs: 19.5 };
   return HOURS.flatMap((hour) =>
     Array.from({ length: hour >= 22 ? 10 : 11 }, (_, index) =>
@@ -77,12 +95,14 @@ function statusBeta(inHour: (hour: number) => Date): Observation[] {
   );
 }
 
-function otherUnits(inHour: (hour: number) => Date): Observation[] {
+function otherUnits(inHour: (hour: number) => Date): StoredObservation[] {
   // Commitment.status for general: 8 samples, all before the last hour (hold: too few).
   const general = [0, 1, 2, 3, 4, 6, 7, 8].map((hour) => observation(inHour(hour), { cohort: 'general' }));
-  // Query.commitment for beta: 230 matched samples (ready).
+  // Query.commitment for beta: 230 matched samples at rate 0.25, so 920 comparisons (ready).
   const query = HOURS.flatMap((hour) =>
-    Array.from({ length: 10 }, () => observation(inHour(hour), { unit: 'Query.commitment' })),
+    Array.from({ length: 10 }, () =>
+      observation(inHour(hour), { unit: 'Query.commitment', sampleRate: 0.25 }),
+    ),
   );
   // Commitment.amount for staff: 92 samples, 8 candidate errors and 2 timeouts (rollback).
   const amount = HOURS.flatMap((hour) =>
@@ -105,7 +125,7 @@ function otherUnits(inHour: (hour: number) => Date): Observation[] {
  * asking a few seconds later buckets it the same way; the first two are the mismatches of
  * Commitment.status that the drill-down lists (the detail one, then the newer page one).
  */
-export function shadowPageObservations(now: number): Observation[] {
+export function shadowPageObservations(now: number): StoredObservation[] {
   const inHour = (hour: number) => new Date(now - (23.5 - hour) * HOUR_MS);
   return [detailMismatch(inHour(22)), pageMismatch(inHour(23)), ...statusBeta(inHour), ...otherUnits(inHour)];
 }

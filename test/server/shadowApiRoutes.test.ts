@@ -132,8 +132,8 @@ describe.each(engines)('createShadowApiRoutes ($name)', (engine) => {
           {
             unit: 'Commitment.status',
             points: [
-              { start: ago(60).toISOString(), samples: 25, mismatches: 0 },
-              { start: ago(30).toISOString(), samples: 1, mismatches: 1 },
+              { start: ago(60).toISOString(), samples: 25, comparisons: 25, mismatches: 0, mismatchRate: 0 },
+              { start: ago(30).toISOString(), samples: 1, comparisons: 1, mismatches: 1, mismatchRate: 1 },
             ],
           },
         ],
@@ -176,6 +176,9 @@ describe.each(engines)('createShadowApiRoutes ($name)', (engine) => {
       const outcome = await get(production.base, '/admin/api/shadow/observations?outcome=weird', admin);
       expect(outcome.status).toBe(400);
       expect(outcome.body.error?.message).toMatch(/outcome=weird is not one of matched, mismatched/);
+      // Rows of the old `dropped` outcome are no observations: it cannot be asked for.
+      const dropped = await get(production.base, '/admin/api/shadow/observations?outcome=dropped', admin);
+      expect(dropped.status).toBe(400);
       const limit = await get(production.base, '/admin/api/shadow/observations?limit=-1', admin);
       expect(limit.status).toBe(400);
     });

@@ -18,16 +18,18 @@ export interface ObservationDrilldown {
   copyReplayCommand(): Promise<void>;
 }
 
+// One observation may hold a diff per list item at the same path: each path is named once.
 function observationSummary(row: ObservationRow): string {
-  const paths = row.diffs.map((diff) => diff.path);
+  const paths = [...new Set(row.diffs.map((diff) => diff.path))];
   const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ', …' : '');
+  const values = `${row.diffs.length} differing of ${row.items} compared`;
   return [
     `#${row.id}`,
     when(row.at),
     row.cohort ?? 'no cohort',
     row.operationName ?? 'anonymous operation',
     row.stage,
-    paths.length === 0 ? 'no differing path' : `${paths.length} differing: ${shown}`,
+    paths.length === 0 ? 'no differing path' : `${values}: ${shown}`,
   ].join(' · ');
 }
 

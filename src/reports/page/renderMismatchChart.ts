@@ -9,8 +9,12 @@ const HOUR_MS = 3_600_000;
 interface Point {
   t: number;
   samples: number;
-  mismatches: number;
+  /** Weighted by 1/sample rate; null without samples. */
+  rate: number | null;
 }
+
+/** A point with a rate: a bucket where something was sampled. */
+type MeasuredPoint = Point & { rate: number };
 
 interface Line {
   unit: string;
@@ -52,17 +56,20 @@ function seriesLines(seriesList: readonly MismatchSeries[]): Line[] {
     unit: series.unit,
     color: PALETTE[index % PALETTE.length] ?? '#000',
     points: series.points
-      .map((point) => ({ t: Date.parse(point.start), samples: point.samples, mismatches: point.mismatches }))
+      .map((point) => ({ t: Date.parse(point.start), samples: point.samples, rate: point.mismatchRate }))
       .filter((point) => Number.isFinite(point.t))
       .sort((a, b) => a.t - b.t),
   }));
 }
 
+// Buckets without samples have no rate: they are left out of the line, not drawn as 0%.
+function measuredPoints(line: Line): MeasuredPoint[] {
+  return line.points.filter((point): point is MeasuredPoint => point.samples > 0 && point.rate !== null);
+}
+
 function chartScales(lines: readonly Line[]): Scales {
   const times = lines.flatMap((line) => line.points.map((point) => point.t));
-  const rates = lines.flatMap((line) =>
-    line.points.filter((point) => point.samples > 0).map((point) => point.mismatches / point.samples),
-  );
+  const rates = lines.flatMap((line) => measuredPoints(line).map((point) => point.rate));
   const t0 = times.length > 0 ? Math.min(...times) : Date.now() - HOUR_MS;
   const t1 = times.length > 0 ? Math.max(...times) : Date.now();
   const span = Math.max(t1 - t0, 1);
@@ -107,12 +114,11 @@ function chartAxes(scales: Scales): SVGElement[] {
   return nodes;
 }
 
-// Buckets without samples have no rate: they are left out of the line, not drawn as 0%.
 function chartLine(line: Line, scales: Scales): SVGGElement {
-  const measured = line.points.filter((point) => point.samples > 0);
-  const at = (point: Point) => ({
+  const measured = measuredPoints(line);
+  const at = (point: MeasuredPoint) => ({
     x: scales.x(point.t).toFixed(1),
-    y: scales.y(point.mismatches / point.samples).toFixed(1),
+    y: scales.y(point.rate).toFixed(1),
   });
   const group = svgEl('g', { 'data-unit': line.unit }, [
     svgEl(
@@ -132,7 +138,7 @@ function chartLine(line: Line, scales: Scales): SVGGElement {
   for (const point of measured) {
     const label =
       `${line.unit} at ${when(new Date(point.t).toISOString())}: ` +
-      `${percent(point.mismatches / point.samples)} (${point.mismatches} of ${point.samples})`;
+      `${percent(point.rate)} weighted by 1/sample rate (${point.samples} sample${point.samples === 1 ? '' : 's'})`;
     const { x, y } = at(point);
     group.append(svgEl('circle', { cx: x, cy: y, r: 2.5, fill: line.color }, [svgEl('title', {}, [label])]));
   }
@@ -155,7 +161,7 @@ function chartLegend(lines: readonly Line[]): SVGGElement {
 }
 
 /**
- * Draws the mismatch rate over time into `#chart` as inline SVG: one polyline per unit (in
+ * Draws the mismatch rate over time (weighted by 1/sample rate) into `#chart` as inline SVG: one polyline per unit (in
  * unit order, one colour each), a percentage y axis, a time x axis and a legend.
  */
 export function renderMismatchChart(seriesList: readonly MismatchSeries[]): void {

@@ -1,7 +1,14 @@
 import type { ObservationRow } from '../shadowReportTypes.js';
-import { json, millis, when } from './formatValues.js';
+import { count, json, millis, percent, when } from './formatValues.js';
 import { append, byId, type Child, clear, el } from './pageElements.js';
 import { type ObservationSides, replayCommand, sideNames } from './replayCommand.js';
+
+// A comparison sampled at rate r stands for 1/r comparisons of the traffic.
+function weightOf(sampleRate: number): string {
+  if (!(sampleRate > 0)) return 'an unknown number of comparisons';
+  const weight = Number((1 / sampleRate).toPrecision(3));
+  return `${weight} comparison${weight === 1 ? '' : 's'}`;
+}
 
 function metaRows(observation: ObservationRow, sides: ObservationSides): Child[] {
   const client = observation.clientName
@@ -16,6 +23,8 @@ function metaRows(observation: ObservationRow, sides: ObservationSides): Child[]
     ['Cohort', observation.cohort ?? 'none'],
     ['Client', client],
     ['Outcome', observation.outcome],
+    ['Items', `${count(observation.items)} value${observation.items === 1 ? '' : 's'} compared`],
+    ['Sample rate', `${percent(observation.sampleRate)} (stands for ${weightOf(observation.sampleRate)})`],
     ['Latency', `control ${millis(observation.controlMs)} · candidate ${millis(observation.candidateMs)}`],
   ];
   if (observation.controlError) rows.push(['Control error', observation.controlError]);
@@ -24,8 +33,9 @@ function metaRows(observation: ObservationRow, sides: ObservationSides): Child[]
 }
 
 function diffRow(diff: ObservationRow['diffs'][number]): HTMLTableRowElement {
-  return el('tr', { 'data-testid': 'diff-row', 'data-path': diff.path }, [
+  return el('tr', { 'data-testid': 'diff-row', 'data-path': diff.path, 'data-id': diff.id ?? '' }, [
     el('td', { class: 'path' }, [diff.path]),
+    el('td', { class: 'item-id', 'data-testid': 'diff-id' }, [diff.id ?? '–']),
     el('td', {}, [
       el('pre', { class: 'control-value', 'data-testid': 'control-value' }, [json(diff.control)]),
     ]),
@@ -46,8 +56,9 @@ function renderReplay(observation: ObservationRow, sides: ObservationSides): voi
 }
 
 /**
- * Shows one observation in `#diff`: its facts (sides, cohort, client, latencies, errors),
- * each differing path with the control and candidate values side by side, the operation,
+ * Shows one observation in `#diff`: its facts (sides, cohort, client, outcome, values
+ * compared, sample rate, latencies, errors), each differing value with its path, the id
+ * of its list item and the control and candidate values side by side, the operation,
  * its variables, and the curl command that replays it with the candidate serving.
  */
 export function renderObservationDiff(observation: ObservationRow): void {
@@ -63,7 +74,7 @@ export function renderObservationDiff(observation: ObservationRow): void {
   clear(body);
   if (observation.diffs.length === 0)
     body.append(
-      el('tr', {}, [el('td', { colspan: '3', class: 'muted' }, ['No differing path was recorded.'])]),
+      el('tr', {}, [el('td', { colspan: '4', class: 'muted' }, ['No differing path was recorded.'])]),
     );
   for (const diff of observation.diffs) body.append(diffRow(diff));
   byId('diff-query').textContent = observation.query ?? '(the query was not stored)';

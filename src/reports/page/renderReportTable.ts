@@ -18,17 +18,24 @@ function verdictCell(row: UnitCohortReport) {
   ]);
 }
 
+function exampleTitle(example: UnitCohortReport['topPaths'][number]['example']): string {
+  const item = example.id === undefined ? '' : `, item ${example.id}`;
+  return `e.g. observation #${example.observationId}${item}`;
+}
+
 function topPathsCell(row: UnitCohortReport) {
   const items = row.topPaths.map((entry) =>
-    el('li', { title: `e.g. observation #${entry.example.observationId}` }, [
-      `${entry.path} ×${count(entry.count)}`,
-    ]),
+    el('li', { title: exampleTitle(entry.example) }, [`${entry.path} ×${count(entry.count)}`]),
   );
   return el('td', {}, [items.length === 0 ? '–' : el('ul', { class: 'paths' }, items)]);
 }
 
+function samplesCell(row: UnitCohortReport) {
+  const estimate = `about ${count(Math.round(row.comparisons))} comparisons in the traffic, ${count(row.items)} values compared`;
+  return el('td', { class: 'number', 'data-testid': 'samples', title: estimate }, [count(row.samples)]);
+}
+
 function unitRow(row: UnitCohortReport, onSelect: (unit: string) => void) {
-  const dropped = row.dropped > 0 ? ` (+${count(row.dropped)} dropped)` : '';
   const tr = el(
     'tr',
     {
@@ -42,7 +49,8 @@ function unitRow(row: UnitCohortReport, onSelect: (unit: string) => void) {
     [
       el('td', { class: 'unit' }, [row.unit]),
       el('td', {}, [row.cohort]),
-      el('td', { class: 'number' }, [count(row.samples) + dropped]),
+      samplesCell(row),
+      el('td', { class: 'number', 'data-testid': 'effective-rate' }, [percent(row.effectiveSampleRate)]),
       el('td', { class: 'number' }, [percent(row.mismatchRate)]),
       el('td', { class: 'number' }, [percent(row.noiseRate)]),
       el('td', { class: 'number' }, [percent(row.candidateErrorRate)]),
@@ -72,8 +80,9 @@ export function markSelectedRows(unit: string | null): void {
 }
 
 /**
- * Fills the report table with a row per unit and cohort (counts, rates, latencies, the
- * verdict badge and its reason, the top differing paths); clicking a row, or Enter or
+ * Fills the report table with a row per unit and cohort (samples run, the effective
+ * sample rate, the rates weighted by 1/sample rate, latencies, the verdict badge and its
+ * reason, the top differing paths); clicking a row, or Enter or
  * Space on it, calls `onSelect` with its unit. Rows of `selectedUnit` are marked.
  */
 export function renderReportTable(
@@ -87,7 +96,7 @@ export function renderReportTable(
     `Observations since ${when(report.since)}, generated ${when(report.generatedAt)}.`;
   if (report.units.length === 0) {
     body.append(
-      el('tr', {}, [el('td', { colspan: '11', class: 'muted' }, ['No observations in this period.'])]),
+      el('tr', {}, [el('td', { colspan: '12', class: 'muted' }, ['No observations in this period.'])]),
     );
     return;
   }

@@ -24,6 +24,8 @@ interface UnitState {
   factor: number;
   inProgress: number;
   configured: number;
+  /** Draws at the configured rate since the last step: the comparisons the unit would run at factor 1. */
+  draws: number;
 }
 
 /** Decides, per unit and request, whether a comparison runs, at a rate that falls as candidates back up. */
@@ -49,44 +51,57 @@ export const MIN_FACTOR = 0.001;
 /**
  * Creates the sampler. Every `adjustEveryMs` (checked lazily on each draw, no timer) it
  * looks at the backlog of comparisons waiting after their response and at the writer's
- * queue: when either is high, each unit with comparisons in progress cuts its factor in
- * proportion to the overload; when both are low, every factor grows back toward 1. Because
- * each draw's probability is known, the observations it keeps are weighted by
- * 1/rate and the report's rates and counts stay unbiased while the rate moves.
+ * queue: when either is high, each unit with comparisons in progress lowers its factor to
+ * what the comparisons ending could carry; when both are low, every factor grows back
+ * toward 1. Because each draw's probability is known, the observations it keeps are
+ * weighted by 1/rate and the report's rates and counts stay unbiased while the rate moves.
  */
 export function createAdaptiveSampler(options: AdaptiveSamplerOptions): AdaptiveSampler {
   const now = options.now ?? (() => performance.now());
   const adjustEveryMs = options.adjustEveryMs ?? 50;
   const units = new Map<string, UnitState>();
   let adjustedAt = now();
+  // Comparisons that ended since the last step, and the backlog then.
+  let ended = 0;
+  let lastBacklog = 0;
 
   function stateOf(unit: string, rate = 1): UnitState {
     let state = units.get(unit);
     if (state === undefined) {
-      state = { factor: 1, inProgress: 0, configured: rate };
+      state = { factor: 1, inProgress: 0, configured: rate, draws: 0 };
       units.set(unit, state);
       options.metrics.shadowSampleRate.set({ unit }, rate);
     }
     return state;
   }
 
-  // Load 1 is the backlog at maxBacklog or the writer's queue half full. Above it, each
-  // unit with comparisons in progress cuts its factor in proportion (at most tenfold a
-  // step); below half of it, factors grow back by a fifth a step.
+  // Load 1 is the backlog at maxBacklog or the writer's queue half full. Overloaded,
+  // the factor of each unit with comparisons in progress drops to what the comparisons
+  // that ended in the last step could carry (nine tenths of them, spread over the draws),
+  // and falls a fifth further while the backlog does not shrink. Below half load,
+  // factors grow back by a fifth a step.
   function adjust() {
     const at = now();
     if (at - adjustedAt < adjustEveryMs) return;
     adjustedAt = at;
-    const load = Math.max(options.backlog() / options.maxBacklog, options.writerPressure() / 0.5);
-    if (load >= 0.5 && load < 1) return;
+    const backlog = options.backlog();
+    const load = Math.max(backlog / options.maxBacklog, options.writerPressure() / 0.5);
+    const draws = [...units.values()].reduce((sum, state) => sum + state.draws, 0);
+    const carried = draws === 0 ? 1 : (0.9 * ended) / draws;
+    const shrinking = backlog < lastBacklog;
     for (const [unit, state] of units) {
       const before = state.factor;
-      if (load >= 1 && state.inProgress > 0)
-        state.factor = Math.max(MIN_FACTOR, before * Math.max(0.1, 0.5 / load));
-      else if (load < 0.5) state.factor = Math.min(1, before * 1.2 + 0.005);
+      if (load >= 1 && state.inProgress > 0) {
+        state.factor = Math.min(before, Math.max(carried, before * 0.05));
+        if (!shrinking) state.factor *= 0.8;
+        state.factor = Math.max(MIN_FACTOR, state.factor);
+      } else if (load < 0.5) state.factor = Math.min(1, before * 1.2 + 0.005);
+      state.draws = 0;
       if (state.factor !== before)
         options.metrics.shadowSampleRate.set({ unit }, state.configured * state.factor);
     }
+    ended = 0;
+    lastBacklog = backlog;
   }
 
   return {
@@ -100,6 +115,7 @@ export function createAdaptiveSampler(options: AdaptiveSamplerOptions): Adaptive
       }
       const effective = rate * state.factor;
       const drawn = options.random();
+      if (drawn < rate) state.draws += 1;
       if (drawn < effective) return effective;
       if (drawn < rate) options.metrics.shadowSkipped.inc({ unit, reason: 'throttled' });
       return null;
@@ -113,6 +129,7 @@ export function createAdaptiveSampler(options: AdaptiveSamplerOptions): Adaptive
     done(unit) {
       const state = stateOf(unit);
       state.inProgress = Math.max(0, state.inProgress - 1);
+      ended += 1;
     },
     factorOf(unit) {
       return units.get(unit)?.factor ?? 1;

@@ -56,7 +56,7 @@ export function buildObservation(parts: ObservationParts): Observation {
     ...rest,
     diffs: redacted(
       () => redactDiffs(diffs, parts.redact, salt),
-      diffs.map((diff) => ({ path: diff.path, control: REDACTION_FAILED, candidate: REDACTION_FAILED })),
+      diffs.map((diff) => ({ ...diff, control: REDACTION_FAILED, candidate: REDACTION_FAILED })),
     ),
   };
 }

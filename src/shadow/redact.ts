@@ -48,13 +48,10 @@ export function redactDiffs(
   patterns: readonly string[],
   salt: string,
 ): PathDiff[] {
-  return diffs.map((diff) =>
-    patterns.length > 0 && isIgnored(diff.path, patterns)
-      ? {
-          path: diff.path,
-          control: keyedHash(diff.control, salt),
-          candidate: keyedHash(diff.candidate, salt),
-        }
-      : { path: diff.path, control: boundDepth(diff.control), candidate: boundDepth(diff.candidate) },
-  );
+  return diffs.map((diff) => {
+    const where = diff.id === undefined ? { path: diff.path } : { path: diff.path, id: diff.id };
+    return patterns.length > 0 && isIgnored(diff.path, patterns)
+      ? { ...where, control: keyedHash(diff.control, salt), candidate: keyedHash(diff.candidate, salt) }
+      : { ...where, control: boundDepth(diff.control), candidate: boundDepth(diff.candidate) };
+  });
 }

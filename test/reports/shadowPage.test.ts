@@ -1,30 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../harness/databases.ts';
 import { renderShadowPage } from '../../src/reports/shadowPage.ts';
 import { SHADOW_PAGE_ASSETS_PATH } from '../../src/reports/shadowPageAssets.ts';
 import type { ShadowReport } from '../../src/reports/shadowReportTypes.ts';
-import { CHROMIUM, chromiumInstalled, launchChromium } from '../support/chromium.ts';
-import { type ShadowAdminGateway, startShadowAdminGateway } from '../support/shadowAdminGateway.ts';
-import { insertObservations } from './insertObservations.ts';
-import {
-  EXPECTED_VERDICTS,
-  LAST_HOUR_ROWS,
-  PAGE_ITEM_IDS,
-  shadowPageObservations,
-  XSS_IMAGE,
-  XSS_VALUE,
-} from './shadowPageObservations.ts';
-
-const browserInstalled = chromiumInstalled;
-// Under CI a missing browser is a failure; on a developer's machine the browser part is skipped.
-const browserRequired = process.env.CI === 'true';
-if (!browserInstalled && !browserRequired) {
-  console.warn(
-    `Skipping the shadow page's browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium).`,
-  );
-}
+import type { ShadowAdminGateway } from '../support/shadowAdminGateway.ts';
+import { type OpenShadowPage, openShadowPage, runBrowserTests } from './openShadowPage.ts';
+import { EXPECTED_VERDICTS, LAST_HOUR_ROWS, XSS_IMAGE, XSS_VALUE } from './shadowPageObservations.ts';
 
 describe('renderShadowPage', () => {
   it('escapes the title and puts the nonce on the module script and the stylesheet', () => {
@@ -53,52 +36,31 @@ describe('renderShadowPage', () => {
 
 const engine = (await testEngines()).at(-1);
 
-describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium', () => {
-  let browser: Browser;
+describe.runIf(runBrowserTests)('the shadow page in Chromium', () => {
+  let shadow: OpenShadowPage | undefined;
   let context: BrowserContext;
   let page: Page;
   let gateway: ShadowAdminGateway;
   let token: string;
   let detailId: number;
   let pageId: number;
-  const problems: string[] = [];
-  const requests: Request[] = [];
+  const requests = () => shadow?.requests ?? [];
   const apiRequests = () =>
-    requests.map((request) => new URL(request.url())).filter((url) => url.pathname.startsWith('/admin/api/'));
+    requests()
+      .map((request) => new URL(request.url()))
+      .filter((url) => url.pathname.startsWith('/admin/api/'));
 
   beforeAll(async () => {
-    if (!browserInstalled) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM} under CI=true: .ci/run installs Debian's chromium package.`,
-      );
-    }
-    if (engine === undefined) throw new Error('no database engine to keep observations in');
-    // Outside development: the page and the API both need the ?token= the page passes on.
-    gateway = await startShadowAdminGateway(engine, { development: false });
-    [detailId = -1, pageId = -1] = await insertObservations(gateway.db, shadowPageObservations(Date.now()));
-    token = await gateway.tokenFor('admin');
-    browser = await launchChromium();
-    context = await browser.newContext({
-      viewport: { width: 1440, height: 1000 },
-      permissions: ['clipboard-read', 'clipboard-write'],
-    });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('request', (request) => requests.push(request));
-    await page.goto(`${gateway.origin}/admin/shadow?token=${encodeURIComponent(token)}`);
-    await page.waitForSelector('body[data-loaded="true"]');
+    shadow = await openShadowPage(engine);
+    ({ context, page, gateway, token, detailId, pageId } = shadow);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
+    await shadow?.close();
   });
 
   it('loads its modules and stylesheet from the gateway, without the token in any URL or referrer', async () => {
-    const assets = requests.filter((request) =>
+    const assets = requests().filter((request) =>
       new URL(request.url()).pathname.startsWith(SHADOW_PAGE_ASSETS_PATH),
     );
     const names = assets.map((request) =>
@@ -110,7 +72,7 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
       expect(request.url()).not.toContain(token);
       expect(await request.allHeaders()).not.toHaveProperty('referer');
     }
-    expect(requests.every((request) => request.url().startsWith(`${gateway.origin}/`))).toBe(true);
+    expect(requests().every((request) => request.url().startsWith(`${gateway.origin}/`))).toBe(true);
     // The stylesheet applied (the CSP let it in): badges are pills.
     const radius = await page
       .getByTestId('verdict')
@@ -150,23 +112,6 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
     await expect(statusRow.textContent()).resolves.toContain('11.8 ms / 19.5 ms');
     await expect(statusRow.textContent()).resolves.toContain('commitment.status ×1');
     await expect(statusRow.textContent()).resolves.toContain('commitments[*].status ×1');
-  });
-
-  it('shows the effective sample rate of each unit and cohort, and says how rates are weighted', async () => {
-    const rates = await page
-      .getByTestId('unit-row')
-      .evaluateAll((nodes) =>
-        nodes.map((node) => node.querySelector('[data-testid="effective-rate"]')?.textContent),
-      );
-    // Query.commitment was sampled at 25%: 230 samples of an estimated 920 comparisons.
-    expect(rates).toEqual(['100.00%', '99.90%', '100.00%', '25.00%']);
-    const query = page.locator('[data-unit="Query.commitment"][data-cohort="beta"]');
-    await expect(query.getByTestId('samples').getAttribute('title')).resolves.toMatch(
-      /^about 920 comparisons/,
-    );
-    await expect(page.getByTestId('rates-note').textContent()).resolves.toMatch(
-      /per comparison \(one unit in one request, every list\s+item judged together\), weighted by 1\/sample rate/,
-    );
   });
 
   it('draws one line per unit with a legend entry each', async () => {
@@ -215,38 +160,6 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
     const curl = (await diff.getByTestId('curl-command').textContent()) ?? '';
     expect(curl).toContain("-H 'x-figway-stage: Commitment.status=live'");
     expect(curl).toContain('-H "Authorization: Bearer $ADMIN_TOKEN"');
-  });
-
-  it("shows an observation's values compared, its sample rate and the item id of each diff", async () => {
-    await page.locator('[data-unit="Commitment.status"][data-cohort="beta"]').click();
-    const item = page.locator(`[data-observation-id="${pageId}"]`);
-    await expect
-      .poll(() => item.textContent())
-      .toContain('3 differing of 3 compared: commitments[*].status, commitments[*].note');
-    await item.locator('button').click();
-    const diff = page.getByTestId('diff-view');
-    const rows = diff.getByTestId('diff-row');
-    await expect.poll(() => rows.count()).toBe(3);
-    const shown = await rows.evaluateAll((nodes) =>
-      nodes.map((node) => [
-        node.getAttribute('data-path'),
-        node.querySelector('[data-testid="diff-id"]')?.textContent,
-      ]),
-    );
-    expect(shown).toEqual([
-      ['commitments[*].status', PAGE_ITEM_IDS.second],
-      ['commitments[*].status', PAGE_ITEM_IDS.third],
-      ['commitments[*].note', PAGE_ITEM_IDS.third],
-    ]);
-    const meta = (await diff.locator('#diff-meta').textContent()) ?? '';
-    expect(meta).toContain('Items3 values compared');
-    expect(meta).toContain('Sample rate80.00% (stands for 1.25 comparisons)');
-    // An observation of one commitment by id: its diff has no item id.
-    await page.locator(`[data-observation-id="${detailId}"] button`).click();
-    await expect.poll(() => diff.getByTestId('diff-id').textContent()).toBe('–');
-    const detailMeta = (await diff.locator('#diff-meta').textContent()) ?? '';
-    expect(detailMeta).toContain('Items1 value compared');
-    expect(detailMeta).toContain('Sample rate100.00% (stands for 1 comparison)');
   });
 
   it('writes a curl command that a shell turns into the observed operation', async () => {
@@ -331,7 +244,7 @@ describe.runIf(browserInstalled || browserRequired)('the shadow page in Chromium
     // Screenshot for people: FIGWAY_SHADOW_SCREENSHOT=/tmp/shadow-page.png npx vitest run test/reports
     const screenshot = process.env.FIGWAY_SHADOW_SCREENSHOT;
     if (screenshot !== undefined) await page.screenshot({ path: screenshot, fullPage: true });
-    expect(problems).toEqual([]);
+    expect(shadow?.problems).toEqual([]);
   });
 
   it('shows the API refusal when the page was opened without the token the API needs', async () => {

@@ -66,8 +66,9 @@ function startShadow(
   const writer = createObservationWriter({
     db: db ?? { query: () => Promise.reject(new Error('no observation store')) },
     onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
-    // Without a store every loss is expected (warned above) and counted as lost; with one, each is a failure.
-    ...(db === null ? {} : { onInternalError }),
+    // Without a store every loss is expected (warned above) and counted as lost, and
+    // shutdown does not wait for a store that is not there; with one, each is a failure.
+    ...(db === null ? { closeTimeoutMs: 0 } : { onInternalError }),
   });
   const runner = createShadowRunner({
     catalogue: routing.catalogue,

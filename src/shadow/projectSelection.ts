@@ -2,6 +2,7 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   GraphQLIncludeDirective,
+  type GraphQLObjectType,
   type GraphQLOutputType,
   GraphQLSkipDirective,
   getDirectiveValues,
@@ -57,6 +58,46 @@ function collectFields(
   return into;
 }
 
+/** A field the projection follows on an object type: its response key and what it needs. */
+interface Followed {
+  key: string;
+  name: string;
+  type: GraphQLOutputType;
+  nodes: FieldNode[];
+}
+
+// The fields to follow per selection and object type, computed once per request: every
+// item of a list shares its field nodes (graphql-js memoizes them), so a 50-item list
+// collects its selection once, not 50 times. Keyed by the variables too (@skip/@include).
+const followedCache = new WeakMap<
+  readonly FieldNode[],
+  { variables: Record<string, unknown>; byType: Map<string, Followed[]> }
+>();
+
+function followed(named: GraphQLObjectType, nodes: readonly FieldNode[], info: SelectionInfo): Followed[] {
+  let cached = followedCache.get(nodes);
+  if (cached === undefined || cached.variables !== info.variableValues) {
+    cached = { variables: info.variableValues, byType: new Map() };
+    followedCache.set(nodes, cached);
+  }
+  let fields = cached.byType.get(named.name);
+  if (fields === undefined) {
+    const selections = nodes.flatMap((node) => node.selectionSet?.selections ?? []);
+    const defined = named.getFields();
+    fields = [];
+    for (const [key, fieldNodes] of collectFields(named.name, selections, info)) {
+      const name = fieldNodes[0]?.name.value ?? key;
+      const field = defined[name];
+      // __typename is the same on both sides; a field with a resolver of its own is
+      // another unit or a relation, compared by its own experiment.
+      if (name === '__typename' || field === undefined || field.resolve !== undefined) continue;
+      fields.push({ key, name, type: field.type, nodes: fieldNodes });
+    }
+    cached.byType.set(named.name, fields);
+  }
+  return fields;
+}
+
 // Recursive, but bounded: every call goes one list or object level deeper, and
 // levels past MAX_OBSERVED_DEPTH are summarized rather than followed.
 function project(
@@ -78,17 +119,10 @@ function project(
   }
   const named = getNamedType(type);
   if (!isObjectType(named) || typeof value !== 'object') return MISSING;
-  const selections = nodes.flatMap((node) => node.selectionSet?.selections ?? []);
-  const fields = named.getFields();
   const result: Record<string, unknown> = {};
-  for (const [key, fieldNodes] of collectFields(named.name, selections, info)) {
-    const name = fieldNodes[0]?.name.value ?? key;
-    const field = fields[name];
-    // __typename is the same on both sides; a field with a resolver of its own is
-    // another unit or a relation, compared by its own experiment.
-    if (name === '__typename' || field === undefined || field.resolve !== undefined) continue;
-    result[key] = project((value as Record<string, unknown>)[name], field.type, fieldNodes, info, depth + 1);
-  }
+  const record = value as Record<string, unknown>;
+  for (const field of followed(named, nodes, info))
+    result[field.key] = project(record[field.name], field.type, field.nodes, info, depth + 1);
   return result;
 }
 

@@ -105,6 +105,54 @@ describe('the shadow runner', () => {
     await expect(attempt).rejects.toThrow('legacy down');
   });
 
+  it('skips a sample when the observation queue has no place left, counts it, and still answers', async () => {
+    const shadow = runner();
+    let held = 0;
+    while (fixture.writer.reserve()) held += 1;
+    let candidateRan = false;
+    const request = shadow.forRequest(FACTS);
+    const value = await request.run(
+      'Query.thing',
+      'shadow',
+      side('legacy', async () => THING),
+      side('target', async () => {
+        candidateRan = true;
+        return THING;
+      }),
+      INFO,
+    );
+    request.responseSent();
+    for (; held > 0; held--) fixture.writer.release();
+    expect(value).toBe(THING);
+    expect(candidateRan).toBe(false);
+    expect(await stored(shadow)).toEqual([]);
+    expect(
+      await fixture.metrics.registry.getSingleMetricAsString('figway_shadow_samples_skipped_total'),
+    ).toMatch(/unit="Query.thing",reason="queue_full"\} 1/);
+  });
+
+  it('skips samples past sixteen times maxInFlight comparisons in progress, and judges the rest', async () => {
+    const shadow = runner({ timeoutMs: 50 }, { maxInFlight: 1, maxWaitMs: 50 });
+    const answers = await Promise.all(
+      Array.from({ length: 17 }, () =>
+        shadow.forRequest(FACTS).run(
+          'Query.thing',
+          'shadow',
+          side('legacy', async () => THING),
+          side('target', never),
+          INFO,
+        ),
+      ),
+    );
+    expect(answers.every((answer) => answer === THING)).toBe(true);
+    expect(shadow.inFlight).toBe(16);
+    const rows = await stored(shadow);
+    expect(rows.map((row) => row.outcome)).toEqual(Array(16).fill('timeout'));
+    expect(
+      await fixture.metrics.registry.getSingleMetricAsString('figway_shadow_samples_skipped_total'),
+    ).toMatch(/unit="Query.thing",reason="backlog"\} 1/);
+  });
+
   it('samples nothing at sample rate 0', async () => {
     const shadow = runner({ sampleRate: 0 });
     let candidateRan = false;

@@ -21,7 +21,8 @@ export interface ObservationParts {
 }
 
 /**
- * Builds an observation with the user id hashed and variables and diffs redacted.
+ * Builds an observation with the user id hashed and variables and diffs redacted (the
+ * user id and variables once per request: its observations share them).
  * Never throws: a redaction that fails is reported and its value is replaced by
  * {@link REDACTION_FAILED}, so the comparison is still recorded and nothing leaks.
  */
@@ -35,20 +36,11 @@ export function buildObservation(parts: ObservationParts): Observation {
       return fallback;
     }
   };
-  const { viewer } = facts;
   const diffs = rest.diffs ?? [];
   return {
     at: parts.at,
     ...base,
-    cohort: viewer.kind === 'user' ? viewer.cohort : null,
-    userHash:
-      viewer.kind === 'anonymous' || viewer.id === null
-        ? null
-        : redacted(() => keyedHash(viewer.id, salt), REDACTION_FAILED),
-    clientName: facts.clientName,
-    clientVersion: facts.clientVersion,
-    query: facts.query,
-    variables: redacted(() => redactVariables(facts.variables, salt), REDACTION_FAILED),
+    ...requestPartsOf(facts, salt, redacted),
     controlMs: null,
     candidateMs: null,
     controlError: null,
@@ -59,4 +51,36 @@ export function buildObservation(parts: ObservationParts): Observation {
       diffs.map((diff) => ({ ...diff, control: REDACTION_FAILED, candidate: REDACTION_FAILED })),
     ),
   };
+}
+
+/** What every observation of one request shares: who asked (hashed), with what (redacted). */
+type RequestParts = Pick<
+  Observation,
+  'cohort' | 'userHash' | 'clientName' | 'clientVersion' | 'query' | 'variables'
+>;
+
+// A request's observations (one per unit) hash the user id and redact the variables once.
+const requestParts = new WeakMap<RequestFacts, { salt: string; parts: RequestParts }>();
+
+function requestPartsOf(
+  facts: RequestFacts,
+  salt: string,
+  redacted: <T>(attempt: () => T, fallback: T) => T,
+): RequestParts {
+  const known = requestParts.get(facts);
+  if (known !== undefined && known.salt === salt) return known.parts;
+  const { viewer } = facts;
+  const parts: RequestParts = {
+    cohort: viewer.kind === 'user' ? viewer.cohort : null,
+    userHash:
+      viewer.kind === 'anonymous' || viewer.id === null
+        ? null
+        : redacted(() => keyedHash(viewer.id, salt), REDACTION_FAILED),
+    clientName: facts.clientName,
+    clientVersion: facts.clientVersion,
+    query: facts.query,
+    variables: redacted(() => redactVariables(facts.variables, salt), REDACTION_FAILED),
+  };
+  requestParts.set(facts, { salt, parts });
+  return parts;
 }

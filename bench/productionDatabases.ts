@@ -4,6 +4,7 @@ import { openLedger } from '../src/backends/ledger/openLedger.ts';
 import { OLTP_MIGRATIONS } from '../src/backends/oltp/oltpMigrations.ts';
 import { createOltpStore } from '../src/backends/oltp/oltpStore.ts';
 import { applyMigrations } from '../src/backends/sql/applyMigrations.ts';
+import type { Database } from '../src/core/database.ts';
 import { BACKFILL_JOBS } from '../src/writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../src/writes/backfill/runBackfill.ts';
 
@@ -18,8 +19,12 @@ export interface ProductionDatabases {
  * Creates, on the PostgreSQL `engine`, a seeded legacy database, a ledger and an
  * OLTP database backfilled from it, and an empty observation database (figway
  * migrates it at start), as `figway legacy setup --demo` and `figway backfill` would.
+ * `seed`, when given, adds to legacy after the demo data, before the backfill.
  */
-export async function createProductionDatabases(engine: TestEngine): Promise<ProductionDatabases> {
+export async function createProductionDatabases(
+  engine: TestEngine,
+  seed?: (legacy: Database) => Promise<void>,
+): Promise<ProductionDatabases> {
   if (engine.name !== 'postgres') throw new Error('a production deployment needs PostgreSQL databases');
   const created: Array<{ url: string | null; drop(): Promise<void> }> = [];
   const dropAll = async () => {
@@ -31,6 +36,7 @@ export async function createProductionDatabases(engine: TestEngine): Promise<Pro
   };
   try {
     const legacy = track(await createLegacyDatabase(engine));
+    await seed?.(legacy.db);
     const ledgerDb = track(await engine.create());
     const oltpDb = track(await engine.create());
     const observations = track(await engine.create());

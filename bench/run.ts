@@ -2,36 +2,36 @@ import { benchEngines } from './benchEngines.ts';
 import { benchMachine } from './benchMachine.ts';
 import { type BenchReport, type EngineReport, engineReport, formatReport } from './benchReport.ts';
 import { commitmentDocument } from './commitmentDocument.ts';
-import { driveLoad } from './driveLoad.ts';
 import { driveWrites } from './driveWrites.ts';
 import { gatewayBenchReport } from './gatewayBenchReport.ts';
 import { benchHashing } from './hashBench.ts';
 import { instrumentDatabase } from './instrumentDatabase.ts';
 import { benchLedger, type LedgerBenchSizes } from './ledgerBench.ts';
 import { progress } from './measure.ts';
-import { benchShadow, type ShadowBenchSizes } from './shadowBench.ts';
-import { formatShadowReport } from './shadowReport.ts';
+import { benchPeers, type PeersBenchSizes } from './peersBench.ts';
+import { formatPeersReport } from './peersReport.ts';
 import { benchSubscriptions, type SubscriptionsBenchSizes } from './subscriptionsBench.ts';
 import { formatSubscriptionsReport } from './subscriptionsReport.ts';
 import { benchWrites, type WritesBenchSizes } from './writesBench.ts';
 import { formatWritesReport } from './writesReport.ts';
 
 // Entry of `npm run bench`: the ledger on every reachable engine, against plain
-// inserts on the same engine, then the gateway's throughput and latency with every
-// unit at legacy, shadow and live, then mutations through the gateway with the
-// mirror running at legacy, dualwrite and live, then subscriptions delivered by two
-// gateways through Redis next to a bare graphql-ws baseline, in one run. `--ledger`,
-// `--shadow`, `--writes` or `--subscriptions` runs only that part (several may be
-// given). `--json` prints the raw numbers instead of the tables (the first part's
-// fields, plus `shadow`, `writes` and `subscriptions`); `--quick` runs a fraction of
-// the work (a smoke run, not a result).
+// inserts on the same engine, then mutations through the gateway with the mirror
+// running at legacy, dualwrite and live, then subscriptions delivered by two gateways
+// through Redis next to a bare graphql-ws baseline, then figway's reads in production
+// mode at legacy, shadow (sample rates 1 and 0.1), live and complete next to a bare
+// Apollo peer on the same PostgreSQL data, in one run. `--ledger`, `--writes`,
+// `--subscriptions` or `--peers` runs only that part (several may be given). `--json`
+// prints the raw numbers instead of the tables (the first part's fields, plus
+// `writes`, `subscriptions` and `peers`); `--quick` runs a fraction of the work (a
+// smoke run, not a result).
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.1 : 1;
-const everyPart = !['--ledger', '--shadow', '--writes', '--subscriptions'].some((part) => args.has(part));
+const everyPart = !['--ledger', '--writes', '--subscriptions', '--peers'].some((part) => args.has(part));
 const runLedger = everyPart || args.has('--ledger');
-const runShadow = everyPart || args.has('--shadow');
 const runWrites = everyPart || args.has('--writes');
 const runSubscriptions = everyPart || args.has('--subscriptions');
+const runPeers = everyPart || args.has('--peers');
 
 const sizes: LedgerBenchSizes = {
   single: Math.round(1500 * scale),
@@ -46,16 +46,6 @@ const hashedRevisions = Math.round(1000 * scale);
 
 // The length of a timed phase of a gateway run: `--quick` shortens it, to no less than a fifth.
 const timedMs = (milliseconds: number) => Math.round(milliseconds * Math.max(scale, 0.2));
-
-// About 45 s per engine: 2 queries x 3 stages x 3 rounds of 1.5 s, plus warm-ups.
-const shadowSizes: ShadowBenchSizes = {
-  concurrency: 8,
-  rounds: 3,
-  measureMs: timedMs(1500),
-  warmUpMs: timedMs(750),
-  switchWarmUpMs: timedMs(250),
-  maxInFlight: 64,
-};
 
 // About 45 s per engine: 3 stages x 3 rounds of 3 s, plus warm-ups and drains.
 const writesSizes: WritesBenchSizes = {
@@ -81,6 +71,18 @@ const subscriptionsSizes: SubscriptionsBenchSizes = {
   controlMs: timedMs(4_000),
   maxInFlight: 64,
   drainDeadlineMs: 20_000,
+};
+
+// About 6 minutes: 6 settings x 3 queries x 3 rounds of a 1 s warm-up and 4 s timed, plus a
+// first 1 s warm-up of each, the databases and the servers' start.
+const peersSizes: PeersBenchSizes = {
+  rounds: scale < 1 ? 2 : 3,
+  connections: 8,
+  measureSeconds: scale < 1 ? 1 : 4,
+  warmUpSeconds: 1,
+  switchWarmUpSeconds: 1,
+  commitments: 120,
+  checkEvery: 10,
 };
 
 function meanDocumentBytes(): number {
@@ -117,25 +119,25 @@ async function ledgerReport(): Promise<BenchReport> {
 
 async function main(): Promise<void> {
   const ledger = runLedger ? await ledgerReport() : null;
-  const shadow = runShadow ? await gatewayBenchReport(driveLoad, benchShadow, shadowSizes) : null;
   const writes = runWrites ? await gatewayBenchReport(driveWrites, benchWrites, writesSizes) : null;
   const subscriptions = runSubscriptions ? await benchSubscriptions(subscriptionsSizes) : null;
+  const peers = runPeers ? await benchPeers(peersSizes) : null;
   if (args.has('--json')) {
-    const first = ledger ?? shadow ?? writes ?? subscriptions;
+    const first = ledger ?? writes ?? subscriptions ?? peers;
     const json = {
       ...first,
-      ...(shadow === null || first === shadow ? {} : { shadow }),
       ...(writes === null || first === writes ? {} : { writes }),
       ...(subscriptions === null || first === subscriptions ? {} : { subscriptions }),
+      ...(peers === null || first === peers ? {} : { peers }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
   const tables = [
     ledger === null ? null : formatReport(ledger),
-    shadow === null ? null : formatShadowReport(shadow),
     writes === null ? null : formatWritesReport(writes),
     subscriptions === null ? null : formatSubscriptionsReport(subscriptions),
+    peers === null ? null : formatPeersReport(peers),
   ];
   process.stdout.write(`${tables.filter((table) => table !== null).join('\n\n')}\n`);
 }

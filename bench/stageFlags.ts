@@ -1,11 +1,12 @@
 import { FLAGS_DIR, type FlagDefinitions, readDefinitions } from '../src/routing/flagFiles.ts';
 import { setRule } from '../src/routing/stageRules.ts';
 
-/** The stages the shadow benchmark compares: no shadow read, target read in the background, legacy read in the background. */
-export type BenchStage = 'legacy' | 'shadow' | 'live';
-
-/** The benchmark's stages, in the order the table prints them. */
-export const BENCH_STAGES: readonly BenchStage[] = ['legacy', 'shadow', 'live'];
+/**
+ * The read stages the peers benchmark compares: legacy only, legacy answering with the
+ * target read in the background, the target answering with legacy read in the
+ * background, the target only.
+ */
+export type BenchStage = 'legacy' | 'shadow' | 'live' | 'complete';
 
 /**
  * Flag definitions that put every migration unit at `stage` for everyone. At

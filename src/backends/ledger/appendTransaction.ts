@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable, Transaction } from '../../core/database.ts';
+import { ionHashJson } from './ionHashJson.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
-import { dot, EMPTY_HASH, type Hash, ionHashText, revisionHash } from './ledgerHash.ts';
-import { bytes, integer, joinHashes, splitHashes } from './ledgerRows.ts';
+import { dot, EMPTY_HASH, type Hash, revisionHashOf } from './ledgerHash.ts';
+import { bytes, integer, splitHashes } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
 import { appendLeaf, merkleRoot } from './merkleTree.ts';
+import { type ExpectedVersion, writeBlock } from './writeBlock.ts';
 
 /** What one committed ledger transaction wrote. */
 export interface AppendedTransaction {
@@ -48,51 +50,41 @@ async function lockStrand(tx: Queryable): Promise<StrandTip> {
   };
 }
 
-// The strand lock already serializes writers, so the newest versions read here cannot
-// move before this transaction commits. One query for every document the block writes.
-async function currentVersions(tx: Queryable, writes: readonly LedgerWrite[]): Promise<Map<string, number>> {
-  const rows = await tx.query(
-    `select w.table_name, w.document_id, max(r.version) as version
-     from unnest($1::text[], $2::text[]) as w (table_name, document_id)
-     join ledger.revisions r on r.table_name = w.table_name and r.document_id = w.document_id
-     group by w.table_name, w.document_id`,
-    [writes.map((write) => write.tableName), writes.map((write) => write.documentId)],
-  );
-  return new Map(
-    rows.map((row) => [`${String(row.table_name)}\u0000${String(row.document_id)}`, integer(row.version)]),
-  );
+interface PlannedWrite {
+  write: LedgerWrite;
+  version: number;
+  /** The Ion hash of the write's data, computed before the strand is locked. */
+  dataHash: Hash;
 }
 
 // Optimistic concurrency, as QLDB: each write names the version it read, and the
 // transaction fails when another committed first. A transaction may write the same
-// document several times (a backfill replays its history); each write is a version.
-async function planRevisions(
-  tx: Queryable,
-  writes: readonly LedgerWrite[],
-  blockAddress: BlockAddress,
-  txId: string,
-  txTime: string,
-) {
-  const latest = new Map<string, number | null>();
-  const stored = await currentVersions(tx, writes);
-  const revisions: LedgerRevision[] = [];
-  for (const write of writes) {
+// document several times (a backfill replays its history); each write is a version,
+// and each after the first must name the one before it. Only the first write of each
+// document is checked against the stored versions, by writeBlock, under the lock.
+function planWrites(writes: readonly LedgerWrite[]): {
+  planned: PlannedWrite[];
+  expected: ExpectedVersion[];
+} {
+  const latest = new Map<string, number>();
+  const expected: ExpectedVersion[] = [];
+  const planned = writes.map((write) => {
     const key = `${write.tableName}\u0000${write.documentId}`;
-    const current = latest.has(key) ? (latest.get(key) ?? null) : (stored.get(key) ?? null);
-    if (current !== write.expectedVersion) {
-      throw new LedgerConflictError(write.tableName, write.documentId, write.expectedVersion, current);
+    const previous = latest.get(key);
+    if (previous === undefined) {
+      expected.push({
+        tableName: write.tableName,
+        documentId: write.documentId,
+        version: write.expectedVersion,
+      });
+    } else if (previous !== write.expectedVersion) {
+      throw new LedgerConflictError(write.tableName, write.documentId, write.expectedVersion, previous);
     }
-    const metadata = { id: write.documentId, version: current === null ? 0 : current + 1, txTime, txId };
-    latest.set(key, metadata.version);
-    revisions.push({
-      tableName: write.tableName,
-      blockAddress,
-      hash: revisionHash(metadata, write.data),
-      data: write.data,
-      metadata,
-    });
-  }
-  return revisions;
+    const version = write.expectedVersion === null ? 0 : write.expectedVersion + 1;
+    latest.set(key, version);
+    return { write, version, dataHash: ionHashJson(write.data) };
+  });
+  return { planned, expected };
 }
 
 /** The transaction info entry of a block: its id and the revisions it wrote. */
@@ -109,36 +101,13 @@ export function transactionInfo(transactionId: string, revisions: readonly Ledge
 
 /** The entries of a block, hashed in order: the transaction info first, then each revision. */
 export function blockEntries(info: unknown, revisions: ReadonlyArray<{ hash: Hash }>): Hash[] {
-  return [ionHashText(JSON.stringify(info)), ...revisions.map((revision) => revision.hash)];
-}
-
-// One statement for the block's revisions, whatever their number: the strand stays
-// locked for fewer round trips.
-async function writeRevisions(tx: Queryable, revisions: readonly LedgerRevision[]) {
-  if (revisions.length === 0) return;
-  const column = <T>(pick: (revision: LedgerRevision, position: number) => T) => revisions.map(pick);
-  await tx.query(
-    `insert into ledger.revisions (table_name, document_id, version, data, tx_id, tx_time, strand_id, sequence_no, entry_index, hash)
-     select * from unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::text[],
-       $8::bigint[], $9::int[], $10::bytea[])`,
-    [
-      column((revision) => revision.tableName),
-      column((revision) => revision.metadata.id),
-      column((revision) => revision.metadata.version),
-      column((revision) => JSON.stringify(revision.data)),
-      column((revision) => revision.metadata.txId),
-      column((revision) => revision.metadata.txTime),
-      column((revision) => revision.blockAddress.strandId),
-      column((revision) => revision.blockAddress.sequenceNo),
-      column((_, position) => position + 1),
-      column((revision) => Buffer.from(revision.hash)),
-    ],
-  );
+  return [ionHashJson(info), ...revisions.map((revision) => revision.hash)];
 }
 
 /**
- * Commits `writes` as one ledger transaction: checks each expected version, appends
- * one block to the strand (entries hash = Merkle root of the transaction info and the
+ * Commits `writes` as one ledger transaction, in two statements whatever their number:
+ * locks the strand, then ({@link writeBlock}) checks each expected version, appends one
+ * block to the strand (entries hash = Merkle root of the transaction info and the
  * revisions; block hash = dot(entries hash, previous block hash)), extends the
  * journal's Merkle tree and moves the strand's tip, all atomically. The committed
  * view (`ledger.documents`) is derived from the revisions, so it moves with them.
@@ -149,42 +118,49 @@ export async function appendTransaction(
   options: AppendOptions,
 ): Promise<AppendedTransaction> {
   if (writes.length === 0) throw new Error('a ledger transaction needs at least one write');
+  // A revision's data hash does not depend on the chain, so it is computed before the
+  // strand is locked; under the lock remain the small metadata hashes (they hold the
+  // commit time, read there) and the block's. Synchronously, with no await before the
+  // transaction: a yield there made a mirrored write hang now and then on the PGlite
+  // connection the embedded default shares.
+  const { planned, expected } = planWrites(writes);
   return db.transaction(async (tx) => {
     const strand = await lockStrand(tx);
     const sequenceNo = strand.tipSequenceNo === null ? 0 : strand.tipSequenceNo + 1;
     const blockAddress = { strandId: strand.strandId, sequenceNo };
     const transactionId = ledgerId();
     const txTime = options.clock().toISOString();
-    const revisions = await planRevisions(tx, writes, blockAddress, transactionId, txTime);
+    const revisions = planned.map(({ write, version, dataHash }): LedgerRevision => {
+      const metadata = { id: write.documentId, version, txTime, txId: transactionId };
+      return {
+        tableName: write.tableName,
+        blockAddress,
+        hash: revisionHashOf(metadata, dataHash),
+        data: write.data,
+        metadata,
+      };
+    });
     const info = transactionInfo(transactionId, revisions);
     const entriesHash = merkleRoot(blockEntries(info, revisions));
     const blockHash = dot(entriesHash, strand.tipBlockHash);
-    await tx.query(
-      `insert into ledger.blocks (strand_id, sequence_no, transaction_id, block_timestamp, transaction_info,
-         entries_hash, previous_block_hash, block_hash) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        strand.strandId,
-        sequenceNo,
-        transactionId,
-        txTime,
-        JSON.stringify(info),
-        Buffer.from(entriesHash),
-        Buffer.from(strand.tipBlockHash),
-        Buffer.from(blockHash),
-      ],
-    );
-    await writeRevisions(tx, revisions);
     const tree = appendLeaf(strand.frontier, sequenceNo, blockHash);
-    for (const node of tree.completed) {
-      await tx.query(
-        'insert into ledger.tree_nodes (strand_id, level, node_index, hash) values ($1, $2, $3, $4)',
-        [strand.strandId, node.level, node.index, Buffer.from(node.hash)],
-      );
+    const [stale] = await writeBlock(tx, {
+      strandId: strand.strandId,
+      sequenceNo,
+      transactionId,
+      txTime,
+      transactionInfo: info,
+      entriesHash,
+      previousBlockHash: strand.tipBlockHash,
+      blockHash,
+      revisions,
+      expected,
+      treeNodes: tree.completed,
+      frontier: tree.frontier,
+    });
+    if (stale !== undefined) {
+      throw new LedgerConflictError(stale.tableName, stale.documentId, stale.version, stale.current);
     }
-    await tx.query(
-      'update ledger.strands set tip_sequence_no = $2, tip_block_hash = $3, frontier = $4 where strand_id = $1',
-      [strand.strandId, sequenceNo, Buffer.from(blockHash), joinHashes(tree.frontier)],
-    );
     await options.within?.(tx);
     return { blockAddress, transactionId, revisions, actors: writes.map((write) => write.actor ?? null) };
   });

@@ -1,0 +1,86 @@
+-- A block is appended by one call instead of one statement per table.
+--
+-- The writer locks the strand, hashes the block against its tip, then calls this
+-- function with everything the block writes. Its statements run inside the server, so
+-- the strand stays locked for two round trips (the lock, this call) whatever the number
+-- of revisions, and their plans are kept for the session instead of being made again
+-- for each block. It changes nothing of what is stored or hashed.
+
+create or replace function ledger.append_block(
+  p_strand_id text,
+  p_sequence_no bigint,
+  p_transaction_id text,
+  p_tx_time timestamptz,
+  p_transaction_info jsonb,
+  p_entries_hash bytea,
+  p_previous_block_hash bytea,
+  p_block_hash bytea,
+  -- The version each document must have now (null: no document yet), one per document.
+  p_expected_tables text[],
+  p_expected_ids text[],
+  p_expected_versions integer[],
+  -- The block's revisions, in entry order.
+  p_tables text[],
+  p_ids text[],
+  p_versions integer[],
+  p_data jsonb[],
+  p_hashes bytea[],
+  -- The Merkle tree nodes the block completes, and the tree's frontier after it.
+  p_node_levels integer[],
+  p_node_indexes bigint[],
+  p_node_hashes bytea[],
+  p_frontier bytea
+) returns jsonb
+language plpgsql
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+  stale jsonb;
+begin
+  -- Optimistic concurrency: the caller holds the strand lock, and this statement's
+  -- snapshot was taken after it was granted, so these are the versions committed
+  -- before this block. A stale one is returned, and nothing is written.
+  select coalesce(jsonb_agg(jsonb_build_object('tableName', e.table_name, 'documentId', e.document_id,
+      'version', e.version, 'current', e.current) order by e.position), '[]'::jsonb)
+    into stale
+    from (
+      select w.table_name, w.document_id, w.version, w.position,
+        (select max(r.version) from ledger.revisions r
+         where r.table_name = w.table_name and r.document_id = w.document_id) as current
+      from unnest(p_expected_tables, p_expected_ids, p_expected_versions)
+        with ordinality as w (table_name, document_id, version, position)
+    ) e
+    where e.current is distinct from e.version;
+  if stale <> '[]'::jsonb then
+    return stale;
+  end if;
+
+  insert into ledger.blocks (strand_id, sequence_no, transaction_id, block_timestamp, transaction_info,
+      entries_hash, previous_block_hash, block_hash)
+    values (p_strand_id, p_sequence_no, p_transaction_id, p_tx_time, p_transaction_info,
+      p_entries_hash, p_previous_block_hash, p_block_hash);
+
+  insert into ledger.revisions (table_name, document_id, version, data, tx_id, tx_time, strand_id, sequence_no,
+      entry_index, hash)
+    select w.table_name, w.document_id, w.version, w.data, p_transaction_id, p_tx_time, p_strand_id,
+      p_sequence_no, w.entry_index, w.hash
+    from unnest(p_tables, p_ids, p_versions, p_data, p_hashes)
+      with ordinality as w (table_name, document_id, version, data, hash, entry_index);
+
+  insert into ledger.tree_nodes (strand_id, level, node_index, hash)
+    select p_strand_id, n.level, n.node_index, n.hash
+    from unnest(p_node_levels, p_node_indexes, p_node_hashes) as n (level, node_index, hash);
+
+  -- The tip moves last: the revisions' trigger refuses a revision whose block is not
+  -- the tip's next one. A tip that is not the one the block extends fails the call.
+  update ledger.strands
+    set tip_sequence_no = p_sequence_no, tip_block_hash = p_block_hash, frontier = p_frontier
+    where strand_id = p_strand_id and coalesce(tip_sequence_no + 1, 0) = p_sequence_no
+      and coalesce(tip_block_hash, ''::bytea) = p_previous_block_hash;
+  if not found then
+    raise exception 'block % does not extend the tip of strand %', p_sequence_no, p_strand_id
+      using errcode = 'P0001', hint = 'Lock the strand (select ... for update) before appending a block.';
+  end if;
+  return stale;
+end
+$$;

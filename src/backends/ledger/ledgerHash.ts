@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ionHashJson } from './ionHashJson.ts';
 import { IonHashWriter } from './ionHashWriter.ts';
 import { timestampOfInstant } from './ionTimestamp.ts';
@@ -20,7 +20,7 @@ export const EMPTY_HASH: Hash = new Uint8Array(0);
 
 /** SHA-256 of `bytes`. */
 export function sha256(bytes: Uint8Array): Hash {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
+  return new Uint8Array(hash('sha256', bytes, 'buffer'));
 }
 
 /**

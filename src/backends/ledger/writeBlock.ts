@@ -43,7 +43,9 @@ const APPEND_BLOCK = `select ledger.append_block($1, $2, $3, $4, $5, $6, $7, $8,
   $16, $17, $18, $19, $20) as stale`;
 
 function staleOf(value: unknown): StaleVersion[] {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as StaleVersion[];
+  const stale: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  if (!Array.isArray(stale)) throw new Error(`ledger.append_block answered ${String(value)}, not a list`);
+  return stale as StaleVersion[];
 }
 
 /**

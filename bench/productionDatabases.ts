@@ -37,6 +37,8 @@ export async function createProductionDatabases(
   try {
     const legacy = track(await createLegacyDatabase(engine));
     await seed?.(legacy.db);
+    // As a deployed legacy database would, it has planner statistics of what it holds.
+    await legacy.db.query('analyze');
     const ledgerDb = track(await engine.create());
     const oltpDb = track(await engine.create());
     const observations = track(await engine.create());

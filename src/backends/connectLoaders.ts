@@ -33,14 +33,46 @@ function byCommitment<T extends { commitmentId: string }>(load: (ids: readonly s
   });
 }
 
+// Parties or documents read off the commitments the request loads (or has loaded, as
+// a page primes them): one read of each document, however many of its parts are asked for.
+function fromCommitments<T extends { commitmentId: string }>(
+  commitment: ConnectLoaders['commitment'],
+  read: (record: CommitmentRecord) => T[] | null,
+  fallback: (ids: readonly string[]) => Promise<T[]>,
+) {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const records = await commitment.loadMany(ids);
+    const parts = records.map((record) => {
+      if (record instanceof Error) throw record;
+      return record === null ? [] : read(record);
+    });
+    const missing = ids.filter((_, index) => parts[index] === null);
+    if (missing.length === 0) return parts as T[][];
+    // A record the store did not make (primed from elsewhere): its parts are read as usual.
+    const grouped = new Map<string, T[]>(missing.map((id) => [id, []]));
+    for (const record of await fallback(missing)) grouped.get(record.commitmentId)?.push(record);
+    return ids.map((id, index) => parts[index] ?? grouped.get(id) ?? []);
+  });
+}
+
 /** Creates the loaders of one request, reading from `store` as `viewer`. */
 export function createConnectLoaders(store: ConnectStore, viewer: Viewer): ConnectLoaders {
+  const commitment = byId((ids) => store.commitmentsByIds(viewer, ids));
+  const { partsOf } = store;
+  const parties = (ids: readonly string[]) => store.partiesByCommitmentIds(viewer, ids);
+  const documents = (ids: readonly string[]) => store.documentsByCommitmentIds(viewer, ids);
   return {
     profile: byId((ids) => store.profilesByIds(viewer, ids)),
     commitmentType: byId((ids) => store.commitmentTypesByIds(viewer, ids)),
-    commitment: byId((ids) => store.commitmentsByIds(viewer, ids)),
-    parties: byCommitment((ids) => store.partiesByCommitmentIds(viewer, ids)),
-    documents: byCommitment((ids) => store.documentsByCommitmentIds(viewer, ids)),
+    commitment,
+    parties:
+      partsOf === undefined
+        ? byCommitment(parties)
+        : fromCommitments(commitment, (record) => partsOf(record)?.parties ?? null, parties),
+    documents:
+      partsOf === undefined
+        ? byCommitment(documents)
+        : fromCommitments(commitment, (record) => partsOf(record)?.documents ?? null, documents),
   };
 }
 

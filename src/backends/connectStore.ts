@@ -94,6 +94,13 @@ export interface ConnectStore {
   listCommitments(viewer: Viewer, query: CommitmentPageQuery): Promise<CommitmentRecord[]>;
   partiesByCommitmentIds(viewer: Viewer, ids: readonly string[]): Promise<PartyRecord[]>;
   documentsByCommitmentIds(viewer: Viewer, ids: readonly string[]): Promise<DocumentRecord[]>;
+  /**
+   * For a store whose commitments carry their parties and documents (the ledger keeps a
+   * commitment as one document): reads them off a commitment this store returned, or
+   * null when it holds none. A request's loaders then answer parties and documents from
+   * the commitments they already loaded, without reading the same documents again.
+   */
+  partsOf?(commitment: CommitmentRecord): { parties: PartyRecord[]; documents: DocumentRecord[] } | null;
   createCommitment(viewer: Viewer, input: NewCommitment): Promise<CommitmentRecord>;
   /**
    * Moves a commitment from `from` to `to` if it still is in `from`.

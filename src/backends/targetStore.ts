@@ -1,5 +1,6 @@
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { ConnectStore } from './connectStore.ts';
+import { commitmentPartsOf } from './ledger/commitmentDocument.ts';
 import type { CommitmentPort } from './ledger/ledgerCommitments.ts';
 import type { OltpStore } from './oltp/oltpStore.ts';
 import { ANONYMOUS, type Viewer } from './viewer.ts';
@@ -37,6 +38,7 @@ export function createTargetStore(parts: {
     listCommitments: commitments.listCommitments,
     partiesByCommitmentIds: commitments.partiesByCommitmentIds,
     documentsByCommitmentIds: commitments.documentsByCommitmentIds,
+    partsOf: commitmentPartsOf,
     async createCommitment(viewer, input) {
       if (viewer.kind === 'anonymous') return commitments.createCommitment(viewer, input);
       await requireProfile(oltp, viewer.id);

@@ -12,10 +12,25 @@ export interface CommitmentDocument extends CommitmentRecord {
   documents: Array<Omit<DocumentRecord, 'commitmentId'>>;
 }
 
-/** The commitment fields of a document, without its parties and documents. */
+// The document a commitment record was read from, out of sight of spreads and JSON.
+const DOCUMENT = Symbol('figway.commitmentDocument');
+
+/**
+ * The commitment fields of a document, without its parties and documents (which
+ * {@link commitmentPartsOf} still reads off the record).
+ */
 export function commitmentOf(document: CommitmentDocument): CommitmentRecord {
   const { parties: _parties, documents: _documents, ...commitment } = document;
+  Object.defineProperty(commitment, DOCUMENT, { value: document });
   return commitment;
+}
+
+/** The parties and documents of a commitment record made by {@link commitmentOf}; null for any other record. */
+export function commitmentPartsOf(
+  commitment: CommitmentRecord,
+): { parties: PartyRecord[]; documents: DocumentRecord[] } | null {
+  const document = (commitment as { [DOCUMENT]?: CommitmentDocument })[DOCUMENT];
+  return document === undefined ? null : { parties: partiesOf(document), documents: documentsOf(document) };
 }
 
 /** The parties of a document, in the order legacy returns them: joined, then id. */

@@ -12,7 +12,6 @@ import { createInternalErrorReporter, type OnInternalError, type ShadowStep } fr
 import {
   type ComparedItem,
   type ExperimentSide,
-  rootOf,
   type ShadowSite,
   settleRead,
   startRead,
@@ -271,17 +270,11 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
             waiting.unref();
           }
         }
-        if (comparison === null) return startRead(control, 0);
-        const root = rootOf(site.info.path);
-        if (comparison.has(root, site.id)) return startRead(control, 0);
+        if (comparison === null || !comparison.admit(site)) return startRead(control, 0);
         // Started before the control is awaited, so it never adds to the response time.
         const candidateRead = startRead(candidate, 0);
         const controlRead = startRead(control, 0);
-        comparison.add(
-          { root, id: site.id, info: site.info, control, candidate },
-          controlRead,
-          candidateRead,
-        );
+        comparison.add(site, control, candidate, controlRead, candidateRead);
         // The client gets the control's own value or error, exactly as without a shadow.
         return controlRead;
       },

@@ -33,10 +33,13 @@ export interface ShadowSite {
 
 /** One value of the unit in the response and how each side's read of it ended (null while pending). */
 export interface ComparedItem {
-  /** The field's response path with list indexes as `[*]`: `commitments.edges[*].node.status`. */
+  /**
+   * The field's response path with list indexes as `[*]`: `commitments.edges[*].node.status`
+   * (set when the comparison is judged, after the response).
+   */
   root: string;
   id: string | null;
-  info: SelectionInfo;
+  info: ShadowFieldInfo;
   control: ExperimentSide;
   candidate: ExperimentSide;
   controlResult: Settled | null;
@@ -54,6 +57,10 @@ export function rootOf(path: Path): string {
     else root = root === '' ? key : `${root}.${key}`;
   }
   return root;
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
 }
 
 function errorText(error: unknown): string {
@@ -97,7 +104,9 @@ export function settleRead(work: Promise<unknown>, timeoutMs: number): Promise<S
 export class UnitComparison {
   readonly items: ComparedItem[] = [];
   readonly effectiveRate: number;
-  private readonly keys = new Set<string>();
+  // The ids compared per field: graphql-js gives every item of a list the same field
+  // nodes, so they name the place without building its path on the request path.
+  private readonly ids = new Map<ShadowFieldInfo['fieldNodes'], Set<string>>();
   private pending = 0;
   private lastStartedAt = 0;
   private closed = false;
@@ -107,48 +116,68 @@ export class UnitComparison {
     this.effectiveRate = effectiveRate;
   }
 
-  /** True when this object's value at this place is already compared (the same profile on every party). */
-  has(root: string, id: string | null): boolean {
-    return id !== null && this.keys.has(`${root}\u0000${id}`);
+  /**
+   * Takes a value into the comparison; false when this object's value at this place is
+   * already in it (the same profile on every party), which is then not read again.
+   */
+  admit(site: ShadowSite): boolean {
+    if (site.id === null) return true;
+    let ids = this.ids.get(site.info.fieldNodes);
+    if (ids === undefined) {
+      ids = new Set();
+      this.ids.set(site.info.fieldNodes, ids);
+    } else if (ids.has(site.id)) return false;
+    ids.add(site.id);
+    return true;
   }
 
-  /** Adds a value whose reads have started; their ends are timed from now. */
+  /** Adds an admitted value whose reads have started; their ends are timed from now. */
   add(
-    item: Omit<ComparedItem, 'controlResult' | 'candidateResult'>,
+    site: ShadowSite,
+    control: ExperimentSide,
+    candidate: ExperimentSide,
     controlRead: Promise<unknown>,
     candidateRead: Promise<unknown>,
   ) {
-    if (item.id !== null) this.keys.add(`${item.root}\u0000${item.id}`);
-    const compared: ComparedItem = { ...item, controlResult: null, candidateResult: null };
-    this.items.push(compared);
+    const item: ComparedItem = {
+      root: '',
+      id: site.id,
+      info: site.info,
+      control,
+      candidate,
+      controlResult: null,
+      candidateResult: null,
+    };
+    this.items.push(item);
     const started = performance.now();
     this.lastStartedAt = started;
     this.pending += 2;
-    this.track(controlRead, started, (settled) => {
-      compared.controlResult = settled;
-    });
-    this.track(candidateRead, started, (settled) => {
-      compared.candidateResult = settled;
-    });
+    this.track(controlRead, started, item, 'controlResult');
+    this.track(candidateRead, started, item, 'candidateResult');
   }
 
-  private track(read: Promise<unknown>, started: number, done: (settled: Settled) => void) {
-    const ms = () => Math.round((performance.now() - started) * 100) / 100;
+  private track(
+    read: Promise<unknown>,
+    started: number,
+    item: ComparedItem,
+    result: 'controlResult' | 'candidateResult',
+  ) {
     const end = (settled: Settled) => {
       if (this.closed) return;
-      done(settled);
+      item[result] = settled;
       this.pending -= 1;
       if (this.pending === 0) this.wake?.();
     };
     read.then(
-      (value) => end({ kind: 'value', value, ms: ms() }),
-      (error: unknown) => end({ kind: 'error', error: errorText(error), ms: ms() }),
+      (value) => end({ kind: 'value', value, ms: elapsed(started) }),
+      (error: unknown) => end({ kind: 'error', error: errorText(error), ms: elapsed(started) }),
     );
   }
 
   /**
    * Resolves once every read has ended, or `timeoutMs` after the last value was added:
    * reads still running then are timeouts, and anything they say later is ignored.
+   * Each item then gets its root (one path per field nodes: the items of a list share it).
    */
   async settle(timeoutMs: number): Promise<void> {
     if (this.pending > 0) {
@@ -162,9 +191,16 @@ export class UnitComparison {
       clearTimeout(timer);
     }
     this.closed = true;
+    const roots = new Map<ShadowFieldInfo['fieldNodes'], string>();
     for (const item of this.items) {
       item.controlResult ??= { kind: 'timeout', ms: timeoutMs };
       item.candidateResult ??= { kind: 'timeout', ms: timeoutMs };
+      let root = roots.get(item.info.fieldNodes);
+      if (root === undefined) {
+        root = rootOf(item.info.path);
+        roots.set(item.info.fieldNodes, root);
+      }
+      item.root = root;
     }
   }
 }

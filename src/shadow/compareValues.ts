@@ -16,15 +16,16 @@ export const DEFAULT_RULES: ComparisonRules = { ignore: [], tolerance: 0, ordere
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-function tokens(path: string): string[] {
+/** A path's tokens as ignore patterns see them: keys and bracketed list items (`[3]`, `[id=…]`, `[*]`). */
+export function pathTokens(path: string): string[] {
   return path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? [];
 }
 
 /** True when `path` matches one of the ignore patterns. */
 export function isIgnored(path: string, patterns: readonly string[]): boolean {
-  const actual = tokens(path);
+  const actual = pathTokens(path);
   return patterns.some((pattern) => {
-    const wanted = tokens(pattern);
+    const wanted = pathTokens(pattern);
     return (
       wanted.length === actual.length &&
       wanted.every(
@@ -37,7 +38,8 @@ export function isIgnored(path: string, patterns: readonly string[]): boolean {
   });
 }
 
-function sameLeaf(control: unknown, candidate: unknown, rules: ComparisonRules): boolean {
+/** True when two leaves are equal: numbers within the tolerance, ISO instants as instants, else `Object.is`. */
+export function sameLeaf(control: unknown, candidate: unknown, rules: ComparisonRules): boolean {
   if (typeof control === 'number' && typeof candidate === 'number')
     return Math.abs(control - candidate) <= rules.tolerance;
   // Instants written with another offset or precision are the same instant.
@@ -52,7 +54,8 @@ function sameLeaf(control: unknown, candidate: unknown, rules: ComparisonRules):
   return Object.is(control, candidate);
 }
 
-function idOf(item: unknown): string | undefined {
+/** The id a list item is paired by: its `id` property when a string or number, as a string. */
+export function idOf(item: unknown): string | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const id = (item as Record<string, unknown>).id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
@@ -111,7 +114,7 @@ function recordPairs(
 // levels overflowed the call stack. A path is matched against the ignore patterns only
 // at a pattern's length: tokenizing every path made deep answers quadratic.
 function walk(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
-  const lengths = new Set(rules.ignore.map((pattern) => tokens(pattern).length));
+  const lengths = new Set(rules.ignore.map((pattern) => pathTokens(pattern).length));
   const stack: Pair[] = [root];
   for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
     const { path, control, candidate } = pair;
@@ -130,6 +133,21 @@ function walk(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
 }
 
 /**
+ * Compares two projected values found at `path`, `depth` path tokens deep, adding every
+ * differing path to `diffs`: {@link compareValues} from inside an answer.
+ */
+export function compareFrom(
+  path: string,
+  depth: number,
+  control: unknown,
+  candidate: unknown,
+  rules: ComparisonRules,
+  diffs: PathDiff[],
+): void {
+  walk({ path, depth, control, candidate }, rules, diffs);
+}
+
+/**
  * Compares two projected answers: objects key by key, lists by item id (or by
  * position when items have no id or order matters), numbers within a tolerance,
  * instants as instants; `null` and a missing property are different. Returns every
@@ -142,6 +160,6 @@ export function compareValues(
   rules: ComparisonRules = DEFAULT_RULES,
 ): PathDiff[] {
   const diffs: PathDiff[] = [];
-  walk({ path: root, depth: tokens(root).length, control, candidate }, rules, diffs);
+  walk({ path: root, depth: pathTokens(root).length, control, candidate }, rules, diffs);
   return diffs;
 }

@@ -7,6 +7,7 @@ import {
   GraphQLSkipDirective,
   getDirectiveValues,
   getNamedType,
+  getNullableType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -59,7 +60,7 @@ function collectFields(
 }
 
 /** A field the projection follows on an object type: its response key and what it needs. */
-interface Followed {
+export interface Followed {
   key: string;
   name: string;
   type: GraphQLOutputType;
@@ -74,7 +75,16 @@ const followedCache = new WeakMap<
   { variables: Record<string, unknown>; byType: Map<string, Followed[]> }
 >();
 
-function followed(named: GraphQLObjectType, nodes: readonly FieldNode[], info: SelectionInfo): Followed[] {
+/**
+ * The fields a projection follows on object type `named` for the selection `nodes`:
+ * response keys in selection order, fields with a resolver of their own and
+ * `__typename` left out. Cached per field nodes and variables.
+ */
+export function followed(
+  named: GraphQLObjectType,
+  nodes: readonly FieldNode[],
+  info: SelectionInfo,
+): Followed[] {
   let cached = followedCache.get(nodes);
   if (cached === undefined || cached.variables !== info.variableValues) {
     cached = { variables: info.variableValues, byType: new Map() };
@@ -98,31 +108,48 @@ function followed(named: GraphQLObjectType, nodes: readonly FieldNode[], info: S
   return fields;
 }
 
-// Recursive, but bounded: every call goes one list or object level deeper, and
-// levels past MAX_OBSERVED_DEPTH are summarized rather than followed.
-function project(
+/** What {@link projectLeaf} answers for a value whose projection is a list or an object to follow. */
+export const FOLLOW: unique symbol = Symbol('follow');
+
+/**
+ * What `value` projects to at `type`, `depth` levels down, when that is a leaf: its
+ * scalar's serialization, `null`, {@link MISSING}, or the depth summary. {@link FOLLOW}
+ * when it is an array at a list type or an object at an object type, to be followed.
+ * Throws what the scalar's `serialize` throws.
+ */
+export function projectLeaf(value: unknown, type: GraphQLOutputType, depth: number): unknown {
+  const bare = isNonNullType(type) ? type.ofType : type;
+  if (value === undefined) return MISSING;
+  if (value === null) return null;
+  if (isLeafType(bare)) return bare.serialize(value);
+  if (depth >= MAX_OBSERVED_DEPTH) return deeperThan(MAX_OBSERVED_DEPTH);
+  if (isListType(bare)) return Array.isArray(value) ? FOLLOW : MISSING;
+  return isObjectType(getNamedType(bare)) && typeof value === 'object' ? FOLLOW : MISSING;
+}
+
+/**
+ * Projects the part of a value found at `type` and field `nodes`, `depth` levels below
+ * the unit's field: {@link projectSelection} for a subtree. Recursive, but bounded:
+ * every call goes one list or object level deeper, and levels past MAX_OBSERVED_DEPTH
+ * are summarized rather than followed.
+ */
+export function projectAt(
   value: unknown,
   type: GraphQLOutputType,
   nodes: readonly FieldNode[],
   info: SelectionInfo,
   depth: number,
 ): unknown {
-  if (isNonNullType(type)) return project(value, type.ofType, nodes, info, depth);
-  if (value === undefined) return MISSING;
-  if (value === null) return null;
-  if (isLeafType(type)) return type.serialize(value);
-  if (depth >= MAX_OBSERVED_DEPTH) return deeperThan(MAX_OBSERVED_DEPTH);
-  if (isListType(type)) {
-    return Array.isArray(value)
-      ? value.map((item) => project(item, type.ofType, nodes, info, depth + 1))
-      : MISSING;
+  const leaf = projectLeaf(value, type, depth);
+  if (leaf !== FOLLOW) return leaf;
+  const bare = getNullableType(type);
+  if (isListType(bare)) {
+    return (value as unknown[]).map((item) => projectAt(item, bare.ofType, nodes, info, depth + 1));
   }
-  const named = getNamedType(type);
-  if (!isObjectType(named) || typeof value !== 'object') return MISSING;
   const result: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
-  for (const field of followed(named, nodes, info))
-    result[field.key] = project(record[field.name], field.type, field.nodes, info, depth + 1);
+  for (const field of followed(bare as GraphQLObjectType, nodes, info))
+    result[field.key] = projectAt(record[field.name], field.type, field.nodes, info, depth + 1);
   return result;
 }
 
@@ -134,5 +161,5 @@ function project(
  * Lists and objects nested past the depth bound are summarized, not followed.
  */
 export function projectSelection(value: unknown, info: SelectionInfo): unknown {
-  return project(value, info.returnType, info.fieldNodes, info, 0);
+  return projectAt(value, info.returnType, info.fieldNodes, info, 0);
 }

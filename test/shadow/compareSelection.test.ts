@@ -1,0 +1,199 @@
+import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { PathDiff } from '../../src/core/observation.ts';
+import { deeperThan, MAX_OBSERVED_DEPTH } from '../../src/shadow/boundDepth.ts';
+import { compareSelection, ProjectionFailure } from '../../src/shadow/compareSelection.ts';
+import { type ComparisonRules, compareValues, DEFAULT_RULES } from '../../src/shadow/compareValues.ts';
+import { projectSelection, type SelectionInfo } from '../../src/shadow/projectSelection.ts';
+import {
+  infoFor,
+  random,
+  randomCandidate,
+  randomQuery,
+  randomRoot,
+  randomRules,
+  randomValue,
+} from './randomSelectionCases.ts';
+
+type Outcome = { diffs: PathDiff[] } | { failed: string };
+
+// What judging did before: two projected copies, then compareValues.
+function composition(
+  root: string,
+  control: unknown,
+  candidate: unknown,
+  info: SelectionInfo,
+  rules: ComparisonRules,
+): Outcome {
+  let left: unknown;
+  let right: unknown;
+  try {
+    left = projectSelection(control, info);
+    right = projectSelection(candidate, info);
+  } catch (error) {
+    return { failed: (error as Error).message };
+  }
+  return { diffs: compareValues(root, left, right, rules) };
+}
+
+function fused(
+  root: string,
+  control: unknown,
+  candidate: unknown,
+  info: SelectionInfo,
+  rules: ComparisonRules,
+): Outcome {
+  try {
+    return { diffs: compareSelection(root, control, candidate, info, rules) };
+  } catch (error) {
+    if (!(error instanceof ProjectionFailure)) throw error;
+    return { failed: error.message };
+  }
+}
+
+const CASES = 4000;
+
+describe('compareSelection', () => {
+  it(`returns what projecting both values and comparing them returns, for ${CASES} random cases`, () => {
+    const seen = { diffs: 0, matched: 0, failed: 0, ignored: 0 };
+    for (let seed = 1; seed <= CASES; seed++) {
+      const rng = random(seed);
+      const { query, variables } = randomQuery(rng);
+      const info = infoFor(query, variables);
+      const control = randomValue(rng, info.returnType);
+      const candidate = randomCandidate(rng, control);
+      const root = randomRoot(rng);
+      const plain = composition(root, control, candidate, info, DEFAULT_RULES);
+      const differing = 'diffs' in plain ? plain.diffs.map((diff) => diff.path) : [];
+      const rules = randomRules(rng, root, differing);
+      const expected = composition(root, control, candidate, info, rules);
+      expect(fused(root, control, candidate, info, rules), `seed ${seed}: ${query}`).toStrictEqual(expected);
+      if ('failed' in expected) seen.failed++;
+      else if (expected.diffs.length > 0) seen.diffs++;
+      else seen.matched++;
+      if ('diffs' in expected && expected.diffs.length < differing.length) seen.ignored++;
+    }
+    // The cases reach every outcome, not only one.
+    expect(seen.diffs).toBeGreaterThan(CASES / 5);
+    expect(seen.matched).toBeGreaterThan(CASES / 10);
+    expect(seen.failed).toBeGreaterThan(CASES / 50);
+    expect(seen.ignored).toBeGreaterThan(CASES / 50);
+  });
+
+  describe('hand-picked cases', () => {
+    const schema = buildSchema(`
+      scalar Instant
+      type Query { node: Node }
+      type Node { id: ID! at: Instant next: Node items: [Node!] }
+    `);
+    Object.assign(schema.getType('Instant') ?? {}, {
+      serialize: (value: unknown) => {
+        if (typeof value !== 'string') throw new TypeError(`Instant cannot represent ${String(value)}`);
+        return new Date(value).toISOString();
+      },
+    });
+
+    function nodeInfo(query: string): SelectionInfo {
+      const operation = parse(query).definitions[0] as OperationDefinitionNode;
+      return {
+        returnType: schema.getQueryType()?.getFields().node?.type as never,
+        fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+        fragments: {},
+        variableValues: {},
+      };
+    }
+
+    function chain(levels: number, bottom: unknown): unknown {
+      let value: unknown = { id: 'end', at: bottom };
+      for (let level = 0; level < levels; level++) value = { id: `n${level}`, next: value };
+      return value;
+    }
+    const selection = (levels: number) => `${'next { '.repeat(levels)}id at${' }'.repeat(levels)}`;
+
+    it('throws a ProjectionFailure with the cause when a scalar cannot be serialized', () => {
+      const info = nodeInfo('{ node { id at } }');
+      const attempt = () =>
+        compareSelection(
+          'n',
+          { id: 'a', at: '2026-01-05T09:00:00Z' },
+          { id: 'a', at: 42 },
+          info,
+          DEFAULT_RULES,
+        );
+      expect(attempt).toThrow(ProjectionFailure);
+      expect(attempt).toThrow('Instant cannot represent 42');
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as ProjectionFailure).cause).toBeInstanceOf(TypeError);
+      }
+    });
+
+    it('fails on a value under an ignored path that cannot be serialized, as the projection did', () => {
+      const info = nodeInfo('{ node { id at } }');
+      const rules = { ...DEFAULT_RULES, ignore: ['n.at'] };
+      const fine = '2026-01-05T09:00:00Z';
+      expect(() => compareSelection('n', { id: 'a', at: 7 }, { id: 'a', at: fine }, info, rules)).toThrow(
+        ProjectionFailure,
+      );
+      const [before, after] = ['2026-01-05T09:00:00Z', '2027-01-05T09:00:00Z'];
+      expect(compareSelection('n', { id: 'a', at: before }, { id: 'a', at: after }, info, rules)).toEqual([]);
+    });
+
+    it('summarizes levels past the depth bound instead of comparing them', () => {
+      const info = nodeInfo(`{ node { ${selection(MAX_OBSERVED_DEPTH + 2)} } }`);
+      const deep = compareSelection(
+        'n',
+        chain(MAX_OBSERVED_DEPTH + 2, '2026-01-05T09:00:00Z'),
+        chain(MAX_OBSERVED_DEPTH + 2, '2027-01-05T09:00:00Z'),
+        info,
+        DEFAULT_RULES,
+      );
+      expect(deep).toEqual([]);
+      const left = chain(MAX_OBSERVED_DEPTH + 2, '2026-01-05T09:00:00Z');
+      const right = chain(MAX_OBSERVED_DEPTH - 2, '2027-01-05T09:00:00Z');
+      const shallow = compareSelection('n', left, right, info, DEFAULT_RULES);
+      expect(shallow).toEqual(
+        compareValues('n', projectSelection(left, info), projectSelection(right, info)),
+      );
+      expect(shallow).toHaveLength(1);
+      expect(JSON.stringify(shallow[0]?.control)).toContain(deeperThan(MAX_OBSERVED_DEPTH));
+    });
+
+    it('pairs list items by id and holds the projected items in the diff', () => {
+      const info = nodeInfo('{ node { items { ref: id at } } }');
+      const control = { items: [{ id: 'a', at: '2026-01-05T10:00:00+01:00', extra: 1 }, { id: 'b' }] };
+      const candidate = { items: [{ id: 'b' }] };
+      expect(compareSelection('n', control, candidate, info, DEFAULT_RULES)).toEqual([
+        { path: 'n.items[0].ref', control: 'a', candidate: 'b' },
+        { path: 'n.items[0].at', control: '2026-01-05T09:00:00.000Z', candidate: '(missing)' },
+        { path: 'n.items[1]', control: { ref: 'b', at: '(missing)' }, candidate: '(missing)' },
+      ]);
+      const byId = nodeInfo('{ node { items { id at } } }');
+      expect(compareSelection('n', control, candidate, byId, DEFAULT_RULES)).toEqual([
+        {
+          path: 'n.items[id=a]',
+          control: { id: 'a', at: '2026-01-05T09:00:00.000Z' },
+          candidate: '(missing)',
+        },
+      ]);
+    });
+
+    it('matches ignore patterns against the written path when an id holds a bracket', () => {
+      const info = nodeInfo('{ node { items { id at } } }');
+      const control = { items: [{ id: 'a]b', at: '2026-01-05T09:00:00Z' }] };
+      const candidate = { items: [{ id: 'a]b', at: '2027-01-05T09:00:00Z' }] };
+      // Written out, `n.items[id=a]b].at` reads as five tokens: n, items, [id=a], b, at; no
+      // four-token pattern matches it, though its segments would match `n.items[*].at`.
+      const rules = { ...DEFAULT_RULES, ignore: ['n.items[*].at'] };
+      const expected = compareValues(
+        'n',
+        projectSelection(control, info),
+        projectSelection(candidate, info),
+        rules,
+      );
+      expect(expected).toHaveLength(1);
+      expect(compareSelection('n', control, candidate, info, rules)).toEqual(expected);
+    });
+  });
+});

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShadowSettings } from '../core/catalogue.ts';
 import type { Outcome, PathDiff } from '../core/observation.ts';
-import { type ComparisonRules, compareValues } from './compareValues.ts';
+import { compareSelection, ProjectionFailure } from './compareSelection.ts';
+import type { ComparisonRules } from './compareValues.ts';
 import type { NoiseMemory } from './noiseMemory.ts';
 import { projectSelection } from './projectSelection.ts';
 import type { ShadowStep } from './reportInternalError.ts';
@@ -91,18 +92,14 @@ function judgeItem(
   }
   if (candidate.kind === 'timeout') return { kind: 'timeout' };
   if (candidate.kind === 'error') return { kind: 'candidate_error', error: candidate.error };
-  let step: ShadowStep = 'project';
   try {
-    const left = projectSelection(control.value, info);
-    const right = projectSelection(candidate.value, info);
-    step = 'compare';
-    return {
-      kind: 'compared',
-      diffs: withId(compareValues(root, left, right, rulesOf(input.settings)), id),
-      comparatorError: null,
-    };
+    const diffs = compareSelection(root, control.value, candidate.value, info, rulesOf(input.settings));
+    return { kind: 'compared', diffs: withId(diffs, id), comparatorError: null };
   } catch (error) {
-    input.raised(step, error);
+    input.raised(
+      error instanceof ProjectionFailure ? 'project' : 'compare',
+      error instanceof ProjectionFailure ? error.cause : error,
+    );
     const diff = { path: root, control: '(comparator failed)', candidate: message(error) };
     return { kind: 'compared', diffs: withId([diff], id), comparatorError: message(error) };
   }

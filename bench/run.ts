@@ -41,7 +41,7 @@ const sizes: LedgerBenchSizes = {
   batchedProofs: Math.round(100 * scale),
   warmUp: Math.round(200 * scale),
 };
-// Ion hashing takes milliseconds per revision, so 1000 revisions give a steady rate.
+// Hashing 1000 revisions (about 50 µs each) gives a steady rate.
 const hashedRevisions = Math.round(1000 * scale);
 
 // The length of a timed phase of a gateway run: `--quick` shortens it, to no less than a fifth.

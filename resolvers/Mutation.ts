@@ -117,7 +117,9 @@ async function addParty(
     throw new FigwayError(ErrorCode.CONFLICT, `${profile.username} is already a party to this commitment.`);
   }
   const party = await side.store.addParty(context.viewer, args.commitmentId, profile.id, args.role);
+  // The commitment goes too: over the ledger its parties are read off its document.
   side.loaders.parties.clear(args.commitmentId);
+  side.loaders.commitment.clear(args.commitmentId);
   return party;
 }
 
@@ -133,6 +135,7 @@ async function attachDocument(
   await actOn(side, context, args.commitmentId, 'attach a document');
   const document = await side.store.attachDocument(context.viewer, args.commitmentId, name, url);
   side.loaders.documents.clear(args.commitmentId);
+  side.loaders.commitment.clear(args.commitmentId);
   return document;
 }
 

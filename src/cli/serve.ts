@@ -20,7 +20,11 @@ import { createShadowPageRoutes } from '../server/shadowPageRoutes.ts';
 import { startGateway } from '../server/startGateway.ts';
 import { createSyncRoutes } from '../server/syncRoutes.ts';
 import type { BearerVerifier } from '../server/verifyBearer.ts';
-import { createObservationWriter } from '../shadow/observationWriter.ts';
+import {
+  createDiscardingObservationWriter,
+  createObservationWriter,
+  type DropReason,
+} from '../shadow/observationWriter.ts';
 import { pruneObservations } from '../shadow/pruneObservations.ts';
 import { createInternalErrorReporter } from '../shadow/reportInternalError.ts';
 import { createShadowRunner } from '../shadow/shadowRunner.ts';
@@ -63,13 +67,12 @@ function startShadow(
     logger.warn('no observation store: set OBSERVATIONS_DATABASE_URL to keep shadow observations');
   // Failures inside the shadow machinery: counted by unit and step, logged at most once a minute per unit and step.
   const onInternalError = createInternalErrorReporter({ metrics, log: logger });
-  const writer = createObservationWriter({
-    db: db ?? { query: () => Promise.reject(new Error('no observation store')) },
-    onDrop: (reason, count) => metrics.observationsLost.inc({ reason }, count),
-    // Without a store every loss is expected (warned above) and counted as lost, and
-    // shutdown does not wait for a store that is not there; with one, each is a failure.
-    ...(db === null ? { closeTimeoutMs: 0 } : { onInternalError }),
-  });
+  const onDrop = (reason: DropReason, count: number) => metrics.observationsLost.inc({ reason }, count);
+  // Without a store every observation is lost on arrival (warned above), never held.
+  const writer =
+    db === null
+      ? createDiscardingObservationWriter(onDrop)
+      : createObservationWriter({ db, onDrop, onInternalError });
   const runner = createShadowRunner({
     catalogue: routing.catalogue,
     writer,

@@ -161,8 +161,11 @@ export class BatchedObservationWriter implements ObservationWriter {
     try {
       await this.#options.db.query(INSERT_OBSERVATIONS, batch.columns);
     } catch (error) {
-      // A batch no longer held was counted lost, with its error, when close() gave up on it.
-      if (this.#held[0] !== batch) return false;
+      // A batch no longer held was counted lost when close() gave up on it; its late failure is still reported.
+      if (this.#held[0] !== batch) {
+        this.#reportStoreFailure(error, batch.observations);
+        return false;
+      }
       if (refusesValues(error)) {
         this.#isolate(batch, error);
         return true;

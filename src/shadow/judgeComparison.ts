@@ -136,10 +136,15 @@ async function learnNoise(input: ComparisonInput): Promise<void> {
   try {
     const items = input.items.filter((item) => item.controlResult?.kind === 'value');
     const again = await input.reread(items, 'control', NOISE_ROUND);
-    const silent = { ...input, raised: () => {} };
+    // A failure while comparing the two control reads is reported as the re-read's, and
+    // its stand-in diff is not learned as noise.
+    const rereading = {
+      ...input,
+      raised: (_step: ShadowStep, error: unknown) => input.raised('reread', error),
+    };
     const diffs = items.flatMap((item, index) => {
-      const verdict = judgeItem(silent, item, item.controlResult as Settled, again[index] as Settled);
-      return verdict.kind === 'compared' ? verdict.diffs : [];
+      const verdict = judgeItem(rereading, item, item.controlResult as Settled, again[index] as Settled);
+      return verdict.kind === 'compared' && verdict.comparatorError === null ? verdict.diffs : [];
     });
     input.noise.learn(input.unit, diffs);
   } catch (error) {

@@ -97,3 +97,22 @@ export interface ObservationWriter {
 export function createObservationWriter(options: ObservationWriterOptions): ObservationWriter {
   return new BatchedObservationWriter(options);
 }
+
+/**
+ * The writer of a gateway with no observation store: shadow reads still run and count in
+ * the metrics, and each observation is reported lost at once (`store_unavailable`) rather
+ * than held, so nothing builds up and sampling never stops for want of room.
+ */
+export function createDiscardingObservationWriter(
+  onDrop: NonNullable<ObservationWriterOptions['onDrop']>,
+): ObservationWriter {
+  return {
+    reserve: () => true,
+    release: () => {},
+    record: () => onDrop('store_unavailable', 1),
+    pressure: 0,
+    flush: async () => {},
+    close: async () => {},
+    queued: 0,
+  };
+}

@@ -175,29 +175,30 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     let reserved = true;
     try {
       await sampled.sent;
+      // The backlog is comparisons whose candidates have not answered when the response is out.
       backlog += 1;
       try {
         await comparison.settle(settings.timeoutMs);
-        const judgement = await judgeComparison({
-          unit,
-          settings,
-          items: comparison.items,
-          noise,
-          checkNoise: random() < settings.noiseSampleRate,
-          reread: (items, role, round) => reread(items, role, round, settings.timeoutMs),
-          raised: (step, error) => raise(step, error, unit),
-        });
-        options.metrics.shadowLatency.observe({ unit, side: sampled.control }, judgement.controlMs / 1000);
-        const candidateSide = sampled.control === 'legacy' ? 'target' : 'legacy';
-        options.metrics.shadowLatency.observe({ unit, side: candidateSide }, judgement.candidateMs / 1000);
-        reserved = !observe(sampled, {
-          ...judgement,
-          sampleRate: comparison.effectiveRate,
-          items: comparison.items.length,
-        });
       } finally {
         backlog -= 1;
       }
+      const judgement = await judgeComparison({
+        unit,
+        settings,
+        items: comparison.items,
+        noise,
+        checkNoise: random() < settings.noiseSampleRate,
+        reread: (items, role, round) => reread(items, role, round, settings.timeoutMs),
+        raised: (step, error) => raise(step, error, unit),
+      });
+      options.metrics.shadowLatency.observe({ unit, side: sampled.control }, judgement.controlMs / 1000);
+      const candidateSide = sampled.control === 'legacy' ? 'target' : 'legacy';
+      options.metrics.shadowLatency.observe({ unit, side: candidateSide }, judgement.candidateMs / 1000);
+      reserved = !observe(sampled, {
+        ...judgement,
+        sampleRate: comparison.effectiveRate,
+        items: comparison.items.length,
+      });
     } finally {
       if (reserved) options.writer.release();
     }

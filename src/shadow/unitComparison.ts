@@ -109,6 +109,7 @@ export class UnitComparison {
   private readonly ids = new Map<ShadowFieldInfo['fieldNodes'], Set<string>>();
   private pending = 0;
   private lastStartedAt = 0;
+  private closing = false;
   private closed = false;
   private wake: (() => void) | null = null;
 
@@ -118,9 +119,12 @@ export class UnitComparison {
 
   /**
    * Takes a value into the comparison; false when this object's value at this place is
-   * already in it (the same profile on every party), which is then not read again.
+   * already in it (the same profile on every party), which is then not read again, or
+   * when the comparison is already being judged.
    */
   admit(site: ShadowSite): boolean {
+    // Settling or judged already (a response past maxWaitMs): later values are served, not compared.
+    if (this.closing) return false;
     if (site.id === null) return true;
     let ids = this.ids.get(site.info.fieldNodes);
     if (ids === undefined) {
@@ -180,6 +184,7 @@ export class UnitComparison {
    * Each item then gets its root (one path per field nodes: the items of a list share it).
    */
   async settle(timeoutMs: number): Promise<void> {
+    this.closing = true;
     if (this.pending > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {

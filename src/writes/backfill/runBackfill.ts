@@ -44,6 +44,13 @@ export async function runBackfill(
 ): Promise<BackfillSummary> {
   const summary = await copy(job, targets, options);
   const { db, table } = FILLED[job](targets);
-  await db.query(`analyze ${table}`);
+  try {
+    await db.query(`analyze ${table}`);
+  } catch (error) {
+    // The copy stands; only the statistics wait for autovacuum. Said, not fatal.
+    process.emitWarning(
+      `figway backfill ${job}: analyze ${table} failed (${error instanceof Error ? error.message : String(error)}); the copy is complete, and the planner's statistics catch up when autovacuum analyzes the table.`,
+    );
+  }
   return summary;
 }

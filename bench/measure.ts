@@ -31,20 +31,7 @@ export async function measure(operations: number, run: () => Promise<void> | voi
   return measurement(operations, performance.now() - start);
 }
 
-/**
- * A deterministic pseudo-random generator (mulberry32) returning numbers in [0, 1),
- * so two runs pick the same revisions and build the same documents.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../harness/seededRandom.ts';
 
 /** Writes a progress line to stderr, so stdout holds only the report (or the JSON). */
 export function progress(message: string): void {

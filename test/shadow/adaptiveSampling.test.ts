@@ -1,18 +1,8 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../harness/seededRandom.ts';
 import { buildShadowReport } from '../../src/reports/buildShadowReport.ts';
 import { FACTS, INFO, side, THING, useShadowRunner } from './shadowRunnerFixture.ts';
-
-// A deterministic random source (mulberry32), so a run's draws do not depend on Math.random.
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // A candidate backend that serves one read at a time, each taking `serviceMs`: it
 // saturates as soon as reads come faster than it serves them.
@@ -36,7 +26,7 @@ describe('adaptive sampling under a saturated candidate', () => {
   const fixture = useShadowRunner();
 
   it('lowers the effective rate, stores every accepted observation, and keeps the weighted rates true', async () => {
-    const shadow = fixture.runner({ timeoutMs: 60_000 }, { maxInFlight: 32, random: seeded(7) });
+    const shadow = fixture.runner({ timeoutMs: 60_000 }, { maxInFlight: 32, random: seededRandom(7) });
     const candidate = saturatedBackend(2);
     const since = new Date(Date.now() - 1000);
     let sent = 0;

@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
   parse,
 } from 'graphql';
+import { seededRandom } from '../../harness/seededRandom.ts';
 import { DateTime } from '../../resolvers/DateTime.ts';
 import type { ComparisonRules } from '../../src/shadow/compareValues.ts';
 import type { SelectionInfo } from '../../src/shadow/projectSelection.ts';
@@ -37,17 +38,8 @@ const status = (schema.getType('Commitment') as GraphQLObjectType).getFields().s
 >;
 status.resolve = () => 'ACTIVE';
 
-/** A seeded PRNG (mulberry32): the same seed gives the same cases. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG: the same seed gives the same cases. */
+export const random = seededRandom;
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;

@@ -23,16 +23,7 @@ export function referenceIonHashOfText(text: string): Uint8Array {
   return referenceIonHash((writer) => value.writeTo(writer));
 }
 
-/** A deterministic random source (mulberry32), so a failing case can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../harness/seededRandom.ts';
 
 /** Random draws built on a seeded source. */
 export function draws(random: () => number) {

@@ -175,8 +175,14 @@ function shadowRead<C extends RoutedContext>(
     { side: control.side, read: (round) => control.serve(contextOfRound(context, round)) },
     {
       side: candidate.side,
-      read: async (round) =>
-        candidate.sides[candidate.side](parent, args, contextOfRound(context, round), info),
+      // The runner turns a throw or a plain value into a promise (startRead).
+      read: (round) =>
+        candidate.sides[candidate.side](
+          parent,
+          args,
+          contextOfRound(context, round),
+          info,
+        ) as Promise<unknown>,
     },
     { info: info as GraphQLResolveInfo, id: idOf(parent) },
   );

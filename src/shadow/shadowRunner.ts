@@ -88,6 +88,12 @@ export interface ShadowRunner {
   idle(): Promise<void>;
 }
 
+// The side of an item whose unit never re-reads: asked anyway, it fails the re-read.
+const NOT_KEPT: ExperimentSide = {
+  side: 'legacy',
+  read: () => Promise.reject(new Error('this comparison keeps no way to read again')),
+};
+
 /** One sampled comparison and what it needs to be judged once the response is out. */
 interface Sampled {
   facts: RequestFacts;
@@ -166,7 +172,7 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     round: number,
     timeoutMs: number,
   ) {
-    return Promise.all(items.map((item) => settleRead(startRead(item[role], round), timeoutMs)));
+    return Promise.all(items.map((item) => settleRead(startRead(item[role] ?? NOT_KEPT, round), timeoutMs)));
   }
 
   // After the response has gone out (or maxWaitMs has passed): judge and record.
@@ -224,7 +230,7 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
       sampler.skip(unit, 'queue_full');
       return null;
     }
-    const comparison = new UnitComparison(rate);
+    const comparison = new UnitComparison(rate, settings.recheckAfterMs > 0 || settings.noiseSampleRate > 0);
     const operationName = facts.operationName ?? site.info.operation.name?.value ?? null;
     inFlight += 1;
     sampler.started(unit);

@@ -39,9 +39,11 @@ export interface ComparedItem {
    */
   root: string;
   id: string | null;
+  /** The selection and place, shared by every item of one field (the first item's info). */
   info: ShadowFieldInfo;
-  control: ExperimentSide;
-  candidate: ExperimentSide;
+  /** How to read each side again; null when the unit never re-reads (no recheck, no noise check). */
+  control: ExperimentSide | null;
+  candidate: ExperimentSide | null;
   controlResult: Settled | null;
   candidateResult: Settled | null;
 }
@@ -104,17 +106,24 @@ export function settleRead(work: Promise<unknown>, timeoutMs: number): Promise<S
 export class UnitComparison {
   readonly items: ComparedItem[] = [];
   readonly effectiveRate: number;
-  // The ids compared per field: graphql-js gives every item of a list the same field
-  // nodes, so they name the place without building its path on the request path.
-  private readonly ids = new Map<ShadowFieldInfo['fieldNodes'], Set<string>>();
+  // Each field's place, by its field nodes (graphql-js gives every item of a list the
+  // same ones): the first item's info, which the others share rather than keep their own
+  // until the comparison is judged, and the ids compared there.
+  private readonly places = new Map<
+    ShadowFieldInfo['fieldNodes'],
+    { info: ShadowFieldInfo; ids: Set<string> }
+  >();
+  private readonly keepSides: boolean;
   private pending = 0;
   private lastStartedAt = 0;
   private closing = false;
   private closed = false;
   private wake: (() => void) | null = null;
 
-  constructor(effectiveRate: number) {
+  /** `keepSides`: whether judging may read an item again (a recheck, a noise check). */
+  constructor(effectiveRate: number, keepSides: boolean) {
     this.effectiveRate = effectiveRate;
+    this.keepSides = keepSides;
   }
 
   /**
@@ -125,17 +134,22 @@ export class UnitComparison {
   admit(site: ShadowSite): boolean {
     // Settling or judged already (a response past maxWaitMs): later values are served, not compared.
     if (this.closing) return false;
+    let place = this.places.get(site.info.fieldNodes);
+    if (place === undefined) {
+      place = { info: site.info, ids: new Set() };
+      this.places.set(site.info.fieldNodes, place);
+    }
     if (site.id === null) return true;
-    let ids = this.ids.get(site.info.fieldNodes);
-    if (ids === undefined) {
-      ids = new Set();
-      this.ids.set(site.info.fieldNodes, ids);
-    } else if (ids.has(site.id)) return false;
-    ids.add(site.id);
+    if (place.ids.has(site.id)) return false;
+    place.ids.add(site.id);
     return true;
   }
 
-  /** Adds an admitted value whose reads have started; their ends are timed from now. */
+  /**
+   * Adds an admitted value whose reads have started; their ends are timed from now. The
+   * item keeps only what judging needs: under load, what a request holds until it is
+   * judged outlives the young generation, and the collector pays for every object of it.
+   */
   add(
     site: ShadowSite,
     control: ExperimentSide,
@@ -146,9 +160,9 @@ export class UnitComparison {
     const item: ComparedItem = {
       root: '',
       id: site.id,
-      info: site.info,
-      control,
-      candidate,
+      info: this.places.get(site.info.fieldNodes)?.info ?? site.info,
+      control: this.keepSides ? control : null,
+      candidate: this.keepSides ? candidate : null,
       controlResult: null,
       candidateResult: null,
     };

@@ -28,6 +28,11 @@ export interface ShadowConfig {
    * unset outside the embedded default, and then `figway serve` refuses to start.
    */
   salt: string | null;
+  /**
+   * Comparisons whose candidates have not answered when their response went out, at which
+   * the sampler lowers the sample rates (`FIGWAY_SHADOW_MAX_IN_FLIGHT`); sixteen times as
+   * many comparisons in progress and new samples are skipped.
+   */
   maxInFlight: number;
   /** How long a comparison waits for its response to go out before it is judged anyway (`FIGWAY_SHADOW_MAX_WAIT_MS`). */
   maxWaitMs: number;

@@ -55,9 +55,9 @@ export interface ShadowRunnerOptions {
   writer: ObservationWriter;
   metrics: GatewayMetrics;
   /**
-   * Comparisons waiting after their response went out (candidates still reading, or
-   * not yet judged) at which the sampler lowers the sample rates; sixteen times as many
-   * in progress and new samples are skipped. @default 64
+   * Comparisons whose candidates have not answered when their response went out, at which
+   * the sampler lowers the sample rates; sixteen times as many in progress and new samples
+   * are skipped. @default 64
    */
   maxInFlight?: number;
   /** Keys the user-id and redaction hashes. */

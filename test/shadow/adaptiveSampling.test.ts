@@ -1,4 +1,5 @@
-import { setTimeout as wait } from 'node:timers/promises';
+// The backends' service times: how long a read takes, not a wait of the test for anything.
+import { setTimeout as serviceTime } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../harness/seededRandom.ts';
 import { buildShadowReport } from '../../src/reports/buildShadowReport.ts';
@@ -9,7 +10,7 @@ import { FACTS, INFO, side, THING, useShadowRunner } from './shadowRunnerFixture
 function saturatedBackend(serviceMs: number) {
   let queue = Promise.resolve();
   return <T>(answer: T): Promise<T> => {
-    const served = queue.then(() => wait(serviceMs).then(() => answer));
+    const served = queue.then(() => serviceTime(serviceMs).then(() => answer));
     queue = served.then(() => undefined);
     return served;
   };
@@ -40,7 +41,7 @@ describe('adaptive sampling under a saturated candidate', () => {
         await request.run(
           'Query.thing',
           'shadow',
-          side('legacy', () => wait(3).then(() => THING)),
+          side('legacy', () => serviceTime(3).then(() => THING)),
           side('target', () => candidate(wrong ? { ...THING, n: 2 } : THING)),
           INFO,
         );

@@ -12,6 +12,7 @@ import { createInternalErrorReporter, type OnInternalError, type ShadowStep } fr
 import {
   type ComparedItem,
   type ExperimentSide,
+  NOT_KEPT,
   type ShadowSite,
   settleRead,
   startRead,
@@ -87,12 +88,6 @@ export interface ShadowRunner {
   /** Resolves when every comparison started so far has been judged and recorded. */
   idle(): Promise<void>;
 }
-
-// The side of an item whose unit never re-reads: asked anyway, it fails the re-read.
-const NOT_KEPT: ExperimentSide = {
-  side: 'legacy',
-  read: () => Promise.reject(new Error('this comparison keeps no way to read again')),
-};
 
 /** One sampled comparison and what it needs to be judged once the response is out. */
 interface Sampled {

@@ -12,6 +12,12 @@ export interface ExperimentSide {
   read(round: number): Promise<unknown>;
 }
 
+/** The side of an item whose unit never re-reads: asked anyway, it fails the re-read. */
+export const NOT_KEPT: ExperimentSide = {
+  side: 'legacy',
+  read: () => Promise.reject(new Error('this comparison keeps no way to read again')),
+};
+
 /** How one side's read ended. */
 export type Settled =
   | { kind: 'value'; value: unknown; ms: number }

@@ -60,6 +60,10 @@ export function instrumentDatabase(db: Database): InstrumentedDatabase {
         tally.milliseconds += performance.now() - start - inside;
       }
     },
+    pipeline(statements) {
+      tally.statements += statements.length;
+      return timed(() => db.pipeline(statements));
+    },
     exec: (script) => db.exec(script),
     listen: (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),

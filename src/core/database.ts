@@ -8,6 +8,19 @@ export interface Queryable {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/** One statement with its positional parameters. */
+export interface Statement {
+  sql: string;
+  params?: readonly unknown[];
+}
+
+/** Runs `statements` one after another on `on`, with each one's rows. */
+export async function runInOrder(on: Queryable, statements: readonly Statement[]): Promise<Row[][]> {
+  const results: Row[][] = [];
+  for (const { sql, params } of statements) results.push(await on.query(sql, params));
+  return results;
+}
+
 /** A handle inside one transaction. */
 export interface Transaction extends Queryable {
   /** Runs a script of several statements with no parameters (migrations). */
@@ -23,6 +36,13 @@ export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `statements` in one transaction, all sent before the first answer arrives
+   * (one round trip on PostgreSQL, where `transaction` takes one per statement plus
+   * begin and commit). Resolves with each statement's rows once committed; on the
+   * first failure everything is rolled back and it rejects with that failure.
+   */
+  pipeline(statements: readonly Statement[]): Promise<Row[][]>;
   /** Runs a script of several statements with no parameters (migrations). */
   exec(script: string): Promise<void>;
   /**

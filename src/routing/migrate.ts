@@ -49,7 +49,8 @@ type Sides<C extends RoutedContext> = { legacy: FieldResolver<C>; target: FieldR
  */
 export function migrate<C extends RoutedContext>(unit: string, sides: Sides<C>): MigratedResolver<C> {
   const isWrite = unit.startsWith('Mutation.');
-  const resolver = async (parent: never, args: never, context: C, info: unknown) => {
+  // Not async: a read returns its side's own value or promise, with no promise of its own per field.
+  const resolver = (parent: never, args: never, context: C, info: unknown) => {
     const committed = isWrite ? null : committedWriteAt(context, info);
     if (committed !== null) return payloadRead(committed, sides, parent, args, context, info);
     const stage = context.router.stageOf(unit);
@@ -112,7 +113,7 @@ async function payloadRead<C extends RoutedContext>(
 }
 
 // A read on its side; a failed target read falls back to legacy only under the unit's policy.
-async function read<C extends RoutedContext>(
+function read<C extends RoutedContext>(
   unit: string,
   side: Side,
   sides: Sides<C>,
@@ -122,6 +123,17 @@ async function read<C extends RoutedContext>(
   info: unknown,
 ) {
   if (side === 'legacy') return sides.legacy(parent, args, context, info);
+  return readTarget(unit, sides, parent, args, context, info);
+}
+
+async function readTarget<C extends RoutedContext>(
+  unit: string,
+  sides: Sides<C>,
+  parent: never,
+  args: never,
+  context: C,
+  info: unknown,
+) {
   try {
     return await sides.target(parent, args, context, info);
   } catch (error) {
@@ -162,7 +174,7 @@ function idOf(parent: unknown): string | null {
 function shadowRead<C extends RoutedContext>(
   unit: string,
   stage: Stage,
-  control: { side: Side; serve: (on: C) => Promise<unknown> },
+  control: { side: Side; serve: (on: C) => unknown },
   candidate: { side: Side; sides: Sides<C> },
   parent: never,
   args: never,
@@ -172,10 +184,13 @@ function shadowRead<C extends RoutedContext>(
   return (context.shadow as RequestShadow).run(
     unit,
     stage,
-    { side: control.side, read: (round) => control.serve(contextOfRound(context, round)) },
+    // The runner turns a throw or a plain value into a promise (startRead).
+    {
+      side: control.side,
+      read: (round) => control.serve(contextOfRound(context, round)) as Promise<unknown>,
+    },
     {
       side: candidate.side,
-      // The runner turns a throw or a plain value into a promise (startRead).
       read: (round) =>
         candidate.sides[candidate.side](
           parent,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -206,6 +207,9 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     includeStacktraceInErrorResponses: options.development,
     formatError,
     plugins: [
+      // figway sets no cache hints (every answer depends on its caller); without the
+      // plugin no field is wrapped to collect them.
+      ApolloServerPluginCacheControlDisabled(),
       queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),
       ApolloServerPluginDrainHttpServer({ httpServer }),

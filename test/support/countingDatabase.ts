@@ -1,4 +1,4 @@
-import type { Database, Row } from '../../src/core/database.ts';
+import type { Database, Row, Statement } from '../../src/core/database.ts';
 
 /** A database wrapper that records every statement sent through the SQL port. */
 export function countingDatabase(db: Database): Database & { statements: string[]; transactions: number } {
@@ -25,6 +25,11 @@ export function countingDatabase(db: Database): Database & { statements: string[
           },
         }),
       );
+    },
+    pipeline(statements: readonly Statement[]) {
+      counted.transactions += 1;
+      counted.statements.push(...statements.map((statement) => statement.sql));
+      return db.pipeline(statements);
     },
     exec: (script: string) => db.exec(script),
     listen: (channel: string, onNotify: () => void) => db.listen(channel, onNotify),

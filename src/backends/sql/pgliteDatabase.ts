@@ -1,5 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Row, Transaction } from '../../core/database.ts';
+import {
+  type Database,
+  type Row,
+  runInOrder,
+  type Statement,
+  type Transaction,
+} from '../../core/database.ts';
 import { currentRequestBudget, requestTimeoutError } from '../requestBudget.ts';
 
 // PGlite runs in this process and cannot cancel a statement, but a request past its
@@ -16,7 +22,7 @@ function checkBudget() {
  */
 export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
   const pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir });
-  return {
+  const db: Database = {
     engine: 'pglite',
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
       checkBudget();
@@ -38,6 +44,11 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
         }),
       );
     },
+    async pipeline(statements: readonly Statement[]) {
+      checkBudget();
+      // One connection in this process: nothing to save by sending them together.
+      return db.transaction((tx) => runInOrder(tx, statements));
+    },
     async exec(script: string) {
       await pglite.exec(script);
     },
@@ -51,4 +62,5 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
       if (!pglite.closed) await pglite.close();
     },
   };
+  return db;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import {
@@ -7,11 +6,14 @@ import {
   type FailurePhase,
   isBackendFailure,
   type Row,
+  type Statement,
   sqlState,
   type Transaction,
 } from '../../core/database.ts';
 import { createBackendFailureLog } from '../backendFailureLog.ts';
 import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
+import { listenOn } from './listenOn.ts';
+import { queryOf, sendTogether } from './sendTogether.ts';
 
 /** Options for a pool against a real PostgreSQL server. */
 export interface PostgresDatabaseOptions {
@@ -29,19 +31,16 @@ export interface PostgresDatabaseOptions {
 // SQLSTATE query_canceled: what statement_timeout and pg_cancel_backend end a statement with.
 const QUERY_CANCELED = '57014';
 
-// Named statements are prepared once per connection and reused: on primary-key
-// lookups they run about twice as fast as unnamed ones. Every query text in figway
-// is a constant, so the set of names stays small.
-function statementName(sql: string): string {
-  return `figway_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+async function execute<R extends Row>(client: pg.PoolClient, sql: string, params: readonly unknown[]) {
+  return (await client.query<R>(queryOf({ sql, params }))).rows;
 }
 
-async function execute<R extends Row>(client: pg.PoolClient, sql: string, params: readonly unknown[]) {
-  const result =
-    params.length === 0
-      ? await client.query<R>(sql)
-      : await client.query<R>({ name: statementName(sql), text: sql, values: [...params] });
-  return result.rows;
+// Opens a transaction; under a request's budget the server cancels a statement still
+// running at the deadline. A fixed text: it fails only with the connection.
+function beginOf(budget: RequestBudget | undefined): string {
+  return budget === undefined
+    ? 'begin'
+    : `begin; set local statement_timeout = ${Math.max(1, Math.ceil(budget.remainingMs()))}`;
 }
 
 function defaultEvents(connectionString: string): BackendEvents {
@@ -101,6 +100,9 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
+    // Queries queued on a client are sent without waiting for the previous answer
+    // (pg's pipeline mode), which is what `pipeline` builds on; one at a time as before otherwise.
+    pipeline: true,
   });
   const events = options.events ?? defaultEvents(options.connectionString);
   const holdClient = guardCheckedOutClients(pool);
@@ -222,12 +224,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
       const held = holdClient(client);
       let discard = false;
       try {
-        // The server cancels a statement still running at the deadline; one round trip with begin.
-        const begin =
-          budget === undefined
-            ? 'begin'
-            : `begin; set local statement_timeout = ${Math.max(1, Math.ceil(budget.remainingMs()))}`;
-        await run(held, begin, [], budget);
+        await run(held, beginOf(budget), [], budget);
         const result = await fn({
           exec: async (script) => void (await run(held, script, [], budget)),
           query: (sql, params = []) => run(held, sql, params, budget),
@@ -245,6 +242,32 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
         held.release(discard);
       }
     },
+    async pipeline(statements: readonly Statement[]) {
+      const budget = currentRequestBudget();
+      const client = await acquire(budget);
+      const held = holdClient(client);
+      let discard = false;
+      try {
+        const queries = [{ text: beginOf(budget) }, ...statements.map(queryOf), { text: 'commit' }];
+        const answers = await sendTogether(client, queries);
+        const failed = answers.find((answer) => answer.status === 'rejected');
+        if (failed === undefined)
+          return answers
+            .slice(1, -1)
+            .map((answer) => (answer.status === 'fulfilled' ? answer.value.rows : []));
+        // After a failed statement PostgreSQL ran the commit as a rollback; a transaction
+        // still open (a broken pipeline) is rolled back here, or the client is dropped.
+        if (held.cause() === undefined && client.getTransactionStatus() !== 'I') {
+          await client.query('rollback').catch((error: unknown) => {
+            discard = true;
+            events.backendFailed(error, 'statement');
+          });
+        }
+        throw failure(held.cause() ?? failed.reason, budget, 'statement');
+      } finally {
+        held.release(discard);
+      }
+    },
     async exec(script: string) {
       await query(script);
     },
@@ -252,75 +275,5 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     async close() {
       if (!pool.ended) await pool.end();
     },
-  };
-}
-
-const LISTEN_RETRY_MS = [250, 1_000, 5_000];
-
-// A dedicated connection outside the pool (a pooled one would be handed to others);
-// when it breaks, the failure is reported and a new one listens, after a short pause.
-async function listenOn(
-  connectionString: string,
-  channel: string,
-  onNotify: () => void,
-  events: BackendEvents,
-): Promise<() => Promise<void>> {
-  let client: pg.Client | null = null;
-  let stopped = false;
-  let failures = 0;
-  let retry: NodeJS.Timeout | undefined;
-  const connect = async () => {
-    const next = new pg.Client({ connectionString });
-    next.on('notification', (message) => {
-      if (message.channel === channel) onNotify();
-    });
-    next.on('error', (error) => {
-      events.backendFailed(error, 'idle');
-      void next.end().catch((ended: unknown) => events.backendFailed(ended, 'idle'));
-      if (client === next) client = null;
-      schedule();
-    });
-    await next.connect();
-    try {
-      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
-    } catch (error) {
-      // Without this, each retry after a refused LISTEN would leave one more connection open.
-      await next.end().catch((ended: unknown) => events.backendFailed(ended, 'idle'));
-      throw error;
-    }
-    if (stopped) {
-      await next.end();
-      return;
-    }
-    client = next;
-    failures = 0;
-    // Anything sent while no connection listened is caught up by the listener's next pass.
-    onNotify();
-  };
-  const schedule = () => {
-    if (stopped || retry !== undefined) return;
-    const delay = LISTEN_RETRY_MS[Math.min(failures, LISTEN_RETRY_MS.length - 1)] ?? 5_000;
-    failures += 1;
-    retry = setTimeout(() => {
-      retry = undefined;
-      connect().catch((error: unknown) => {
-        events.backendFailed(error, 'connect');
-        schedule();
-      });
-    }, delay);
-    retry.unref();
-  };
-  try {
-    await connect();
-  } catch (error) {
-    events.backendFailed(error, 'connect');
-    schedule();
-  }
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    const open = client;
-    client = null;
-    await open?.end();
   };
 }

@@ -1,4 +1,4 @@
-import { type Database, type Queryable, type Row, sqlState } from '../../core/database.ts';
+import { type Database, type Row, sqlState } from '../../core/database.ts';
 import { FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
@@ -48,10 +48,13 @@ const SQL = {
 export function createPostgresTransport(db: Database): ConnectStore {
   async function asViewer(viewer: Viewer, sql: string, params: readonly unknown[]) {
     try {
-      return await db.transaction(async (tx: Queryable) => {
-        await tx.query(AS_VIEWER, [databaseRole(viewer), JSON.stringify(databaseClaims(viewer))]);
-        return await tx.query(sql, params);
-      });
+      // One round trip: begin, the role and claims, the statement and commit go together.
+      const settings = [databaseRole(viewer), JSON.stringify(databaseClaims(viewer))];
+      const [, rows = []] = await db.pipeline([
+        { sql: AS_VIEWER, params: settings },
+        { sql, params },
+      ]);
+      return rows;
     } catch (error) {
       // REQUEST_TIMEOUT from the database's time budget already says what happened.
       if (error instanceof FigwayError) throw error;

@@ -1,4 +1,4 @@
-import type { Database, Row, Transaction } from '../../core/database.ts';
+import { type Database, type Row, runInOrder, type Transaction } from '../../core/database.ts';
 import { applyMigrations } from '../sql/applyMigrations.ts';
 import { CONNECT_TABLES, LEGACY_MIGRATIONS } from './legacyMigrations.ts';
 import { seedDemoData } from './seed/seedDemoData.ts';
@@ -65,6 +65,7 @@ function joining(tx: Transaction, engine: Database['engine']): Database {
     query: <R extends Row = Row>(sql: string, params?: readonly unknown[]) => tx.query<R>(sql, params),
     exec: (script: string) => tx.exec(script),
     transaction: (fn) => fn(tx),
+    pipeline: (statements) => runInOrder(tx, statements),
     listen: () => Promise.reject(new Error('a setup transaction cannot LISTEN')),
     close: async () => {},
   };

@@ -220,6 +220,7 @@ describe.runIf(postgres !== undefined)('openPostgresDatabase on PostgreSQL', () 
     it.each([
       ['a transaction', (db: Database) => db.transaction((tx) => tx.query('select * from held'))],
       ['a single statement', (db: Database) => db.query('select * from held')],
+      ['a pipeline', (db: Database) => db.pipeline([{ sql: 'select 1' }, { sql: 'select * from held' }])],
     ])('cancels %s still running at the deadline', async (_name, work) => {
       const recorded = recordingEvents();
       const db = open({ events: recorded.events });

@@ -13,6 +13,8 @@ usage: figway <command>
                          copy legacy rows into the ledger and the OLTP service
   sync [status|retry <id>]
                          run the mirror's appliers alone; see what waits, the lag, dead letters
+  ledger serve [--port N] [--host H]
+                         serve the ledger over QLDB's API (amazon-qldb-driver-nodejs, @aws-sdk/client-qldb)
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
   reconcile <commitments|profiles|commitment-types> [--repair] [--json]
                          compare legacy with the target, list divergent rows, repair from the authority
@@ -42,6 +44,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return (await import('./backfillCommand.ts')).backfillCommand(args);
     case 'verify':
       return (await import('./verifyCommand.ts')).verifyCommand(args);
+    case 'ledger':
+      return (await import('./ledgerCommand.ts')).ledgerCommand(args);
     case 'reconcile':
       return (await import('./reconcileCommand.ts')).reconcileCommand(args);
     case 'sync':

@@ -33,11 +33,13 @@ describe.each(engines)('Database.pipeline ($name)', (engine) => {
   });
 
   it('runs every statement in one transaction', async () => {
-    const [, [seen], [xids]] = await db.pipeline([
+    const [, seenRows = [], xidRows = []] = await db.pipeline([
       { sql: "select set_config('figway.test', $1, true)", params: ['local'] },
       { sql: "select current_setting('figway.test', true) as value, txid_current() as xid" },
       { sql: 'select txid_current() as xid' },
     ]);
+    const [seen] = seenRows;
+    const [xids] = xidRows;
     expect(seen).toMatchObject({ value: 'local' });
     expect(xids?.xid).toEqual(seen?.xid);
     // Local to that transaction: gone afterwards.

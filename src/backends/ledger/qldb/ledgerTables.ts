@@ -1,0 +1,137 @@
+import type { Queryable } from '../../../core/database.ts';
+import { toBase64 } from '../ledgerHash.ts';
+import { toRevision } from '../ledgerRows.ts';
+import type { LedgerRevision } from '../ledgerTypes.ts';
+import { type IonStruct, type IonTree, loadIon, treeOfJson } from './ionTree.ts';
+
+/**
+ * The ledger table that holds the catalog of user tables, one document per table,
+ * as QLDB's `information_schema.user_tables` lists them. A PartiQL table name cannot
+ * contain a dot, so no user table can clash with it.
+ */
+export const USER_TABLES = 'information_schema.user_tables';
+
+/** One table of the catalog. */
+export interface TableEntry {
+  name: string;
+  tableId: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  indexes: Array<{ indexId: string; expr: string; status: 'ONLINE' }>;
+  /** The catalog document's version; null for a table the catalog does not list (written by figway itself). */
+  version: number | null;
+}
+
+/** The document of a revision as a tree: its Ion when it was written as Ion, else its JSON. */
+export function documentOf(revision: LedgerRevision): IonTree {
+  const stored = revision as LedgerRevision & { ion?: Uint8Array | null };
+  return stored.ion instanceof Uint8Array ? loadIon(stored.ion) : treeOfJson(revision.data);
+}
+
+/** True when the revision records a deletion (QLDB's DELETE: metadata and no data). */
+export function isDeletion(revision: LedgerRevision): boolean {
+  return (revision as LedgerRevision & { deleted?: boolean }).deleted === true;
+}
+
+const NEWEST = `not exists (select 1 from ledger.revisions newer
+  where newer.table_name = r.table_name and newer.document_id = r.document_id and newer.version > r.version)`;
+
+/**
+ * The newest revision of each document of `table` that is not deleted; with `contains`,
+ * only those whose JSON contains it (a filter the caller re-checks, to use the index).
+ */
+export async function committedRevisions(
+  db: Queryable,
+  table: string,
+  contains: Record<string, unknown> | null = null,
+): Promise<LedgerRevision[]> {
+  const rows =
+    contains === null
+      ? await db.query(`select r.* from ledger.revisions r where r.table_name = $1 and ${NEWEST}`, [table])
+      : await db.query(
+          `select r.* from ledger.revisions r where r.table_name = $1 and r.data @> $2::jsonb and ${NEWEST}`,
+          [table, JSON.stringify(contains)],
+        );
+  return rows.map((row) => toRevision(row)).filter((revision) => !isDeletion(revision));
+}
+
+/** Every revision of the documents of `table`, oldest first per document, within the commit times given. */
+export async function historyRevisions(
+  db: Queryable,
+  table: string,
+  from: Date | null,
+  to: Date | null,
+): Promise<LedgerRevision[]> {
+  const rows = await db.query(
+    `select r.* from ledger.revisions r where r.table_name = $1
+       and ($2::timestamptz is null or r.tx_time >= $2) and ($3::timestamptz is null or r.tx_time <= $3)
+     order by r.sequence_no, r.entry_index`,
+    [table, from?.toISOString() ?? null, to?.toISOString() ?? null],
+  );
+  return rows.map((row) => toRevision(row));
+}
+
+// Catalog documents are written as JSON, so their JSON is the whole of them.
+function entryOf(data: unknown, version: number): TableEntry | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const json = data as Partial<TableEntry>;
+  if (typeof json.name !== 'string' || typeof json.tableId !== 'string') return null;
+  return {
+    name: json.name,
+    tableId: json.tableId,
+    status: json.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE',
+    indexes: Array.isArray(json.indexes) ? json.indexes : [],
+    version,
+  };
+}
+
+/** The catalog: every table it lists, and every other table with documents (figway's own). */
+export async function readCatalog(db: Queryable): Promise<TableEntry[]> {
+  const listed = (await committedRevisions(db, USER_TABLES))
+    .map((revision) => entryOf(revision.data, revision.metadata.version))
+    .filter((entry): entry is TableEntry => entry !== null);
+  const names = new Set(listed.map((entry) => entry.name));
+  const rows = await db.query<{ table_name: string }>(
+    'select distinct table_name from ledger.revisions where table_name <> $1',
+    [USER_TABLES],
+  );
+  const unlisted = rows
+    .map((row) => row.table_name)
+    .filter((name) => !names.has(name))
+    .map((name): TableEntry => ({ name, tableId: name, status: 'ACTIVE', indexes: [], version: null }));
+  return [...listed, ...unlisted];
+}
+
+/** A catalog entry as `information_schema.user_tables` shows it. */
+export function catalogDocument(entry: TableEntry): IonStruct {
+  const { name, tableId, status } = entry;
+  // In QLDB's order (the catalog's JSON column does not keep one).
+  const indexes = entry.indexes.map(({ expr, indexId, status }) => ({ expr, indexId, status }));
+  return treeOfJson({ name, tableId, indexes, status }) as IonStruct;
+}
+
+function ionTimestamp(instant: string): string {
+  return instant.replace(/\.000Z$/, 'Z');
+}
+
+/**
+ * A revision as QLDB's committed view and history show it: blockAddress, hash,
+ * data (absent for a deletion) and metadata, with Ion types (txTime is a timestamp).
+ */
+export function revisionDocument(revision: LedgerRevision): IonStruct {
+  const { blockAddress, metadata } = revision;
+  const text =
+    `{blockAddress:{strandId:${JSON.stringify(blockAddress.strandId)},sequenceNo:${blockAddress.sequenceNo}},` +
+    `hash:{{${toBase64(revision.hash)}}},` +
+    `metadata:{id:${JSON.stringify(metadata.id)},version:${metadata.version},` +
+    `txTime:${ionTimestamp(metadata.txTime)},txId:${JSON.stringify(metadata.txId)}}}`;
+  const struct = loadIon(text) as IonStruct;
+  if (!isDeletion(revision)) {
+    const ordered: IonStruct = Object.create(null);
+    ordered.blockAddress = struct.blockAddress as IonTree;
+    ordered.hash = struct.hash as IonTree;
+    ordered.data = documentOf(revision);
+    ordered.metadata = struct.metadata as IonTree;
+    return ordered;
+  }
+  return struct;
+}

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { ledgerId } from '../appendTransaction.ts';
+import { ionHashOfIon, ionHashOfString } from '../ionValueHash.ts';
+import { LedgerConflictError } from '../ledgerErrors.ts';
+import { dot, type Hash, sameHash } from '../ledgerHash.ts';
+import type { Ledger } from '../openLedger.ts';
+import { StatementError } from './evaluateExpr.ts';
+import { executeStatement } from './executeStatement.ts';
+import { type IonTree, ionBinaryOf, loadIon } from './ionTree.ts';
+import { parsePartiql } from './parsePartiql.ts';
+import { PartiqlSyntaxError, UnsupportedStatementError } from './partiqlAst.ts';
+import { commandOf, type Page, QldbError, type SendCommandRequest } from './qldbCommands.ts';
+import { TransactionView } from './transactionView.ts';
+
+/** How a QLDB session endpoint serves one ledger. */
+export interface QldbSessionsOptions {
+  /** The name clients pass to StartSession (QLDB's ledger name). */
+  ledgerName: string;
+  ledger: Ledger;
+  /** Values per page of results. @default 200 */
+  pageSize?: number;
+  /** A transaction older than this expires, as in QLDB. @default 30 s */
+  transactionTimeoutMs?: number;
+  /** A session unused for this long ends. @default 15 min */
+  sessionIdleMs?: number;
+  /** Open sessions at most; one more is refused with LimitExceededException. @default 1500 */
+  maxSessions?: number;
+  now?: () => number;
+}
+
+interface OpenTransaction {
+  id: string;
+  startedAt: number;
+  /** The commit digest so far: QLDB's hash chain over the statements and their parameters. */
+  digest: Hash;
+  view: TransactionView;
+  /** Results not yet fetched, by page token. */
+  pages: Map<string, IonTree[]>;
+}
+
+interface Session {
+  lastUsed: number;
+  transaction: OpenTransaction | null;
+}
+
+/** What the endpoint needs: one command in, its result out (or a QldbError). */
+export interface QldbSessions {
+  sendCommand(request: unknown): Promise<Record<string, unknown>>;
+  /** Open sessions, for metrics and tests. */
+  readonly size: number;
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/** The QLDBSession API over `options.ledger`: sessions, transactions, statements, commits. */
+export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
+  const pageSize = options.pageSize ?? 200;
+  const transactionTimeoutMs = options.transactionTimeoutMs ?? 30_000;
+  const sessionIdleMs = options.sessionIdleMs ?? 15 * 60_000;
+  const maxSessions = options.maxSessions ?? 1500;
+  const now = options.now ?? Date.now;
+  const sessions = new Map<string, Session>();
+
+  function sweep() {
+    const oldest = now() - sessionIdleMs;
+    for (const [token, session] of sessions) if (session.lastUsed < oldest) sessions.delete(token);
+  }
+
+  function sessionOf(request: SendCommandRequest): Session {
+    const session = request.SessionToken === undefined ? undefined : sessions.get(request.SessionToken);
+    if (session === undefined || session.lastUsed < now() - sessionIdleMs)
+      throw new QldbError('InvalidSessionException', 'Session token is not valid or the session has ended.');
+    session.lastUsed = now();
+    return session;
+  }
+
+  function transactionOf(session: Session, id: string | undefined): OpenTransaction {
+    const transaction = session.transaction;
+    if (transaction === null || transaction.id !== id)
+      throw new QldbError(
+        'InvalidSessionException',
+        `Transaction ${id ?? '(none)'} is not open in this session.`,
+      );
+    if (transaction.startedAt < now() - transactionTimeoutMs) {
+      session.transaction = null;
+      throw new QldbError('InvalidSessionException', `Transaction ${transaction.id} has expired`, 'Expired');
+    }
+    return transaction;
+  }
+
+  function pageOf(transaction: OpenTransaction, values: IonTree[]): Page {
+    const first = values.slice(0, pageSize);
+    const page: Page = { Values: first.map((value) => ({ IonBinary: base64(ionBinaryOf(value)) })) };
+    if (values.length > pageSize) {
+      const token = randomBytes(12).toString('base64url');
+      transaction.pages.set(token, values.slice(pageSize));
+      page.NextPageToken = token;
+    }
+    return page;
+  }
+
+  function parametersOf(parameters: NonNullable<SendCommandRequest['ExecuteStatement']>['Parameters']) {
+    return (parameters ?? []).map((parameter, index): { value: IonTree; hash: Hash } => {
+      const bytes =
+        parameter.IonBinary !== undefined
+          ? Buffer.from(parameter.IonBinary, 'base64')
+          : Buffer.from(parameter.IonText ?? '');
+      try {
+        return { value: loadIon(bytes), hash: ionHashOfIon(bytes) };
+      } catch (error) {
+        throw new QldbError(
+          'BadRequestException',
+          `Parameter ${index + 1} is not valid Ion: ${String(error)}`,
+        );
+      }
+    });
+  }
+
+  async function execute(
+    transaction: OpenTransaction,
+    command: NonNullable<SendCommandRequest['ExecuteStatement']>,
+  ) {
+    const text = command.Statement ?? '';
+    const parameters = parametersOf(command.Parameters);
+    let statement: ReturnType<typeof parsePartiql>;
+    try {
+      statement = parsePartiql(text);
+    } catch (error) {
+      if (error instanceof PartiqlSyntaxError || error instanceof UnsupportedStatementError)
+        throw new QldbError('BadRequestException', error.message);
+      throw error;
+    }
+    const values = await executeStatement(
+      transaction.view,
+      statement,
+      parameters.map((parameter) => parameter.value),
+    ).catch((error: unknown) => {
+      throw error instanceof StatementError ? new QldbError('BadRequestException', error.message) : error;
+    });
+    // As QLDB: the statement's hash, dotted with each parameter's, joins the chain.
+    const statementHash = parameters.reduce(
+      (hash, parameter) => dot(hash, parameter.hash),
+      ionHashOfString(text),
+    );
+    transaction.digest = dot(transaction.digest, statementHash);
+    return { FirstPage: pageOf(transaction, values) };
+  }
+
+  async function commit(session: Session, command: NonNullable<SendCommandRequest['CommitTransaction']>) {
+    const transaction = transactionOf(session, command.TransactionId);
+    session.transaction = null;
+    const sent = Buffer.from(command.CommitDigest ?? '', 'base64');
+    if (!sameHash(new Uint8Array(sent), transaction.digest))
+      throw new QldbError(
+        'BadRequestException',
+        `Transaction ${transaction.id}'s commit digest does not match the statements it ran.`,
+      );
+    const writes = transaction.view.ledgerWrites();
+    try {
+      if (writes.length > 0) await options.ledger.write(writes);
+    } catch (error) {
+      if (error instanceof LedgerConflictError)
+        throw new QldbError(
+          'OccConflictException',
+          `Optimistic concurrency control (OCC) failure encountered while committing the transaction ${transaction.id}: ${error.message}`,
+        );
+      throw error;
+    }
+    return {
+      TransactionId: transaction.id,
+      CommitDigest: base64(transaction.digest),
+      ConsumedIOs: { ReadIOs: 0, WriteIOs: writes.length },
+    };
+  }
+
+  async function run(request: SendCommandRequest): Promise<Record<string, unknown>> {
+    const command = commandOf(request);
+    if (command === 'StartSession') {
+      if (request.StartSession?.LedgerName !== options.ledgerName)
+        throw new QldbError(
+          'BadRequestException',
+          `No ledger named '${request.StartSession?.LedgerName ?? ''}' is served here.`,
+        );
+      sweep();
+      if (sessions.size >= maxSessions)
+        throw new QldbError(
+          'LimitExceededException',
+          `This ledger has ${maxSessions} open sessions, the most it serves.`,
+        );
+      const token = randomBytes(24).toString('base64url');
+      sessions.set(token, { lastUsed: now(), transaction: null });
+      return { SessionToken: token };
+    }
+    const session = sessionOf(request);
+    switch (command) {
+      case 'StartTransaction': {
+        const id = ledgerId();
+        session.transaction = {
+          id,
+          startedAt: now(),
+          digest: ionHashOfString(id),
+          view: new TransactionView(options.ledger.db),
+          pages: new Map(),
+        };
+        return { TransactionId: id };
+      }
+      case 'ExecuteStatement': {
+        const transaction = transactionOf(session, request.ExecuteStatement?.TransactionId);
+        return execute(transaction, request.ExecuteStatement ?? {});
+      }
+      case 'FetchPage': {
+        const transaction = transactionOf(session, request.FetchPage?.TransactionId);
+        const token = request.FetchPage?.NextPageToken ?? '';
+        const rest = transaction.pages.get(token);
+        if (rest === undefined) throw new QldbError('BadRequestException', `No page has the token ${token}.`);
+        transaction.pages.delete(token);
+        return { Page: pageOf(transaction, rest) };
+      }
+      case 'CommitTransaction':
+        return commit(session, request.CommitTransaction ?? {});
+      case 'AbortTransaction':
+        session.transaction = null;
+        return {};
+      case 'EndSession':
+        sessions.delete(request.SessionToken ?? '');
+        return {};
+    }
+  }
+
+  return {
+    async sendCommand(request) {
+      const started = performance.now();
+      const command = commandOf(request);
+      const result = await run(request as SendCommandRequest);
+      const timing = { ProcessingTimeMilliseconds: Math.round(performance.now() - started) };
+      return { [command]: { ...result, TimingInformation: timing } };
+    },
+    get size() {
+      return sessions.size;
+    },
+  };
+}

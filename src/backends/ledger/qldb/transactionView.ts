@@ -1,0 +1,125 @@
+import type { Queryable } from '../../../core/database.ts';
+import type { LedgerRevision, LedgerWrite } from '../ledgerTypes.ts';
+import { StatementError } from './evaluateExpr.ts';
+import { type IonTree, ionBinaryOf } from './ionTree.ts';
+import {
+  committedRevisions,
+  documentOf,
+  historyRevisions,
+  readCatalog,
+  type TableEntry,
+  USER_TABLES,
+} from './ledgerTables.ts';
+
+/** A document as a transaction sees it: committed, or written earlier in the transaction. */
+export interface SeenDocument {
+  id: string;
+  document: IonTree;
+}
+
+/** What a transaction will write, per document: its new content, or its deletion. */
+type Pending = { kind: 'ion'; document: IonTree } | { kind: 'json'; data: unknown } | { kind: 'deleted' };
+
+interface PendingWrite {
+  tableName: string;
+  documentId: string;
+  /** The version the transaction read; null for a document it created. */
+  expectedVersion: number | null;
+  pending: Pending;
+}
+
+const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
+
+/**
+ * One QLDB transaction's view of the ledger: the committed documents, read when a
+ * statement asks, with the transaction's own writes laid over them; at commit its
+ * writes become one ledger transaction, each naming the version it read, so a
+ * document another transaction changed in between fails the commit (OCC).
+ */
+export class TransactionView {
+  readonly #db: Queryable;
+  readonly #writes = new Map<string, PendingWrite>();
+  // The version each document had when this transaction first read it.
+  readonly #read = new Map<string, number>();
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  /** The user tables, with this transaction's CREATE and DROP TABLE applied. */
+  async catalog(): Promise<TableEntry[]> {
+    const committed = await readCatalog(this.#db);
+    const byId = new Map(committed.map((entry) => [entry.tableId, entry]));
+    for (const write of this.#writes.values()) {
+      if (write.tableName !== USER_TABLES || write.pending.kind !== 'json') continue;
+      byId.set(write.documentId, { ...(write.pending.data as TableEntry), version: write.expectedVersion });
+    }
+    return [...byId.values()];
+  }
+
+  /** The active table named `name`; a StatementError as QLDB words it when there is none. */
+  async table(name: string): Promise<TableEntry> {
+    const entry = (await this.catalog()).find((table) => table.name === name && table.status === 'ACTIVE');
+    if (entry === undefined) throw new StatementError(`No such variable named '${name}'`);
+    return entry;
+  }
+
+  /** The documents of `table` (optionally pre-filtered on JSON containment), with this transaction's writes. */
+  async documents(table: string, contains: Record<string, unknown> | null = null): Promise<SeenDocument[]> {
+    const seen = new Map<string, SeenDocument>();
+    for (const revision of await committedRevisions(this.#db, table, contains)) {
+      const key = keyOf(table, revision.metadata.id);
+      if (!this.#read.has(key)) this.#read.set(key, revision.metadata.version);
+      seen.set(revision.metadata.id, { id: revision.metadata.id, document: documentOf(revision) });
+    }
+    for (const write of this.#writes.values()) {
+      if (write.tableName !== table) continue;
+      if (write.pending.kind === 'deleted') seen.delete(write.documentId);
+      else if (write.pending.kind === 'ion')
+        seen.set(write.documentId, { id: write.documentId, document: write.pending.document });
+    }
+    return [...seen.values()];
+  }
+
+  /** The committed revisions of `table` (QLDB's `_ql_committed_` view: committed data only). */
+  committed(table: string): Promise<LedgerRevision[]> {
+    return committedRevisions(this.#db, table);
+  }
+
+  /** Every committed revision of `table` between two commit times. */
+  history(table: string, from: Date | null, to: Date | null): Promise<LedgerRevision[]> {
+    return historyRevisions(this.#db, table, from, to);
+  }
+
+  /** Records the new content (or deletion) of a document for the commit. */
+  put(tableName: string, documentId: string, pending: Pending, created = false): void {
+    const key = keyOf(tableName, documentId);
+    const earlier = this.#writes.get(key);
+    const expectedVersion =
+      earlier !== undefined ? earlier.expectedVersion : created ? null : (this.#read.get(key) ?? null);
+    this.#writes.set(key, { tableName, documentId, expectedVersion, pending });
+  }
+
+  /** The catalog entry's new content; an entry the catalog does not list yet is created. */
+  putTable(entry: TableEntry): void {
+    const { name, tableId, status, indexes, version } = entry;
+    const key = keyOf(USER_TABLES, tableId);
+    if (version !== null && !this.#read.has(key)) this.#read.set(key, version);
+    this.put(
+      USER_TABLES,
+      tableId,
+      { kind: 'json', data: { name, tableId, status, indexes } },
+      version === null,
+    );
+  }
+
+  /** The ledger writes of the commit, in the order the transaction made them. */
+  ledgerWrites(): LedgerWrite[] {
+    return [...this.#writes.values()].map(({ tableName, documentId, expectedVersion, pending }) => {
+      const base = { tableName, documentId, expectedVersion };
+      if (pending.kind === 'json') return { ...base, data: pending.data };
+      if (pending.kind === 'deleted') return { ...base, data: null, deleted: true } as LedgerWrite;
+      return { ...base, data: null, ion: ionBinaryOf(pending.document) } as LedgerWrite;
+    });
+  }
+}

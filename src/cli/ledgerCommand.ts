@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Ledger, openLedger } from '../backends/ledger/openLedger.ts';
+import { openPostgresDatabase } from '../backends/sql/postgresDatabase.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createLogger } from '../core/logger.ts';
+import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
+import { openBackends } from '../server/openBackends.ts';
+import { ACCESS_KEYS_SETTING, parseAccessKeys } from '../server/qldb/accessKeys.ts';
+import { startQldbServer } from '../server/qldb/qldbEndpoint.ts';
+
+const USAGE = `usage: figway ledger serve [--port N] [--host H]
+  serve the ledger over Amazon QLDB's session API and control plane subset, so that
+  amazon-qldb-driver-nodejs and @aws-sdk/client-qldb work against it with an endpoint
+  override (default port 4100, host 127.0.0.1)
+`;
+
+/** The ledger name clients use when FIGWAY_LEDGER_NAME is not set: the Connect guide's. */
+export const DEFAULT_LEDGER_NAME = 'connect-commitments-ledger';
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index < 0 ? undefined : args[index + 1];
+}
+
+// The embedded default's one local key pair, made on first use and kept with its data.
+async function embeddedKey(dataDir: string): Promise<{ id: string; secret: string }> {
+  const path = join(dataDir, 'ledger-access-key');
+  await mkdir(dataDir, { recursive: true });
+  const made = `FIGWAY${randomBytes(7).toString('hex').toUpperCase()}:${randomBytes(30).toString('base64url')}`;
+  try {
+    await writeFile(path, made, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    // Made by an earlier run: that one is the key.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const [id = '', secret = ''] = (await readFile(path, 'utf8')).trim().split(':');
+  return { id, secret };
+}
+
+interface Opened {
+  ledger: Ledger;
+  keys: Map<string, string>;
+  hint: string | null;
+  close(): Promise<void>;
+}
+
+async function openServedLedger(): Promise<Opened> {
+  const config = loadConfig();
+  const setting = process.env[ACCESS_KEYS_SETTING];
+  const keys = setting === undefined || setting === '' ? null : parseAccessKeys(setting);
+  if (config.targets.kind === 'postgres') {
+    if (keys === null)
+      throw new ConfigError(
+        `figway ledger serve needs ${ACCESS_KEYS_SETTING} (id:secret pairs, comma-separated).`,
+      );
+    const db = openPostgresDatabase({ connectionString: config.targets.ledgerUrl });
+    return { ledger: await openLedger(db), keys, hint: null, close: () => db.close() };
+  }
+  if (config.targets.kind === 'none' || config.legacy.transport !== 'embedded')
+    throw new ConfigError(
+      'figway ledger serve needs LEDGER_DATABASE_URL (or the embedded default, with nothing set).',
+    );
+  // The embedded data serves one process: the ledger, or a gateway (which holds it while it runs).
+  const claim = await claimEmbeddedData(config.dataDir);
+  try {
+    const backends = await openBackends(config);
+    if (backends.targets === null) throw new ConfigError('the embedded default has no ledger');
+    const local = keys === null ? await embeddedKey(config.dataDir) : null;
+    return {
+      ledger: backends.targets.ledger,
+      keys: keys ?? new Map([[local?.id ?? '', local?.secret ?? '']]),
+      hint:
+        local === null
+          ? null
+          : `Sign with the local key pair kept in ${join(config.dataDir, 'ledger-access-key')}: ` +
+            `credentials { accessKeyId: '${local.id}', secretAccessKey: '<the part after the colon>' }, region any.`,
+      async close() {
+        await backends.close();
+        await claim.release();
+      },
+    };
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+}
+
+/** `figway ledger serve`: the ledger as a QLDB endpoint, until SIGINT or SIGTERM. */
+export async function ledgerCommand(args: readonly string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'serve') {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const port = Number(option(rest, '--port') ?? 4100);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    process.stderr.write(
+      `figway ledger serve: --port must be a port number, not "${option(rest, '--port')}".\n`,
+    );
+    return 2;
+  }
+  const logger = createLogger(loadConfig().logLevel);
+  const ledgerName = process.env.FIGWAY_LEDGER_NAME || DEFAULT_LEDGER_NAME;
+  const opened = await openServedLedger();
+  const server = await startQldbServer({
+    port,
+    host: option(rest, '--host') ?? '127.0.0.1',
+    ledgerName,
+    ...opened,
+    logger,
+  });
+  logger.info({ url: server.url, ledgerName, keys: opened.keys.size }, 'figway ledger is listening');
+  if (opened.hint !== null) process.stdout.write(`${opened.hint}\n`);
+  process.stdout.write(
+    `QLDB clients: new QldbDriver('${ledgerName}', { endpoint: '${server.url}', region: 'us-east-1', credentials })\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+  await opened.close();
+  return 0;
+}

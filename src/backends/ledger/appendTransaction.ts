@@ -6,6 +6,7 @@ import { dot, EMPTY_HASH, type Hash, revisionHashOf } from './ledgerHash.ts';
 import { bytes, integer, splitHashes } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
 import { appendLeaf, merkleRoot } from './merkleTree.ts';
+import { contentOfWrite, type RevisionContent } from './revisionContent.ts';
 import { type ExpectedVersion, writeBlock } from './writeBlock.ts';
 
 /** What one committed ledger transaction wrote. */
@@ -53,7 +54,9 @@ async function lockStrand(tx: Queryable): Promise<StrandTip> {
 interface PlannedWrite {
   write: LedgerWrite;
   version: number;
-  /** The Ion hash of the write's data, computed before the strand is locked. */
+  /** What the revision stores: JSON data, Ion and its JSON, or a deletion. */
+  content: Required<RevisionContent>;
+  /** The Ion hash of the write's data (of its Ion, empty for a deletion), computed before the strand is locked. */
   dataHash: Hash;
 }
 
@@ -82,7 +85,8 @@ function planWrites(writes: readonly LedgerWrite[]): {
     }
     const version = write.expectedVersion === null ? 0 : write.expectedVersion + 1;
     latest.set(key, version);
-    return { write, version, dataHash: ionHashJson(write.data) };
+    const { dataHash, ...content } = contentOfWrite(write);
+    return { write, version, content, dataHash };
   });
   return { planned, expected };
 }
@@ -130,13 +134,13 @@ export async function appendTransaction(
     const blockAddress = { strandId: strand.strandId, sequenceNo };
     const transactionId = ledgerId();
     const txTime = options.clock().toISOString();
-    const revisions = planned.map(({ write, version, dataHash }): LedgerRevision => {
+    const revisions = planned.map(({ write, version, content, dataHash }): LedgerRevision => {
       const metadata = { id: write.documentId, version, txTime, txId: transactionId };
       return {
         tableName: write.tableName,
         blockAddress,
         hash: revisionHashOf(metadata, dataHash),
-        data: write.data,
+        ...content,
         metadata,
       };
     });

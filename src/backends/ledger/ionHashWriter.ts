@@ -2,14 +2,16 @@ import { hash } from 'node:crypto';
 import { pushInt, pushUInt, pushVarInt } from './ionBinaryFields.ts';
 import { type IonTimestampValue, timestampRepresentation } from './ionTimestamp.ts';
 import type { Hash } from './ledgerHash.ts';
+import { writeEscapedUtf8 } from './writeEscapedUtf8.ts';
 
 // The Ion Hash specification (amazon-ion.github.io/ion-hash/docs/spec.html), for
-// SHA-256 and the types a ledger document or its metadata holds:
+// SHA-256 and every Ion type:
 //   H(value)       = sha256(s(value))
 //   s(scalar)      = B || TQ || escape(representation) || E
-//   s(list)        = B || 0xB0 || s(value1) || ... || s(valueN) || E
+//   s(list)        = B || 0xB0 || s(value1) || ... || s(valueN) || E   (a sexp: 0xC0)
 //   s(struct)      = B || 0xD0 || escape(concat(sort(H(field1), ..., H(fieldN)))) || E
 //   H(field)       = sha256(s(symbol of the field name) || s(field value))
+//   s(annotated)   = B || 0xE0 || s(symbol of annotation1) || ... || s(value) || E
 // where B = 0x0B, E = 0x0E, escape puts 0x0C before each byte 0x0B, 0x0C or 0x0E,
 // TQ is the Ion binary type code in the high nibble (its low nibble is 0x0, 0xF for a
 // typed null, the value of a bool), the representation is the Ion binary encoding
@@ -31,20 +33,27 @@ export const IonHashType = {
   timestamp: 0x6,
   symbol: 0x7,
   string: 0x8,
+  clob: 0x9,
   blob: 0xa,
   list: 0xb,
+  sexp: 0xc,
   struct: 0xd,
 } as const;
 
 /** The name of an Ion type {@link IonHashWriter} writes. */
 export type IonHashType = keyof typeof IonHashType;
 
+/** The containers {@link IonHashWriter} opens. */
+export type IonHashContainer = 'list' | 'sexp' | 'struct';
+
 // An open container: a struct collects the hashes of its fields (each field's bytes
 // are hashed as soon as its value is complete, then dropped); a list has none.
+// `annotated`: its end also closes the annotation wrapper opened before it.
 interface Container {
   fields: Buffer[] | null;
   fieldStart: number;
   named: boolean;
+  annotated: boolean;
 }
 
 /**
@@ -58,6 +67,14 @@ export class IonHashWriter {
   private length = 0;
   private readonly containers: Container[] = [];
   private readonly float = new DataView(new ArrayBuffer(8));
+  // The annotations of the next value, and whether the scalar being written has some.
+  private annotations: readonly string[] = [];
+  private wrapped = false;
+
+  /** Annotates the next value (scalar, null or container) with `annotations`, in order. */
+  setAnnotations(annotations: readonly string[]): void {
+    this.annotations = annotations;
+  }
 
   /** A typed null (`null.struct`, `null.string`, ...); `null` by default. */
   writeNull(type: IonHashType = 'null'): void {
@@ -137,11 +154,18 @@ export class IonHashWriter {
     this.writeScalar(0xa0, value);
   }
 
-  /** Opens a list or a struct; its values follow, then {@link stepOut}. */
-  stepIn(type: 'list' | 'struct'): void {
+  /** A clob, as its bytes. */
+  writeClob(value: Uint8Array): void {
+    this.writeScalar(0x90, value);
+  }
+
+  /** Opens a list, a sexp or a struct; its values follow, then {@link stepOut}. */
+  stepIn(type: IonHashContainer): void {
     this.beginValue(2);
     this.put(BEGIN, IonHashType[type] << 4);
-    this.containers.push({ fields: type === 'struct' ? [] : null, fieldStart: 0, named: false });
+    const fields = type === 'struct' ? [] : null;
+    this.containers.push({ fields, fieldStart: 0, named: false, annotated: this.wrapped });
+    this.wrapped = false;
   }
 
   /** Names the next value of the open struct. */
@@ -169,8 +193,9 @@ export class IonHashWriter {
         for (let i = 0; i < field.length; i++) this.putEscaped(field[i] as number);
       }
     }
-    this.reserve(1);
+    this.reserve(2);
     this.putByte(END);
+    this.wrapped = container.annotated;
     this.endValue();
   }
 
@@ -186,6 +211,8 @@ export class IonHashWriter {
   reset(): void {
     this.length = 0;
     this.containers.length = 0;
+    this.annotations = [];
+    this.wrapped = false;
   }
 
   // s(scalar) = B || TQ || escape(representation) || E
@@ -197,17 +224,31 @@ export class IonHashWriter {
     this.endValue();
   }
 
-  // Checks that a value may be written here, and makes room for `bytes` more.
+  // Checks that a value may be written here, opens its annotation wrapper if it has
+  // annotations, and makes room for `bytes` more and the wrapper's end.
   private beginValue(bytes: number): void {
     const container = this.containers.at(-1);
     if (container !== undefined && container.fields !== null && !container.named) {
       throw new Error('a value in a struct needs a field name first');
     }
-    this.reserve(bytes);
+    const annotations = this.annotations;
+    this.wrapped = annotations.length > 0;
+    if (this.wrapped) {
+      this.annotations = [];
+      this.reserve(annotations.reduce((size, name) => size + name.length * 3 + 3, 2));
+      this.put(BEGIN, 0xe0);
+      for (const name of annotations) this.putSymbol(name);
+    }
+    this.reserve(bytes + 1);
   }
 
-  // A struct field is hashed as soon as its value is complete, and its bytes dropped.
+  // Closes the value's annotation wrapper; a struct field is hashed as soon as its
+  // value is complete, and its bytes dropped.
   private endValue(): void {
+    if (this.wrapped) {
+      this.putByte(END);
+      this.wrapped = false;
+    }
     const container = this.containers.at(-1);
     if (container === undefined || container.fields === null) return;
     const bytes = this.bytes.subarray(container.fieldStart, this.length);
@@ -242,40 +283,8 @@ export class IonHashWriter {
     this.putByte(END);
   }
 
-  // UTF-8. A lone surrogate is not Unicode and throws, as in the Ion text reader and
-  // PostgreSQL's jsonb (ion-js's binary writer would encode a lone low surrogate as if
-  // it were a character). Only ASCII bytes can need escaping: every byte of a
-  // multi-byte sequence is 0x80 or more.
   private putUtf8(text: string): void {
-    const bytes = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < text.length; i++) {
-      let code = text.charCodeAt(i);
-      if (code < 0x80) {
-        if (code === BEGIN || code === END || code === ESCAPE) bytes[at++] = ESCAPE;
-        bytes[at++] = code;
-      } else if (code < 0x800) {
-        bytes[at++] = (code >> 6) | 0xc0;
-        bytes[at++] = (code & 0x3f) | 0x80;
-      } else if (code < 0xd800 || code > 0xdfff) {
-        bytes[at++] = (code >> 12) | 0xe0;
-        bytes[at++] = ((code >> 6) & 0x3f) | 0x80;
-        bytes[at++] = (code & 0x3f) | 0x80;
-      } else {
-        const low = text.charCodeAt(++i);
-        if (code > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) {
-          throw new RangeError(
-            `a string holds a lone surrogate (0x${code.toString(16)}), which is not Unicode`,
-          );
-        }
-        code = 0x10000 + ((code & 0x3ff) << 10) + (low & 0x3ff);
-        bytes[at++] = (code >> 18) | 0xf0;
-        bytes[at++] = ((code >> 12) & 0x3f) | 0x80;
-        bytes[at++] = ((code >> 6) & 0x3f) | 0x80;
-        bytes[at++] = (code & 0x3f) | 0x80;
-      }
-    }
-    this.length = at;
+    this.length = writeEscapedUtf8(this.bytes, this.length, text);
   }
 }
 

@@ -43,6 +43,50 @@ export function timestampOfInstant(instant: string): IonTimestampValue {
   };
 }
 
+// An Ion text timestamp as ion-js's Timestamp.toString() writes it: the year, month,
+// day, hour and minute, seconds and fraction down to its precision, then its offset
+// (Z, -00:00 for unknown, or +hh:mm / -hh:mm) from the minute on; a trailing T below.
+const ION_TEXT_TIMESTAMP =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2}))?)?)?T?$/;
+
+function offsetOfText(text: string): number | null {
+  if (text === 'Z') return 0;
+  if (text === '-00:00') return null;
+  const minutes = Number(text.slice(1, 3)) * 60 + Number(text.slice(4, 6));
+  return text.startsWith('-') ? -minutes : minutes;
+}
+
+/**
+ * The timestamp an Ion text timestamp denotes, at its precision and offset (ion-js's
+ * `Timestamp.toString()` writes one; its local fields are what it was read with).
+ */
+export function timestampOfText(text: string): IonTimestampValue {
+  const match = ION_TEXT_TIMESTAMP.exec(text);
+  if (match === null) throw new RangeError(`not an Ion timestamp: ${text}`);
+  const [, year, month, day, hour, minute, second, fraction, offset] = match;
+  const precision: IonTimestampPrecision =
+    second !== undefined
+      ? 'second'
+      : minute !== undefined
+        ? 'minute'
+        : day !== undefined
+          ? 'day'
+          : month !== undefined
+            ? 'month'
+            : 'year';
+  return {
+    precision,
+    offset: offset === undefined ? null : offsetOfText(offset),
+    year: Number(year),
+    month: Number(month ?? 1),
+    day: Number(day ?? 1),
+    hour: Number(hour ?? 0),
+    minute: Number(minute ?? 0),
+    second: Number(second ?? 0),
+    fraction: fraction ?? '',
+  };
+}
+
 function fractionCoefficient(digits: string): number | bigint {
   return digits.length <= 15 ? Number(digits) : BigInt(digits);
 }

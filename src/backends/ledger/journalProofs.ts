@@ -1,10 +1,11 @@
 import type { Queryable } from '../../core/database.ts';
 import { blockEntries } from './appendTransaction.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
-import { dot, type Hash, revisionHash, sameHash } from './ledgerHash.ts';
+import { dot, type Hash, sameHash } from './ledgerHash.ts';
 import { bytes, instant, integer, toRevision } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 import { auditPath, auditPathPlan, foldRange, merkleRoot, type NodeRef, rangeNodes } from './merkleTree.ts';
+import { storedRevisionProblem } from './revisionContent.ts';
 
 /** A block read back and checked against its own hashes. */
 export interface CheckedBlock {
@@ -19,7 +20,8 @@ export interface CheckedBlock {
 
 /**
  * Reads a block and its revisions and recomputes every hash from the stored
- * content: each revision's hash from its metadata and data, the entries hash, and
+ * content: each revision's hash from its metadata and data (its Ion, when it was
+ * written as Ion; its metadata alone for a deletion), the entries hash, and
  * the block hash. Throws {@link LedgerTamperedError} at the first mismatch.
  */
 export async function readCheckedBlock(db: Queryable, address: BlockAddress): Promise<CheckedBlock> {
@@ -44,14 +46,14 @@ export function checkBlock(
   const address = { strandId: String(block.strand_id), sequenceNo: integer(block.sequence_no) };
   const revisions = revisionRows.map((row) => toRevision(row));
   for (const [position, revision] of revisions.entries()) {
-    const recomputed = revisionHash(revision.metadata, revision.data);
-    if (
-      !sameHash(recomputed, revision.hash) ||
-      integer(revisionRows[position]?.entry_index) !== position + 1
-    ) {
+    // Rehashed from its Ion when it has some, else from its JSON; a deletion from its metadata.
+    const problem =
+      storedRevisionProblem(revision) ??
+      (integer(revisionRows[position]?.entry_index) !== position + 1 ? 'does not match its hash' : null);
+    if (problem !== null) {
       throw new LedgerTamperedError(
         address,
-        `revision ${revision.metadata.id} v${revision.metadata.version} does not match its hash`,
+        `revision ${revision.metadata.id} v${revision.metadata.version} ${problem}`,
       );
     }
     if (revision.metadata.txId !== String(block.transaction_id)) {

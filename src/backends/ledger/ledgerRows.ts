@@ -31,7 +31,11 @@ export function joinHashes(hashes: readonly Hash[]): Buffer {
   return Buffer.concat(hashes.map((hash) => Buffer.from(hash)));
 }
 
-/** Maps a `ledger.revisions` row. */
+/**
+ * Maps a `ledger.revisions` row. `data` is null for a deletion (typed `T` for the
+ * callers that read tables without deletions); `ion` is null unless the document was
+ * written as Ion.
+ */
 export function toRevision<T>(row: Row): LedgerRevision<T> {
   const blockAddress: BlockAddress = {
     strandId: String(row.strand_id),
@@ -41,7 +45,9 @@ export function toRevision<T>(row: Row): LedgerRevision<T> {
     tableName: String(row.table_name),
     blockAddress,
     hash: bytes(row.hash),
-    data: row.data as T,
+    data: (row.data ?? null) as T,
+    ion: row.ion == null ? null : bytes(row.ion),
+    deleted: row.deleted === true,
     metadata: {
       id: String(row.document_id),
       version: integer(row.version),

@@ -11,15 +11,51 @@ export interface LedgerRevision<T = unknown> {
   tableName: string;
   blockAddress: BlockAddress;
   hash: Hash;
+  /**
+   * The document as JSON: as written for a JSON document, the JSON down-conversion of
+   * `ion` for an Ion document (see ionToJson), null for a deletion.
+   */
   data: T;
+  /**
+   * The document as Ion binary, exactly as written, for a document written as Ion;
+   * null for a JSON document and a deletion. Its hash is the revision's data hash.
+   * Every revision the ledger reads or writes has it; optional only so that a JSON
+   * revision built by hand need not name it.
+   */
+  ion?: Uint8Array | null;
+  /**
+   * True for a deletion (QLDB's DELETE): a revision with metadata and no data, whose
+   * hash is the hash of its metadata alone. Set on every revision the ledger reads or
+   * writes; optional as `ion` is.
+   */
+  deleted?: boolean;
   metadata: RevisionMetadata;
 }
 
-/** A write a transaction makes: the whole new content of one document. */
+/**
+ * A write a transaction makes: the whole new content of one document, as JSON
+ * (`data`), as Ion (`ion`), or its deletion (`deleted`).
+ */
 export interface LedgerWrite {
   tableName: string;
   documentId: string;
+  /**
+   * The document as JSON, hashed as the Ion text reader reads its JSON text. With
+   * `ion` or `deleted` it must be null or undefined: the ledger computes it.
+   */
   data: unknown;
+  /**
+   * The document as Ion binary (as ion-js's binary writer writes it): stored as
+   * given, hashed as Ion (ionHashOfIon), and stored as JSON too, down-converted by
+   * the ledger (ionToJson) for JSON queries. @default undefined (a JSON document)
+   */
+  ion?: Uint8Array;
+  /**
+   * Deletes the document (QLDB's DELETE): the revision has metadata and no data, and
+   * the committed view leaves the document out. `expectedVersion` must name the
+   * version deleted. @default undefined
+   */
+  deleted?: true;
   /**
    * The version the writer read: the write fails with a retryable conflict when the
    * document has moved on. `null` means the document must not exist yet.

@@ -41,7 +41,11 @@ export interface Ledger {
    * (`ledger.documents`: the newest revision of each document, derived from `ledger.revisions`).
    */
   readonly db: Database;
-  /** Commits the writes as one transaction (one block); throws LedgerConflictError on a stale version. */
+  /**
+   * Commits the writes (JSON documents, Ion documents, deletions) as one transaction
+   * (one block); throws LedgerConflictError on a stale version, and a TypeError, before
+   * anything is written, for a malformed write (see LedgerWrite).
+   */
   write(
     writes: readonly LedgerWrite[],
     within?: (tx: Queryable) => Promise<void>,
@@ -53,11 +57,14 @@ export interface Ledger {
    * writer. Returns the function that removes the listener.
    */
   onCommitted(listener: CommittedListener): () => void;
-  /** The current (newest) revision of a document, or null. */
+  /**
+   * The current (newest) revision of a document, or null; a deleted document's is its
+   * deletion (`deleted: true`, data null), whose version a later write names.
+   */
   current<T>(tableName: string, documentId: string): Promise<LedgerRevision<T> | null>;
-  /** The current revision of each of several documents, by id; ids without one are absent. */
+  /** The current revision of each of several documents, by id (deletions as `current`); ids without one are absent. */
   currentOf<T>(tableName: string, documentIds: readonly string[]): Promise<Map<string, LedgerRevision<T>>>;
-  /** Every revision of a document, oldest first. */
+  /** Every revision of a document, oldest first, deletions included. */
   history<T>(tableName: string, documentId: string): Promise<Array<LedgerRevision<T>>>;
   /** The digest of the journal at its current tip, or null before the first block. */
   getDigest(): Promise<LedgerDigest | null>;

@@ -3,15 +3,16 @@ import { checkCommittedView } from './checkCommittedView.ts';
 import type { CommitmentDocument } from './commitmentDocument.ts';
 import type { LedgerCommitments } from './ledgerCommitments.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
-import { type Hash, revisionHash } from './ledgerHash.ts';
+import type { Hash } from './ledgerHash.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 import type { Ledger } from './openLedger.ts';
+import { revisionHashOfContent } from './revisionContent.ts';
 import { verifyRevision } from './verifyRevision.ts';
 
 /** A revision of a commitment checked against the ledger's current digest. */
 export interface CommitmentVerification {
   revision: LedgerRevision<CommitmentDocument>;
-  /** Recomputed from the revision's metadata and data, not read from storage. */
+  /** Recomputed from the revision's metadata and data (or Ion), not read from storage; the stored hash when its Ion cannot be read. */
   revisionHash: Hash;
   digest: Hash;
   tipAddress: BlockAddress;
@@ -54,7 +55,15 @@ export async function verifyCommitment(
     version === undefined ? newest : revisions.find((entry) => entry.metadata.version === version);
   const digest = await ledger.getDigest();
   if (revision === undefined || digest === null) return null;
-  const base = { revision, revisionHash: revisionHash(revision.metadata, revision.data), ...digest };
+  let recomputed: Hash;
+  try {
+    recomputed = revisionHashOfContent(revision.metadata, revision);
+  } catch (error) {
+    // Only stored Ion that cannot be read fails to hash: the revision was tampered with.
+    const problem = `its Ion cannot be read (${error instanceof Error ? error.message : String(error)})`;
+    return { revision, revisionHash: revision.hash, ...digest, proof: [], verified: false, problem };
+  }
+  const base = { revision, revisionHash: recomputed, ...digest };
   const unproven = (problem: string) => ({ ...base, proof: [], verified: false, problem });
   const outside = outsideJournal(revision, digest.tipAddress);
   if (outside !== null) return unproven(outside);

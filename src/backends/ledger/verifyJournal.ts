@@ -112,17 +112,20 @@ async function strayRevision(db: Queryable): Promise<Finding | null> {
   };
 }
 
-// The committed view is derived from the revisions (migration 002), and readers trust
-// it: this finds a view that was replaced rather than derived. Every document must show
-// exactly its newest revision, and every revised document must be in it.
+// The committed view is derived from the revisions (migrations 002 and 004), and
+// readers trust it: this finds a view that was replaced rather than derived. Every
+// document must show exactly its newest revision (its data and Ion), every revised
+// document must be in it, and none whose newest revision deletes it.
 async function checkCommittedViews(db: Queryable): Promise<Finding | null> {
   const [stale] = await db.query(
-    `select r.table_name, r.document_id, r.strand_id, r.sequence_no
+    `select r.table_name, r.document_id, r.strand_id, r.sequence_no, r.deleted
      from ledger.revisions r
      left join ledger.documents d using (table_name, document_id)
      where r.version = (select max(version) from ledger.revisions n
                         where n.table_name = r.table_name and n.document_id = r.document_id)
-       and (d.document_id is null or d.version is distinct from r.version or d.data is distinct from r.data)
+       and case when r.deleted then d.document_id is not null
+                else d.document_id is null or d.version is distinct from r.version
+                  or d.data is distinct from r.data or d.ion is distinct from r.ion end
      order by r.sequence_no limit 1`,
   );
   if (stale === undefined) {
@@ -137,8 +140,12 @@ async function checkCommittedViews(db: Queryable): Promise<Finding | null> {
       reason: `the committed view holds ${orphan.table_name}/${orphan.document_id}, which has no revision`,
     };
   }
+  const name = `${stale.table_name}/${stale.document_id}`;
   return {
     block: { strandId: String(stale.strand_id), sequenceNo: integer(stale.sequence_no) },
-    reason: `the committed view of ${stale.table_name}/${stale.document_id} is not its newest revision`,
+    reason:
+      stale.deleted === true
+        ? `the committed view serves ${name}, whose newest revision deletes it`
+        : `the committed view of ${name} is not its newest revision`,
   };
 }

@@ -39,8 +39,9 @@ export interface BlockToWrite {
 
 // ledger.append_block (migrations/003_append_block.sql) writes the block, its
 // revisions and tree nodes and moves the tip in one round trip.
+// (migrations/004_ion_documents.sql adds each revision's Ion and deletion mark.)
 const APPEND_BLOCK = `select ledger.append_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-  $16, $17, $18, $19, $20) as stale`;
+  $16, $17, $18, $19, $20, $21, $22) as stale`;
 
 function staleOf(value: unknown): StaleVersion[] {
   const stale: unknown = typeof value === 'string' ? JSON.parse(value) : value;
@@ -72,7 +73,9 @@ export async function writeBlock(tx: Queryable, block: BlockToWrite): Promise<St
     revisions.map((revision) => revision.tableName),
     revisions.map((revision) => revision.metadata.id),
     revisions.map((revision) => revision.metadata.version),
-    revisions.map((revision) => JSON.stringify(revision.data)),
+    revisions.map((revision) => (revision.deleted === true ? null : JSON.stringify(revision.data))),
+    revisions.map((revision) => (revision.ion == null ? null : Buffer.from(revision.ion))),
+    revisions.map((revision) => revision.deleted === true),
     revisions.map((revision) => Buffer.from(revision.hash)),
     treeNodes.map((node) => node.level),
     treeNodes.map((node) => node.index),

@@ -43,8 +43,10 @@ const EDGES: Array<[string, IonModel]> = [
       'timestamp',
       'symbol',
       'string',
+      'clob',
       'blob',
       'list',
+      'sexp',
       'struct',
     ] as IonHashType[]
   ).map((of): [string, IonModel] => [`null.${of}`, { type: 'null', of }]),
@@ -80,6 +82,20 @@ const EDGES: Array<[string, IonModel]> = [
   ['empty symbol', { type: 'symbol', value: '' }],
   ['empty blob', { type: 'blob', value: new Uint8Array(0) }],
   ['escaped bytes in a blob', { type: 'blob', value: Uint8Array.from([0x0b, 0x0c, 0x0e, 0x0d, 0x0f]) }],
+  ['empty clob', { type: 'clob', value: new Uint8Array(0) }],
+  ['empty sexp', { type: 'sexp', items: [] }],
+  ['an annotated scalar', { type: 'int', value: 1n, annotations: ['a', ''] }],
+  ['an annotated null', { type: 'null', of: 'struct', annotations: ['\u000b'] }],
+  [
+    'annotated containers in an annotated struct field',
+    {
+      type: 'struct',
+      annotations: ['s'],
+      fields: [
+        ['f', { type: 'list', annotations: ['l'], items: [{ type: 'sexp', items: [], annotations: ['x'] }] }],
+      ],
+    },
+  ],
   ['empty list', { type: 'list', items: [] }],
   ['empty struct', { type: 'struct', fields: [] }],
   [

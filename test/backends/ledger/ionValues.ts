@@ -3,18 +3,22 @@ import type { IonHashType, IonHashWriter } from '../../../src/backends/ledger/io
 import type { IonTimestampValue } from '../../../src/backends/ledger/ionTimestamp.ts';
 import { draws } from './ionHashReference.ts';
 
-/** An Ion value of the types the ledger's hasher writes, written the same way to it and to ion-js. */
-export type IonModel =
+/**
+ * An Ion value of any type, possibly annotated, written the same way to the ledger's
+ * hasher and to ion-js. A float with `bits: 32` is written to ion-js as a 32-bit float.
+ */
+export type IonModel = (
   | { type: 'null'; of: IonHashType }
   | { type: 'bool'; value: boolean }
   | { type: 'int'; value: bigint }
-  | { type: 'float'; value: number }
+  | { type: 'float'; value: number; bits?: 32 }
   | { type: 'decimal'; magnitude: bigint; exponent: number; negative: boolean }
   | { type: 'timestamp'; value: IonTimestampValue }
   | { type: 'string' | 'symbol'; value: string }
-  | { type: 'blob'; value: Uint8Array }
-  | { type: 'list'; items: IonModel[] }
-  | { type: 'struct'; fields: Array<[string, IonModel]> };
+  | { type: 'blob' | 'clob'; value: Uint8Array }
+  | { type: 'list' | 'sexp'; items: IonModel[] }
+  | { type: 'struct'; fields: Array<[string, IonModel]> }
+) & { annotations?: string[] };
 
 const ION_TYPES: Record<IonHashType, ion.IonType> = {
   null: ion.IonTypes.NULL,
@@ -25,8 +29,10 @@ const ION_TYPES: Record<IonHashType, ion.IonType> = {
   timestamp: ion.IonTypes.TIMESTAMP,
   symbol: ion.IonTypes.SYMBOL,
   string: ion.IonTypes.STRING,
+  clob: ion.IonTypes.CLOB,
   blob: ion.IonTypes.BLOB,
   list: ion.IonTypes.LIST,
+  sexp: ion.IonTypes.SEXP,
   struct: ion.IonTypes.STRUCT,
 };
 
@@ -49,8 +55,9 @@ function ionTimestamp(value: IonTimestampValue): ion.Timestamp {
   }
 }
 
-/** Writes `model` with ion-js writer calls (to ion-hash-js's hash writer). */
+/** Writes `model` with ion-js writer calls (to ion-hash-js's hash writer, or an Ion writer). */
 export function writeReference(writer: ion.Writer, model: IonModel): void {
+  if (model.annotations !== undefined) writer.setAnnotations(model.annotations);
   switch (model.type) {
     case 'null':
       writer.writeNull(ION_TYPES[model.of]);
@@ -62,7 +69,8 @@ export function writeReference(writer: ion.Writer, model: IonModel): void {
       writer.writeInt(model.value);
       break;
     case 'float':
-      writer.writeFloat64(model.value);
+      if (model.bits === 32) writer.writeFloat32(model.value);
+      else writer.writeFloat64(model.value);
       break;
     case 'decimal': {
       const coefficient = model.negative ? -model.magnitude : model.magnitude;
@@ -81,8 +89,12 @@ export function writeReference(writer: ion.Writer, model: IonModel): void {
     case 'blob':
       writer.writeBlob(model.value);
       break;
+    case 'clob':
+      writer.writeClob(model.value);
+      break;
     case 'list':
-      writer.stepIn(ion.IonTypes.LIST);
+    case 'sexp':
+      writer.stepIn(ION_TYPES[model.type]);
       for (const item of model.items) writeReference(writer, item);
       writer.stepOut();
       break;
@@ -99,6 +111,7 @@ export function writeReference(writer: ion.Writer, model: IonModel): void {
 
 /** Writes `model` to the ledger's own hasher. */
 export function writeOurs(writer: IonHashWriter, model: IonModel): void {
+  if (model.annotations !== undefined) writer.setAnnotations(model.annotations);
   switch (model.type) {
     case 'null':
       writer.writeNull(model.of);
@@ -127,8 +140,12 @@ export function writeOurs(writer: IonHashWriter, model: IonModel): void {
     case 'blob':
       writer.writeBlob(model.value);
       break;
+    case 'clob':
+      writer.writeClob(model.value);
+      break;
     case 'list':
-      writer.stepIn('list');
+    case 'sexp':
+      writer.stepIn(model.type);
       for (const item of model.items) writeOurs(writer, item);
       writer.stepOut();
       break;
@@ -200,6 +217,7 @@ export function ionValues(random: () => number) {
       () => ({ type: 'bool', value: random() < 0.5 }),
       () => ({ type: 'int', value: random() < 0.5 ? -bigMagnitude() : bigMagnitude() }),
       () => ({ type: 'float', value: float() }),
+      () => ({ type: 'float', value: Math.fround(float()), bits: 32 }),
       () => ({
         type: 'decimal',
         magnitude: bigMagnitude(),
@@ -210,17 +228,25 @@ export function ionValues(random: () => number) {
       () => ({ type: 'string', value: text(12) }),
       () => ({ type: 'symbol', value: text(8) }),
       () => ({
-        type: 'blob',
+        type: pick(['blob', 'clob'] as const),
         value: Uint8Array.from({ length: integer(20) }, () => pick([0x0b, 0x0c, 0x0e, integer(256)])),
       }),
     ])();
-  const value = (depth: number): IonModel => {
-    if (depth === 0 || random() < 0.4) return scalar();
+  const container = (depth: number): IonModel => {
     const size = integer(6);
-    if (random() < 0.5) return { type: 'list', items: Array.from({ length: size }, () => value(depth - 1)) };
+    const items = () => Array.from({ length: size }, () => value(depth - 1));
+    const kind = integer(5);
+    if (kind < 2) return { type: 'list', items: items() };
+    if (kind < 3) return { type: 'sexp', items: items() };
     const names = ['', 'id', 'a', text(5), text(5)];
     // Names repeat: Ion structs may hold a field name more than once.
     return { type: 'struct', fields: Array.from({ length: size }, () => [pick(names), value(depth - 1)]) };
+  };
+  // One value in six is annotated, with one to three annotations ('' and repeats too).
+  const value = (depth: number): IonModel => {
+    const model = depth === 0 || random() < 0.4 ? scalar() : container(depth);
+    if (random() >= 1 / 6) return model;
+    return { ...model, annotations: Array.from({ length: 1 + integer(3) }, () => pick(['', 'a', text(4)])) };
   };
   return { value, timestamp };
 }

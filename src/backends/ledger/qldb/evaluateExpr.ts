@@ -82,18 +82,29 @@ export function evaluate(expr: Expr, scope: Scope): IonTree {
   }
 }
 
-function and(left: boolean | null, right: () => boolean | null): boolean | null {
-  if (left === false) return false;
-  const second = right();
-  if (second === false) return false;
-  return left === null || second === null ? null : true;
+// The operands of a chain of ANDs (or ORs), in written order, found without recursion:
+// a long chain parses into a tree as deep as it is long.
+function operandsOf(expr: Extract<Expr, { kind: 'and' | 'or' }>): Expr[] {
+  const operands: Expr[] = [];
+  const pending: Expr[] = [expr];
+  while (pending.length > 0) {
+    const next = pending.pop() as Expr;
+    if (next.kind === expr.kind) pending.push((next as typeof expr).right, (next as typeof expr).left);
+    else operands.push(next);
+  }
+  return operands;
 }
 
-function or(left: boolean | null, right: () => boolean | null): boolean | null {
-  if (left === true) return true;
-  const second = right();
-  if (second === true) return true;
-  return left === null || second === null ? null : false;
+// Three-valued AND (stop at false) or OR (stop at true) over a chain's operands.
+function chain(expr: Extract<Expr, { kind: 'and' | 'or' }>, scope: Scope): boolean | null {
+  const decisive = expr.kind === 'or';
+  let unknown = false;
+  for (const operand of operandsOf(expr)) {
+    const truth = truthOf(operand, scope);
+    if (truth === decisive) return decisive;
+    if (truth === null) unknown = true;
+  }
+  return unknown ? null : !decisive;
 }
 
 /** Three-valued truth of a condition: true, false, or null (unknown, as NULL = 1 is). */
@@ -120,9 +131,8 @@ export function truthOf(expr: Expr, scope: Scope): boolean | null {
       return expr.negated ? !found : found;
     }
     case 'and':
-      return and(truthOf(expr.left, scope), () => truthOf(expr.right, scope));
     case 'or':
-      return or(truthOf(expr.left, scope), () => truthOf(expr.right, scope));
+      return chain(expr, scope);
     case 'not': {
       const truth = truthOf(expr.operand, scope);
       return truth === null ? null : !truth;

@@ -78,6 +78,14 @@ describe.each(engines)('PartiQL statements on the ledger ($name)', (engine: Test
     expect(await query(ledger, 'SELECT VALUE name FROM people WHERE age = 36.0')).toEqual(['"ada"']);
   });
 
+  it('evaluates a chain of 18,000 ORs, as deep as it is long', async () => {
+    // 18,000 terms: the most a statement under 128 KiB holds.
+    const chain = Array.from({ length: 18_000 }, () => 'x=1').join(' OR ');
+    expect(await query(ledger, `SELECT VALUE age FROM people WHERE ${chain} OR name = 'ada'`)).toEqual([
+      '36',
+    ]);
+  });
+
   it('names documents with BY, updates nested paths, removes fields and sees its own writes', async () => {
     const [id] = await query(ledger, "SELECT VALUE docId FROM people AS p BY docId WHERE p.name = 'ada'");
     expect(id).toMatch(/^"\S{22}"$/);

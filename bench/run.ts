@@ -10,6 +10,8 @@ import { benchLedger, type LedgerBenchSizes } from './ledgerBench.ts';
 import { progress } from './measure.ts';
 import { benchPeers, type PeersBenchSizes } from './peersBench.ts';
 import { formatPeersReport } from './peersReport.ts';
+import { benchQldb } from './qldbBench.ts';
+import { formatQldbReport, type QldbBenchSizes } from './qldbReport.ts';
 import { benchSubscriptions, type SubscriptionsBenchSizes } from './subscriptionsBench.ts';
 import { formatSubscriptionsReport } from './subscriptionsReport.ts';
 import { benchWrites, type WritesBenchSizes } from './writesBench.ts';
@@ -20,18 +22,22 @@ import { formatWritesReport } from './writesReport.ts';
 // running at legacy, dualwrite and live, then subscriptions delivered by two gateways
 // through Redis next to a bare graphql-ws baseline, then figway's reads in production
 // mode at legacy, shadow (sample rates 1 and 0.1), live and complete next to a bare
-// Apollo peer on the same PostgreSQL data, in one run. `--ledger`, `--writes`,
-// `--subscriptions` or `--peers` runs only that part (several may be given). `--json`
-// prints the raw numbers instead of the tables (the first part's fields, plus
-// `writes`, `subscriptions` and `peers`); `--quick` runs a fraction of the work (a
-// smoke run, not a result).
+// Apollo peer on the same PostgreSQL data, then the unmodified QLDB driver against the
+// ledger's QLDB endpoint next to in-process ledger calls, in one run. `--ledger`,
+// `--writes`, `--subscriptions`, `--peers` or `--qldb` runs only that part (several may
+// be given). `--json` prints the raw numbers instead of the tables (the first part's
+// fields, plus `writes`, `subscriptions`, `peers` and `qldb`); `--quick` runs a fraction
+// of the work (a smoke run, not a result).
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.1 : 1;
-const everyPart = !['--ledger', '--writes', '--subscriptions', '--peers'].some((part) => args.has(part));
+const everyPart = !['--ledger', '--writes', '--subscriptions', '--peers', '--qldb'].some((part) =>
+  args.has(part),
+);
 const runLedger = everyPart || args.has('--ledger');
 const runWrites = everyPart || args.has('--writes');
 const runSubscriptions = everyPart || args.has('--subscriptions');
 const runPeers = everyPart || args.has('--peers');
+const runQldb = everyPart || args.has('--qldb');
 
 const sizes: LedgerBenchSizes = {
   single: Math.round(1500 * scale),
@@ -85,6 +91,14 @@ const peersSizes: PeersBenchSizes = {
   checkEvery: 10,
 };
 
+// About 50 s: 3 rounds of the driver and the in-process path, each 1.5 s warm-up and 6 s timed.
+const qldbSizes: QldbBenchSizes = {
+  rounds: 3,
+  concurrency: 8,
+  measureMs: timedMs(6000),
+  warmUpMs: timedMs(1500),
+};
+
 function meanDocumentBytes(): number {
   let bytes = 0;
   for (let index = 0; index < 1000; index++) {
@@ -122,13 +136,15 @@ async function main(): Promise<void> {
   const writes = runWrites ? await gatewayBenchReport(driveWrites, benchWrites, writesSizes) : null;
   const subscriptions = runSubscriptions ? await benchSubscriptions(subscriptionsSizes) : null;
   const peers = runPeers ? await benchPeers(peersSizes) : null;
+  const qldb = runQldb ? await benchQldb(qldbSizes) : null;
   if (args.has('--json')) {
-    const first = ledger ?? writes ?? subscriptions ?? peers;
+    const first = ledger ?? writes ?? subscriptions ?? peers ?? qldb;
     const json = {
       ...first,
       ...(writes === null || first === writes ? {} : { writes }),
       ...(subscriptions === null || first === subscriptions ? {} : { subscriptions }),
       ...(peers === null || first === peers ? {} : { peers }),
+      ...(qldb === null || first === qldb ? {} : { qldb }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
@@ -138,6 +154,7 @@ async function main(): Promise<void> {
     writes === null ? null : formatWritesReport(writes),
     subscriptions === null ? null : formatSubscriptionsReport(subscriptions),
     peers === null ? null : formatPeersReport(peers),
+    qldb === null ? null : formatQldbReport(qldb),
   ];
   process.stdout.write(`${tables.filter((table) => table !== null).join('\n\n')}\n`);
 }

@@ -4,7 +4,13 @@ import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import { QldbError } from '../../backends/ledger/qldb/qldbCommands.ts';
 import { createQldbSessions, type QldbSessions } from '../../backends/ledger/qldb/qldbSessions.ts';
 import type { Logger } from '../../core/logger.ts';
-import { authFailureError, awsJsonError, restJsonError, sendAwsError } from './awsErrors.ts';
+import {
+  type AwsErrorFields,
+  authFailureError,
+  awsJsonError,
+  restJsonError,
+  sendAwsError,
+} from './awsErrors.ts';
 import { handleQldbControlPlane } from './qldbControlPlane.ts';
 import { verifySigV4 } from './verifySigV4.ts';
 
@@ -59,6 +65,7 @@ export function createQldbHandler(options: QldbEndpointOptions): {
     ...options.sessions,
     ledgerName: options.ledgerName,
     ledger: options.ledger,
+    logger: options.logger,
   });
   const limit = options.maxBodyBytes ?? 1024 * 1024;
   const { logger } = options;
@@ -76,10 +83,10 @@ export function createQldbHandler(options: QldbEndpointOptions): {
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const session = request.headers['x-amz-target'] === SEND_COMMAND;
     const protocol = session ? 'awsJson1_0' : 'restJson1';
-    const refuse = (type: string, message: string, status?: number) =>
+    const refuse = (type: string, message: string, status?: number, fields?: AwsErrorFields) =>
       sendAwsError(
         response,
-        session ? awsJsonError(type, message, status) : restJsonError(type, message, status),
+        session ? awsJsonError(type, message, status, fields) : restJsonError(type, message, status, fields),
       );
     try {
       const body = await readBody(request, limit);
@@ -110,7 +117,8 @@ export function createQldbHandler(options: QldbEndpointOptions): {
         refuse('BadRequestException', error.message, 413);
         response.once('finish', () => request.destroy());
       } else if (error instanceof QldbError) {
-        refuse(error.type, error.message);
+        // QLDB's modeled `Code` (`Expired` on an expired transaction) travels with the error.
+        refuse(error.type, error.message, undefined, error.code === undefined ? {} : { Code: error.code });
       } else {
         logger.error({ err: error }, 'QLDB endpoint failed a request');
         refuse('InternalFailure', 'The ledger could not serve the request; try again.', 500);

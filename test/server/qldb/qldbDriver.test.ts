@@ -79,6 +79,14 @@ describe.each(engines)(
         await txn.execute('CREATE INDEX ON commitments (id)');
         await txn.execute('CREATE INDEX ON commitments (createdBy)');
       });
+      // Each CREATE INDEX is a PostgreSQL index on that table's field, which reads by the field use.
+      const indexes = await created.db.query<{ indexdef: string }>(
+        "select indexdef from pg_indexes where schemaname = 'ledger' and indexname like 'qldb_%'",
+      );
+      expect(indexes.map((index) => index.indexdef.replace(/^.* USING /, '')).sort()).toEqual([
+        "btree (((data ->> 'createdBy'::text))) WHERE (table_name = 'commitments'::text)",
+        "btree (((data ->> 'id'::text))) WHERE (table_name = 'commitments'::text)",
+      ]);
       const inserted = await driver.executeLambda((txn) =>
         txn.execute('INSERT INTO commitments ?', commitment('c-1')),
       );

@@ -59,6 +59,7 @@ async function createIndex(view: TransactionView, table: string, field: string):
     throw new StatementError(`Table '${table}' already has an index on ${field}`);
   const indexId = ledgerId();
   view.putTable({ ...entry, indexes: [...entry.indexes, { indexId, expr, status: 'ONLINE' }] });
+  view.newIndexes.push({ table, field });
   const result = newStruct();
   result.tableId = treeOfJson(entry.tableId);
   result.indexId = treeOfJson(indexId);
@@ -81,7 +82,7 @@ export async function executeStatement(
     case 'select':
       return selectRows(view, statement, params);
     case 'createTable': {
-      if ((await view.catalog()).some((table) => table.name === statement.table && table.status === 'ACTIVE'))
+      if ((await view.tableNamed(statement.table)) !== null)
         throw new StatementError(`Table '${statement.table}' already exists`);
       const tableId = ledgerId();
       view.putTable({ name: statement.table, tableId, status: 'ACTIVE', indexes: [], version: null });
@@ -103,13 +104,21 @@ export async function executeStatement(
         return one('documentId', documentId);
       });
     }
-    case 'update':
-      return (await targets(view, statement, params)).map((document) => {
+    case 'update': {
+      // Every document is changed before any is recorded: an UPDATE refused at its second
+      // document must not leave its first changed in a transaction that may still commit.
+      const updated = (await targets(view, statement, params)).map((document): SeenDocument => {
         const scope = scopeOf(document, statement.alias, statement.byId, params);
-        const updated = applyChanges(document.document, statement.changes, statement.alias, scope);
-        view.put(statement.table, document.id, { kind: 'ion', document: updated });
-        return one('documentId', document.id);
+        return {
+          id: document.id,
+          document: applyChanges(document.document, statement.changes, statement.alias, scope),
+        };
       });
+      return updated.map(({ id, document }) => {
+        view.put(statement.table, id, { kind: 'ion', document });
+        return one('documentId', id);
+      });
+    }
     case 'delete':
       return (await targets(view, statement, params)).map((document) => {
         view.put(statement.table, document.id, { kind: 'deleted' });

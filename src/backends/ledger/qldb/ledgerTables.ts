@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../../core/database.ts';
 import { toBase64 } from '../ledgerHash.ts';
 import { toRevision } from '../ledgerRows.ts';
@@ -35,23 +36,57 @@ export function isDeletion(revision: LedgerRevision): boolean {
 const NEWEST = `not exists (select 1 from ledger.revisions newer
   where newer.table_name = r.table_name and newer.document_id = r.document_id and newer.version > r.version)`;
 
+/** A SQL string literal (standard_conforming_strings, PostgreSQL's default). */
+function literal(text: string): string {
+  if (text.includes('\u0000')) throw new RangeError('a name cannot contain U+0000');
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A top-level field of a table's documents that a read asks to equal a string. */
+export interface FieldEquals {
+  field: string;
+  value: string;
+}
+
 /**
- * The newest revision of each document of `table` that is not deleted; with `contains`,
- * only those whose JSON contains it (a filter the caller re-checks, to use the index).
+ * The newest revision of each document of `table` that is not deleted; with `equals`,
+ * only those whose JSON field holds that string (the caller re-checks its whole
+ * condition). The table and field are written into the statement, so that the index
+ * `CREATE INDEX` made for them ({@link indexStatement}) serves it.
  */
 export async function committedRevisions(
   db: Queryable,
   table: string,
-  contains: Record<string, unknown> | null = null,
+  equals: FieldEquals | null = null,
 ): Promise<LedgerRevision[]> {
   const rows =
-    contains === null
+    equals === null
       ? await db.query(`select r.* from ledger.revisions r where r.table_name = $1 and ${NEWEST}`, [table])
       : await db.query(
-          `select r.* from ledger.revisions r where r.table_name = $1 and r.data @> $2::jsonb and ${NEWEST}`,
-          [table, JSON.stringify(contains)],
+          `select r.* from ledger.revisions r
+           where r.table_name = ${literal(table)} and r.data ->> ${literal(equals.field)} = $1 and ${NEWEST}`,
+          [equals.value],
         );
   return rows.map((row) => toRevision(row)).filter((revision) => !isDeletion(revision));
+}
+
+/**
+ * The PostgreSQL index behind QLDB's `CREATE INDEX ON table (field)`: an expression
+ * index on the field's JSON text, over that table's revisions only.
+ */
+export function indexStatement(table: string, field: string): string {
+  const name = `qldb_${createHash('sha1').update(`${table}\u0000${field}`).digest('hex').slice(0, 20)}`;
+  return `create index if not exists ${name} on ledger.revisions ((data ->> ${literal(field)}))
+    where table_name = ${literal(table)}`;
+}
+
+/** True when `table` has revisions: a table figway writes itself, which the catalog may not list. */
+export async function hasRevisions(db: Queryable, table: string): Promise<boolean> {
+  const [row] = await db.query(
+    'select exists (select 1 from ledger.revisions where table_name = $1) as found',
+    [table],
+  );
+  return row?.found === true;
 }
 
 /** Every revision of the documents of `table`, oldest first per document, within the commit times given. */
@@ -84,11 +119,25 @@ function entryOf(data: unknown, version: number): TableEntry | null {
   };
 }
 
-/** The catalog: every table it lists, and every other table with documents (figway's own). */
-export async function readCatalog(db: Queryable): Promise<TableEntry[]> {
-  const listed = (await committedRevisions(db, USER_TABLES))
+/** The tables the catalog lists (QLDB's CREATE TABLE made them, or a later statement listed them). */
+export async function readListedTables(db: Queryable): Promise<TableEntry[]> {
+  return (await committedRevisions(db, USER_TABLES))
     .map((revision) => entryOf(revision.data, revision.metadata.version))
     .filter((entry): entry is TableEntry => entry !== null);
+}
+
+/** An entry for a table figway writes itself, which the catalog does not list: its name is its id. */
+export function unlistedTable(name: string): TableEntry {
+  return { name, tableId: name, status: 'ACTIVE', indexes: [], version: null };
+}
+
+/**
+ * The whole catalog, for `information_schema.user_tables`: every table it lists, and
+ * every other table with documents (figway's own). This reads every table name in the
+ * journal; statements naming one table use {@link readListedTables} and {@link hasRevisions}.
+ */
+export async function readCatalog(db: Queryable): Promise<TableEntry[]> {
+  const listed = await readListedTables(db);
   const names = new Set(listed.map((entry) => entry.name));
   const rows = await db.query<{ table_name: string }>(
     'select distinct table_name from ledger.revisions where table_name <> $1',
@@ -97,7 +146,7 @@ export async function readCatalog(db: Queryable): Promise<TableEntry[]> {
   const unlisted = rows
     .map((row) => row.table_name)
     .filter((name) => !names.has(name))
-    .map((name): TableEntry => ({ name, tableId: name, status: 'ACTIVE', indexes: [], version: null }));
+    .map(unlistedTable);
   return [...listed, ...unlisted];
 }
 

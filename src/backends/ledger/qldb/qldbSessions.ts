@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../../core/logger.ts';
 import { ledgerId } from '../appendTransaction.ts';
 import { ionHashOfIon, ionHashOfString } from '../ionValueHash.ts';
 import { LedgerConflictError } from '../ledgerErrors.ts';
@@ -7,6 +8,7 @@ import type { Ledger } from '../openLedger.ts';
 import { StatementError } from './evaluateExpr.ts';
 import { executeStatement } from './executeStatement.ts';
 import { type IonTree, ionBinaryOf, loadIon } from './ionTree.ts';
+import { indexStatement } from './ledgerTables.ts';
 import { parsePartiql } from './parsePartiql.ts';
 import { PartiqlSyntaxError, UnsupportedStatementError } from './partiqlAst.ts';
 import { commandOf, type Page, QldbError, type SendCommandRequest } from './qldbCommands.ts';
@@ -26,6 +28,8 @@ export interface QldbSessionsOptions {
   /** Open sessions at most; one more is refused with LimitExceededException. @default 1500 */
   maxSessions?: number;
   now?: () => number;
+  /** Where the sessions report what they cannot tell a client (an index that could not be made). */
+  logger?: Logger;
 }
 
 interface OpenTransaction {
@@ -60,6 +64,21 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
   const maxSessions = options.maxSessions ?? 1500;
   const now = options.now ?? Date.now;
   const sessions = new Map<string, Session>();
+
+  // The PostgreSQL indexes behind a committed CREATE INDEX. The commit stands whatever
+  // happens here: a failure is logged, and reads of the field scan the table instead.
+  async function createIndexes(indexes: ReadonlyArray<{ table: string; field: string }>) {
+    for (const { table, field } of indexes) {
+      try {
+        await options.ledger.db.exec(indexStatement(table, field));
+      } catch (error) {
+        options.logger?.warn(
+          { err: error, table, field },
+          'QLDB endpoint could not create the index of a CREATE INDEX',
+        );
+      }
+    }
+  }
 
   function sweep() {
     const oldest = now() - sessionIdleMs;
@@ -166,6 +185,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
         );
       throw error;
     }
+    await createIndexes(transaction.view.newIndexes);
     return {
       TransactionId: transaction.id,
       CommitDigest: base64(transaction.digest),

@@ -1,7 +1,7 @@
 import * as ion from 'ion-js';
 import { evaluate, type Scope, StatementError, truthOf } from './evaluateExpr.ts';
 import { type IonStruct, type IonTree, isStruct, MISSING, newStruct, treeOfJson } from './ionTree.ts';
-import { catalogDocument, revisionDocument } from './ledgerTables.ts';
+import { catalogDocument, type FieldEquals, revisionDocument } from './ledgerTables.ts';
 import type { Expr, Projection, Source, Statement } from './partiqlAst.ts';
 import type { TransactionView } from './transactionView.ts';
 
@@ -16,9 +16,9 @@ interface SourceRow {
 const NO_NAMES: ReadonlyMap<string, IonTree> = new Map();
 
 /**
- * The equalities of a WHERE on top-level fields with a string (`id = ?`), as a JSON
- * containment the ledger's index answers; the rows found are checked against the
- * whole condition again, so this only narrows the read.
+ * An equality of a WHERE's top-level AND on a top-level field with a string (`id = ?`),
+ * which the index CREATE INDEX made on the field answers; the rows found are checked
+ * against the whole condition again, so this only narrows the read.
  */
 export function whereOf(
   where: Expr | null,
@@ -26,8 +26,9 @@ export function whereOf(
   byId: string | null,
   params: readonly IonTree[],
 ) {
-  const found: Record<string, string> = {};
+  let found: FieldEquals | null = null;
   const visit = (expr: Expr): void => {
+    if (found !== null) return;
     if (expr.kind === 'and') {
       visit(expr.left);
       visit(expr.right);
@@ -56,10 +57,10 @@ export function whereOf(
       value !== MISSING &&
       value.getType() === ion.IonTypes.STRING
     )
-      found[field] = value.stringValue() ?? '';
+      found = { field, value: value.stringValue() ?? '' };
   };
   if (where !== null) visit(where);
-  return Object.keys(found).length === 0 ? null : found;
+  return found;
 }
 
 function instantOf(value: IonTree, what: string): Date | null {

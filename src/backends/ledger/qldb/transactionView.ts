@@ -5,10 +5,14 @@ import { type IonTree, ionBinaryOf } from './ionTree.ts';
 import {
   committedRevisions,
   documentOf,
+  type FieldEquals,
+  hasRevisions,
   historyRevisions,
   readCatalog,
+  readListedTables,
   type TableEntry,
   USER_TABLES,
+  unlistedTable,
 } from './ledgerTables.ts';
 
 /** A document as a transaction sees it: committed, or written earlier in the transaction. */
@@ -46,10 +50,15 @@ export class TransactionView {
     this.#db = db;
   }
 
-  /** The user tables, with this transaction's CREATE and DROP TABLE applied. */
-  async catalog(): Promise<TableEntry[]> {
-    const committed = await readCatalog(this.#db);
-    const byId = new Map(committed.map((entry) => [entry.tableId, entry]));
+  /** The fields CREATE INDEX named in this transaction: each gets its PostgreSQL index after the commit. */
+  readonly newIndexes: Array<{ table: string; field: string }> = [];
+
+  // The tables the catalog lists, read once per transaction.
+  #listed: Promise<TableEntry[]> | null = null;
+
+  // Catalog entries as this transaction left them (CREATE, DROP TABLE, CREATE INDEX).
+  #withPending(entries: readonly TableEntry[]): TableEntry[] {
+    const byId = new Map(entries.map((entry) => [entry.tableId, entry]));
     for (const write of this.#writes.values()) {
       if (write.tableName !== USER_TABLES || write.pending.kind !== 'json') continue;
       byId.set(write.documentId, { ...(write.pending.data as TableEntry), version: write.expectedVersion });
@@ -57,17 +66,33 @@ export class TransactionView {
     return [...byId.values()];
   }
 
+  /** Every user table, with this transaction's CREATE and DROP TABLE applied (reads every table name). */
+  async catalog(): Promise<TableEntry[]> {
+    return this.#withPending(await readCatalog(this.#db));
+  }
+
+  /** The active table named `name`, or null: one the catalog lists, or one figway writes itself. */
+  async tableNamed(name: string): Promise<TableEntry | null> {
+    this.#listed ??= readListedTables(this.#db);
+    const entries = this.#withPending(await this.#listed);
+    // A name dropped and created again has an inactive entry and an active one.
+    const active = entries.find((table) => table.name === name && table.status === 'ACTIVE');
+    if (active !== undefined) return active;
+    if (entries.some((table) => table.name === name)) return null;
+    return (await hasRevisions(this.#db, name)) ? unlistedTable(name) : null;
+  }
+
   /** The active table named `name`; a StatementError as QLDB words it when there is none. */
   async table(name: string): Promise<TableEntry> {
-    const entry = (await this.catalog()).find((table) => table.name === name && table.status === 'ACTIVE');
-    if (entry === undefined) throw new StatementError(`No such variable named '${name}'`);
+    const entry = await this.tableNamed(name);
+    if (entry === null) throw new StatementError(`No such variable named '${name}'`);
     return entry;
   }
 
-  /** The documents of `table` (optionally pre-filtered on JSON containment), with this transaction's writes. */
-  async documents(table: string, contains: Record<string, unknown> | null = null): Promise<SeenDocument[]> {
+  /** The documents of `table` (optionally only those whose field equals a string), with this transaction's writes. */
+  async documents(table: string, equals: FieldEquals | null = null): Promise<SeenDocument[]> {
     const seen = new Map<string, SeenDocument>();
-    for (const revision of await committedRevisions(this.#db, table, contains)) {
+    for (const revision of await committedRevisions(this.#db, table, equals)) {
       const key = keyOf(table, revision.metadata.id);
       if (!this.#read.has(key)) this.#read.set(key, revision.metadata.version);
       seen.set(revision.metadata.id, { id: revision.metadata.id, document: documentOf(revision) });

@@ -104,13 +104,14 @@ export async function ledgerCommand(args: readonly string[]): Promise<number> {
   const logger = createLogger(loadConfig().logLevel);
   const ledgerName = process.env.FIGWAY_LEDGER_NAME || DEFAULT_LEDGER_NAME;
   const opened = await openServedLedger();
-  const server = await startQldbServer({
-    port,
-    host: option(rest, '--host') ?? '127.0.0.1',
-    ledgerName,
-    ...opened,
-    logger,
-  });
+  const host = option(rest, '--host') ?? '127.0.0.1';
+  // A port in use must not leave the embedded database open and its lock held.
+  const server = await startQldbServer({ port, host, ledgerName, ...opened, logger }).catch(
+    async (error: unknown) => {
+      await opened.close();
+      throw error;
+    },
+  );
   logger.info({ url: server.url, ledgerName, keys: opened.keys.size }, 'figway ledger is listening');
   if (opened.hint !== null) process.stdout.write(`${opened.hint}\n`);
   process.stdout.write(

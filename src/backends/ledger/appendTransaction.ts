@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable, Transaction } from '../../core/database.ts';
-import { ionHashJson } from './ionHashJson.ts';
+import { blockContent } from './blockFormat.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
 import { dot, EMPTY_HASH, type Hash, revisionHashOf } from './ledgerHash.ts';
 import { bytes, integer, splitHashes } from './ledgerRows.ts';
-import type { BlockAddress, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
+import type { BlockAddress, LedgerRevision, LedgerWrite, WriteOptions } from './ledgerTypes.ts';
 import { appendLeaf, merkleRoot } from './merkleTree.ts';
+import { qldbTransactionInfo } from './qldbTransactionInfo.ts';
 import { contentOfWrite, type RevisionContent } from './revisionContent.ts';
 import { type ExpectedVersion, writeBlock } from './writeBlock.ts';
 
@@ -18,8 +19,15 @@ export interface AppendedTransaction {
   actors: Array<string | null>;
 }
 
+// Format 1's transaction info and entries under the names they had here, which
+// bench/hashBench.ts imports (see blockFormat.ts; blocks are now written in format 2).
+export {
+  format1Entries as blockEntries,
+  format1TransactionInfo as transactionInfo,
+} from './blockFormat.ts';
+
 /** Options of {@link appendTransaction}. */
-export interface AppendOptions {
+export interface AppendOptions extends WriteOptions {
   /** Reads the commit time, once the strand is locked, so block timestamps never go back. */
   clock: () => Date;
   /** Runs inside the same database transaction after the block is written (e.g. a backfill's progress mark). */
@@ -91,30 +99,23 @@ function planWrites(writes: readonly LedgerWrite[]): {
   return { planned, expected };
 }
 
-/** The transaction info entry of a block: its id and the revisions it wrote. */
-export function transactionInfo(transactionId: string, revisions: readonly LedgerRevision[]) {
-  return {
-    transactionId,
-    documents: revisions.map((revision) => ({
-      tableName: revision.tableName,
-      id: revision.metadata.id,
-      version: revision.metadata.version,
-    })),
-  };
-}
-
-/** The entries of a block, hashed in order: the transaction info first, then each revision. */
-export function blockEntries(info: unknown, revisions: ReadonlyArray<{ hash: Hash }>): Hash[] {
-  return [ionHashJson(info), ...revisions.map((revision) => revision.hash)];
+function transactionIdOf(options: WriteOptions): string {
+  const { transactionId } = options;
+  if (transactionId === undefined) return ledgerId();
+  if (typeof transactionId !== 'string' || transactionId === '')
+    throw new TypeError('a ledger transaction id must be a non-empty string');
+  return transactionId;
 }
 
 /**
  * Commits `writes` as one ledger transaction, in two statements whatever their number:
  * locks the strand, then ({@link writeBlock}) checks each expected version, appends one
- * block to the strand (entries hash = Merkle root of the transaction info and the
- * revisions; block hash = dot(entries hash, previous block hash)), extends the
- * journal's Merkle tree and moves the strand's tip, all atomically. The committed
- * view (`ledger.documents`) is derived from the revisions, so it moves with them.
+ * block to the strand in format 2, QLDB's (entries hash = Merkle root of the
+ * revisions' hashes and, last, the transaction info's; block hash = dot(entries hash,
+ * previous block hash); blockContent says when format 1 is written instead), extends
+ * the journal's Merkle tree and moves the strand's tip, all atomically. The committed view (`ledger.documents`) is derived from the
+ * revisions, so it moves with them. The block's transaction id is
+ * `options.transactionId` when given; its transaction info lists `options.statements`.
  */
 export async function appendTransaction(
   db: { transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> },
@@ -128,11 +129,12 @@ export async function appendTransaction(
   // transaction: a yield there made a mirrored write hang now and then on the PGlite
   // connection the embedded default shares.
   const { planned, expected } = planWrites(writes);
+  const transactionId = transactionIdOf(options);
+  const info = qldbTransactionInfo(writes, options.statements ?? []);
   return db.transaction(async (tx) => {
     const strand = await lockStrand(tx);
     const sequenceNo = strand.tipSequenceNo === null ? 0 : strand.tipSequenceNo + 1;
     const blockAddress = { strandId: strand.strandId, sequenceNo };
-    const transactionId = ledgerId();
     const txTime = options.clock().toISOString();
     const revisions = planned.map(({ write, version, content, dataHash }): LedgerRevision => {
       const metadata = { id: write.documentId, version, txTime, txId: transactionId };
@@ -144,8 +146,8 @@ export async function appendTransaction(
         metadata,
       };
     });
-    const info = transactionInfo(transactionId, revisions);
-    const entriesHash = merkleRoot(blockEntries(info, revisions));
+    const { entries, ...content } = blockContent(info, transactionId, revisions);
+    const entriesHash = merkleRoot(entries);
     const blockHash = dot(entriesHash, strand.tipBlockHash);
     const tree = appendLeaf(strand.frontier, sequenceNo, blockHash);
     const [stale] = await writeBlock(tx, {
@@ -153,7 +155,7 @@ export async function appendTransaction(
       sequenceNo,
       transactionId,
       txTime,
-      transactionInfo: info,
+      ...content,
       entriesHash,
       previousBlockHash: strand.tipBlockHash,
       blockHash,

@@ -15,7 +15,11 @@ function sameIon(served: unknown, stored: Uint8Array | null): boolean {
  * revision's up to `tip` recorded a later version of the document (one deleted from
  * under the view, which then serves an older state). Returns what is
  * wrong, or null. The view is derived from the revisions, so the first part fails
- * only when the view itself was replaced; the second reads one GIN-indexed lookup.
+ * only when the view itself was replaced; the second reads the GIN index on the blocks'
+ * transaction info, in each block format's shape: a format 1 block lists the next
+ * version; a format 2 block (QLDB's shape, with no versions) after the revision's
+ * names the document in its table. (A later version removed from the revision's own
+ * block fails that block's entries hash, which the revision's proof checks.)
  */
 export async function checkCommittedView(
   db: Queryable,
@@ -42,13 +46,15 @@ export async function checkCommittedView(
   const next = metadata.version + 1;
   const [later] = await db.query(
     `select sequence_no from ledger.blocks
-     where strand_id = $1 and sequence_no between $2 and $3 and transaction_info @> $4::jsonb
+     where strand_id = $1 and sequence_no between $2 and $3
+       and (transaction_info @> $4::jsonb or (sequence_no > $2 and transaction_info @> $5::jsonb))
      order by sequence_no limit 1`,
     [
       tip.strandId,
       revision.blockAddress.sequenceNo,
       tip.sequenceNo,
       JSON.stringify({ documents: [{ tableName, id: metadata.id, version: next }] }),
+      JSON.stringify({ documents: { [metadata.id]: { tableName } } }),
     ],
   );
   if (later === undefined) return null;

@@ -1,19 +1,28 @@
 import type { Queryable } from '../../core/database.ts';
-import { blockEntries } from './appendTransaction.ts';
+import {
+  type BlockFormat,
+  blockFormatOf,
+  entriesOf,
+  format1Entries,
+  revisionEntryIndex,
+} from './blockFormat.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
 import { dot, type Hash, sameHash } from './ledgerHash.ts';
 import { bytes, instant, integer, toRevision } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 import { auditPath, auditPathPlan, foldRange, merkleRoot, type NodeRef, rangeNodes } from './merkleTree.ts';
+import { qldbTransactionInfoProblem, readQldbTransactionInfo } from './qldbTransactionInfo.ts';
 import { storedRevisionProblem } from './revisionContent.ts';
 
 /** A block read back and checked against its own hashes. */
 export interface CheckedBlock {
   address: BlockAddress;
+  /** The block's layout: where its transaction info is among its entries, and its shape. */
+  format: BlockFormat;
   previousBlockHash: Hash;
   entriesHash: Hash;
   blockHash: Hash;
-  /** The entry hashes, recomputed from the stored transaction info and revisions. */
+  /** The entry hashes, recomputed from the stored transaction info and revisions, in the format's order. */
   entries: Hash[];
   revisions: LedgerRevision[];
 }
@@ -38,18 +47,23 @@ export async function readCheckedBlock(db: Queryable, address: BlockAddress): Pr
   return checkBlock(block, rows);
 }
 
-/** Checks one stored block row with its revision rows (ordered by entry index); throws when tampered. */
+/**
+ * Checks one stored block row with its revision rows (ordered by entry index), by the
+ * block's own format; throws when tampered.
+ */
 export function checkBlock(
   block: Record<string, unknown>,
   revisionRows: ReadonlyArray<Record<string, unknown>>,
 ): CheckedBlock {
   const address = { strandId: String(block.strand_id), sequenceNo: integer(block.sequence_no) };
+  const format = formatOf(address, block);
   const revisions = revisionRows.map((row) => toRevision(row));
   for (const [position, revision] of revisions.entries()) {
     // Rehashed from its Ion when it has some, else from its JSON; a deletion from its metadata.
+    const entryIndex = revisionEntryIndex(format, position);
     const problem =
       storedRevisionProblem(revision) ??
-      (integer(revisionRows[position]?.entry_index) !== position + 1 ? 'does not match its hash' : null);
+      (integer(revisionRows[position]?.entry_index) !== entryIndex ? 'does not match its hash' : null);
     if (problem !== null) {
       throw new LedgerTamperedError(
         address,
@@ -60,7 +74,10 @@ export function checkBlock(
       throw new LedgerTamperedError(address, `revision ${revision.metadata.id} names another transaction`);
     }
   }
-  const entries = blockEntries(block.transaction_info, revisions);
+  const entries =
+    format === 1
+      ? format1Entries(block.transaction_info, revisions)
+      : format2Entries(address, block, revisions);
   const entriesHash = merkleRoot(entries);
   if (!sameHash(entriesHash, bytes(block.entries_hash))) {
     throw new LedgerTamperedError(address, 'its entries do not hash to its entries hash');
@@ -70,13 +87,49 @@ export function checkBlock(
   if (!sameHash(blockHash, bytes(block.block_hash))) {
     throw new LedgerTamperedError(address, 'its block hash is not dot(entries hash, previous block hash)');
   }
-  checkAgainstTransaction(address, block, revisions);
-  return { address, previousBlockHash, entriesHash, blockHash, entries, revisions };
+  if (format === 1) checkAgainstFormat1Transaction(address, block, revisions);
+  // In both formats the block's timestamp is bound to its revisions' hashed txTime.
+  for (const revision of revisions) {
+    if (revision.metadata.txTime !== instant(block.block_timestamp)) {
+      throw new LedgerTamperedError(address, "its timestamp is not its transaction's commit time");
+    }
+  }
+  return { address, format, previousBlockHash, entriesHash, blockHash, entries, revisions };
 }
 
-// What the hashes do not cover directly is bound to what they do: a revision's table
-// to the hashed transaction info, the block's timestamp to the hashed txTime.
-function checkAgainstTransaction(
+function formatOf(address: BlockAddress, block: Record<string, unknown>): BlockFormat {
+  try {
+    return blockFormatOf(block.format ?? 1);
+  } catch (error) {
+    throw new LedgerTamperedError(address, error instanceof Error ? error.message : String(error));
+  }
+}
+
+// Format 2: the transaction info is hashed from its stored Ion, its JSON (which JSON
+// queries read) must be that Ion's down-conversion, and it must record exactly the
+// documents the block's revisions write, each in its table. It holds no transaction id
+// (each revision's hashed txId, checked above, binds the block's).
+function format2Entries(
+  address: BlockAddress,
+  block: Record<string, unknown>,
+  revisions: readonly LedgerRevision[],
+): Hash[] {
+  if (!(block.transaction_info_ion instanceof Uint8Array))
+    throw new LedgerTamperedError(address, 'its transaction info has no Ion');
+  const info = readQldbTransactionInfo(block.transaction_info_ion, block.transaction_info);
+  if ('problem' in info) throw new LedgerTamperedError(address, info.problem);
+  const problem = qldbTransactionInfoProblem(info.json, revisions);
+  if (problem !== null) throw new LedgerTamperedError(address, problem);
+  return entriesOf(
+    2,
+    info.hash,
+    revisions.map((revision) => revision.hash),
+  );
+}
+
+// Format 1: what the hashes do not cover directly is bound to what they do: a
+// revision's table to the hashed transaction info.
+function checkAgainstFormat1Transaction(
   address: BlockAddress,
   block: Record<string, unknown>,
   revisions: readonly LedgerRevision[],
@@ -102,9 +155,6 @@ function checkAgainstTransaction(
         address,
         `revision ${revision.metadata.id} v${revision.metadata.version} in ${revision.tableName} is not the one its transaction recorded`,
       );
-    }
-    if (revision.metadata.txTime !== instant(block.block_timestamp)) {
-      throw new LedgerTamperedError(address, "its timestamp is not its transaction's commit time");
     }
   }
 }
@@ -180,7 +230,7 @@ export async function revisionProof(
       (tableName === undefined || revision.tableName === tableName),
   );
   if (position === -1) throw new Error(`block ${address.sequenceNo} holds no such revision of ${documentId}`);
-  const entriesPath = auditPath(block.entries, position + 1);
+  const entriesPath = auditPath(block.entries, revisionEntryIndex(block.format, position));
   const journalPath = await rootsOf(
     db,
     address.strandId,

@@ -97,10 +97,18 @@ export function revisionIonText(revision: LedgerRevision): string {
   return textOf((writer) => writeRevision(writer, revision));
 }
 
+// The transaction info as it was hashed: its Ion in a format 2 block, its JSON read
+// as Ion text in a format 1 block.
+function writeTransactionInfo(writer: ion.Writer, block: StoredBlock): void {
+  const stored = block.transactionInfoIon === null ? null : ion.load(block.transactionInfoIon);
+  (stored ?? ionOfJson(block.transactionInfo)).writeTo(writer);
+}
+
 /**
  * A block as QLDB's GetBlock prints it: its address, transaction id and timestamp,
- * its hashes, the list of entry hashes (the transaction info's, then each
- * revision's) whose Merkle root is the entries hash, the transaction info and the
+ * its hashes, the list of entry hashes whose Merkle root is the entries hash (in the
+ * block's format's order: QLDB's, each revision's then the transaction info's, for
+ * format 2; the transaction info's first for format 1), the transaction info and the
  * revisions.
  */
 export function blockIonText(block: StoredBlock): string {
@@ -121,7 +129,7 @@ export function blockIonText(block: StoredBlock): string {
     writer.writeFieldName('entriesHashList');
     writeHashes(writer, block.entries);
     writer.writeFieldName('transactionInfo');
-    ionOfJson(block.transactionInfo).writeTo(writer);
+    writeTransactionInfo(writer, block);
     writer.writeFieldName('revisions');
     writer.stepIn(ion.IonTypes.LIST);
     for (const revision of block.revisions) writeRevision(writer, revision);

@@ -66,6 +66,42 @@ export interface LedgerWrite {
    * change feed). Not part of the revision: it is neither stored nor hashed. @default null
    */
   actor?: string | null;
+  /**
+   * The id of the write's table, as the block's transaction info names it (QLDB's
+   * `tableId`). @default tableName (figway's own tables are named by their name)
+   */
+  tableId?: string;
+  /**
+   * The indexes, in `WriteOptions.statements`, of the PartiQL statements that made the
+   * write; a document written several times lists the union. @default [] (a write the
+   * gateway made itself, with no statement)
+   */
+  statements?: readonly number[];
+}
+
+/** A PartiQL statement of a QLDB transaction, as its block's transaction info lists it. */
+export interface LedgerStatement {
+  /** The statement's text, as the client sent it. */
+  statement: string;
+  /** When the statement started to run (an Ion timestamp in the block, to the millisecond). */
+  startTime: Date;
+  /**
+   * QLDB's `statementDigest`: the Ion hash of the statement's text dotted with each of
+   * its parameters' Ion hashes, as the session's commit digest folds it in.
+   */
+  digest: Hash;
+}
+
+/** What a committed transaction records beyond its writes (the third argument of `Ledger.write`). */
+export interface WriteOptions {
+  /**
+   * The transaction's id: the block's `transactionId` and each revision's `txId`; a
+   * QLDB session passes its own. Must be unused (a second block with it fails the
+   * write). @default a new random 22-character id
+   */
+  transactionId?: string;
+  /** The statements the transaction ran, in order, which `LedgerWrite.statements` index. @default [] */
+  statements?: readonly LedgerStatement[];
 }
 
 /** The signature of the whole journal up to its tip. */

@@ -5,7 +5,14 @@ import { digestAt, revisionProof } from './journalProofs.ts';
 import type { Hash } from './ledgerHash.ts';
 import { LEDGER_MIGRATIONS } from './ledgerMigrations.ts';
 import { integer, splitHashes, toRevision } from './ledgerRows.ts';
-import type { BlockAddress, JournalCheck, LedgerDigest, LedgerRevision, LedgerWrite } from './ledgerTypes.ts';
+import type {
+  BlockAddress,
+  JournalCheck,
+  LedgerDigest,
+  LedgerRevision,
+  LedgerWrite,
+  WriteOptions,
+} from './ledgerTypes.ts';
 import { foldRange } from './merkleTree.ts';
 import { verifyJournal } from './verifyJournal.ts';
 
@@ -44,11 +51,15 @@ export interface Ledger {
   /**
    * Commits the writes (JSON documents, Ion documents, deletions) as one transaction
    * (one block); throws LedgerConflictError on a stale version, and a TypeError, before
-   * anything is written, for a malformed write (see LedgerWrite).
+   * anything is written, for a malformed write (see LedgerWrite) or options. `within`
+   * runs in the same database transaction after the block is written; `options` gives
+   * the transaction's id and the PartiQL statements its block's transaction info lists
+   * (a QLDB session's; by default a new id and no statements).
    */
   write(
     writes: readonly LedgerWrite[],
     within?: (tx: Queryable) => Promise<void>,
+    options?: WriteOptions,
   ): Promise<AppendedTransaction>;
   /**
    * Calls `listener` with each transaction this ledger object commits from now on
@@ -91,8 +102,9 @@ export async function openLedger(db: Database, options: LedgerOptions = {}): Pro
   const listeners = new Set<CommittedListener>();
   return {
     db,
-    async write(writes, within) {
+    async write(writes, within, options = {}) {
       const appended = await appendTransaction(db, writes, {
+        ...options,
         clock,
         ...(within === undefined ? {} : { within }),
       });

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../core/database.ts';
 import { type CheckedBlock, checkBlock } from './journalProofs.ts';
-import { instant } from './ledgerRows.ts';
+import { bytes, instant } from './ledgerRows.ts';
 import type { BlockAddress } from './ledgerTypes.ts';
 
 /** A journal block as QLDB's GetBlock shows it: its hashes, its transaction and its revisions. */
@@ -8,8 +8,13 @@ export interface StoredBlock extends CheckedBlock {
   transactionId: string;
   /** The commit time, as an ISO-8601 instant. */
   blockTimestamp: string;
-  /** The transaction info entry exactly as it was hashed (the block's first entry). */
+  /**
+   * The transaction info as JSON: as hashed in a format 1 block (its first entry), the
+   * down-conversion of `transactionInfoIon` in a format 2 block.
+   */
   transactionInfo: unknown;
+  /** The transaction info as Ion (text), exactly as hashed (a format 2 block's last entry); null in format 1. */
+  transactionInfoIon: Uint8Array | null;
 }
 
 /**
@@ -32,5 +37,6 @@ export async function readBlock(db: Queryable, address: BlockAddress): Promise<S
     transactionId: String(block.transaction_id),
     blockTimestamp: instant(block.block_timestamp),
     transactionInfo: block.transaction_info,
+    transactionInfoIon: block.transaction_info_ion == null ? null : bytes(block.transaction_info_ion),
   };
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../core/database.ts';
+import type { BlockFormat } from './blockFormat.ts';
 import type { Hash } from './ledgerHash.ts';
 import type { LedgerRevision } from './ledgerTypes.ts';
 import type { NodeRef } from './merkleTree.ts';
@@ -23,7 +24,12 @@ export interface BlockToWrite {
   transactionId: string;
   /** The commit time: the block's timestamp and each revision's `txTime`. */
   txTime: string;
+  /** The block's layout (see BlockFormat). */
+  format: BlockFormat;
+  /** The transaction info as JSON (format 2: the down-conversion of its Ion). */
   transactionInfo: unknown;
+  /** The transaction info as Ion (text), what its entry hashes (format 2); null in format 1. */
+  transactionInfoIon: Uint8Array | null;
   entriesHash: Hash;
   previousBlockHash: Hash;
   blockHash: Hash;
@@ -39,9 +45,10 @@ export interface BlockToWrite {
 
 // ledger.append_block (migrations/003_append_block.sql) writes the block, its
 // revisions and tree nodes and moves the tip in one round trip.
-// (migrations/004_ion_documents.sql adds each revision's Ion and deletion mark.)
-const APPEND_BLOCK = `select ledger.append_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-  $16, $17, $18, $19, $20, $21, $22) as stale`;
+// (migrations/004_ion_documents.sql adds each revision's Ion and deletion mark,
+// migrations/005_block_format.sql the block's format and Ion transaction info.)
+const APPEND_BLOCK = `select ledger.append_block($1, $2, $3, $4, $5, $6::smallint, $7, $8, $9, $10, $11, $12, $13,
+  $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) as stale`;
 
 function staleOf(value: unknown): StaleVersion[] {
   const stale: unknown = typeof value === 'string' ? JSON.parse(value) : value;
@@ -64,6 +71,8 @@ export async function writeBlock(tx: Queryable, block: BlockToWrite): Promise<St
     block.transactionId,
     block.txTime,
     JSON.stringify(block.transactionInfo),
+    block.format,
+    block.transactionInfoIon === null ? null : Buffer.from(block.transactionInfoIon),
     Buffer.from(block.entriesHash),
     Buffer.from(block.previousBlockHash),
     Buffer.from(block.blockHash),

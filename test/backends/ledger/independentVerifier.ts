@@ -12,6 +12,10 @@ import * as ion from 'ion-js';
 //   (revision hash = dot(ionHash(metadata), ionHash(data)); entries hash = the Merkle
 //   root of the block's entries built level by level with an odd last node carried up;
 //   block hash = dot(entries hash, previous block hash))
+// - https://docs.aws.amazon.com/qldb/latest/developerguide/journal-contents.html
+//   (a block's entriesHashList: its revisions' hashes, then the hash of its
+//   transactionInfo, {statements, documents}, last: figway's block format 2; format 1,
+//   figway's earlier blocks, put its own JSON transaction info's hash first)
 
 /** SHA-256 with node:crypto. */
 export function sha256(bytes: Uint8Array): Uint8Array {
@@ -87,6 +91,13 @@ export function writeJson(writer: ion.Writer, value: unknown): void {
     }
     writer.stepOut();
   } else throw new TypeError(`not a JSON value: ${typeof value}`);
+}
+
+/** The Ion hash of the single value in Ion binary or text, read with ion-js's reader. */
+export function ionHashOfIonBytes(bytes: Uint8Array): Uint8Array {
+  const value = ion.load(bytes);
+  if (value === null) throw new TypeError('no Ion value');
+  return ionHash((writer) => value.writeTo(writer));
 }
 
 /** The Ion hash of a JSON value. */
@@ -207,7 +218,11 @@ export function revisionOfRow(row: Record<string, unknown>) {
   };
 }
 
-/** A block's hashes recomputed from its SQL row and its revision rows (ordered by entry index). */
+/**
+ * A block's hashes recomputed from its SQL row and its revision rows (ordered by entry
+ * index), by the block's format: 2 (QLDB's), the revisions then the Ion transaction
+ * info's hash; 1, the JSON transaction info's hash then the revisions.
+ */
 export function recomputeBlock(
   block: Record<string, unknown>,
   revisionRows: ReadonlyArray<Record<string, unknown>>,
@@ -216,7 +231,10 @@ export function recomputeBlock(
     const revision = revisionOfRow(row);
     return revisionHashOf(revision.metadata, revision.data);
   });
-  const entries = [ionHashOfJson(block.transaction_info), ...revisionHashes];
+  const entries =
+    Number(block.format) === 2
+      ? [...revisionHashes, ionHashOfIonBytes(byteaOf(block.transaction_info_ion))]
+      : [ionHashOfJson(block.transaction_info), ...revisionHashes];
   const entriesHash = merkleRootOf(entries);
   return {
     revisionHashes,

@@ -43,12 +43,13 @@ describe.each(engines)('revisions added or removed behind the journal ($name)', 
       version: 2,
       data: { ...data, parties: [...data.parties, { ...(data.parties[0] as object), profileId: BOB_ID }] },
       sequence_no: sequenceNo(row),
-      entry_index: 2,
+      // The entry after revision 1's, whatever its block's format numbers entries from.
+      entry_index: Number(row.entry_index) + 1,
     };
     const hash = revisionHashOf(revisionOfRow(forged).metadata, forged.data);
     return [
       `insert into ledger.revisions (table_name, document_id, version, data, tx_id, tx_time, strand_id, sequence_no, entry_index, hash)
-       values ('commitments', $1, 2, $2::text::jsonb, $3, $4, $5, $6, 2, $7) returning 1`,
+       values ('commitments', $1, 2, $2::text::jsonb, $3, $4, $5, $6, $7, $8) returning 1`,
       [
         id,
         JSON.stringify(forged.data),
@@ -56,6 +57,7 @@ describe.each(engines)('revisions added or removed behind the journal ($name)', 
         row.tx_time,
         row.strand_id,
         forged.sequence_no,
+        forged.entry_index,
         Buffer.from(hash),
       ],
     ] as const;

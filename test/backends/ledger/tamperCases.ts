@@ -144,11 +144,20 @@ export const CASES: TamperCase[] = [
       ['entries_hash', 'bytea', flip('entries_hash', 31), /entries do not hash to its entries hash/],
       ['previous_block_hash', 'bytea', flip('previous_block_hash', 7), BLOCK_HASH],
       ['block_hash', 'bytea', flip('block_hash', 0), BLOCK_HASH],
+      // Block 5 is in format 2 (QLDB's): its JSON transaction info is bound to its
+      // hashed Ion by being that Ion's down-conversion.
       [
         'transaction_info',
         'jsonb',
-        `jsonb_set(transaction_info, '{documents,1,version}', '1')`,
-        /entries do not hash/,
+        `jsonb_set(transaction_info, '{documents,G,tableName}', '"drafts"')`,
+        /transaction info's JSON is not its Ion's down-conversion/,
+      ],
+      // Its Ion (text) made to record document X where it recorded H.
+      [
+        'transaction_info_ion',
+        'bytea',
+        `convert_to(replace(convert_from(transaction_info_ion, 'UTF8'), '''H''', '''X'''), 'UTF8')`,
+        /transaction info's JSON is not its Ion's down-conversion/,
       ],
       ['transaction_id', 'text', `transaction_id || 'x'`, /names another transaction/],
     ] as const

@@ -4,6 +4,7 @@ import { ledgerId } from '../appendTransaction.ts';
 import { ionHashOfIon, ionHashOfString } from '../ionValueHash.ts';
 import { LedgerConflictError } from '../ledgerErrors.ts';
 import { dot, type Hash, sameHash } from '../ledgerHash.ts';
+import type { LedgerStatement } from '../ledgerTypes.ts';
 import type { Ledger } from '../openLedger.ts';
 import { StatementError } from './evaluateExpr.ts';
 import { executeStatement } from './executeStatement.ts';
@@ -37,6 +38,8 @@ interface OpenTransaction {
   startedAt: number;
   /** The commit digest so far: QLDB's hash chain over the statements and their parameters. */
   digest: Hash;
+  /** The statements run so far, which its block's transaction info lists. */
+  statements: LedgerStatement[];
   view: TransactionView;
   /** Results not yet fetched, by page token. */
   pages: Map<string, IonTree[]>;
@@ -140,6 +143,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
     command: NonNullable<SendCommandRequest['ExecuteStatement']>,
   ) {
     const text = command.Statement ?? '';
+    const startTime = new Date(now());
     const parameters = parametersOf(command.Parameters);
     let statement: ReturnType<typeof parsePartiql>;
     try {
@@ -149,6 +153,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
         throw new QldbError('BadRequestException', error.message);
       throw error;
     }
+    transaction.view.beginStatement(transaction.statements.length);
     const values = await executeStatement(
       transaction.view,
       statement,
@@ -162,6 +167,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
       ionHashOfString(text),
     );
     transaction.digest = dot(transaction.digest, statementHash);
+    transaction.statements.push({ statement: text, startTime, digest: statementHash });
     return { FirstPage: pageOf(transaction, values) };
   }
 
@@ -176,7 +182,9 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
       );
     const writes = transaction.view.ledgerWrites();
     try {
-      if (writes.length > 0) await options.ledger.write(writes);
+      // The block is the session's transaction: its id, and the statements it ran.
+      const { id: transactionId, statements } = transaction;
+      if (writes.length > 0) await options.ledger.write(writes, undefined, { transactionId, statements });
     } catch (error) {
       if (error instanceof LedgerConflictError)
         throw new QldbError(
@@ -219,6 +227,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
           id,
           startedAt: now(),
           digest: ionHashOfString(id),
+          statements: [],
           view: new TransactionView(options.ledger.db),
           pages: new Map(),
         };

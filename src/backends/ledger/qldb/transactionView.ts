@@ -30,6 +30,8 @@ interface PendingWrite {
   /** The version the transaction read; null for a document it created. */
   expectedVersion: number | null;
   pending: Pending;
+  /** The indexes of the transaction's statements that wrote the document, in order. */
+  statements: number[];
 }
 
 const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
@@ -45,6 +47,10 @@ export class TransactionView {
   readonly #writes = new Map<string, PendingWrite>();
   // The version each document had when this transaction first read it.
   readonly #read = new Map<string, number>();
+  // The id of each table a statement named, and the statement running now, for the
+  // block's transaction info.
+  readonly #tableIds = new Map<string, string>();
+  #statement: number | null = null;
 
   constructor(db: Queryable) {
     this.#db = db;
@@ -86,6 +92,7 @@ export class TransactionView {
   async table(name: string): Promise<TableEntry> {
     const entry = await this.tableNamed(name);
     if (entry === null) throw new StatementError(`No such variable named '${name}'`);
+    this.#tableIds.set(name, entry.tableId);
     return entry;
   }
 
@@ -116,13 +123,20 @@ export class TransactionView {
     return historyRevisions(this.#db, table, from, to);
   }
 
+  /** Starts the transaction's statement `index` (from 0): the writes it makes are recorded as its own. */
+  beginStatement(index: number): void {
+    this.#statement = index;
+  }
+
   /** Records the new content (or deletion) of a document for the commit. */
   put(tableName: string, documentId: string, pending: Pending, created = false): void {
     const key = keyOf(tableName, documentId);
     const earlier = this.#writes.get(key);
     const expectedVersion =
       earlier !== undefined ? earlier.expectedVersion : created ? null : (this.#read.get(key) ?? null);
-    this.#writes.set(key, { tableName, documentId, expectedVersion, pending });
+    const statements = [...(earlier?.statements ?? [])];
+    if (this.#statement !== null && !statements.includes(this.#statement)) statements.push(this.#statement);
+    this.#writes.set(key, { tableName, documentId, expectedVersion, pending, statements });
   }
 
   /** The catalog entry's new content; an entry the catalog does not list yet is created. */
@@ -138,13 +152,20 @@ export class TransactionView {
     );
   }
 
-  /** The ledger writes of the commit, in the order the transaction made them. */
+  /**
+   * The ledger writes of the commit, in the order the transaction made them, each with
+   * its table's id (the catalog's; a table figway writes itself is its own id) and the
+   * statements that made it.
+   */
   ledgerWrites(): LedgerWrite[] {
-    return [...this.#writes.values()].map(({ tableName, documentId, expectedVersion, pending }) => {
-      const base = { tableName, documentId, expectedVersion };
-      if (pending.kind === 'json') return { ...base, data: pending.data };
-      if (pending.kind === 'deleted') return { ...base, data: null, deleted: true } as LedgerWrite;
-      return { ...base, data: null, ion: ionBinaryOf(pending.document) } as LedgerWrite;
-    });
+    return [...this.#writes.values()].map(
+      ({ tableName, documentId, expectedVersion, pending, statements }) => {
+        const tableId = this.#tableIds.get(tableName) ?? tableName;
+        const base = { tableName, documentId, expectedVersion, tableId, statements };
+        if (pending.kind === 'json') return { ...base, data: pending.data };
+        if (pending.kind === 'deleted') return { ...base, data: null, deleted: true } as LedgerWrite;
+        return { ...base, data: null, ion: ionBinaryOf(pending.document) } as LedgerWrite;
+      },
+    );
   }
 }

@@ -5,7 +5,10 @@
  */
 
 /** One step of a path after its root: `.name`, `['name']`, `[0]` or `[*]`. */
-export type PathStep = { kind: 'field'; name: string } | { kind: 'index'; index: number } | { kind: 'wildcard' };
+export type PathStep =
+  | { kind: 'field'; name: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'wildcard' };
 
 /** `p.parties[0].role`: a root name (a FROM alias, or a table's field when there is no alias) and its steps. */
 export interface Path {

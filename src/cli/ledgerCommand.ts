@@ -35,7 +35,12 @@ async function embeddedKey(dataDir: string): Promise<{ id: string; secret: strin
     // Made by an earlier run: that one is the key.
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const [id = '', secret = ''] = (await readFile(path, 'utf8')).trim().split(':');
+  const text = (await readFile(path, 'utf8')).trim();
+  const colon = text.indexOf(':');
+  const id = text.slice(0, colon);
+  const secret = text.slice(colon + 1);
+  if (colon < 1 || secret.length < 16)
+    throw new ConfigError(`${path} does not hold an id:secret key pair; delete it to make a new one.`);
   return { id, secret };
 }
 

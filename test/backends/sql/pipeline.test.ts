@@ -65,6 +65,18 @@ describe.each(engines)('Database.pipeline ($name)', (engine) => {
     expect(await db.query('select id from pipelined')).toEqual([{ id: 3 }]);
   });
 
+  it('sends nothing when a parameter cannot be sent, so no statement before it commits', async () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    await expect(
+      db.pipeline([
+        { sql: 'insert into pipelined values ($1)', params: [40] },
+        { sql: 'select $1::jsonb', params: [cycle] },
+      ]),
+    ).rejects.toThrow(/circular/);
+    expect(await db.query('select id from pipelined where id = 40')).toEqual([]);
+  });
+
   it('rolls back when the commit itself fails', async () => {
     await db.exec(`create table if not exists deferred (id int primary key,
       parent int references deferred (id) deferrable initially deferred)`);

@@ -171,5 +171,34 @@ describe.each(engines)(
       expect(secondUpdate?.[2]).toBe(firstUpdate?.[1]);
       expect((await ledger.verifyJournal()).ok).toBe(true);
     });
+
+    it('lets one of two transactions that found no document insert it: the other retries and finds it', async () => {
+      const other = driverFor(server.url);
+      let reads = 0;
+      let bothRead: () => void = () => {};
+      const barrier = new Promise<void>((resolve) => {
+        bothRead = resolve;
+      });
+      const insertOnce = async (txn: TransactionExecutor) => {
+        const found = (
+          await txn.execute('SELECT id FROM commitments WHERE id = ?', 'c-unique')
+        ).getResultList();
+        reads += 1;
+        if (reads === 2) bothRead();
+        if (reads <= 2) await barrier;
+        if (found.length === 0) await txn.execute('INSERT INTO commitments ?', commitment('c-unique'));
+      };
+      try {
+        await Promise.all([driver.executeLambda(insertOnce), other.executeLambda(insertOnce)]);
+      } finally {
+        other.close();
+      }
+      // Serializable, as QLDB: the loser read nothing, then a commit changed what it read.
+      expect(reads).toBe(3);
+      const rows = await driver.executeLambda((txn) =>
+        txn.execute('SELECT id FROM commitments WHERE id = ?', 'c-unique'),
+      );
+      expect(rows.getResultList()).toHaveLength(1);
+    });
   },
 );

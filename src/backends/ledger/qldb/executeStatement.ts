@@ -1,12 +1,16 @@
 import { ledgerId } from '../appendTransaction.ts';
 import { evaluate, type Scope, StatementError, truthOf } from './evaluateExpr.ts';
 import { type IonStruct, type IonTree, isStruct, MISSING, newStruct, treeOfJson } from './ionTree.ts';
+import { isTableName } from './ledgerTables.ts';
 import type { Expr, Statement } from './partiqlAst.ts';
 import { selectRows, whereOf } from './selectRows.ts';
 import type { SeenDocument, TransactionView } from './transactionView.ts';
 import { applyChanges } from './updateDocument.ts';
 
 const NO_NAMES: ReadonlyMap<string, IonTree> = new Map();
+
+/** Indexes per table at most, as in QLDB. */
+const MAX_INDEXES = 5;
 
 /** `{name: value}` as a one-field struct. */
 function one(name: string, value: string): IonStruct {
@@ -55,6 +59,10 @@ function insertedDocuments(value: IonTree): IonStruct[] {
 async function createIndex(view: TransactionView, table: string, field: string): Promise<IonTree[]> {
   const entry = await view.table(table);
   const expr = `[${field}]`;
+  if (entry.indexes.length >= MAX_INDEXES)
+    throw new StatementError(
+      `Table '${table}' already has ${MAX_INDEXES} indexes, the most a table may have`,
+    );
   if (entry.indexes.some((index) => index.expr === expr))
     throw new StatementError(`Table '${table}' already has an index on ${field}`);
   const indexId = ledgerId();
@@ -82,8 +90,17 @@ export async function executeStatement(
     case 'select':
       return selectRows(view, statement, params);
     case 'createTable': {
+      if (!isTableName(statement.table))
+        throw new StatementError(
+          `'${statement.table}' is not a table name: a letter or underscore, then letters, digits and underscores, at most 128, not starting with _ql`,
+        );
       if ((await view.tableNamed(statement.table)) !== null)
         throw new StatementError(`Table '${statement.table}' already exists`);
+      // Revisions are kept by table name: a new table would show the dropped one's documents.
+      if (await view.wasDropped(statement.table))
+        throw new StatementError(
+          `Table '${statement.table}' was dropped; figway cannot create another table of that name`,
+        );
       const tableId = ledgerId();
       view.putTable({ name: statement.table, tableId, status: 'ACTIVE', indexes: [], version: null });
       return [one('tableId', tableId)];

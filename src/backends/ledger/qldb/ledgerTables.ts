@@ -12,6 +12,15 @@ import { type IonStruct, type IonTree, loadIon, treeOfJson } from './ionTree.ts'
  */
 export const USER_TABLES = 'information_schema.user_tables';
 
+/**
+ * True for a name CREATE TABLE accepts, as QLDB's rule has it: a letter or underscore,
+ * then letters, digits and underscores, at most 128 in all, and not `_ql...`, the
+ * prefix of QLDB's own views. The catalog's table (with its dot) never is one.
+ */
+export function isTableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name) && !name.startsWith('_ql');
+}
+
 /** One table of the catalog. */
 export interface TableEntry {
   name: string;

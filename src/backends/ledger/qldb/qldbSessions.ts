@@ -1,18 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../../../core/database.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { ledgerId } from '../appendTransaction.ts';
-import { ionHashOfIon, ionHashOfString } from '../ionValueHash.ts';
+import { ionHashOfString } from '../ionValueHash.ts';
 import { LedgerConflictError } from '../ledgerErrors.ts';
 import { dot, type Hash, sameHash } from '../ledgerHash.ts';
 import type { LedgerStatement } from '../ledgerTypes.ts';
 import type { Ledger } from '../openLedger.ts';
 import { StatementError } from './evaluateExpr.ts';
 import { executeStatement } from './executeStatement.ts';
-import { type IonTree, ionBinaryOf, loadIon } from './ionTree.ts';
+import { type IonTree, ionBinaryOf } from './ionTree.ts';
 import { indexStatement } from './ledgerTables.ts';
 import { parsePartiql } from './parsePartiql.ts';
 import { PartiqlSyntaxError, UnsupportedStatementError } from './partiqlAst.ts';
-import { commandOf, type Page, QldbError, type SendCommandRequest } from './qldbCommands.ts';
+import {
+  type CommandName,
+  commandOf,
+  type Page,
+  QldbError,
+  type SendCommandRequest,
+} from './qldbCommands.ts';
+import { ReadConflictError } from './readSet.ts';
+import { parametersOf } from './statementParameters.ts';
 import { TransactionView } from './transactionView.ts';
 
 /** How a QLDB session endpoint serves one ledger. */
@@ -47,6 +56,9 @@ interface OpenTransaction {
 
 interface Session {
   lastUsed: number;
+  busy?: boolean;
+  /** The id of the transaction the sweep ended for its age, to tell the client it expired. */
+  expired?: string;
   transaction: OpenTransaction | null;
 }
 
@@ -83,9 +95,18 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
     }
   }
 
+  // Ends idle sessions and drops expired transactions (and the pages they hold).
+  let lastSweep = now();
   function sweep() {
+    lastSweep = now();
     const oldest = now() - sessionIdleMs;
-    for (const [token, session] of sessions) if (session.lastUsed < oldest) sessions.delete(token);
+    for (const [token, session] of sessions) {
+      if (session.lastUsed < oldest) sessions.delete(token);
+      else if (session.transaction !== null && session.transaction.startedAt < now() - transactionTimeoutMs) {
+        session.expired = session.transaction.id;
+        session.transaction = null;
+      }
+    }
   }
 
   function sessionOf(request: SendCommandRequest): Session {
@@ -98,6 +119,8 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
 
   function transactionOf(session: Session, id: string | undefined): OpenTransaction {
     const transaction = session.transaction;
+    if (transaction === null && id !== undefined && session.expired === id)
+      throw new QldbError('InvalidSessionException', `Transaction ${id} has expired`, 'Expired');
     if (transaction === null || transaction.id !== id)
       throw new QldbError(
         'InvalidSessionException',
@@ -119,23 +142,6 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
       page.NextPageToken = token;
     }
     return page;
-  }
-
-  function parametersOf(parameters: NonNullable<SendCommandRequest['ExecuteStatement']>['Parameters']) {
-    return (parameters ?? []).map((parameter, index): { value: IonTree; hash: Hash } => {
-      const bytes =
-        parameter.IonBinary !== undefined
-          ? Buffer.from(parameter.IonBinary, 'base64')
-          : Buffer.from(parameter.IonText ?? '');
-      try {
-        return { value: loadIon(bytes), hash: ionHashOfIon(bytes) };
-      } catch (error) {
-        throw new QldbError(
-          'BadRequestException',
-          `Parameter ${index + 1} is not valid Ion: ${String(error)}`,
-        );
-      }
-    });
   }
 
   async function execute(
@@ -184,9 +190,11 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
     try {
       // The block is the session's transaction: its id, and the statements it ran.
       const { id: transactionId, statements } = transaction;
-      if (writes.length > 0) await options.ledger.write(writes, undefined, { transactionId, statements });
+      // Inside the append, after the strand lock: what the transaction read must be unchanged.
+      const unchanged = (tx: Queryable) => transaction.view.reads.check(tx, transactionId);
+      if (writes.length > 0) await options.ledger.write(writes, unchanged, { transactionId, statements });
     } catch (error) {
-      if (error instanceof LedgerConflictError)
+      if (error instanceof LedgerConflictError || error instanceof ReadConflictError)
         throw new QldbError(
           'OccConflictException',
           `Optimistic concurrency control (OCC) failure encountered while committing the transaction ${transaction.id}: ${error.message}`,
@@ -203,6 +211,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
 
   async function run(request: SendCommandRequest): Promise<Record<string, unknown>> {
     const command = commandOf(request);
+    if (now() - lastSweep > 1000) sweep();
     if (command === 'StartSession') {
       if (request.StartSession?.LedgerName !== options.ledgerName)
         throw new QldbError(
@@ -220,6 +229,18 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
       return { SessionToken: token };
     }
     const session = sessionOf(request);
+    // A session runs one command at a time, as QLDB's do (the driver never overlaps them).
+    if (session.busy)
+      throw new QldbError('BadRequestException', 'The session is still running another command.');
+    session.busy = true;
+    try {
+      return await runInSession(session, command, request);
+    } finally {
+      session.busy = false;
+    }
+  }
+
+  async function runInSession(session: Session, command: CommandName, request: SendCommandRequest) {
     switch (command) {
       case 'StartTransaction': {
         const id = ledgerId();
@@ -253,6 +274,8 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
       case 'EndSession':
         sessions.delete(request.SessionToken ?? '');
         return {};
+      default:
+        throw new QldbError('BadRequestException', `${command} needs no session.`);
     }
   }
 

@@ -29,11 +29,6 @@ export function whereOf(
   let found: FieldEquals | null = null;
   const visit = (expr: Expr): void => {
     if (found !== null) return;
-    if (expr.kind === 'and') {
-      visit(expr.left);
-      visit(expr.right);
-      return;
-    }
     if (expr.kind !== 'compare' || expr.op !== '=') return;
     const [path, other] = expr.left.kind === 'path' ? [expr.left, expr.right] : [expr.right, expr.left];
     if (path.kind !== 'path' || (other.kind !== 'parameter' && other.kind !== 'literal')) return;
@@ -59,7 +54,13 @@ export function whereOf(
     )
       found = { field, value: value.stringValue() ?? '' };
   };
-  if (where !== null) visit(where);
+  // The top-level AND's operands, without recursion (a chain is as deep as it is long).
+  const pending: Expr[] = where === null ? [] : [where];
+  while (pending.length > 0 && found === null) {
+    const next = pending.pop() as Expr;
+    if (next.kind === 'and') pending.push(next.right, next.left);
+    else visit(next);
+  }
   return found;
 }
 

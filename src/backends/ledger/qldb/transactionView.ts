@@ -8,12 +8,14 @@ import {
   type FieldEquals,
   hasRevisions,
   historyRevisions,
+  isTableName,
   readCatalog,
   readListedTables,
   type TableEntry,
   USER_TABLES,
   unlistedTable,
 } from './ledgerTables.ts';
+import { ReadSet } from './readSet.ts';
 
 /** A document as a transaction sees it: committed, or written earlier in the transaction. */
 export interface SeenDocument {
@@ -56,6 +58,9 @@ export class TransactionView {
     this.#db = db;
   }
 
+  /** The tables this transaction read and when, checked at its commit. */
+  readonly reads = new ReadSet();
+
   /** The fields CREATE INDEX named in this transaction: each gets its PostgreSQL index after the commit. */
   readonly newIndexes: Array<{ table: string; field: string }> = [];
 
@@ -74,18 +79,32 @@ export class TransactionView {
 
   /** Every user table, with this transaction's CREATE and DROP TABLE applied (reads every table name). */
   async catalog(): Promise<TableEntry[]> {
+    await this.reads.reading(this.#db, USER_TABLES);
     return this.#withPending(await readCatalog(this.#db));
   }
 
   /** The active table named `name`, or null: one the catalog lists, or one figway writes itself. */
   async tableNamed(name: string): Promise<TableEntry | null> {
+    // The catalog's own table, and names no CREATE TABLE accepts, are never user tables.
+    if (!isTableName(name)) return null;
+    await this.reads.reading(this.#db, USER_TABLES);
     this.#listed ??= readListedTables(this.#db);
     const entries = this.#withPending(await this.#listed);
     // A name dropped and created again has an inactive entry and an active one.
     const active = entries.find((table) => table.name === name && table.status === 'ACTIVE');
     if (active !== undefined) return active;
     if (entries.some((table) => table.name === name)) return null;
+    await this.reads.reading(this.#db, name);
     return (await hasRevisions(this.#db, name)) ? unlistedTable(name) : null;
+  }
+
+  /** True when the catalog holds a dropped table named `name`. */
+  async wasDropped(name: string): Promise<boolean> {
+    await this.reads.reading(this.#db, USER_TABLES);
+    this.#listed ??= readListedTables(this.#db);
+    return this.#withPending(await this.#listed).some(
+      (table) => table.name === name && table.status === 'INACTIVE',
+    );
   }
 
   /** The active table named `name`; a StatementError as QLDB words it when there is none. */
@@ -99,6 +118,7 @@ export class TransactionView {
   /** The documents of `table` (optionally only those whose field equals a string), with this transaction's writes. */
   async documents(table: string, equals: FieldEquals | null = null): Promise<SeenDocument[]> {
     const seen = new Map<string, SeenDocument>();
+    await this.reads.reading(this.#db, table);
     for (const revision of await committedRevisions(this.#db, table, equals)) {
       const key = keyOf(table, revision.metadata.id);
       if (!this.#read.has(key)) this.#read.set(key, revision.metadata.version);
@@ -114,12 +134,14 @@ export class TransactionView {
   }
 
   /** The committed revisions of `table` (QLDB's `_ql_committed_` view: committed data only). */
-  committed(table: string): Promise<LedgerRevision[]> {
+  async committed(table: string): Promise<LedgerRevision[]> {
+    await this.reads.reading(this.#db, table);
     return committedRevisions(this.#db, table);
   }
 
   /** Every committed revision of `table` between two commit times. */
-  history(table: string, from: Date | null, to: Date | null): Promise<LedgerRevision[]> {
+  async history(table: string, from: Date | null, to: Date | null): Promise<LedgerRevision[]> {
+    await this.reads.reading(this.#db, table);
     return historyRevisions(this.#db, table, from, to);
   }
 

@@ -232,7 +232,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   opened.add('the gateway', () => gateway.stop());
   await claim?.publish(gateway.url);
   if (config.legacy.transport === 'embedded')
-    process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir));
+    process.stdout.write(welcome(gateway.url, gateway.schemaVersion, config.dataDir, config.flags));
   logger.info(
     {
       url: gateway.url,

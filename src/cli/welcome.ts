@@ -1,7 +1,26 @@
 import { relative } from 'node:path';
+import type { FlagsConfig } from '../configTypes.ts';
+
+// How a unit moves in this mode: with the flags file, `figway flags set`; with Unleash,
+// its web UI (where `flags set` refuses), and `figway flags list` to read the result.
+function moving(flags: FlagsConfig): string[] {
+  if (flags.kind === 'unleash') {
+    const ui = flags.url.replace(/\/api\/?$/, '/');
+    return [
+      `Flags come from Unleash: move a unit for a cohort in its web UI (${ui}), then see`,
+      'what figway will serve each cohort with:',
+      '  npx figway flags list',
+    ];
+  }
+  return [
+    'Move a unit to the target for one cohort, and back:',
+    '  npx figway flags set Commitment.status live --cohort beta',
+    '  npx figway flags set Commitment.status legacy --cohort beta',
+  ];
+}
 
 /** What the embedded default prints at start: where it serves, how to query, subscribe and move a unit. */
-export function welcome(url: string, version: string, dataDir: string): string {
+export function welcome(url: string, version: string, dataDir: string, flags: FlagsConfig): string {
   const query = '{ me { username } commitments(first: 5) { edges { node { title status } } } }';
   return [
     '',
@@ -21,9 +40,7 @@ export function welcome(url: string, version: string, dataDir: string): string {
     `Subscribe over graphql-ws at ${url.replace(/^http/, 'ws')} (token in connectionParams.authorization),`,
     "e.g. to 'subscription { myCommitmentActivity { kind commitment { title status } } }'.",
     '',
-    'Move a unit to the target for one cohort, and back:',
-    '  npx figway flags set Commitment.status live --cohort beta',
-    '  npx figway flags set Commitment.status legacy --cohort beta',
+    ...moving(flags),
     '',
     `Health: ${url.replace(/\/graphql$/, '/healthz')}    Stop: Ctrl-C`,
     '',

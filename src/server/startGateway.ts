@@ -207,8 +207,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     includeStacktraceInErrorResponses: options.development,
     formatError,
     plugins: [
-      // figway sets no cache hints (every answer depends on its caller); without the
-      // plugin no field is wrapped to collect them.
+      // No cache hints (every answer depends on its caller), so no field wrapped to collect them.
       ApolloServerPluginCacheControlDisabled(),
       queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),

@@ -190,7 +190,12 @@ async function loadNodes(
   return found;
 }
 
-async function rootsOf(db: Queryable, strandId: string, groups: readonly NodeRef[][]): Promise<Hash[]> {
+/** The root of each group of perfect subtrees (a range of the journal tree), read from storage; a missing node throws. */
+export async function rootsOf(
+  db: Queryable,
+  strandId: string,
+  groups: readonly NodeRef[][],
+): Promise<Hash[]> {
   const nodes = await loadNodes(db, strandId, groups.flat());
   return groups.map((group) => foldRange(group.map((ref) => nodes.get(`${ref.level}:${ref.index}`) as Hash)));
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -9,68 +8,28 @@ import {
   QLDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-qldb';
-import { type HasherProvider, makeHashWriter } from 'ion-hash-js';
 import * as ion from 'ion-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
 import type { LedgerRevision, LedgerWrite } from '../../../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { handleQldbControlPlane } from '../../../src/server/qldb/qldbControlPlane.ts';
+import {
+  dot,
+  foldProof,
+  ionHashOfIonBytes,
+  merkleRootOf,
+} from '../../backends/ledger/independentVerifier.ts';
 import { openTestLedger, steppingClock } from '../../backends/ledger/ledgerFixture.ts';
 
 const engines = await testEngines();
 
-// An independent verifier, written from QLDB's documentation (verification.results.html)
-// and not from src/: dot sorts the two hashes by their bytes read as signed values from
-// the last byte to the first, joins them smaller first and takes SHA-256; a proof is
-// folded left to right onto the revision's (or the block's) hash.
-function compareSigned(a: Uint8Array, b: Uint8Array): number {
-  for (let i = a.length - 1; i >= 0; i--) {
-    const difference = (((a[i] as number) << 24) >> 24) - (((b[i] as number) << 24) >> 24);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const [first, second] = compareSigned(a, b) < 0 ? [a, b] : [b, a];
-  return new Uint8Array(createHash('sha256').update(first).update(second).digest());
-}
-
-const fold = (leaf: Uint8Array, proof: readonly Uint8Array[]) => proof.reduce(dot, leaf);
-
-// Level by level, neighbours paired left to right, an unpaired last node carried up.
-function merkleRoot(level: readonly Uint8Array[]): Uint8Array {
-  if (level.length <= 1) return level[0] ?? new Uint8Array(0);
-  const next = [];
-  for (let i = 0; i < level.length; i += 2)
-    next.push(dot(level[i] as Uint8Array, level[i + 1] ?? new Uint8Array(0)));
-  return merkleRoot(next);
-}
-
-const nodeSha256: HasherProvider = () => {
-  let hash = createHash('sha256');
-  return {
-    update: (bytes: Uint8Array) => {
-      hash.update(bytes);
-    },
-    digest: () => {
-      const digest = new Uint8Array(hash.digest());
-      hash = createHash('sha256');
-      return digest;
-    },
-  };
-};
-
-// The Ion hash of a value read from the text the server printed: what a QLDB client
-// recomputes a revision's hash from.
-function ionHash(value: ion.dom.Value): Uint8Array {
-  const writer = makeHashWriter(ion.makeBinaryWriter(), nodeSha256);
-  value.writeTo(writer);
-  return new Uint8Array(writer.digest());
-}
+// The independent verifier of the ledger tests (written from QLDB's documentation, not
+// from src/): dot, proofs folded left to right, Merkle roots, and a value's Ion hash
+// as a QLDB client recomputes it from the Ion text the server printed.
+const fold = foldProof;
+const merkleRoot = merkleRootOf;
+const ionHash = (value: ion.dom.Value) => ionHashOfIonBytes(ion.dumpBinary(value));
 
 const hex = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('hex');
 const field = (value: ion.dom.Value, name: string) => value.get(name) as ion.dom.Value;

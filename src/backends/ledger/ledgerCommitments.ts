@@ -21,6 +21,7 @@ import {
   documentsOf,
   partiesOf,
 } from './commitmentDocument.ts';
+import { commitmentPageStatement } from './commitmentPage.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
 import { toRevision } from './ledgerRows.ts';
 import type { LedgerRevision } from './ledgerTypes.ts';
@@ -195,15 +196,8 @@ export function createLedgerCommitments(
     async listCommitments(viewer, page: CommitmentPageQuery) {
       const access = visibilityOf(viewer);
       if (access.hidden) return [];
-      const documents = await query(
-        `select data from ledger.documents
-         where table_name = '${COMMITMENTS}' and ${VISIBLE}
-           and ($3::text is null or data ->> 'status' = $3::text)
-           and ($4::text is null or (data ->> 'createdAt', document_id) < ($4::text, $5::text))
-         order by data ->> 'createdAt' desc, document_id desc
-         limit $1`,
-        [page.limit, access.userId, page.status, page.after?.createdAt ?? null, page.after?.id ?? null],
-      );
+      const { sql, params } = commitmentPageStatement(page, access.userId);
+      const documents = await query(sql, params);
       return documents.map((row) => commitmentOf(row.data));
     },
     async partiesByCommitmentIds(viewer, ids): Promise<PartyRecord[]> {

@@ -15,6 +15,8 @@ usage: figway <command>
                          run the mirror's appliers alone; see what waits, the lag, dead letters
   ledger serve [--port N] [--host H]
                          serve the ledger over QLDB's API (amazon-qldb-driver-nodejs, @aws-sdk/client-qldb)
+  service ledger|oltp [--port N] [--host H]
+                         run one target as a GraphQL service of its own (schema/targets/*.graphql)
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
   reconcile <commitments|profiles|commitment-types> [--repair] [--json]
                          compare legacy with the target, list divergent rows, repair from the authority
@@ -46,6 +48,8 @@ export async function runFigway(argv: readonly string[]): Promise<number> {
       return (await import('./verifyCommand.ts')).verifyCommand(args);
     case 'ledger':
       return (await import('./ledgerCommand.ts')).ledgerCommand(args);
+    case 'service':
+      return (await import('./serviceCommand.ts')).serviceCommand(args);
     case 'reconcile':
       return (await import('./reconcileCommand.ts')).reconcileCommand(args);
     case 'sync':

@@ -1,0 +1,44 @@
+import DataLoader from 'dataloader';
+import type { CommitmentRecord, DocumentRecord, PartyRecord } from '../backends/connectStore.ts';
+import type { CommitmentDocument } from '../backends/ledger/commitmentDocument.ts';
+import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts';
+import type { LedgerRevision } from '../backends/ledger/ledgerTypes.ts';
+import type { Viewer } from '../backends/viewer.ts';
+import type { ServiceContext } from './targetService.ts';
+
+/** The context of one ledger-service request: the viewer and its batched reads, one statement per kind and tick. */
+export interface LedgerServiceContext extends ServiceContext {
+  commitment: DataLoader<string, CommitmentRecord | null>;
+  parties: DataLoader<string, PartyRecord[]>;
+  documents: DataLoader<string, DocumentRecord[]>;
+  history: DataLoader<string, Array<LedgerRevision<CommitmentDocument>>>;
+}
+
+function grouped<T>(ids: readonly string[], records: readonly T[], keyOf: (record: T) => string): T[][] {
+  const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
+  for (const record of records) groups.get(keyOf(record))?.push(record);
+  return ids.map((id) => groups.get(id) ?? []);
+}
+
+/** Creates the context of one request, reading the ledger's commitments as `viewer`. */
+export function createLedgerServiceContext(
+  commitments: LedgerCommitments,
+  viewer: Viewer,
+): LedgerServiceContext {
+  return {
+    viewer,
+    commitment: new DataLoader(async (ids) => {
+      const found = new Map((await commitments.commitmentsByIds(viewer, ids)).map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    parties: new DataLoader(async (ids) =>
+      grouped(ids, await commitments.partiesByCommitmentIds(viewer, ids), (party) => party.commitmentId),
+    ),
+    documents: new DataLoader(async (ids) =>
+      grouped(ids, await commitments.documentsByCommitmentIds(viewer, ids), (entry) => entry.commitmentId),
+    ),
+    history: new DataLoader(async (ids) =>
+      grouped(ids, await commitments.historyByIds(viewer, ids), (revision) => revision.metadata.id),
+    ),
+  };
+}

@@ -1,19 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Ledger, openLedger } from '../backends/ledger/openLedger.ts';
-import { openPostgresDatabase } from '../backends/sql/postgresDatabase.ts';
+import type { Ledger } from '../backends/ledger/openLedger.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../core/logger.ts';
-import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
-import { openBackends } from '../server/openBackends.ts';
 import { ACCESS_KEYS_SETTING, parseAccessKeys } from '../server/qldb/accessKeys.ts';
 import { startQldbServer } from '../server/qldb/qldbEndpoint.ts';
+import { openConfiguredLedger } from './openConfiguredLedger.ts';
 
 const USAGE = `usage: figway ledger serve [--port N] [--host H]
   serve the ledger over Amazon QLDB's session API and control plane subset, so that
   amazon-qldb-driver-nodejs and @aws-sdk/client-qldb work against it with an endpoint
   override (default port 4100, host 127.0.0.1)
+usage: figway ledger export <dir>
+  write the journal into <dir> (new or empty) as QLDB's S3 journal export lays it out:
+  <exportId>.started.manifest, <strandId>.<first>-<last>.ion data objects of blocks in
+  Ion text, and <exportId>.<strandId>.completed.manifest listing them
+usage: figway ledger import <dir>
+  load such an export into an empty ledger, keeping every block address and hash and
+  verifying the chain block by block; the first broken block stops it (exit 1), named,
+  and nothing is imported
 `;
 
 /** The ledger name clients use when FIGWAY_LEDGER_NAME is not set: the Connect guide's. */
@@ -55,46 +61,43 @@ async function openServedLedger(): Promise<Opened> {
   const config = loadConfig();
   const setting = process.env[ACCESS_KEYS_SETTING];
   const keys = setting === undefined || setting === '' ? null : parseAccessKeys(setting);
-  if (config.targets.kind === 'postgres') {
-    if (keys === null)
-      throw new ConfigError(
-        `figway ledger serve needs ${ACCESS_KEYS_SETTING} (id:secret pairs, comma-separated).`,
-      );
-    const db = openPostgresDatabase({ connectionString: config.targets.ledgerUrl });
-    return { ledger: await openLedger(db), keys, hint: null, close: () => db.close() };
-  }
-  if (config.targets.kind === 'none' || config.legacy.transport !== 'embedded')
+  if (config.targets.kind === 'postgres' && keys === null)
     throw new ConfigError(
-      'figway ledger serve needs LEDGER_DATABASE_URL (or the embedded default, with nothing set).',
+      `figway ledger serve needs ${ACCESS_KEYS_SETTING} (id:secret pairs, comma-separated).`,
     );
   // The embedded data serves one process: the ledger, or a gateway (which holds it while it runs).
-  const claim = await claimEmbeddedData(config.dataDir);
+  const opened = await openConfiguredLedger(config, 'figway ledger serve');
   try {
-    const backends = await openBackends(config);
-    if (backends.targets === null) throw new ConfigError('the embedded default has no ledger');
-    const local = keys === null ? await embeddedKey(config.dataDir) : null;
+    const local =
+      keys === null && opened.embeddedDataDir !== null ? await embeddedKey(opened.embeddedDataDir) : null;
     return {
-      ledger: backends.targets.ledger,
+      ledger: opened.ledger,
       keys: keys ?? new Map([[local?.id ?? '', local?.secret ?? '']]),
       hint:
-        local === null
+        local === null || opened.embeddedDataDir === null
           ? null
-          : `Sign with the local key pair kept in ${join(config.dataDir, 'ledger-access-key')}: ` +
+          : `Sign with the local key pair kept in ${join(opened.embeddedDataDir, 'ledger-access-key')}: ` +
             `credentials { accessKeyId: '${local.id}', secretAccessKey: '<the part after the colon>' }, region any.`,
-      async close() {
-        await backends.close();
-        await claim.release();
-      },
+      close: opened.close,
     };
   } catch (error) {
-    await claim.release();
+    await opened.close();
     throw error;
   }
 }
 
-/** `figway ledger serve`: the ledger as a QLDB endpoint, until SIGINT or SIGTERM. */
+/**
+ * `figway ledger serve`: the ledger as a QLDB endpoint, until SIGINT or SIGTERM;
+ * `figway ledger export|import <dir>`: its journal in QLDB's export format (ledgerExportCommand).
+ */
 export async function ledgerCommand(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'export' || sub === 'import') {
+    const commands = await import('./ledgerExportCommand.ts');
+    return sub === 'export'
+      ? commands.ledgerExportCommand(rest, USAGE)
+      : commands.ledgerImportCommand(rest, USAGE);
+  }
   if (sub !== 'serve') {
     process.stderr.write(USAGE);
     return 2;

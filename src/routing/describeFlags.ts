@@ -1,15 +1,12 @@
+import { z } from 'zod';
 import type { CatalogueEntry } from '../core/catalogue.ts';
-import type { FlagDefinitions, FlagFeature, FlagStrategy } from './flagFiles.ts';
+import type { FlagConstraint } from './describeConstraint.ts';
+import { describeStrategy, type SegmentLookup, type StageLine } from './describeStrategy.ts';
+import type { FlagDefinitions, FlagFeature } from './flagFiles.ts';
+import { isDisabledStrategy, servedFeature } from './servedFeature.ts';
 import { isMutationUnit, stageForEveryone, userSelection } from './stageForEveryone.ts';
-import { describeSelector, ruleOf } from './stageRules.ts';
 
-/** One line of `figway flags list`: who, at which stage. */
-export interface StageLine {
-  who: string;
-  stage: string;
-  /** Why the rule is not in effect: a `Mutation.*` unit ignores rules that select users. */
-  ignored?: string;
-}
+export type { LineScope, StageLine } from './describeStrategy.ts';
 
 /** A unit and the stages its flag gives, in the order Unleash evaluates them. */
 export interface UnitStages {
@@ -20,37 +17,127 @@ export interface UnitStages {
   lines: StageLine[];
 }
 
-function describeStrategy(strategy: FlagStrategy, userNames: (id: string) => string): StageLine {
-  const rule = ruleOf(strategy);
-  if (rule !== null) return { who: describeSelector(rule.selector, userNames), stage: rule.stage };
-  const constraints = strategy.constraints.map(
-    (c) => `${c.contextName} ${c.operator} ${(c.values ?? [c.value]).join(',')}`,
+type UserNames = (id: string) => string;
+
+const legacyLine = (who: string): StageLine => ({
+  who,
+  stage: 'legacy',
+  served: [],
+  scope: { kind: 'unit' },
+});
+
+const segmentsSchema = z.array(
+  z.looseObject({
+    id: z.number(),
+    name: z.string().optional(),
+    constraints: z.array(z.looseObject({ contextName: z.string(), operator: z.string() })).default([]),
+  }),
+);
+
+/** The definitions' top-level `segments` by id (what unleash-client resolves a strategy's segment ids with). */
+function segmentLookup(definitions: FlagDefinitions): SegmentLookup {
+  const parsed = segmentsSchema.safeParse((definitions as { segments?: unknown }).segments ?? []);
+  const segments = parsed.success ? parsed.data : [];
+  return new Map(
+    segments.map((segment) => [
+      segment.id,
+      { name: segment.name ?? String(segment.id), constraints: segment.constraints as FlagConstraint[] },
+    ]),
   );
-  const variants = strategy.variants.map((variant) => variant.name).join('/') || 'no variant (legacy)';
-  return {
-    who: `${strategy.name}${constraints.length > 0 ? ` where ${constraints.join(' and ')}` : ''}`,
-    stage: variants,
-  };
+}
+
+const dependenciesSchema = z.array(
+  z.looseObject({
+    feature: z.string(),
+    enabled: z.boolean().optional(),
+    variants: z.array(z.string()).optional(),
+  }),
+);
+
+// A flag with parents (Unleash's flag dependencies) is off for anyone whose parents do not hold.
+function dependencyLines(feature: FlagFeature): StageLine[] {
+  const parsed = dependenciesSchema.safeParse((feature as { dependencies?: unknown }).dependencies ?? []);
+  if (!parsed.success) return [legacyLine('everyone: the flag has dependencies figway cannot read')];
+  return parsed.data.map((parent) => {
+    const wanted =
+      parent.enabled === false
+        ? 'off'
+        : `on${parent.variants?.length ? ` with variant ${parent.variants.join(' or ')}` : ''}`;
+    return legacyLine(`anyone for whom parent flag ${parent.feature} is not ${wanted}`);
+  });
+}
+
+function featureLines(feature: FlagFeature, segments: SegmentLookup, userNames: UserNames): StageLine[] {
+  if (!feature.enabled) return [legacyLine('everyone (flag off)')];
+  const lines = dependencyLines(feature);
+  const evaluated = servedFeature(feature);
+  if (evaluated.strategies.length === 0) {
+    // unleash-client enables a flag without strategies for everyone, with the flag's variants.
+    const none = { name: 'default', parameters: {}, constraints: [], variants: [] };
+    const { line } = describeStrategy(none, feature, segments, userNames);
+    return [...lines, { ...line, who: 'everyone (flag on, no strategy)' }];
+  }
+  let reachedEveryone = false;
+  for (const strategy of feature.strategies) {
+    const { line, matchesEveryone } = describeStrategy(strategy, feature, segments, userNames);
+    if (isDisabledStrategy(strategy))
+      lines.push({
+        ...line,
+        who: `${line.who} (strategy disabled)`,
+        stage: 'not evaluated',
+        served: [],
+        scope: { kind: 'nobody' },
+      });
+    else if (reachedEveryone)
+      lines.push({
+        ...line,
+        stage: 'never reached (everyone matched above)',
+        served: [],
+        scope: { kind: 'nobody' },
+      });
+    else lines.push(line);
+    reachedEveryone ||= matchesEveryone && !isDisabledStrategy(strategy);
+  }
+  if (!reachedEveryone) lines.push(legacyLine(lines.length === 0 ? 'everyone' : 'everyone else'));
+  return lines;
 }
 
 // A Mutation unit has one stage for everyone: its rules that select users are shown
 // as ignored, and "everyone" gets the stage the router gives every caller.
-function mutationLines(feature: FlagFeature, userNames: (id: string) => string): StageLine[] {
-  const lines: StageLine[] = [];
-  for (const strategy of feature.strategies) {
+function mutationLines(feature: FlagFeature, segments: SegmentLookup, userNames: UserNames): StageLine[] {
+  const evaluated = servedFeature(feature);
+  const { stage } = stageForEveryone(evaluated);
+  const everyone: StageLine = evaluated.enabled
+    ? {
+        who: 'everyone',
+        stage,
+        served: stage === 'legacy' ? [] : [{ variant: stage, stage, percent: 100 }],
+        scope: { kind: 'unit' },
+      }
+    : legacyLine('everyone (flag off)');
+  const lines: StageLine[] = [everyone];
+  for (const strategy of evaluated.enabled ? evaluated.strategies : []) {
     const selection = userSelection(strategy);
-    if (selection !== null) lines.push({ ...describeStrategy(strategy, userNames), ignored: selection });
+    if (selection === null) continue;
+    const { line } = describeStrategy(strategy, feature, segments, userNames);
+    lines.push({ ...line, ignored: selection, served: [], scope: { kind: 'nobody' } });
   }
-  return [{ who: 'everyone', stage: stageForEveryone(feature).stage }, ...lines];
+  return lines;
 }
 
-/** The catalogue's units with their stages per cohort, users or percentage, everyone else last. */
+/**
+ * The catalogue's units with what their flags give, line by line in the order Unleash
+ * evaluates them: each strategy with its constraints, percentage, stickiness and
+ * variants (see describeStrategy.ts), a flag that is off or missing said so, and
+ * everyone no strategy matches last, at `legacy`.
+ */
 export function describeFlags(
   catalogue: readonly CatalogueEntry[],
   definitions: FlagDefinitions,
-  userNames: (id: string) => string = (id) => id,
+  userNames: UserNames = (id) => id,
 ): UnitStages[] {
   const features = new Map(definitions.features.map((feature) => [feature.name, feature]));
+  const segments = segmentLookup(definitions);
   return catalogue.map((entry) => {
     const feature = features.get(entry.flag);
     const described = {
@@ -60,41 +147,12 @@ export function describeFlags(
       description: entry.description,
     };
     if (feature === undefined)
-      return {
-        ...described,
-        lines: [{ who: 'everyone (flag missing: figway serves legacy)', stage: 'legacy' }],
-      };
-    if (isMutationUnit(entry.unit)) return { ...described, lines: mutationLines(feature, userNames) };
-    const lines = feature.enabled
-      ? feature.strategies.map((strategy) => describeStrategy(strategy, userNames))
-      : [];
-    if (!lines.some((line) => line.who === 'everyone'))
-      lines.push({ who: lines.length === 0 ? 'everyone' : 'everyone else', stage: 'legacy' });
+      return { ...described, lines: [legacyLine('everyone (flag missing: figway serves legacy)')] };
+    const lines = isMutationUnit(entry.unit)
+      ? mutationLines(feature, segments, userNames)
+      : featureLines(feature, segments, userNames);
     return { ...described, lines };
   });
 }
 
-/**
- * `figway flags list` as text, about 80 columns wide (the unit column grows with the
- * longest unit name, a space after it); ignored rules are marked, with why under the table.
- */
-export function formatUnitStages(units: readonly UnitStages[]): string {
-  const width = Math.max(32, ...units.map((unit) => unit.unit.length + 1));
-  const out = [`${'UNIT'.padEnd(width)}${'WHO'.padEnd(36)}STAGE`];
-  let ignored = 0;
-  for (const unit of units) {
-    unit.lines.forEach((line, index) => {
-      const stage = line.ignored === undefined ? line.stage : `${line.stage} (ignored)`;
-      if (line.ignored !== undefined) ignored += 1;
-      out.push(`${(index === 0 ? unit.unit : '').padEnd(width)}${line.who.padEnd(36)}${stage}`);
-    });
-  }
-  if (ignored > 0) {
-    out.push(
-      '',
-      `${ignored} ${ignored === 1 ? 'rule is' : 'rules are'} ignored: Mutation units take one stage for everyone, ` +
-        'so a rule that selects users, a cohort or a percentage never applies to them.',
-    );
-  }
-  return `${out.join('\n')}\n`;
-}
+export { formatUnitStages } from './formatUnitStages.ts';

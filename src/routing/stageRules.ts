@@ -36,7 +36,11 @@ export function strategyOf(flag: string, rule: StageRule): FlagStrategy {
   };
 }
 
-/** Reads a strategy back as a rule, or null when it is not one figway writes (made in Unleash by hand). */
+/**
+ * Reads a strategy back as a rule, or null when it is not one figway writes (made in
+ * Unleash by hand): a cohort or users at less than 100% is no rule, since a rule for a
+ * cohort or users takes all of them.
+ */
 export function ruleOf(strategy: FlagStrategy): StageRule | null {
   const stage = strategy.variants.length === 1 ? strategy.variants[0]?.name : undefined;
   if (strategy.name !== 'flexibleRollout' || !isStage(stage)) return null;
@@ -44,7 +48,9 @@ export function ruleOf(strategy: FlagStrategy): StageRule | null {
   const percent = Number(strategy.parameters.rollout ?? '100');
   if (
     more.length > 0 ||
-    (constraint !== undefined && (constraint.operator !== 'IN' || constraint.inverted === true))
+    Number.isNaN(percent) ||
+    (constraint !== undefined &&
+      (constraint.operator !== 'IN' || constraint.inverted === true || percent < 100))
   )
     return null;
   if (constraint?.contextName === 'userId')

@@ -4,6 +4,7 @@ import { InMemStorageProvider, Unleash } from 'unleash-client';
 import type { Logger } from '../core/logger.ts';
 import { createRateLimitedLog } from '../reports/rateLimitedLog.ts';
 import { readDefinitions } from './flagFiles.ts';
+import { servedFeature } from './servedFeature.ts';
 import { decideStage, type ReloadOutcome, type StageSource } from './stageSource.ts';
 
 /** Where a server-backed stage source finds Unleash. */
@@ -76,7 +77,11 @@ async function offlineClient(path: string, logger: Logger): Promise<Unleash> {
     refreshInterval: 0,
     disableMetrics: true,
     storageProvider: new InMemStorageProvider(),
-    bootstrap: { data: definitions.features as never },
+    // As Unleash's client API serves them: disabled strategies left out, segments by id.
+    bootstrap: {
+      data: definitions.features.map(servedFeature) as never,
+      segments: (definitions as { segments?: unknown }).segments as never,
+    },
   });
   listenToClient(client, logger);
   await new Promise<void>((resolve) => client.once('ready', () => resolve()));

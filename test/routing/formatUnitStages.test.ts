@@ -7,7 +7,7 @@ function unit(name: string, who: string, stage: 'legacy' | 'complete'): UnitStag
     flag: `figway.${name}`,
     owner: 'commitments',
     description: name,
-    lines: [{ who, stage }],
+    lines: [{ who, stage, served: [], scope: { kind: 'unit' } }],
   };
 }
 

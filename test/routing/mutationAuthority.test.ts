@@ -256,7 +256,7 @@ describe('figway flags', () => {
     const listed = await figway(['flags', 'list'], env);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^Mutation\.updateCommitmentStatus\s+everyone\s+dualwrite$/m);
-    expect(listed.stdout).toMatch(/^Mutation\.addParty\s+everyone\s+legacy$/m);
+    expect(listed.stdout).toMatch(/^Mutation\.addParty\s+everyone \(flag off\)\s+legacy$/m);
   }, 60_000);
 });
 
@@ -264,7 +264,9 @@ describe('the flags file shipped in flags/', () => {
   it('describes each Mutation unit with one line for everyone', async () => {
     const described = describeFlags(catalogue, await readDefinitions(`${FLAGS_DIR}/definitions.json`));
     for (const unit of described.filter((entry) => entry.unit.startsWith('Mutation.')))
-      expect(unit.lines).toEqual([{ who: 'everyone', stage: 'legacy' }]);
+      expect(unit.lines).toEqual([
+        { who: 'everyone (flag off)', stage: 'legacy', served: [], scope: { kind: 'unit' } },
+      ]);
   });
 });
 

@@ -44,7 +44,7 @@ describe.runIf(available)('figway flags against a real Unleash server', () => {
       expect(listed.code).toBe(0);
       expect(listed.stdout).toMatch(/^Commitment\.status\s+cohort beta\s+live\n\s+everyone else\s+legacy$/m);
       expect(listed.stdout).toMatch(/^Query\.commitment\s+users alice\s+shadow$/m);
-      expect(listed.stdout).toMatch(/^Commitment\.parties\s+everyone\s+legacy$/m);
+      expect(listed.stdout).toMatch(/^Commitment\.parties\s+everyone \(flag off\)\s+legacy$/m);
     });
 
     it('prints every catalogue unit as JSON with --json', async () => {
@@ -53,8 +53,13 @@ describe.runIf(available)('figway flags against a real Unleash server', () => {
       const parsed = JSON.parse(listed.stdout) as Array<{ unit: string; lines: unknown[] }>;
       expect(parsed).toHaveLength(units);
       expect(parsed.find((unit) => unit.unit === 'Commitment.status')?.lines).toEqual([
-        { who: 'cohort beta', stage: 'live' },
-        { who: 'everyone else', stage: 'legacy' },
+        {
+          who: 'cohort beta',
+          stage: 'live',
+          served: [{ variant: 'live', stage: 'live', percent: 100 }],
+          scope: { kind: 'cohorts', cohorts: ['beta'] },
+        },
+        { who: 'everyone else', stage: 'legacy', served: [], scope: { kind: 'unit' } },
       ]);
     });
   });

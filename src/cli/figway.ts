@@ -15,6 +15,9 @@ usage: figway <command>
                          run the mirror's appliers alone; see what waits, the lag, dead letters
   ledger serve [--port N] [--host H]
                          serve the ledger over QLDB's API (amazon-qldb-driver-nodejs, @aws-sdk/client-qldb)
+  ledger export|import <dir>
+                         the journal as QLDB's S3 journal export (manifests, Ion blocks); import loads one
+                         into an empty ledger, verifying each block, and stops at the first broken one
   service ledger|oltp [--port N] [--host H]
                          run one target as a GraphQL service of its own (schema/targets/*.graphql)
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest

@@ -1,4 +1,4 @@
-import { loadConfig, requireJwtIssuer } from '../config.ts';
+import { ConfigError, loadConfig, requireJwtIssuer } from '../config.ts';
 import { createLogger } from '../core/logger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
 import { createLedgerService } from '../services/ledgerService.ts';
@@ -8,7 +8,12 @@ import { serviceQueryLimits } from '../services/serviceQueryLimits.ts';
 import { startTargetService } from '../services/startTargetService.ts';
 import { TARGET_SERVICE_KINDS, type TargetServiceKind } from '../services/targetContract.ts';
 import { createOpenResources } from './openResources.ts';
-import { openServiceStores, type ServiceStores, serviceEnvironment } from './openServiceStores.ts';
+import {
+  openServiceStores,
+  SERVICE_DATABASE_SETTING,
+  type ServiceStores,
+  serviceEnvironment,
+} from './openServiceStores.ts';
 
 const DEFAULT_PORTS: Readonly<Record<TargetServiceKind, number>> = { ledger: 4010, oltp: 4020 };
 
@@ -53,7 +58,15 @@ export async function serviceCommand(args: readonly string[]): Promise<number> {
   }
   const env = serviceEnvironment(kind, process.env);
   const config = loadConfig(env);
-  // Settings with no safe default stop start-up before anything opens.
+  const embedded = config.targets.kind === 'embedded';
+  // Settings with no safe default stop start-up before anything opens. The embedded
+  // default's local secret verifies only tokens signed on this machine.
+  if (!embedded && config.auth.kind === 'embedded') {
+    throw new ConfigError(
+      `figway service ${kind} on ${SERVICE_DATABASE_SETTING[kind]} needs SUPABASE_JWT_SECRET or ` +
+        "SUPABASE_JWKS_URL: the settings the gateway verifies its users' tokens with.",
+    );
+  }
   requireJwtIssuer(config.auth);
   const logger = createLogger(config.logLevel);
   const metrics = createServiceMetrics();
@@ -67,7 +80,8 @@ export async function serviceCommand(args: readonly string[]): Promise<number> {
       service: target,
       host: option(rest, '--host') ?? '127.0.0.1',
       port,
-      development: config.development,
+      // On its own database a service is in production unless told otherwise, whatever legacy is.
+      development: embedded ? config.development : env.NODE_ENV === 'development',
       maxBodyBytes: config.maxBodyBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       queryLimits: serviceQueryLimits(env, config.queryLimits),

@@ -63,4 +63,16 @@ describe('figway service refusals', () => {
     expect(result.stderr).toMatch(/figway service oltp needs OLTP_DATABASE_URL/);
     expect(result.stdout).not.toMatch(/figway service is listening/);
   });
+
+  it('exits 2 naming SUPABASE_JWT_SECRET when its own database is set and no verifier is', async () => {
+    const result = await figway(['service', 'ledger', '--port', '0'], {
+      ...UNSET,
+      LEDGER_DATABASE_URL: TEST_POSTGRES_URL,
+      SUPABASE_JWT_ISSUER: 'http://127.0.0.1:54321/auth/v1',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /figway service ledger on LEDGER_DATABASE_URL needs SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL/,
+    );
+  });
 });

@@ -14,6 +14,7 @@ import {
   JournalImportError,
   LedgerNotEmptyError,
 } from '../../../src/backends/ledger/importJournal.ts';
+import { LedgerTamperedError } from '../../../src/backends/ledger/ledgerErrors.ts';
 import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
 import type { Database } from '../../../src/core/database.ts';
 import { validateExport } from './exportValidator.ts';
@@ -25,7 +26,7 @@ import {
   revisionOfRow,
 } from './independentVerifier.ts';
 import { LEDGER_NAME, type MixedJournal, withDriver, writeMixedJournal } from './journalExportFixture.ts';
-import { steppingClock } from './ledgerFixture.ts';
+import { steppingClock, tamper } from './ledgerFixture.ts';
 
 const engines = await testEngines();
 const TIMEOUT = 120_000;
@@ -286,5 +287,21 @@ describe.each(engines)('journal export and import ($name)', (engine: TestEngine)
       ExportDirectoryError,
     );
     expect((await readdir(used)).sort()).toEqual(names);
+  });
+
+  // Last: it edits the source ledger.
+  it('refuses to export a journal whose block fails verification, naming it, and leaves no files', async () => {
+    const changed = await tamper(
+      source.db,
+      `update ledger.revisions set data = jsonb_set(data, '{n}', '3') where table_name = 'right' and document_id = 'twin' returning 1`,
+    );
+    expect(changed).toHaveLength(1);
+    const tampered = join(work, 'tampered');
+    const failure = await exportJournal(source.db, tampered, { ledgerName: LEDGER_NAME }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(LedgerTamperedError);
+    expect((failure as LedgerTamperedError).block).toEqual({ strandId: exported.strandId, sequenceNo: 8 });
+    expect(await readdir(tampered)).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
 import DataLoader from 'dataloader';
-import type { CommitmentRecord, DocumentRecord, PartyRecord } from '../backends/connectStore.ts';
+import type { DocumentRecord, PartyRecord } from '../backends/connectStore.ts';
 import type { CommitmentDocument } from '../backends/ledger/commitmentDocument.ts';
 import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts';
 import type { LedgerRevision } from '../backends/ledger/ledgerTypes.ts';
 import type { Viewer } from '../backends/viewer.ts';
 import type { ServiceContext } from './targetService.ts';
 
-/** The context of one ledger-service request: the viewer and its batched reads, one statement per kind and tick. */
+/**
+ * The context of one ledger-service request: the viewer and its batched reads, one
+ * statement per kind and tick. Parties and documents are read off the commitment
+ * documents the store returned; their loaders serve a commitment that carries none.
+ */
 export interface LedgerServiceContext extends ServiceContext {
-  commitment: DataLoader<string, CommitmentRecord | null>;
   parties: DataLoader<string, PartyRecord[]>;
   documents: DataLoader<string, DocumentRecord[]>;
   history: DataLoader<string, Array<LedgerRevision<CommitmentDocument>>>;
@@ -27,10 +30,6 @@ export function createLedgerServiceContext(
 ): LedgerServiceContext {
   return {
     viewer,
-    commitment: new DataLoader(async (ids) => {
-      const found = new Map((await commitments.commitmentsByIds(viewer, ids)).map((row) => [row.id, row]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
     parties: new DataLoader(async (ids) =>
       grouped(ids, await commitments.partiesByCommitmentIds(viewer, ids), (party) => party.commitmentId),
     ),

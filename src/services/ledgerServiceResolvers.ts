@@ -62,11 +62,8 @@ export function ledgerReadResolvers(
     return wanted;
   };
   const Query = {
-    async commitmentsByIds(_: unknown, args: { ids: string[] }, context: LedgerServiceContext) {
-      const found = await commitments.commitmentsByIds(context.viewer, batch('commitmentsByIds', args.ids));
-      for (const commitment of found) context.commitment.prime(commitment.id, commitment);
-      return found;
-    },
+    commitmentsByIds: (_: unknown, args: { ids: string[] }, context: LedgerServiceContext) =>
+      commitments.commitmentsByIds(context.viewer, batch('commitmentsByIds', args.ids)),
     partiesByCommitmentIds: (_: unknown, args: { ids: string[] }, context: LedgerServiceContext) =>
       commitments.partiesByCommitmentIds(context.viewer, batch('partiesByCommitmentIds', args.ids)),
     documentsByCommitmentIds: (_: unknown, args: { ids: string[] }, context: LedgerServiceContext) =>
@@ -80,9 +77,7 @@ export function ledgerReadResolvers(
         limit: first + 1,
         after,
       });
-      const nodes = rows.slice(0, first);
-      for (const commitment of nodes) context.commitment.prime(commitment.id, commitment);
-      return { nodes, hasNextPage: rows.length > first };
+      return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
     },
     async verifyCommitment(
       _: unknown,

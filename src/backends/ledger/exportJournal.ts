@@ -71,7 +71,8 @@ async function readStoredBlocks(
   });
 }
 
-// The blocks of [from, to], each checked and linked to the one before it.
+// Every block from the first to the tip, read a page at a time, each checked against its
+// hashes and linked to the one before it.
 async function* journalBlocks(db: Queryable, strandId: string, tipSequenceNo: number) {
   let previous: Hash = EMPTY_HASH;
   for (let from = 0; from <= tipSequenceNo; from += PAGE) {

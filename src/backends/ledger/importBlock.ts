@@ -1,12 +1,13 @@
 import * as ion from 'ion-js';
 import type { Queryable } from '../../core/database.ts';
-import { type BlockFormat, entriesOf, revisionEntryIndex } from './blockFormat.ts';
+import { type BlockFormat, entriesOf } from './blockFormat.ts';
 import type { ExportedBlock, ExportedRevision } from './exportedBlock.ts';
+import { type Content, importedBlockRows } from './importedBlockRows.ts';
 import { ionHashJson } from './ionHashJson.ts';
 import { ionToJson } from './ionToJson.ts';
 import { ionHashOfIon } from './ionValueHash.ts';
 import { JournalImportError } from './journalImportError.ts';
-import { checkBlock, readCheckedBlock } from './journalProofs.ts';
+import { type CheckedBlock, checkBlock, readCheckedBlock } from './journalProofs.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
 import { dot, EMPTY_HASH, type Hash, revisionHashOf, sameHash } from './ledgerHash.ts';
 import type { BlockAddress } from './ledgerTypes.ts';
@@ -20,14 +21,6 @@ export interface ImportedBlockState {
   next: number;
   previousBlockHash: Hash;
   frontier: Hash[];
-}
-
-/** What a revision stores, as the ledger writes it (see revisionContent). */
-interface Content {
-  data: unknown;
-  ion: Uint8Array | null;
-  deleted: boolean;
-  dataHash: Hash;
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -150,6 +143,43 @@ function checkHashes(at: BlockAddress, block: ExportedBlock, state: ImportedBloc
     );
 }
 
+function transactionInfoOf(at: BlockAddress, block: ExportedBlock): { infoHash: Hash; info: unknown } {
+  try {
+    return { infoHash: ionHashOfIon(block.transactionInfo), info: ionToJson(block.transactionInfo) };
+  } catch (error) {
+    throw new JournalImportError(at, `its transaction info cannot be read as Ion (${describe(error)})`);
+  }
+}
+
+/** A block as the ledger will store it, checked as the ledger checks a stored block. */
+interface PreparedBlock {
+  format: BlockFormat;
+  info: unknown;
+  transactionInfoIon: Uint8Array | null;
+  tables: string[];
+  checked: CheckedBlock;
+}
+
+function prepareBlock(at: BlockAddress, block: ExportedBlock, contents: Content[]): PreparedBlock {
+  const { infoHash, info } = transactionInfoOf(at, block);
+  const format = formatOf(
+    at,
+    block,
+    block.revisions.map((revision) => revision.hash),
+    infoHash,
+  );
+  const tables = tablesOf(at, format, info, block.revisions);
+  const transactionInfoIon = format === 2 ? ionText(block.transactionInfo) : null;
+  const rows = importedBlockRows(block, { format, info, transactionInfoIon, tables, contents });
+  // Everything the ledger's own verification checks of a stored block, checked before it is stored.
+  try {
+    return { format, info, transactionInfoIon, tables, checked: checkBlock(rows.block, rows.revisions) };
+  } catch (error) {
+    if (error instanceof LedgerTamperedError) throw new JournalImportError(at, error.reason);
+    throw error;
+  }
+}
+
 /**
  * Verifies one exported block against its own hashes and the block before it, writes
  * it with ledger.append_block (under the strand lock the caller holds, in the caller's
@@ -171,59 +201,7 @@ export async function importBlock(
     );
   const contents = block.revisions.map((revision) => contentOf(at, revision));
   checkHashes(at, block, state, contents);
-  let infoHash: Hash;
-  let info: unknown;
-  try {
-    infoHash = ionHashOfIon(block.transactionInfo);
-    info = ionToJson(block.transactionInfo);
-  } catch (error) {
-    throw new JournalImportError(at, `its transaction info cannot be read as Ion (${describe(error)})`);
-  }
-  const format = formatOf(
-    at,
-    block,
-    block.revisions.map((revision) => revision.hash),
-    infoHash,
-  );
-  const tables = tablesOf(at, format, info, block.revisions);
-  const transactionInfoIon = format === 2 ? ionText(block.transactionInfo) : null;
-  const revisionRows = block.revisions.map((revision, position) => {
-    const content = contents[position] as Content;
-    return {
-      table_name: tables[position],
-      document_id: revision.metadata.id,
-      version: revision.metadata.version,
-      data: content.data,
-      ion: content.ion,
-      deleted: content.deleted,
-      tx_id: revision.metadata.txId,
-      tx_time: revision.metadata.txTime,
-      strand_id: at.strandId,
-      sequence_no: at.sequenceNo,
-      entry_index: revisionEntryIndex(format, position),
-      hash: revision.hash,
-    };
-  });
-  const blockRow = {
-    strand_id: at.strandId,
-    sequence_no: at.sequenceNo,
-    transaction_id: block.transactionId,
-    block_timestamp: block.blockTimestamp,
-    transaction_info: info,
-    format,
-    transaction_info_ion: transactionInfoIon,
-    entries_hash: block.entriesHash,
-    previous_block_hash: block.previousBlockHash,
-    block_hash: block.blockHash,
-  };
-  // Everything the ledger's own verification checks of a stored block, checked before it is stored.
-  let checked: ReturnType<typeof checkBlock>;
-  try {
-    checked = checkBlock(blockRow, revisionRows);
-  } catch (error) {
-    if (error instanceof LedgerTamperedError) throw new JournalImportError(at, error.reason);
-    throw error;
-  }
+  const { format, info, transactionInfoIon, tables, checked } = prepareBlock(at, block, contents);
   const tree = appendLeaf(state.frontier, at.sequenceNo, block.blockHash);
   const [stale] = await writeBlock(tx, {
     strandId: at.strandId,
@@ -244,7 +222,7 @@ export async function importBlock(
   if (stale !== undefined)
     throw new JournalImportError(
       at,
-      `revision ${stale.tableName}/${stale.documentId} follows version ${stale.version ?? 'none'}, and the ledger holds ${stale.current ?? 'none'}`,
+      `document ${stale.tableName}/${stale.documentId} is at version ${stale.current ?? 'none'} in the ledger, and the block's revision of it follows version ${stale.version ?? 'none'}`,
     );
   await checkStored(tx, at, block);
   state.next += 1;

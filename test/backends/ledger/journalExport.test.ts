@@ -190,6 +190,29 @@ describe.each(engines)('journal export and import ($name)', (engine: TestEngine)
     TIMEOUT,
   );
 
+  it('refuses an export that does not start at the first block, or lists a file outside its directory', async () => {
+    const manifestName = `${exported.exportId}.${exported.strandId}.completed.manifest`;
+    const rewritten = async (name: string, keys: string[]) => {
+      const copy = join(work, name);
+      await cp(dir, copy, { recursive: true });
+      await writeFile(
+        join(copy, manifestName),
+        `{keys:[${keys.map((key) => JSON.stringify(key)).join(',')}]}`,
+      );
+      return importJournal(target.db, copy).catch((error: unknown) => error);
+    };
+    const headless = await rewritten('headless', exported.keys.slice(1));
+    expect(headless).toBeInstanceOf(JournalImportError);
+    expect((headless as JournalImportError).block).toEqual({ strandId: exported.strandId, sequenceNo: 4 });
+    expect((headless as JournalImportError).reason).toMatch(/block 0 comes first/);
+    const outside = await rewritten('outside', [`../export/${exported.keys[0]}`]);
+    expect(outside).toBeInstanceOf(JournalImportError);
+    expect((outside as JournalImportError).block).toBeNull();
+    expect((outside as JournalImportError).reason).toMatch(/not a path inside the export/);
+    const [count] = await target.db.query('select count(*)::int as blocks from ledger.blocks');
+    expect(count?.blocks).toBe(0);
+  });
+
   it(
     'imports into a fresh ledger with the same blocks, hashes, digest and committed view',
     async () => {

@@ -12,7 +12,6 @@ export interface AdaptiveSamplerOptions {
   /** The observation writer's queue in use, 0 to 1; from half full on the sampler slows down. */
   writerPressure: () => number;
   metrics: Pick<GatewayMetrics, 'shadowSkipped' | 'shadowSampleRate'>;
-  random: () => number;
   /** Milliseconds, monotonic. @default performance.now */
   now?: () => number;
   /** How often the factors may move. @default 50 */
@@ -31,11 +30,12 @@ interface UnitState {
 /** Decides, per unit and request, whether a comparison runs, at a rate that falls as candidates back up. */
 export interface AdaptiveSampler {
   /**
-   * Draws once for `unit` at its configured `rate`: the effective rate (the probability
-   * this comparison had) when it is sampled, else null. A draw the configured rate would
-   * have taken but the adaptive factor did not is counted as skipped (`throttled`).
+   * Decides for `unit` at its configured `rate`, with `drawn`, the request's uniform draw
+   * in [0, 1): the effective rate (the probability this comparison had) when it is
+   * sampled, else null. A draw the configured rate would have taken but the adaptive
+   * factor did not is counted as skipped (`throttled`).
    */
-  draw(unit: string, rate: number): number | null;
+  draw(unit: string, rate: number, drawn: number): number | null;
   /** Counts a drawn sample that could not start, with why. */
   skip(unit: string, reason: SkipReason): void;
   /** A drawn comparison started; {@link done} when it is recorded or abandoned. */
@@ -108,7 +108,7 @@ export function createAdaptiveSampler(options: AdaptiveSamplerOptions): Adaptive
   }
 
   return {
-    draw(unit, rate) {
+    draw(unit, rate, drawn) {
       if (rate <= 0) return null;
       adjust();
       const state = stateOf(unit, rate);
@@ -117,7 +117,6 @@ export function createAdaptiveSampler(options: AdaptiveSamplerOptions): Adaptive
         options.metrics.shadowSampleRate.set({ unit }, rate * state.factor);
       }
       const effective = rate * state.factor;
-      const drawn = options.random();
       if (drawn < rate) state.draws += 1;
       if (drawn < effective) return effective;
       if (drawn < rate) options.metrics.shadowSkipped.inc({ unit, reason: 'throttled' });

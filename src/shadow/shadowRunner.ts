@@ -118,7 +118,6 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     backlog: () => backlog,
     writerPressure: () => options.writer.pressure,
     metrics: options.metrics,
-    random,
   });
 
   function raise(step: ShadowStep, error: unknown, unit: string) {
@@ -213,9 +212,10 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     control: ExperimentSide,
     site: ShadowSite,
     sent: Promise<void>,
+    drawn: number,
   ): UnitComparison | null {
     const settings = options.catalogue.get(unit)?.shadow ?? DEFAULT_SHADOW;
-    const rate = sampler.draw(unit, settings.sampleRate);
+    const rate = sampler.draw(unit, settings.sampleRate, drawn);
     if (rate === null) return null;
     if (inFlight >= maxInFlight * 16) {
       sampler.skip(unit, 'backlog');
@@ -251,6 +251,11 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
 
   function forRequest(facts: RequestFacts): RequestShadow {
     const comparisons = new Map<string, UnitComparison | null>();
+    // One draw per request, which every unit's rate is compared with: a unit is still
+    // sampled at its own rate, but units are sampled together, so the candidate reads
+    // they share (the target's loaders) are made in a tenth of the requests at rate 0.1,
+    // not in every request that happened to sample one unit or another.
+    let drawn: number | undefined;
     let markSent: () => void = () => {};
     let waiting: NodeJS.Timeout | undefined;
     const sent = new Promise<void>((resolve) => {
@@ -264,7 +269,8 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
       run(unit, stage, control, candidate, site) {
         let comparison = comparisons.get(unit);
         if (comparison === undefined) {
-          comparison = sample(facts, unit, stage, control, site, sent);
+          drawn ??= random();
+          comparison = sample(facts, unit, stage, control, site, sent, drawn);
           comparisons.set(unit, comparison);
           if (comparison !== null && waiting === undefined) {
             // A response that never goes out must not hold both answers in memory.

@@ -3,26 +3,24 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { isStage, STAGES } from '../core/stage.ts';
 import { describeFlags, formatUnitStages } from '../routing/describeFlags.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
-import {
-  FLAGS_DIR,
-  type FlagDefinitions,
-  parseDefinitions,
-  readCatalogue,
-  readDefinitions,
-  writeDefinitions,
-} from '../routing/flagFiles.ts';
+import { FLAGS_DIR, readCatalogue, readDefinitions, writeDefinitions } from '../routing/flagFiles.ts';
 import { isMutationUnit, oneStageForEveryone } from '../routing/stageForEveryone.ts';
 import { describeSelector, type RuleSelector, setRule } from '../routing/stageRules.ts';
-import { fetchClientDefinitions, pushDefinitions } from '../routing/unleashAdmin.ts';
+import { pushDefinitions } from '../routing/unleashAdmin.ts';
+import { readFlagDefinitions } from './readFlagDefinitions.ts';
 
 const USAGE = `usage: figway flags <command>
-  list [--json]                      each migration unit and its stage per cohort, users or percentage
+  list [--json]                      each migration unit's flag as Unleash evaluates it: every strategy
+                                     in order, its constraints, rollout, stickiness and variants
   set <unit> <stage> [--cohort C | --users a,b | --percent N]
                                      set a unit's stage (the embedded default's flags file); <unit> may
                                      end in * (Profile.*); stages: ${STAGES.join(', ')}; a Mutation
                                      unit takes one stage for everyone (no --cohort, --users, --percent)
   push [--file F]                    create or update the catalogue's flags on the Unleash server at
                                      UNLEASH_URL (admin token in UNLEASH_ADMIN_TOKEN), idempotently
+  check [--since 24h] [--json]       the promotion check: rules at live, rampdown or complete whose
+                                     shadow-diff verdict is not ready; exits 1 when there is any
+                                     (figway flags check --help says more)
 `;
 
 // Demo usernames read better than ids in the embedded default.
@@ -61,19 +59,7 @@ function selectorOf(args: readonly string[]): RuleSelector {
 async function list(args: readonly string[]): Promise<number> {
   const config = loadConfig();
   const catalogue = await readCatalogue();
-  let definitions: FlagDefinitions;
-  if (config.flags.kind === 'unleash') {
-    // Lenient: a variant made by hand that is not a stage is exactly what list must show.
-    definitions = parseDefinitions(
-      await fetchClientDefinitions(config.flags.url, config.flags.token),
-      config.flags.url,
-      { stagesOnly: false },
-    );
-  } else {
-    await ensureFlagsFile(config.flags.path);
-    definitions = await readDefinitions(config.flags.path);
-  }
-  const units = describeFlags(catalogue, definitions, nameOf);
+  const units = describeFlags(catalogue, await readFlagDefinitions(config), nameOf);
   process.stdout.write(
     args.includes('--json') ? `${JSON.stringify(units, null, 2)}\n` : formatUnitStages(units),
   );
@@ -153,7 +139,7 @@ async function push(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** `figway flags list|set|push`. */
+/** `figway flags list|set|push|check`. */
 export async function flagsCommand(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -163,6 +149,8 @@ export async function flagsCommand(args: readonly string[]): Promise<number> {
       return set(rest);
     case 'push':
       return push(rest);
+    case 'check':
+      return (await import('./flagsCheckCommand.ts')).flagsCheckCommand(rest);
     default:
       process.stderr.write(USAGE);
       return 2;

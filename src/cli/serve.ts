@@ -6,8 +6,9 @@ import { loadConfig, requireJwtIssuer, requireShadowSalt } from '../config.ts';
 import type { Logger } from '../core/logger.ts';
 import { createLogger } from '../core/logger.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
-import { DEFAULT_THRESHOLDS } from '../reports/buildShadowReport.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../reports/gatewayMetrics.ts';
+import { unitThresholds } from '../reports/unitThresholds.ts';
+import { createPromotionCheck } from '../routing/checkPromotion.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { createRouting } from '../routing/createRouting.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
@@ -34,6 +35,7 @@ import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
 import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { Sync } from '../writes/sync/createSync.ts';
+import { demoUserName } from './demoUserName.ts';
 import { createOpenResources, type OpenResources } from './openResources.ts';
 import { startSync } from './startSync.ts';
 import { welcome } from './welcome.ts';
@@ -121,16 +123,20 @@ function adminRoutesFor(
   const cli = createAdminRoutes(backends, verifyBearer, routing);
   const syncRoutes = sync === null ? null : createSyncRoutes(sync, verifyBearer);
   const db = backends.observationsDb;
-  const thresholdsFor = (unit: string) => {
-    const settings = routing.catalogue.get(unit)?.shadow;
-    return settings === undefined
-      ? DEFAULT_THRESHOLDS
-      : { ...DEFAULT_THRESHOLDS, maxMismatchRate: settings.maxMismatchRate, minSamples: settings.minSamples };
-  };
+  const thresholdsFor = unitThresholds([...routing.catalogue.values()]);
   const shadow =
     db === null
       ? null
-      : createShadowApiRoutes({ db, development: config.development, verifyBearer, thresholdsFor });
+      : createShadowApiRoutes({
+          db,
+          development: config.development,
+          verifyBearer,
+          thresholdsFor,
+          checkPromotion: createPromotionCheck(routing, db, {
+            salt: config.shadow.salt,
+            ...(config.legacy.transport === 'embedded' ? { userNames: demoUserName } : {}),
+          }),
+        });
   const page = createShadowPageRoutes({ development: config.development, verifyBearer });
   return async (request, response, pathname) =>
     (await page(request, response, pathname)) ||

@@ -5,7 +5,12 @@ import type { Logger } from '../core/logger.ts';
 import type { Stage } from '../core/stage.ts';
 import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import { checkCatalogue } from './checkCatalogue.ts';
-import { readConfiguredCatalogue, readDefinitions } from './flagFiles.ts';
+import {
+  type FlagDefinitions,
+  parseDefinitions,
+  readConfiguredCatalogue,
+  readDefinitions,
+} from './flagFiles.ts';
 import { createRequestRouter, type RequestRouter } from './requestRouter.ts';
 import type { ReloadOutcome, StageSource } from './stageSource.ts';
 import { createUnleashFileStageSource, createUnleashServerStageSource } from './unleashStageSources.ts';
@@ -16,6 +21,11 @@ export interface Routing {
   routerFor(viewer: Viewer, forced?: ReadonlyMap<string, Stage>): RequestRouter;
   /** The stage source's next reload of a local flags file; rejects for a source that does not reload one. */
   nextReload(): Promise<ReloadOutcome>;
+  /**
+   * The flags as the stage source evaluates them now, or null when it has none yet (or
+   * cannot tell). Throws a ConfigError when they are not flag definitions.
+   */
+  flagDefinitions(): FlagDefinitions | null;
   close(): Promise<void>;
 }
 
@@ -72,6 +82,12 @@ export async function createRouting(options: RoutingOptions): Promise<Routing> {
         },
         onRouteFallback: (unit) => options.metrics.routeFallbacks.inc({ unit }),
       }),
+    flagDefinitions() {
+      const features = source.features?.() ?? null;
+      return features === null
+        ? null
+        : parseDefinitions({ version: 2, features }, 'the flags in effect', { stagesOnly: false });
+    },
     nextReload: () =>
       source.nextReload?.() ?? Promise.reject(new Error('this stage source does not reload a flags file')),
     close: () => source.close(),

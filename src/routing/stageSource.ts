@@ -43,6 +43,11 @@ export interface StageSource {
    * stay in effect. Only sources that reload a local flags file have it.
    */
   nextReload?(): Promise<ReloadOutcome>;
+  /**
+   * The flags as the source evaluates them now, in Unleash's client format (segments
+   * resolved into the strategies), or null before it has any. Never throws.
+   */
+  features?(): unknown[] | null;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,7 @@ export function createUnleashServerStageSource(options: UnleashServerOptions): S
   listenToClient(client, options.logger);
   return {
     decide: (flag, context) => decideStage(synchronized ? client : null, flag, context),
+    features: () => (synchronized ? client.getFeatureToggleDefinitions(true) : null),
     async close() {
       client.destroy();
     },
@@ -126,6 +127,7 @@ export async function createUnleashFileStageSource(options: UnleashFileOptions):
   watchFile(options.path, { interval: options.pollMs ?? 250, persistent: false }, onChange);
   return {
     decide: (flag, context) => decideStage(client, flag, context),
+    features: () => client.getFeatureToggleDefinitions(true),
     nextReload: () => new Promise((resolve) => waiting.push(resolve)),
     async close() {
       unwatchFile(options.path, onChange);

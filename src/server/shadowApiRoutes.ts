@@ -6,6 +6,7 @@ import { buildShadowReport } from '../reports/buildShadowReport.ts';
 import { getObservation, listObservations } from '../reports/listObservations.ts';
 import { mismatchSeries } from '../reports/mismatchSeries.ts';
 import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
+import type { PromotionCheck } from '../reports/promotionCheck.ts';
 import type { VerdictThresholds } from '../reports/shadowReportTypes.ts';
 import { sendAdminError, sendJson } from './adminResponses.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
@@ -26,6 +27,8 @@ export interface ShadowApiOptions extends AdminAccess {
   thresholdsFor?: (unit: string) => VerdictThresholds;
   /** The clock `since` durations and series buckets count back from. @default () => new Date() */
   now?: () => Date;
+  /** The promotion check over observations since `since` (`figway flags check`); without it, `promotion` is a 404. */
+  checkPromotion?: (since: Date, now: Date) => Promise<PromotionCheck>;
 }
 
 const PREFIX = '/admin/api/shadow/';
@@ -116,6 +119,11 @@ async function answer(options: ShadowApiOptions, route: string, params: URLSearc
       }),
     };
   }
+  if (route === 'promotion') {
+    if (options.checkPromotion === undefined)
+      throw new FigwayError(ErrorCode.NOT_FOUND, 'This gateway has no promotion check.');
+    return options.checkPromotion(sinceOf(params, now), now);
+  }
   const idText = /^observations\/([^/]+)$/.exec(route)?.[1];
   if (idText === undefined) throw new FigwayError(ErrorCode.NOT_FOUND, `No shadow API at ${PREFIX}${route}.`);
   const id = Number(idText);
@@ -131,7 +139,9 @@ async function answer(options: ShadowApiOptions, route: string, params: URLSearc
  * - `GET /admin/api/shadow/report?since=24h&unit=` the ShadowReport (rates weighted by 1/sample rate);
  * - `GET /admin/api/shadow/series?since=24h&unit=&buckets=24` `{ since, buckets, series: MismatchSeries[] }`;
  * - `GET /admin/api/shadow/observations?unit=&cohort=&outcome=&limit=50` `{ observations: ObservationRow[] }`, newest first;
- * - `GET /admin/api/shadow/observations/<id>` one ObservationRow.
+ * - `GET /admin/api/shadow/observations/<id>` one ObservationRow;
+ * - `GET /admin/api/shadow/promotion?since=24h` the PromotionCheck: rules at live, rampdown or
+ *   complete and those whose verdict is not ready.
  * Answers `{ error: { code, message } }` with 400 for a bad parameter or method, 401/403
  * as {@link authorizeAdmin} decides, 404 for an unknown id or route. Database errors
  * propagate to the server's 500 handler. Returns false for paths outside the API.

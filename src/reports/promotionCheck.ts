@@ -1,53 +1,9 @@
 import type { Queryable } from '../core/database.ts';
-import type { Stage } from '../core/stage.ts';
 import { judgeVerdict } from './judgeVerdict.ts';
-import type { Verdict, VerdictThresholds } from './shadowReportTypes.ts';
+import type { JudgedRule, MovedRule, PromotionCheck } from './promotionCheckTypes.ts';
+import type { VerdictThresholds } from './shadowReportTypes.ts';
 
-/**
- * Whose observations show whether a rule's users may be where it puts them: one
- * cohort (observations record the caller's cohort), named users (observations record
- * a keyed hash of the user id, so the caller hashes the ids with the gateways' salt),
- * or the whole unit, every cohort, for any other rule: observations do not record
- * which strategy picked the user, so a percentage or another constraint is judged on
- * all of the unit's observations.
- */
-export type EvidenceScope =
-  | { kind: 'cohort'; cohort: string }
-  | { kind: 'users'; users: string[]; userHashes: string[] }
-  | { kind: 'unit'; why: string };
-
-/** A flag rule that serves `live`, `rampdown` or `complete` to some users of a unit. */
-export interface MovedRule {
-  unit: string;
-  flag: string;
-  /** The rule as `figway flags list` words it. */
-  who: string;
-  /** The stages it serves from `live` on. */
-  stages: Stage[];
-  evidence: EvidenceScope;
-}
-
-/** A moved rule and the shadow-diff verdict of its evidence. */
-export interface JudgedRule extends MovedRule {
-  /** Comparisons that ran (stored observations) in the scope since `since`. */
-  samples: number;
-  mismatchRate: number;
-  candidateErrorRate: number;
-  timeoutRate: number;
-  verdict: Verdict;
-  reason: string;
-}
-
-/** What `figway flags check` and the shadow page report. */
-export interface PromotionCheck {
-  generatedAt: string;
-  /** Observations at or after this instant are the evidence. */
-  since: string;
-  /** Every rule that serves live, rampdown or complete, with its verdict. */
-  checked: JudgedRule[];
-  /** Those whose verdict is not `ready`: moved without evidence. */
-  withoutEvidence: JudgedRule[];
-}
+export type { EvidenceScope, JudgedRule, MovedRule, PromotionCheck } from './promotionCheckTypes.ts';
 
 // Weighted as buildShadowReport weights: each row stands for 1/sample_rate comparisons, and
 // rows of the `dropped` outcome (stores from before adaptive sampling) are left out.

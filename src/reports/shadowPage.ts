@@ -34,6 +34,11 @@ function nonceAttribute(nonce: string | undefined): string {
 const BODY = `
 <main>
   <p id="error" class="error" role="alert" data-testid="error" hidden></p>
+  <section aria-labelledby="promotion-heading" data-testid="promotion-check">
+    <h2 id="promotion-heading">Moved without evidence</h2>
+    <p id="promotion-note" data-testid="promotion-note"></p>
+    <ul class="promotion" id="promotion-list" data-testid="promotion-list"></ul>
+  </section>
   <section aria-labelledby="units-heading">
     <h2 id="units-heading">Units by cohort</h2>
     <p class="muted" id="generated"></p>
@@ -85,7 +90,8 @@ const BODY = `
 /**
  * Renders the shadow-diff page: an HTML document whose browser modules and stylesheet
  * (src/reports/page/, served under {@link SHADOW_PAGE_ASSETS_PATH} by the same gateway, nothing
- * from another origin) fetch `/admin/api/shadow/{report,series,observations}` and show
+ * from another origin) fetch `/admin/api/shadow/{report,series,observations,promotion}` and
+ * show the rules moved to live or later without a ready verdict (their units' rows marked),
  * the per-unit-and-cohort verdicts, the mismatch rate over time, and a drill-down into
  * mismatched observations with a replay command. A `?token=` in the page's URL is sent as
  * `Authorization: Bearer <token>` on those fetches; `?since=1h|24h|7d` picks the period.

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { TestEngine } from '../../harness/databases.ts';
+import type { FlagDefinitions } from '../../src/routing/flagFiles.ts';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../support/chromium.ts';
 import { type ShadowAdminGateway, startShadowAdminGateway } from '../support/shadowAdminGateway.ts';
 import { insertObservations } from './insertObservations.ts';
@@ -34,16 +35,19 @@ export interface OpenShadowPage {
 
 /**
  * Starts a gateway outside development (the page and the API both need the `?token=` the
- * page passes on) over `engine`, fills its store, opens the page in Chromium at 1440×1000
+ * page passes on) over `engine` with `options.flags` (default: every flag off), fills its store, opens the page in Chromium at 1440×1000
  * with clipboard rights, and resolves once the page says it has loaded. Rejects under CI
  * when Chromium is missing; what was started before a failure is closed.
  */
-export async function openShadowPage(engine: TestEngine | undefined): Promise<OpenShadowPage> {
+export async function openShadowPage(
+  engine: TestEngine | undefined,
+  options: { flags?: FlagDefinitions } = {},
+): Promise<OpenShadowPage> {
   if (!chromiumInstalled) {
     throw new Error(`No Chromium at ${CHROMIUM} under CI=true: .ci/run installs Debian's chromium package.`);
   }
   if (engine === undefined) throw new Error('no database engine to keep observations in');
-  const gateway = await startShadowAdminGateway(engine, { development: false });
+  const gateway = await startShadowAdminGateway(engine, { development: false, ...options });
   let browser: Browser | undefined;
   try {
     const [detailId = -1, pageId = -1] = await insertObservations(

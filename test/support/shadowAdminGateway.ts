@@ -12,8 +12,14 @@ import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { createPostgresTransport } from '../../src/backends/supabase/postgresTransport.ts';
 import type { Database } from '../../src/core/database.ts';
 import { createGatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
+import { createPromotionCheck } from '../../src/routing/checkPromotion.ts';
 import { createRouting } from '../../src/routing/createRouting.ts';
-import { FLAGS_DIR, readDefinitions, writeDefinitions } from '../../src/routing/flagFiles.ts';
+import {
+  FLAGS_DIR,
+  type FlagDefinitions,
+  readDefinitions,
+  writeDefinitions,
+} from '../../src/routing/flagFiles.ts';
 import { migratedUnits } from '../../src/routing/migrate.ts';
 import type { AdminRoutes } from '../../src/server/adminRoutes.ts';
 import { createShadowApiRoutes } from '../../src/server/shadowApiRoutes.ts';
@@ -23,6 +29,9 @@ import { startGateway } from '../../src/server/startGateway.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { NO_MIRROR } from '../../src/writes/writeMirror.ts';
+
+/** The salt the gateway's promotion check hashes user ids with. */
+export const SALT = 'shadow-admin-gateway-salt';
 
 /** A running gateway that serves the shadow page and the shadow API over a real observation store. */
 export interface ShadowAdminGateway {
@@ -38,17 +47,21 @@ export interface ShadowAdminGateway {
 /**
  * Starts a gateway over a fresh, seeded legacy database on `engine`, whose admin routes are
  * the shadow page and the shadow JSON API over that database's observations, composed as
- * `figway serve` composes them (page first, then the API), with the default thresholds.
+ * `figway serve` composes them (page first, then the API), with the default thresholds and
+ * the promotion check over `options.flags` (default: flags/definitions.json, every flag off).
  */
 export async function startShadowAdminGateway(
   engine: TestEngine,
-  options: { development: boolean },
+  options: { development: boolean; flags?: FlagDefinitions },
 ): Promise<ShadowAdminGateway> {
   const legacy = await createLegacyDatabase(engine);
   await applyMigrations(legacy.db, OBSERVATION_MIGRATIONS);
   const flagsDir = await mkdtemp(join(tmpdir(), 'figway-flags-'));
   const flagsPath = join(flagsDir, 'flags.json');
-  await writeDefinitions(flagsPath, await readDefinitions(join(FLAGS_DIR, 'definitions.json')));
+  await writeDefinitions(
+    flagsPath,
+    options.flags ?? (await readDefinitions(join(FLAGS_DIR, 'definitions.json'))),
+  );
   const logger = pino({ level: 'silent' });
   const metrics = createGatewayMetrics();
   const routing = await createRouting({
@@ -62,7 +75,11 @@ export async function startShadowAdminGateway(
   const verifyBearer = createBearerVerifier({ kind: 'secret', secret });
   const access = { development: options.development, verifyBearer };
   const page = createShadowPageRoutes(access);
-  const api = createShadowApiRoutes({ db: legacy.db, ...access });
+  const api = createShadowApiRoutes({
+    db: legacy.db,
+    ...access,
+    checkPromotion: createPromotionCheck(routing, legacy.db, { salt: SALT }),
+  });
   const admin: AdminRoutes = async (request, response, pathname) =>
     (await page(request, response, pathname)) || api(request, response, pathname);
   const store = createPostgresTransport(legacy.db);

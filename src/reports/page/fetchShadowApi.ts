@@ -1,3 +1,4 @@
+import type { PromotionCheck } from '../promotionCheckTypes.js';
 import type { MismatchSeries, ObservationRow, ShadowReport } from '../shadowReportTypes.js';
 
 /** What `GET /admin/api/shadow/series` answers. */
@@ -18,6 +19,7 @@ export interface ShadowApi {
   series(since: string, buckets: number): Promise<SeriesAnswer>;
   mismatchedObservations(unit: string, limit: number): Promise<ObservationsAnswer>;
   observation(id: number): Promise<ObservationRow>;
+  promotion(since: string): Promise<PromotionCheck>;
 }
 
 type Query = Readonly<Record<string, string>>;
@@ -74,5 +76,6 @@ export function createShadowApi(token: string | null): ShadowApi {
         limit: String(limit),
       }),
     observation: (id) => get<ObservationRow>(`/admin/api/shadow/observations/${encodeURIComponent(id)}`),
+    promotion: (since) => get<PromotionCheck>('/admin/api/shadow/promotion', { since }),
   };
 }

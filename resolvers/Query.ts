@@ -2,7 +2,7 @@ import type { CommitmentRecord, CommitmentStatus } from '../src/backends/connect
 import { ErrorCode, FigwayError } from '../src/errors.ts';
 import { migrate } from '../src/routing/migrate.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { GatewayContext, SideStores } from './gatewayContext.ts';
+import type { SideStores } from './gatewayContext.ts';
 import { onEitherSide } from './onEitherSide.ts';
 import { verifyCommitmentField } from './verifyCommitmentField.ts';
 
@@ -14,7 +14,7 @@ interface CommitmentsArgs {
   after?: string | null;
 }
 
-async function commitmentsOn(side: SideStores, _: unknown, args: CommitmentsArgs, context: GatewayContext) {
+async function commitmentsOn(side: SideStores, _: unknown, args: CommitmentsArgs) {
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
     throw new FigwayError(ErrorCode.BAD_USER_INPUT, `first must be between 1 and ${MAX_PAGE}.`, {
@@ -22,13 +22,8 @@ async function commitmentsOn(side: SideStores, _: unknown, args: CommitmentsArgs
     });
   }
   const after = args.after === undefined || args.after === null ? null : decodeCursor(args.after);
-  const rows = await side.store.listCommitments(context.viewer, {
-    status: args.status ?? null,
-    limit: first + 1,
-    after,
-  });
+  const rows = await side.loaders.commitmentPage({ status: args.status ?? null, limit: first + 1, after });
   const page = rows.slice(0, first);
-  for (const row of page) side.loaders.commitment.prime(row.id, row);
   const edges = page.map((node: CommitmentRecord) => ({ cursor: encodeCursor(node), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type {
+  CommitmentPageQuery,
   CommitmentRecord,
   CommitmentTypeRecord,
   ConnectStore,
@@ -16,6 +17,13 @@ export interface ConnectLoaders {
   commitment: DataLoader<string, CommitmentRecord | null>;
   parties: DataLoader<string, PartyRecord[]>;
   documents: DataLoader<string, DocumentRecord[]>;
+  /**
+   * Reads a page of commitments and primes `commitment` with every one. A commitment
+   * asked for by id while a page is being read waits for the page and is answered from
+   * it when the page holds it: a shadow read of a list item's field that starts before
+   * its side's page has answered then costs no read by id.
+   */
+  commitmentPage(query: CommitmentPageQuery): Promise<CommitmentRecord[]>;
 }
 
 function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
@@ -57,7 +65,19 @@ function fromCommitments<T extends { commitmentId: string }>(
 
 /** Creates the loaders of one request, reading from `store` as `viewer`. */
 export function createConnectLoaders(store: ConnectStore, viewer: Viewer): ConnectLoaders {
-  const commitment = byId((ids) => store.commitmentsByIds(viewer, ids));
+  const pages = new Set<Promise<CommitmentRecord[]>>();
+  const commitment = byId(async (ids) => {
+    if (pages.size === 0) return store.commitmentsByIds(viewer, ids);
+    // Asked for while a page is being read: what the page holds is taken from it.
+    const paged = new Map<string, CommitmentRecord>();
+    for (const page of await Promise.allSettled(pages))
+      if (page.status === 'fulfilled') for (const row of page.value) paged.set(row.id, row);
+    const fromPages = ids.flatMap((id) => paged.get(id) ?? []);
+    const missing = ids.filter((id) => !paged.has(id));
+    return missing.length === 0
+      ? fromPages
+      : [...fromPages, ...(await store.commitmentsByIds(viewer, missing))];
+  });
   const { partsOf } = store;
   const parties = (ids: readonly string[]) => store.partiesByCommitmentIds(viewer, ids);
   const documents = (ids: readonly string[]) => store.documentsByCommitmentIds(viewer, ids);
@@ -73,6 +93,17 @@ export function createConnectLoaders(store: ConnectStore, viewer: Viewer): Conne
       partsOf === undefined
         ? byCommitment(documents)
         : fromCommitments(commitment, (record) => partsOf(record)?.documents ?? null, documents),
+    async commitmentPage(query) {
+      const reading = store.listCommitments(viewer, query);
+      pages.add(reading);
+      try {
+        const rows = await reading;
+        for (const row of rows) commitment.prime(row.id, row);
+        return rows;
+      } finally {
+        pages.delete(reading);
+      }
+    },
   };
 }
 

@@ -75,4 +75,50 @@ describe.each(await testEngines())("a request's loaders over the target ($name)"
     expect(parties).toEqual(await fixture.target.partiesByCommitmentIds(alice, [visible.id]));
     expect(none).toEqual([]);
   });
+
+  it('answers a commitment asked for by id while a page is being read from the page, and reads only the rest', async () => {
+    const page = await fixture.target.listCommitments(alice, { status: null, limit: 3, after: null });
+    const [first, second] = page;
+    if (first === undefined || second === undefined) throw new Error('alice sees fewer than 2 commitments');
+    const [beyond] = await fixture.target.listCommitments(alice, {
+      status: null,
+      limit: 1,
+      after: { createdAt: page.at(-1)?.createdAt ?? '', id: page.at(-1)?.id ?? '' },
+    });
+    if (beyond === undefined) throw new Error('alice sees no commitment past the first page');
+    const reads: string[] = [];
+    const byIds: string[][] = [];
+    let answerPage: () => void = () => {};
+    const pageAnswered = new Promise<void>((resolve) => {
+      answerPage = resolve;
+    });
+    const store = counted(fixture.target, reads);
+    const loaders = createConnectLoaders(
+      {
+        ...store,
+        // The page answers only when the test says so, as a slow side would.
+        listCommitments: async (viewer, query) => {
+          const rows = await store.listCommitments(viewer, query);
+          await pageAnswered;
+          return rows;
+        },
+        commitmentsByIds: (viewer, ids) => {
+          byIds.push([...ids]);
+          return store.commitmentsByIds(viewer, ids);
+        },
+      },
+      alice,
+    );
+    const reading = loaders.commitmentPage({ status: null, limit: 3, after: null });
+    // A shadow read of each item's field starts before its side's page has answered.
+    const asked = loaders.commitment.loadMany([first.id, second.id, beyond.id]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(byIds).toEqual([]);
+    answerPage();
+    expect((await reading).map((row) => row.id)).toEqual(page.map((row) => row.id));
+    expect(await asked).toEqual([first, second, beyond]);
+    // Only the commitment the page does not hold was read by id.
+    expect(byIds).toEqual([[beyond.id]]);
+    expect(reads).toEqual(['listCommitments', 'commitmentsByIds']);
+  });
 });

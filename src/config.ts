@@ -7,6 +7,7 @@ import type {
   FlagsConfig,
   LegacyConfig,
   MetricsConfig,
+  TargetServicesConfig,
   TargetsConfig,
 } from './configTypes.ts';
 import { DEFAULT_QUERY_LIMITS } from './configTypes.ts';
@@ -23,6 +24,8 @@ export type {
   MetricsConfig,
   QueryLimits,
   ShadowConfig,
+  TargetServiceConfig,
+  TargetServicesConfig,
   TargetsConfig,
 } from './configTypes.ts';
 export { DEFAULT_QUERY_LIMITS } from './configTypes.ts';
@@ -65,6 +68,12 @@ const environment = z.object({
   FIGWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   LEDGER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   OLTP_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  LEDGER_SERVICE_URL: z
+    .url({ protocol: /^https?$/, error: 'expected http(s)://host:port/graphql' })
+    .optional(),
+  OLTP_SERVICE_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port/graphql' }).optional(),
+  LEDGER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  OLTP_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   UNLEASH_URL: z.url({ protocol: /^https?$/ }).optional(),
   UNLEASH_API_TOKEN: z.string().min(1).optional(),
   UNLEASH_REFRESH_MS: z.coerce.number().int().min(100).default(15_000),
@@ -118,6 +127,27 @@ function targetsConfig(env: Environment, legacy: LegacyConfig): TargetsConfig {
     );
   }
   return legacy.transport === 'embedded' ? { kind: 'embedded' } : { kind: 'none' };
+}
+
+function targetServicesConfig(env: Environment, legacy: LegacyConfig): TargetServicesConfig | null {
+  const { LEDGER_SERVICE_URL: ledgerUrl, OLTP_SERVICE_URL: oltpUrl } = env;
+  if (ledgerUrl === undefined && oltpUrl === undefined) return null;
+  if (ledgerUrl === undefined || oltpUrl === undefined) {
+    throw new ConfigError(
+      "LEDGER_SERVICE_URL and OLTP_SERVICE_URL go together: set both (each a target service's GraphQL " +
+        'endpoint, e.g. http://127.0.0.1:4010/graphql) or neither.',
+    );
+  }
+  if (legacy.transport === 'embedded') {
+    throw new ConfigError(
+      'LEDGER_SERVICE_URL and OLTP_SERVICE_URL need a hosted legacy (SUPABASE_DB_URL or SUPABASE_URL): ' +
+        'the embedded default keeps its targets in process.',
+    );
+  }
+  return {
+    ledger: { url: ledgerUrl, timeoutMs: env.LEDGER_SERVICE_TIMEOUT_MS },
+    oltp: { url: oltpUrl, timeoutMs: env.OLTP_SERVICE_TIMEOUT_MS },
+  };
 }
 
 function flagsConfig(env: Environment, legacy: LegacyConfig, dataDir: string, cwd: string): FlagsConfig {
@@ -210,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     legacy,
     targets: targetsConfig(values, legacy),
+    targetServices: targetServicesConfig(values, legacy),
     flags: flagsConfig(values, legacy, dataDir, cwd),
     catalogueFile:
       values.FIGWAY_CATALOGUE_FILE === undefined ? null : resolve(cwd, values.FIGWAY_CATALOGUE_FILE),

@@ -15,6 +15,24 @@ export type TargetsConfig =
   | { kind: 'postgres'; ledgerUrl: string; oltpUrl: string }
   | { kind: 'none' };
 
+/** One target reached as a GraphQL service of its own: its endpoint and how long a call may take. */
+export interface TargetServiceConfig {
+  /** The service's GraphQL endpoint, e.g. `http://ledger.internal:4010/graphql`. */
+  url: string;
+  /** How long one HTTP request to it may take before it counts as a target failure, in ms. */
+  timeoutMs: number;
+}
+
+/**
+ * The targets as remote GraphQL services (`LEDGER_SERVICE_URL`, `OLTP_SERVICE_URL`, both
+ * or neither): the target side of every unit is read and written through them, stitched
+ * with @graphql-tools/stitch, instead of through the target databases.
+ */
+export interface TargetServicesConfig {
+  ledger: TargetServiceConfig;
+  oltp: TargetServiceConfig;
+}
+
 /** Where stages come from: a local flags file read offline, or an Unleash server. */
 export type FlagsConfig =
   | { kind: 'file'; path: string; pollMs: number }
@@ -123,6 +141,8 @@ export interface Config {
   dataDir: string;
   legacy: LegacyConfig;
   targets: TargetsConfig;
+  /** The targets' GraphQL services, when the target side is remote; null: in process. */
+  targetServices: TargetServicesConfig | null;
   flags: FlagsConfig;
   /**
    * The flag catalogue that replaces the shipped `flags/catalogue.json` (`FIGWAY_CATALOGUE_FILE`,

@@ -37,6 +37,7 @@ import { recordMirrorFailures } from '../writes/recordMirrorFailures.ts';
 import type { Sync } from '../writes/sync/createSync.ts';
 import { demoUserName } from './demoUserName.ts';
 import { createOpenResources, type OpenResources } from './openResources.ts';
+import { openTargetSide } from './openTargetSide.ts';
 import { startSync } from './startSync.ts';
 import { welcome } from './welcome.ts';
 
@@ -152,7 +153,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     flags: config.flags,
     catalogueFile: config.catalogueFile,
     resolverUnits: migratedUnits(resolvers),
-    targetsAvailable: config.targets.kind !== 'none',
+    targetsAvailable: config.targets.kind !== 'none' || config.targetServices !== null,
     metrics,
     logger,
   });
@@ -169,6 +170,9 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   opened.add('the backends', () => backends.close());
   if (config.legacy.transport === 'embedded') await backfillEmbedded(backends, logger);
   const { legacy, targets } = backends;
+  // The target side of every unit: the target databases in process, or the target services.
+  const targetSide = await openTargetSide(config, targets, { eventsOf: backendFailures.eventsOf, logger });
+  opened.add('the target side', () => targetSide.close());
   const shadow = startShadow(config, backends, metrics, routing, logger);
   opened.add('the shadow runner', () => shadow.close());
   // Subscriptions hear the change feed: the ledger's appends, and legacy's changes as
@@ -211,7 +215,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     // apply at once stays queued, is counted and logged, and never fails a committed write.
     app: await createConnectApp({
       legacy,
-      target: targets?.store ?? null,
+      target: targetSide.store,
       ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
       mirror: recordMirrorFailures(mirror, { failures: metrics.mirrorFailures, logger }),
     }),
@@ -219,17 +223,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     shadow: shadow.runner,
     subscriptions: subscriptions.hub,
     metrics,
-    health:
-      targets === null
-        ? { legacy }
-        : {
-            legacy,
-            ledger: {
-              name: `ledger (${targets.ledger.db.engine})`,
-              ping: async () => void (await targets.ledger.db.query('select 1')),
-            },
-            oltp: { name: `oltp (${targets.oltp.db.engine})`, ping: targets.oltp.ping },
-          },
+    health: { legacy, ...targetSide.health },
     verifyBearer,
     admin: adminRoutesFor(config, backends, routing, verifyBearer, sync),
     logger,

@@ -29,6 +29,14 @@ const NO_CAPTURE: WriteMirror = {
   },
 };
 
+// Remote targets without their databases: this gateway cannot apply changes to the
+// targets or their outbox to legacy. Each write's change is durable in its queue (legacy's
+// capture table, or the outbox row the ledger service commits with the write) and waits
+// for a `figway sync` worker that has the databases; nothing is lost, nothing fails.
+const LEFT_TO_WORKERS: WriteMirror = {
+  async mirror() {},
+};
+
 /**
  * The mirror for this process: its write path always, and with `applier` its
  * background appliers too. Null mirror work (no targets) leaves `sync` null. With
@@ -44,6 +52,12 @@ export async function startSync(
   publish?: ChangePublisher,
 ): Promise<{ sync: Sync | null; mirror: WriteMirror }> {
   const { legacyDb, targets } = backends;
+  if (targets === null && config.targetServices !== null && legacyDb !== null) {
+    logger.warn(
+      'writes are mirrored by figway sync workers: this gateway reaches its targets through their services and has no LEDGER_DATABASE_URL and OLTP_DATABASE_URL to apply changes with',
+    );
+    return { sync: null, mirror: LEFT_TO_WORKERS };
+  }
   if (targets === null) return { sync: null, mirror: NO_DIRECT_LEGACY };
   if (legacyDb === null) {
     logger.warn(

@@ -1,11 +1,24 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts';
 import type { Ledger } from '../backends/ledger/openLedger.ts';
+import { parseWriteIntentHeader, WRITE_INTENT_HEADER } from '../core/writeIntentHeader.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
 import type { BatchObserver } from './batchIds.ts';
 import { createLedgerServiceContext, type LedgerServiceContext } from './ledgerServiceContext.ts';
 import { ledgerWriteResolvers } from './ledgerServiceMutations.ts';
 import { ledgerReadResolvers } from './ledgerServiceResolvers.ts';
 import { DateTime } from './serviceScalars.ts';
 import { buildServiceSchema, type TargetService } from './targetService.ts';
+
+// A write intent the header names badly refuses the request: guessing would commit a
+// write whose mirror to legacy is lost, or mirror one that must not be.
+function writeIntentOf(headers: IncomingHttpHeaders) {
+  const value = headers[WRITE_INTENT_HEADER];
+  if (value === undefined) return null;
+  const intent = parseWriteIntentHeader(Array.isArray(value) ? value.join(';') : value);
+  if ('problem' in intent) throw new FigwayError(ErrorCode.BAD_REQUEST, intent.problem);
+  return intent;
+}
 
 /** Options of {@link createLedgerService}. */
 export interface LedgerServiceOptions {
@@ -34,7 +47,8 @@ export async function createLedgerService(
     kind: 'ledger',
     schema,
     version,
-    createContext: (viewer) => createLedgerServiceContext(commitments, viewer),
+    createContext: (viewer, headers) =>
+      createLedgerServiceContext(commitments, viewer, writeIntentOf(headers)),
     health: {
       ledger: {
         name: `ledger (${ledger.db.engine})`,

@@ -4,6 +4,7 @@ import type { CommitmentDocument } from '../backends/ledger/commitmentDocument.t
 import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts';
 import type { LedgerRevision } from '../backends/ledger/ledgerTypes.ts';
 import type { Viewer } from '../backends/viewer.ts';
+import type { WriteIntent } from '../core/writeIntent.ts';
 import type { ServiceContext } from './targetService.ts';
 
 /**
@@ -15,6 +16,12 @@ export interface LedgerServiceContext extends ServiceContext {
   parties: DataLoader<string, PartyRecord[]>;
   documents: DataLoader<string, DocumentRecord[]>;
   history: DataLoader<string, Array<LedgerRevision<CommitmentDocument>>>;
+  /**
+   * The gateway's write intent (the `figway-write-intent` header): a write made under
+   * one that legacy must receive commits its outbox row in the ledger transaction, as
+   * the gateway's in-process target does. Null without the header.
+   */
+  writeIntent: WriteIntent | null;
 }
 
 function grouped<T>(ids: readonly string[], records: readonly T[], keyOf: (record: T) => string): T[][] {
@@ -27,9 +34,11 @@ function grouped<T>(ids: readonly string[], records: readonly T[], keyOf: (recor
 export function createLedgerServiceContext(
   commitments: LedgerCommitments,
   viewer: Viewer,
+  writeIntent: WriteIntent | null = null,
 ): LedgerServiceContext {
   return {
     viewer,
+    writeIntent,
     parties: new DataLoader(async (ids) =>
       grouped(ids, await commitments.partiesByCommitmentIds(viewer, ids), (party) => party.commitmentId),
     ),

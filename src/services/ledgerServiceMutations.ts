@@ -1,6 +1,7 @@
 import { type CommitmentStatus, isUuid, type PartyRole } from '../backends/connectStore.ts';
 import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts';
 import type { Viewer } from '../backends/viewer.ts';
+import { withWriteIntent } from '../core/writeIntent.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { LedgerServiceContext } from './ledgerServiceContext.ts';
 
@@ -27,6 +28,12 @@ function requireLength(field: string, value: string, max: number): void {
   });
 }
 
+// The store commits the outbox row of a write legacy must receive when it finds the
+// intent in its async context: the gateway's, carried here by the header.
+function asIntended<T>(context: LedgerServiceContext, write: () => Promise<T>): Promise<T> {
+  return context.writeIntent === null ? write() : withWriteIntent(context.writeIntent, write);
+}
+
 interface CreateArgs {
   input: { title: string; description?: string | null; typeId: string; terms?: string | null };
 }
@@ -45,12 +52,14 @@ export function ledgerWriteResolvers(commitments: LedgerCommitments) {
       requireSignedIn(context.viewer);
       requireLength('title', input.title, 200);
       requireUuid('typeId', input.typeId);
-      return commitments.createCommitment(context.viewer, {
-        title: input.title,
-        description: input.description ?? '',
-        typeId: input.typeId,
-        terms: input.terms ?? '',
-      });
+      return asIntended(context, () =>
+        commitments.createCommitment(context.viewer, {
+          title: input.title,
+          description: input.description ?? '',
+          typeId: input.typeId,
+          terms: input.terms ?? '',
+        }),
+      );
     },
     updateCommitmentStatus(
       _: unknown,
@@ -58,7 +67,9 @@ export function ledgerWriteResolvers(commitments: LedgerCommitments) {
       context: LedgerServiceContext,
     ) {
       requireSignedIn(context.viewer);
-      return commitments.updateCommitmentStatus(context.viewer, args.id, args.from, args.to);
+      return asIntended(context, () =>
+        commitments.updateCommitmentStatus(context.viewer, args.id, args.from, args.to),
+      );
     },
     addParty(
       _: unknown,
@@ -74,7 +85,9 @@ export function ledgerWriteResolvers(commitments: LedgerCommitments) {
           { field: 'role' },
         );
       }
-      return commitments.addParty(context.viewer, args.commitmentId, args.profileId, args.role);
+      return asIntended(context, () =>
+        commitments.addParty(context.viewer, args.commitmentId, args.profileId, args.role),
+      );
     },
     attachDocument(
       _: unknown,
@@ -83,7 +96,9 @@ export function ledgerWriteResolvers(commitments: LedgerCommitments) {
     ) {
       requireSignedIn(context.viewer);
       requireLength('name', args.input.name, 200);
-      return commitments.attachDocument(context.viewer, args.commitmentId, args.input.name, args.input.url);
+      return asIntended(context, () =>
+        commitments.attachDocument(context.viewer, args.commitmentId, args.input.name, args.input.url),
+      );
     },
   };
 }

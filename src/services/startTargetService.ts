@@ -93,7 +93,7 @@ export async function startTargetService<C extends ServiceContext>(
   });
   await apollo.start();
   const context = async (request: IncomingMessage) =>
-    service.createContext(await options.verifyBearer(request.headers.authorization));
+    service.createContext(await options.verifyBearer(request.headers.authorization), request.headers);
 
   async function route(request: IncomingMessage, response: ServerResponse) {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { Viewer } from '../backends/viewer.ts';
@@ -18,7 +19,11 @@ export interface TargetService<C extends ServiceContext = ServiceContext> {
   kind: TargetServiceKind;
   schema: GraphQLSchema;
   version: string;
-  createContext(viewer: Viewer): C;
+  /**
+   * The context of one request, from its verified viewer and its headers (the ledger
+   * reads the gateway's write intent there). A throw refuses the request.
+   */
+  createContext(viewer: Viewer, headers: IncomingHttpHeaders): C;
   health: Record<string, HealthTarget>;
 }
 

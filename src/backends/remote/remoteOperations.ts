@@ -1,0 +1,116 @@
+import { type DocumentNode, parse } from 'graphql';
+import type {
+  CommitmentRecord,
+  CommitmentStatus,
+  DocumentRecord,
+  PartyRecord,
+  PartyRole,
+} from '../connectStore.ts';
+
+// The operations the remote target store sends through the stitched schema, one per
+// port method, parsed once. Each selects what the port's records hold; references to
+// the other service (a commitment's type, a party's profile) are read by id only, and
+// the gateway's loaders batch what follows by key.
+
+const COMMITMENT = `fragment RemoteCommitment on Commitment {
+  id title description status terms version createdAt updatedAt type { id } createdBy { id }
+}`;
+const PARTY = 'fragment RemoteParty on Party { id commitmentId role joinedAt profile { id } }';
+const DOCUMENT = `fragment RemoteDocument on CommitmentDocument {
+  id commitmentId name url version uploadedAt uploadedBy { id }
+}`;
+
+/** The ledger service's operations. */
+export const LEDGER_OPERATIONS = {
+  commitmentsByIds: parse(
+    `query CommitmentsByIds($ids: [ID!]!) { commitmentsByIds(ids: $ids) { ...RemoteCommitment } } ${COMMITMENT}`,
+  ),
+  commitments: parse(
+    `query Commitments($status: CommitmentStatus, $first: Int!, $after: CommitmentPosition) {
+      commitments(status: $status, first: $first, after: $after) { nodes { ...RemoteCommitment } }
+    } ${COMMITMENT}`,
+  ),
+  partiesByCommitmentIds: parse(
+    `query PartiesByCommitmentIds($ids: [ID!]!) { partiesByCommitmentIds(ids: $ids) { ...RemoteParty } } ${PARTY}`,
+  ),
+  documentsByCommitmentIds: parse(
+    `query DocumentsByCommitmentIds($ids: [ID!]!) {
+      documentsByCommitmentIds(ids: $ids) { ...RemoteDocument }
+    } ${DOCUMENT}`,
+  ),
+  createCommitment: parse(
+    `mutation CreateCommitment($input: CreateCommitmentInput!) {
+      createCommitment(input: $input) { ...RemoteCommitment }
+    } ${COMMITMENT}`,
+  ),
+  updateCommitmentStatus: parse(
+    `mutation UpdateCommitmentStatus($id: ID!, $from: CommitmentStatus!, $to: CommitmentStatus!) {
+      updateCommitmentStatus(id: $id, from: $from, to: $to) { ...RemoteCommitment }
+    } ${COMMITMENT}`,
+  ),
+  addParty: parse(
+    `mutation AddParty($commitmentId: ID!, $profileId: ID!, $role: PartyRole!) {
+      addParty(commitmentId: $commitmentId, profileId: $profileId, role: $role) { ...RemoteParty }
+    } ${PARTY}`,
+  ),
+  attachDocument: parse(
+    `mutation AttachDocument($commitmentId: ID!, $input: AttachDocumentInput!) {
+      attachDocument(commitmentId: $commitmentId, input: $input) { ...RemoteDocument }
+    } ${DOCUMENT}`,
+  ),
+} satisfies Record<string, DocumentNode>;
+
+/** The OLTP service's operations. */
+export const OLTP_OPERATIONS = {
+  profilesByIds: parse(
+    'query ProfilesByIds($ids: [ID!]!) { profilesByIds(ids: $ids) { id username displayName avatarUrl createdAt } }',
+  ),
+  commitmentTypesByIds: parse(
+    'query CommitmentTypesByIds($ids: [ID!]!) { commitmentTypesByIds(ids: $ids) { id name description } }',
+  ),
+  commitmentTypes: parse('query CommitmentTypes { commitmentTypes { id name description } }'),
+} satisfies Record<string, DocumentNode>;
+
+/** A commitment as the ledger contract answers it. */
+export interface RemoteCommitment {
+  id: string;
+  title: string;
+  description: string;
+  status: CommitmentStatus;
+  terms: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  type: { id: string };
+  createdBy: { id: string };
+}
+
+/** The port's record of a commitment the ledger service answered. */
+export function toCommitmentRecord(remote: RemoteCommitment): CommitmentRecord {
+  const { type, createdBy, ...fields } = remote;
+  return { ...fields, typeId: type.id, createdBy: createdBy.id };
+}
+
+/** A party as the ledger contract answers it. */
+export interface RemoteParty {
+  id: string;
+  commitmentId: string;
+  role: PartyRole;
+  joinedAt: string;
+  profile: { id: string };
+}
+
+/** A document version as the ledger contract answers it. */
+export type RemoteDocument = Omit<DocumentRecord, 'uploadedBy'> & { uploadedBy: { id: string } | null };
+
+/** The port's record of a party the ledger service answered. */
+export function toPartyRecord(remote: RemoteParty): PartyRecord {
+  const { profile, ...fields } = remote;
+  return { ...fields, profileId: profile.id };
+}
+
+/** The port's record of a document the ledger service answered. */
+export function toDocumentRecord(remote: RemoteDocument): DocumentRecord {
+  const { uploadedBy, ...fields } = remote;
+  return { ...fields, uploadedBy: uploadedBy?.id ?? null };
+}

@@ -1,0 +1,65 @@
+import { buildHTTPExecutor } from '@graphql-tools/executor-http';
+import type { WriteIntent } from '../../core/writeIntent.ts';
+import { formatWriteIntentHeader, WRITE_INTENT_HEADER } from '../../core/writeIntentHeader.ts';
+import { currentRequestBudget } from '../requestBudget.ts';
+
+/** The two target services the gateway can reach over HTTP. */
+export type TargetServiceName = 'ledger' | 'oltp';
+
+/** Where one target service answers, and how long a call to it may take. */
+export interface TargetServiceEndpoint {
+  /** Its GraphQL endpoint, `http(s)://host:port/graphql`. */
+  url: string;
+  /** Longest time one HTTP request may take, in ms; the request's own budget may cut it shorter. */
+  timeoutMs: number;
+}
+
+/**
+ * What one delegated call carries to a service: the caller's `Authorization` header as
+ * it came (or none for an anonymous caller), and for a write the gateway's write intent.
+ * Calls sharing one such object are batched into one HTTP request per service.
+ */
+export interface RemoteCallContext {
+  authorization: string | null;
+  writeIntent: WriteIntent | null;
+}
+
+/** A GraphQL executor over HTTP for one target service. */
+export type TargetServiceExecutor = ReturnType<typeof buildHTTPExecutor>;
+
+function isCallContext(value: unknown): value is RemoteCallContext {
+  return typeof value === 'object' && value !== null && 'authorization' in value && 'writeIntent' in value;
+}
+
+/**
+ * Builds the HTTP executor of one target service: POST to its endpoint with the call's
+ * headers, cut at the service's timeout or at the request's time budget, whichever
+ * comes first. Identical concurrent requests are never merged into one answer
+ * (`deduplicateInflightRequests: false`): two users asking the same thing at the same
+ * moment must each get the answer their own token gives.
+ */
+export function createTargetServiceExecutor(
+  endpoint: TargetServiceEndpoint,
+  options: { fetch?: typeof fetch } = {},
+): TargetServiceExecutor {
+  return buildHTTPExecutor({
+    endpoint: endpoint.url,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    deduplicateInflightRequests: false,
+    timeout: () => {
+      const budget = currentRequestBudget();
+      const left = budget === undefined ? endpoint.timeoutMs : Math.ceil(budget.remainingMs());
+      return Math.max(1, Math.min(endpoint.timeoutMs, left));
+    },
+    headers: (request) => {
+      const context = request?.context;
+      if (!isCallContext(context)) return {};
+      return {
+        ...(context.authorization === null ? {} : { authorization: context.authorization }),
+        ...(context.writeIntent === null
+          ? {}
+          : { [WRITE_INTENT_HEADER]: formatWriteIntentHeader(context.writeIntent) }),
+      };
+    },
+  });
+}

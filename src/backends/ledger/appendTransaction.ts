@@ -20,7 +20,7 @@ export interface AppendedTransaction {
 }
 
 // Format 1's transaction info and entries under the names they had here, which
-// bench/hashBench.ts imports (see blockFormat.ts; blocks are now written in format 2).
+// bench/hashBench.ts imports (see blockFormat.ts; blocks are now written in format 3).
 export {
   format1Entries as blockEntries,
   format1TransactionInfo as transactionInfo,
@@ -110,9 +110,10 @@ function transactionIdOf(options: WriteOptions): string {
 /**
  * Commits `writes` as one ledger transaction, in two statements whatever their number:
  * locks the strand, then ({@link writeBlock}) checks each expected version, appends one
- * block to the strand in format 2, QLDB's (entries hash = Merkle root of the
- * revisions' hashes and, last, the transaction info's; block hash = dot(entries hash,
- * previous block hash); blockContent says when format 1 is written instead), extends
+ * block to the strand in format 3, QLDB's (entries hash = Merkle root of two entries:
+ * the Merkle root of the revisions' hashes, then the transaction info's hash; block
+ * hash = dot(entries hash, previous block hash); blockContent says when format 1 is
+ * written instead), extends
  * the journal's Merkle tree and moves the strand's tip, all atomically. The committed view (`ledger.documents`) is derived from the
  * revisions, so it moves with them. The block's transaction id is
  * `options.transactionId` when given; its transaction info lists `options.statements`.

@@ -17,7 +17,7 @@ function sameIon(served: unknown, stored: Uint8Array | null): boolean {
  * wrong, or null. The view is derived from the revisions, so the first part fails
  * only when the view itself was replaced; the second reads the GIN index on the blocks'
  * transaction info, in each block format's shape: a format 1 block lists the next
- * version; a format 2 block (QLDB's shape, with no versions) after the revision's
+ * version; a format 2 or 3 block (QLDB's shape, with no versions) after the revision's
  * names the document in its table. (A later version removed from the revision's own
  * block fails that block's entries hash, which the revision's proof checks.)
  */

@@ -45,8 +45,10 @@ function contentOf(at: BlockAddress, revision: ExportedRevision): Content {
   }
 }
 
-// Format 2 is QLDB's (the revisions' hashes, then the transaction info's); format 1 is
-// figway's earlier one (the transaction info's first).
+// Format 3 is QLDB's (the revisions' Merkle root, then the transaction info's hash);
+// format 2 figway's earlier one that listed each revision's hash before the transaction
+// info's; format 1 its first (the transaction info's first). A block of one revision is
+// the same in formats 2 and 3, and is stored as format 3.
 function formatOf(
   at: BlockAddress,
   block: ExportedBlock,
@@ -56,16 +58,16 @@ function formatOf(
   const listed = block.entriesHashList;
   const same = (entries: Hash[]) =>
     entries.length === listed.length && entries.every((hash, index) => sameHash(hash, listed[index] as Hash));
-  if (same(entriesOf(2, infoHash, revisionHashes))) return 2;
-  if (same(entriesOf(1, infoHash, revisionHashes))) return 1;
+  for (const format of [3, 2, 1] as const)
+    if (same(entriesOf(format, infoHash, revisionHashes))) return format;
   throw new JournalImportError(
     at,
-    "its entriesHashList is not its revisions' hashes with its transaction info's hash (last, as QLDB lays out a block figway can store, or first, figway's format 1)",
+    "its entriesHashList is not the Merkle root of its revisions' hashes then its transaction info's hash (QLDB's layout of a block figway can store), nor figway's formats 1 or 2",
   );
 }
 
 // The table of each revision, as the transaction info records it: by document id in
-// QLDB's shape (format 2), by position in figway's format 1.
+// QLDB's shape (formats 2 and 3), by position in figway's format 1.
 function tablesOf(
   at: BlockAddress,
   format: BlockFormat,
@@ -75,9 +77,9 @@ function tablesOf(
   const documents = (info as { documents?: unknown } | null)?.documents;
   return revisions.map((revision, position) => {
     const recorded =
-      format === 2
-        ? (documents as Record<string, { tableName?: unknown }> | undefined)?.[revision.metadata.id]
-        : (documents as Array<{ tableName?: unknown }> | undefined)?.[position];
+      format === 1
+        ? (documents as Array<{ tableName?: unknown }> | undefined)?.[position]
+        : (documents as Record<string, { tableName?: unknown }> | undefined)?.[revision.metadata.id];
     if (typeof recorded?.tableName !== 'string')
       throw new JournalImportError(
         at,
@@ -169,7 +171,7 @@ function prepareBlock(at: BlockAddress, block: ExportedBlock, contents: Content[
     infoHash,
   );
   const tables = tablesOf(at, format, info, block.revisions);
-  const transactionInfoIon = format === 2 ? ionText(block.transactionInfo) : null;
+  const transactionInfoIon = format === 1 ? null : ionText(block.transactionInfo);
   const rows = importedBlockRows(block, { format, info, transactionInfoIon, tables, contents });
   // Everything the ledger's own verification checks of a stored block, checked before it is stored.
   try {

@@ -15,7 +15,7 @@ export interface ImportedBlockParts {
   format: BlockFormat;
   /** The transaction info as JSON (its Ion's down-conversion). */
   info: unknown;
-  /** The transaction info as Ion text (format 2), or null (format 1). */
+  /** The transaction info as Ion text (formats 2 and 3), or null (format 1). */
   transactionInfoIon: Uint8Array | null;
   /** Each revision's table, in order. */
   tables: readonly string[];

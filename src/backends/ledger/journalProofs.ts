@@ -5,12 +5,13 @@ import {
   entriesOf,
   format1Entries,
   revisionEntryIndex,
+  revisionPathInBlock,
 } from './blockFormat.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
 import { dot, type Hash, sameHash } from './ledgerHash.ts';
 import { bytes, instant, integer, toRevision } from './ledgerRows.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
-import { auditPath, auditPathPlan, foldRange, merkleRoot, type NodeRef, rangeNodes } from './merkleTree.ts';
+import { auditPathPlan, foldRange, merkleRoot, type NodeRef, rangeNodes } from './merkleTree.ts';
 import { qldbTransactionInfoProblem, readQldbTransactionInfo } from './qldbTransactionInfo.ts';
 import { storedRevisionProblem } from './revisionContent.ts';
 
@@ -77,7 +78,7 @@ export function checkBlock(
   const entries =
     format === 1
       ? format1Entries(block.transaction_info, revisions)
-      : format2Entries(address, block, revisions);
+      : qldbEntries(format, address, block, revisions);
   const entriesHash = merkleRoot(entries);
   if (!sameHash(entriesHash, bytes(block.entries_hash))) {
     throw new LedgerTamperedError(address, 'its entries do not hash to its entries hash');
@@ -105,11 +106,13 @@ function formatOf(address: BlockAddress, block: Record<string, unknown>): BlockF
   }
 }
 
-// Format 2: the transaction info is hashed from its stored Ion, its JSON (which JSON
-// queries read) must be that Ion's down-conversion, and it must record exactly the
-// documents the block's revisions write, each in its table. It holds no transaction id
-// (each revision's hashed txId, checked above, binds the block's).
-function format2Entries(
+// Formats 2 and 3 (QLDB's transaction info): the transaction info is hashed from its
+// stored Ion, its JSON (which JSON queries read) must be that Ion's down-conversion, and
+// it must record exactly the documents the block's revisions write, each in its table.
+// It holds no transaction id (each revision's hashed txId, checked above, binds the
+// block's).
+function qldbEntries(
+  format: 2 | 3,
   address: BlockAddress,
   block: Record<string, unknown>,
   revisions: readonly LedgerRevision[],
@@ -121,7 +124,7 @@ function format2Entries(
   const problem = qldbTransactionInfoProblem(info.json, revisions);
   if (problem !== null) throw new LedgerTamperedError(address, problem);
   return entriesOf(
-    2,
+    format,
     info.hash,
     revisions.map((revision) => revision.hash),
   );
@@ -209,8 +212,8 @@ export async function digestAt(db: Queryable, strandId: string, tipSequenceNo: n
 /**
  * The proof that `documentId`'s revision in block `address` is part of the journal
  * as of `tip`: the hashes that, folded with `dot` onto the revision's hash, give the
- * digest at that tip. It climbs the block's entries tree, joins the previous block
- * hash, then climbs the journal tree. The block is checked against its hashes first.
+ * digest at that tip. It climbs the block's entries tree (in format 3, the block's
+ * revisions tree first), joins the previous block hash, then climbs the journal tree. The block is checked against its hashes first.
  * `version` picks one of several revisions of the document in the block, and
  * `tableName` the table when the same id exists in several.
  */
@@ -235,7 +238,12 @@ export async function revisionProof(
       (tableName === undefined || revision.tableName === tableName),
   );
   if (position === -1) throw new Error(`block ${address.sequenceNo} holds no such revision of ${documentId}`);
-  const entriesPath = auditPath(block.entries, revisionEntryIndex(block.format, position));
+  const entriesPath = revisionPathInBlock(
+    block.format,
+    block.entries,
+    block.revisions.map((revision) => revision.hash),
+    position,
+  );
   const journalPath = await rootsOf(
     db,
     address.strandId,

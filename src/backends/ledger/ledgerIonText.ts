@@ -97,8 +97,8 @@ export function revisionIonText(revision: LedgerRevision): string {
   return textOf((writer) => writeRevision(writer, revision));
 }
 
-// The transaction info as it was hashed: its Ion in a format 2 block, its JSON read
-// as Ion text in a format 1 block.
+// The transaction info as it was hashed: its Ion in a format 2 or 3 block, its JSON
+// read as Ion text in a format 1 block.
 function writeTransactionInfo(writer: ion.Writer, block: StoredBlock): void {
   const stored = block.transactionInfoIon === null ? null : ion.load(block.transactionInfoIon);
   (stored ?? ionOfJson(block.transactionInfo)).writeTo(writer);
@@ -106,10 +106,10 @@ function writeTransactionInfo(writer: ion.Writer, block: StoredBlock): void {
 
 /**
  * A block as QLDB's GetBlock prints it: its address, transaction id and timestamp,
- * its hashes, the list of entry hashes whose Merkle root is the entries hash (in the
- * block's format's order: QLDB's, each revision's then the transaction info's, for
- * format 2; the transaction info's first for format 1), the transaction info and the
- * revisions.
+ * its hashes, the list of entry hashes whose Merkle root is the entries hash (as the
+ * block's format lays them out: QLDB's, the revisions' Merkle root then the transaction
+ * info's, for format 3; each revision's then the transaction info's for format 2; the
+ * transaction info's first for format 1), the transaction info and the revisions.
  */
 export function blockIonText(block: StoredBlock): string {
   return textOf((writer) => {

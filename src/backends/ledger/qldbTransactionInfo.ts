@@ -5,7 +5,7 @@ import { ionHashOfIon } from './ionValueHash.ts';
 import type { Hash } from './ledgerHash.ts';
 import type { LedgerRevision, LedgerStatement, LedgerWrite } from './ledgerTypes.ts';
 
-// The transaction info of a format 2 block, in Amazon QLDB's shape (its GetBlock and
+// The transaction info of a format 2 or 3 block, in Amazon QLDB's shape (its GetBlock and
 // journal export print it so):
 //   {statements: [{statement: "<PartiQL>", startTime: <timestamp>, statementDigest: {{...}}}],
 //    documents: {<documentId>: {tableName: "...", tableId: "...", statements: [<index>, ...]}}}
@@ -17,14 +17,14 @@ import type { LedgerRevision, LedgerStatement, LedgerWrite } from './ledgerTypes
 // Who made a gateway write is recorded where it always was (the mirror's outbox and
 // observations), not in the journal.
 
-/** One document of a format 2 transaction info. */
+/** One document of a QLDB-shaped (format 2 or 3) transaction info. */
 interface InfoDocument {
   tableName: string;
   tableId: string;
   statements: Set<number>;
 }
 
-/** A format 2 transaction info as stored (Ion text, and its JSON down-conversion) and hashed. */
+/** A QLDB-shaped (format 2 or 3) transaction info as stored (Ion text, and its JSON down-conversion) and hashed. */
 export interface QldbTransactionInfo {
   ion: Uint8Array;
   json: unknown;
@@ -89,7 +89,7 @@ function writeDocument(writer: IonTextHashWriter, document: InfoDocument): void 
 }
 
 /**
- * The transaction info of a format 2 block for `writes` and the `statements` that made
+ * The transaction info of a format 3 block for `writes` and the `statements` that made
  * them, as Ion text with its JSON down-conversion and its Ion hash. It holds neither
  * the transaction id nor the commit time (each revision's metadata does), so it is
  * built before the strand is locked. Null when the writes name one document id in two
@@ -148,7 +148,7 @@ function jsonOf(documents: ReadonlyMap<string, InfoDocument>, statements: readon
 }
 
 /**
- * Reads a stored format 2 transaction info: its hash, from its Ion, and its JSON
+ * Reads a stored format 2 or 3 transaction info: its hash, from its Ion, and its JSON
  * down-conversion. Returns what is wrong instead when the Ion cannot be read or the
  * stored JSON (which JSON queries read) is not the Ion's down-conversion.
  */
@@ -178,7 +178,7 @@ function objectOf(value: unknown): Record<string, unknown> | null {
 }
 
 /**
- * What is wrong with a format 2 block's transaction info (its JSON down-conversion)
+ * What is wrong with a format 2 or 3 block's transaction info (its JSON down-conversion)
  * against the revisions stored with the block, or null: every revision's document must
  * be recorded in its table, every recorded document must have a revision, and every
  * statement index must name a listed statement.

@@ -10,10 +10,10 @@ export interface StoredBlock extends CheckedBlock {
   blockTimestamp: string;
   /**
    * The transaction info as JSON: as hashed in a format 1 block (its first entry), the
-   * down-conversion of `transactionInfoIon` in a format 2 block.
+   * down-conversion of `transactionInfoIon` in a format 2 or 3 block.
    */
   transactionInfo: unknown;
-  /** The transaction info as Ion (text), exactly as hashed (a format 2 block's last entry); null in format 1. */
+  /** The transaction info as Ion (text), exactly as hashed (a format 2 or 3 block's last entry); null in format 1. */
   transactionInfoIon: Uint8Array | null;
 }
 

@@ -26,9 +26,9 @@ export interface BlockToWrite {
   txTime: string;
   /** The block's layout (see BlockFormat). */
   format: BlockFormat;
-  /** The transaction info as JSON (format 2: the down-conversion of its Ion). */
+  /** The transaction info as JSON (formats 2 and 3: the down-conversion of its Ion). */
   transactionInfo: unknown;
-  /** The transaction info as Ion (text), what its entry hashes (format 2); null in format 1. */
+  /** The transaction info as Ion (text), what its entry hashes (formats 2 and 3); null in format 1. */
   transactionInfoIon: Uint8Array | null;
   entriesHash: Hash;
   previousBlockHash: Hash;
@@ -46,7 +46,8 @@ export interface BlockToWrite {
 // ledger.append_block (migrations/003_append_block.sql) writes the block, its
 // revisions and tree nodes and moves the tip in one round trip.
 // (migrations/004_ion_documents.sql adds each revision's Ion and deletion mark,
-// migrations/005_block_format.sql the block's format and Ion transaction info.)
+// migrations/005_block_format.sql the block's format and Ion transaction info;
+// migrations/007_block_format_3.sql lets the format be 3.)
 const APPEND_BLOCK = `select ledger.append_block($1, $2, $3, $4, $5, $6::smallint, $7, $8, $9, $10, $11, $12, $13,
   $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) as stale`;
 

@@ -10,7 +10,16 @@ import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { qldbTransactionInfo } from '../../../src/backends/ledger/qldbTransactionInfo.ts';
 import { readBlock, type StoredBlock } from '../../../src/backends/ledger/readBlock.ts';
 import type { Database } from '../../../src/core/database.ts';
-import { byteaOf, dot, ionHashOfIonBytes, merkleRootOf, recomputeBlock } from './independentVerifier.ts';
+import { awsSampleBlockProblem } from './awsSampleBlockCheck.ts';
+import {
+  byteaOf,
+  dot,
+  foldProof,
+  ionHashOfIonBytes,
+  merkleRootOf,
+  recomputeBlock,
+  siblingPathOf,
+} from './independentVerifier.ts';
 import { blockRows, openTestLedger, revisionRowsByBlock, steppingClock } from './ledgerFixture.ts';
 
 const engines = await testEngines();
@@ -79,7 +88,7 @@ describe('qldbTransactionInfo', () => {
   });
 });
 
-describe.each(engines)('block format 2 ($name)', (engine) => {
+describe.each(engines)('block format 3 ($name)', (engine) => {
   let ledger: Ledger;
   let db: Database;
   let drop: () => Promise<void>;
@@ -112,12 +121,13 @@ describe.each(engines)('block format 2 ($name)', (engine) => {
     await drop?.();
   });
 
-  it('ends entriesHashList with the transaction info hash, and the list hashes to the entries hash', async () => {
+  it("lists the revisions' Merkle root, then the transaction info's hash, which hash to the entries hash", async () => {
     for (const appended of [gateway, session]) {
       const block = await blockOf(appended);
-      expect(block.format).toBe(2);
+      expect(block.format).toBe(3);
       const infoHash = ionHashOfIonBytes(block.transactionInfoIon ?? new Uint8Array());
-      expect(block.entries.map(hex)).toEqual([...appended.revisions.map((r) => hex(r.hash)), hex(infoHash)]);
+      const revisionsRoot = merkleRootOf(appended.revisions.map((revision) => revision.hash));
+      expect(block.entries.map(hex)).toEqual([hex(revisionsRoot), hex(infoHash)]);
       expect(hex(merkleRootOf(block.entries))).toBe(hex(block.entriesHash));
       expect(hex(dot(block.entriesHash, block.previousBlockHash))).toBe(hex(block.blockHash));
       // As GetBlock prints it: the last entry is the Ion hash of the printed transactionInfo.
@@ -129,15 +139,50 @@ describe.each(engines)('block format 2 ($name)', (engine) => {
     }
   });
 
+  it("passes AWS's sample block check (JournalBlock.verifyBlockHash) as GetBlock prints it", async () => {
+    for (const appended of [gateway, session]) {
+      expect(appended.revisions.length).toBeGreaterThan(1);
+      expect(awsSampleBlockProblem(printed(await blockOf(appended)))).toBeNull();
+    }
+  });
+
+  it("proves each revision through the block's revisions tree, then its entries, as QLDB does", async () => {
+    const digest = await ledger.getDigest();
+    if (digest === null) throw new Error('no digest');
+    for (const appended of [gateway, session]) {
+      const block = await blockOf(appended);
+      const hashes = appended.revisions.map((revision) => revision.hash);
+      for (const [index, revision] of appended.revisions.entries()) {
+        const proof = await ledger.getRevisionProof(
+          appended.blockAddress,
+          revision.metadata.id,
+          digest.tipAddress,
+          revision.metadata.version,
+        );
+        // The revision's siblings among the block's revisions, then the transaction
+        // info's hash (the revisions' root's sibling), then the previous block's hash
+        // (none for the first block).
+        const inBlock = [...siblingPathOf(hashes, index), block.entries[1] as Uint8Array];
+        expect(hex(foldProof(revision.hash, inBlock))).toBe(hex(block.entriesHash));
+        const previous = block.previousBlockHash.length > 0 ? [block.previousBlockHash] : [];
+        const head = [...inBlock, ...previous];
+        expect(proof.slice(0, head.length).map(hex)).toEqual(head.map(hex));
+        expect(hex(foldProof(revision.hash, proof))).toBe(hex(digest.digest));
+      }
+    }
+  });
+
   it('stores rows the independent verifier recomputes with the transaction info last', async () => {
     const revisions = await revisionRowsByBlock(db);
     const written = [gateway, session].map((appended) => appended.blockAddress.sequenceNo);
     for (const row of (await blockRows(db)).filter((block) => written.includes(Number(block.sequence_no)))) {
       const rows = revisions.get(Number(row.sequence_no)) ?? [];
-      expect(Number(row.format)).toBe(2);
+      expect(Number(row.format)).toBe(3);
       expect(rows.map((revision) => Number(revision.entry_index))).toEqual(rows.map((_, i) => i));
       const recomputed = recomputeBlock(row, rows);
-      expect(hex(recomputed.entries.at(-1))).toBe(hex(ionHashOfIonBytes(byteaOf(row.transaction_info_ion))));
+      expect(recomputed.entries).toHaveLength(2);
+      expect(hex(recomputed.entries[0])).toBe(hex(merkleRootOf(recomputed.revisionHashes)));
+      expect(hex(recomputed.entries[1])).toBe(hex(ionHashOfIonBytes(byteaOf(row.transaction_info_ion))));
       expect(hex(recomputed.entriesHash)).toBe(hex(byteaOf(row.entries_hash)));
       expect(hex(recomputed.blockHash)).toBe(hex(byteaOf(row.block_hash)));
     }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ion from 'ion-js';
+import { awsSampleBlockProblem } from './awsSampleBlockCheck.ts';
 import { dot, ionHashOfIonBytes, merkleRootOf, metadataHash } from './independentVerifier.ts';
 
 // An independent reader and validator of a QLDB journal export, written from AWS's
@@ -14,12 +15,15 @@ import { dot, ionHashOfIonBytes, merkleRootOf, metadataHash } from './independen
 // - aws-samples/amazon-qldb-dmv-sample-java, JournalBlock.verifyBlockHash: the
 //   transaction info's Ion hash is in the entriesHashList, each revision's hash is
 //   dot(ionHash(metadata), ionHash(data)) (the metadata's alone for a revision with no
-//   data), the entriesHashList's Merkle root is the entriesHash;
+//   data), the Merkle root of the revisions' hashes is in the entriesHashList, the
+//   entriesHashList's Merkle root is the entriesHash (awsSampleBlockCheck.ts, whose
+//   verdict on each block is returned);
 // - awslabs/amazon-qldb-export-processor-java, ExportProcessor: the final manifest is
 //   `<exportId>.<strandId>.completed.manifest`.
-// It also checks that each revision's hash is in the entriesHashList (figway's blocks
-// list each revision's hash, where QLDB's Java sample looks for the Merkle root of the
-// revisions' hashes: the two agree for a block of one revision).
+// The validation itself takes a block's revisions as bound to its entries when their
+// Merkle root is listed (QLDB's layout, figway's block format 3) or when each of their
+// hashes is (figway's formats 1 and 2, whose blocks of several revisions the Java
+// sample refuses).
 
 /** What the validator read: every block's hash in order, and the journal's digest (the Merkle root of the block hashes). */
 export interface ValidatedExport {
@@ -27,7 +31,13 @@ export interface ValidatedExport {
   strandId: string;
   keys: string[];
   started: ion.dom.Value;
-  blocks: Array<{ sequenceNo: number; blockHash: Uint8Array; transactionId: string }>;
+  /** Each block, with what AWS's Java sample says is wrong with it (null: it accepts it). */
+  blocks: Array<{
+    sequenceNo: number;
+    blockHash: Uint8Array;
+    transactionId: string;
+    awsSampleProblem: string | null;
+  }>;
   digest: Uint8Array;
 }
 
@@ -62,9 +72,13 @@ function checkBlock(block: ion.dom.Value, previous: Uint8Array | null, where: st
   const info = block.get('transactionInfo');
   if (info === null || !listed(hashOf(info)))
     throw new Error(`${where}: the transactionInfo's hash is not in the entriesHashList`);
-  for (const revision of block.get('revisions')?.elements() ?? [])
-    if (!listed(checkRevision(revision, where)))
-      throw new Error(`${where}: a revision's hash is not in the entriesHashList`);
+  const revisionHashes = (block.get('revisions')?.elements() ?? []).map((revision) =>
+    checkRevision(revision, where),
+  );
+  if (!listed(merkleRootOf(revisionHashes)) && !revisionHashes.every(listed))
+    throw new Error(
+      `${where}: the revisions' hashes are not in the entriesHashList, nor is their Merkle root`,
+    );
   const entriesHash = blob(block.get('entriesHash'), `${where} entriesHash`);
   if (!same(merkleRootOf(entries), entriesHash)) throw new Error(`${where}: entriesHash does not match`);
   const previousBlockHash = blob(block.get('previousBlockHash'), `${where} previousBlockHash`);
@@ -105,6 +119,7 @@ export async function validateExport(dir: string): Promise<ValidatedExport> {
         sequenceNo,
         blockHash: previous,
         transactionId: block.get('transactionId')?.stringValue() ?? '',
+        awsSampleProblem: awsSampleBlockProblem(block),
       });
     }
   }

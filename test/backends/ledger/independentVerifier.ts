@@ -13,9 +13,12 @@ import * as ion from 'ion-js';
 //   root of the block's entries built level by level with an odd last node carried up;
 //   block hash = dot(entries hash, previous block hash))
 // - https://docs.aws.amazon.com/qldb/latest/developerguide/journal-contents.html
-//   (a block's entriesHashList: its revisions' hashes, then the hash of its
-//   transactionInfo, {statements, documents}, last: figway's block format 2; format 1,
-//   figway's earlier blocks, put its own JSON transaction info's hash first)
+//   (a block's transactionInfo, {statements, documents})
+// - aws-samples/amazon-qldb-dmv-sample-java, JournalBlock.verifyBlockHash (a block's
+//   entriesHashList holds the Merkle root of its revisions' hashes and its
+//   transactionInfo's hash: figway's block format 3 lists just those two, in that order;
+//   format 2, figway's earlier blocks, listed each revision's hash, then the transaction
+//   info's; format 1, earlier still, its own JSON transaction info's hash first)
 
 /** SHA-256 with node:crypto. */
 export function sha256(bytes: Uint8Array): Uint8Array {
@@ -218,10 +221,25 @@ export function revisionOfRow(row: Record<string, unknown>) {
   };
 }
 
+/** A block's entries by its format, from its revisions' hashes and its transaction info's hash. */
+export function entriesByFormat(format: number, revisionHashes: Uint8Array[], infoHash: Uint8Array) {
+  switch (format) {
+    case 1:
+      return [infoHash, ...revisionHashes];
+    case 2:
+      return [...revisionHashes, infoHash];
+    case 3:
+      return [merkleRootOf(revisionHashes), infoHash];
+    default:
+      throw new Error(`no block format ${format}`);
+  }
+}
+
 /**
  * A block's hashes recomputed from its SQL row and its revision rows (ordered by entry
- * index), by the block's format: 2 (QLDB's), the revisions then the Ion transaction
- * info's hash; 1, the JSON transaction info's hash then the revisions.
+ * index), by the block's format: 3 (QLDB's), the Merkle root of the revisions' hashes
+ * then the Ion transaction info's hash; 2, each revision's hash then the Ion transaction
+ * info's; 1, the JSON transaction info's hash then each revision's.
  */
 export function recomputeBlock(
   block: Record<string, unknown>,
@@ -231,10 +249,12 @@ export function recomputeBlock(
     const revision = revisionOfRow(row);
     return revisionHashOf(revision.metadata, revision.data);
   });
-  const entries =
-    Number(block.format) === 2
-      ? [...revisionHashes, ionHashOfIonBytes(byteaOf(block.transaction_info_ion))]
-      : [ionHashOfJson(block.transaction_info), ...revisionHashes];
+  const format = Number(block.format);
+  const infoHash =
+    format === 1
+      ? ionHashOfJson(block.transaction_info)
+      : ionHashOfIonBytes(byteaOf(block.transaction_info_ion));
+  const entries = entriesByFormat(format, revisionHashes, infoHash);
   const entriesHash = merkleRootOf(entries);
   return {
     revisionHashes,

@@ -8,11 +8,14 @@ import type { Ledger } from '../../../src/backends/ledger/openLedger.ts';
 import { qldbTransactionInfo } from '../../../src/backends/ledger/qldbTransactionInfo.ts';
 import { readBlock } from '../../../src/backends/ledger/readBlock.ts';
 import type { Database } from '../../../src/core/database.ts';
+import { awsSampleBlockProblem } from './awsSampleBlockCheck.ts';
 import { appendFormat1Block } from './format1Blocks.ts';
+import { appendFormat2Block } from './format2Blocks.ts';
 import {
   byteaOf,
   ionHashOfIonBytes,
   ionHashOfJson,
+  merkleRootOf,
   recomputeBlock,
   revisionOfRow,
   verifyRevisionIndependently,
@@ -28,9 +31,13 @@ const STATEMENT = {
   digest: sha256(Buffer.from('statement')),
 };
 
-// A journal as an upgraded figway holds it: blocks 0-2 written by the previous release
-// (format 1, through 004's append_block), blocks 3-5 by this one (format 2).
-describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($name)', (engine) => {
+// A journal as an upgraded figway holds it: blocks 0-2 written by the release before the
+// previous (format 1, through 004's append_block), blocks 3-4 by the previous one (format
+// 2, through 005's), blocks 5-7 by this one (format 3).
+const FORMATS = [1, 1, 1, 2, 2, 3, 3, 3];
+const BLOCKS = FORMATS.length;
+
+describe.each(engines)('a journal of format 1, then 2, then 3 blocks ($name)', (engine) => {
   let ledger: Ledger;
   let db: Database;
   let drop: () => Promise<void>;
@@ -48,9 +55,15 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
     await appendFormat1Block(db, [json('A', 1)], new Date('2024-02-01T10:00:00.000Z'));
     await appendFormat1Block(db, [json('B', 2), json('C', 3)], new Date('2024-02-01T10:00:01.000Z'));
     await appendFormat1Block(db, [json('A', 4, 0)], new Date('2024-02-01T10:00:02.000Z'));
-    await ledger.write([json('D', 5), json('B', 6, 0)]);
+    await appendFormat2Block(
+      db,
+      [json('D', 5), json('B', 6, 0), json('I', 14)],
+      new Date('2024-02-01T10:00:03.000Z'),
+    );
+    await appendFormat2Block(db, [json('H', 11)], new Date('2024-02-01T10:00:04.000Z'));
     await ledger.write([{ ...json('E', 7), statements: [0] }], undefined, { statements: [STATEMENT] });
     await ledger.write([json('A', 8, 1), json('C', 9, 0), json('F', 10)]);
+    await ledger.write([json('D', 12, 0), json('G', 13)]);
     const tip = await ledger.getDigest();
     if (tip === null) throw new Error('no digest');
     digest = tip;
@@ -61,21 +74,26 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
 
   it('verifies as a whole, each block by its own format', async () => {
     const formats = (await blockRows(db)).map((row) => Number(row.format));
-    expect(formats).toEqual([1, 1, 1, 2, 2, 2]);
-    expect(await ledger.verifyJournal()).toEqual({ ok: true, blocks: 6 });
+    expect(formats).toEqual(FORMATS);
+    expect(await ledger.verifyJournal()).toEqual({ ok: true, blocks: BLOCKS });
   });
 
-  it('stores rows the independent verifier recomputes, the transaction info first or last by format', async () => {
+  it("stores rows the independent verifier recomputes, by each block's format", async () => {
     const revisions = await revisionRowsByBlock(db);
     for (const row of await blockRows(db)) {
       const rows = revisions.get(Number(row.sequence_no)) ?? [];
       const recomputed = recomputeBlock(row, rows);
+      const revisionHashes = recomputed.revisionHashes.map(hex);
       if (Number(row.format) === 1) {
         expect(hex(recomputed.entries[0])).toBe(hex(ionHashOfJson(row.transaction_info)));
+        expect(recomputed.entries.slice(1).map(hex)).toEqual(revisionHashes);
         expect(rows.map((revision) => Number(revision.entry_index))).toEqual(rows.map((_, i) => i + 1));
       } else {
-        expect(hex(recomputed.entries.at(-1))).toBe(
-          hex(ionHashOfIonBytes(byteaOf(row.transaction_info_ion))),
+        const infoHash = ionHashOfIonBytes(byteaOf(row.transaction_info_ion));
+        expect(recomputed.entries.map(hex)).toEqual(
+          Number(row.format) === 2
+            ? [...revisionHashes, hex(infoHash)]
+            : [hex(merkleRootOf(recomputed.revisionHashes)), hex(infoHash)],
         );
         expect(rows.map((revision) => Number(revision.entry_index))).toEqual(rows.map((_, i) => i));
       }
@@ -84,9 +102,9 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
     }
   });
 
-  it('proves every revision of both formats against the digest', async () => {
+  it('proves every revision of every format against the digest', async () => {
     const rows = await db.query('select * from ledger.revisions order by sequence_no, entry_index');
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(14);
     for (const row of rows) {
       const revision = revisionOfRow(row);
       const proof = await ledger.getRevisionProof(
@@ -97,6 +115,30 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
       );
       expect(verifyRevisionIndependently(revision, proof, digest.digest)).toBe(true);
     }
+  });
+
+  it("passes AWS's sample block check for every format 3 block and every block of one revision only", async () => {
+    const verdicts: Array<[number, number, string | null]> = [];
+    for (let sequenceNo = 0; sequenceNo < BLOCKS; sequenceNo++) {
+      const block = await readBlock(db, at(sequenceNo));
+      if (block === null) throw new Error(`block ${sequenceNo} is missing`);
+      const printed = ion.load(blockIonText(block));
+      if (printed === null) throw new Error('GetBlock printed nothing');
+      verdicts.push([block.format, block.revisions.length, awsSampleBlockProblem(printed)]);
+    }
+    // Formats 1 and 2 list each revision's hash, where AWS's sample looks for their
+    // Merkle root: a block of several revisions in those formats is refused.
+    const refused = 'Block revisions list hash is not contained in the QLDB block entries hash list.';
+    expect(verdicts).toEqual([
+      [1, 1, null],
+      [1, 2, refused],
+      [1, 1, null],
+      [2, 3, refused],
+      [2, 1, null],
+      [3, 1, null],
+      [3, 3, null],
+      [3, 2, null],
+    ]);
   });
 
   it('prints a format 1 block for GetBlock as it was hashed: its JSON transaction info first', async () => {
@@ -142,7 +184,7 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
           [saved?.info, saved?.transaction_info_ion, saved?.format, sequenceNo],
         );
       }
-      expect(await ledger.verifyJournal()).toEqual({ ok: true, blocks: 6 });
+      expect(await ledger.verifyJournal()).toEqual({ ok: true, blocks: BLOCKS });
     }
 
     it('reports a format 1 block whose transaction info was changed', async () => {
@@ -154,18 +196,18 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
       );
     });
 
-    it('reports a format 2 block whose transaction info was replaced, Ion and JSON alike', async () => {
+    it('reports a format 3 block whose transaction info was replaced, Ion and JSON alike', async () => {
       const forged = qldbTransactionInfo(
         [{ tableName: TABLE, documentId: 'E', data: null, expectedVersion: null, statements: [0] }],
         [{ ...STATEMENT, statement: 'INSERT INTO commitments VALUE ?' }],
       );
       await tamperBlock(
-        4,
+        5,
         'update ledger.blocks set transaction_info_ion = $1, transaction_info = $2::text::jsonb',
         [Buffer.from(forged?.ion ?? []), JSON.stringify(forged?.json)],
         async () => {
-          await expectReported(4, /entries do not hash to its entries hash/);
-          await expect(ledger.getRevisionProof(at(4), 'E', digest.tipAddress)).rejects.toThrow(
+          await expectReported(5, /entries do not hash to its entries hash/);
+          await expect(ledger.getRevisionProof(at(5), 'E', digest.tipAddress)).rejects.toThrow(
             /entries do not hash/,
           );
         },
@@ -175,6 +217,18 @@ describe.each(engines)('a journal of format 1 blocks, then format 2 blocks ($nam
     it('reports a format 2 block made to read as format 1', async () => {
       await tamperBlock(3, 'update ledger.blocks set format = 1, transaction_info_ion = null', [], () =>
         expectReported(3, /does not match its hash|entries do not hash/),
+      );
+    });
+
+    // Formats 2 and 3 give the same entries hash to a block of one revision, or of two
+    // (or any power of two: the root of [r1, r2, info] is dot(root(r1, r2), info)), and
+    // another to a block of three.
+    it.each([
+      [3, 3],
+      [6, 2],
+    ])('reports block %i, of three revisions, made to read as format %i', async (sequenceNo, format) => {
+      await tamperBlock(sequenceNo, `update ledger.blocks set format = ${format}`, [], () =>
+        expectReported(sequenceNo, /entries do not hash to its entries hash/),
       );
     });
 

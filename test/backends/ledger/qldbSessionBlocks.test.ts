@@ -129,7 +129,7 @@ describe.each(engines)('blocks committed through the QLDB session API ($name)', 
 
   it('lists the statements the session ran, and maps the document to its table, table id and writing statements', async () => {
     const block = await blockOfTransaction(committed.transactionId);
-    expect(block.format).toBe(2);
+    expect(block.format).toBe(3);
     const info = ion.load(block.transactionInfoIon ?? new Uint8Array());
     const statements = info?.get('statements')?.elements() ?? [];
     expect(statements.map((statement) => statement.get('statement')?.stringValue())).toEqual(

@@ -144,7 +144,7 @@ export const CASES: TamperCase[] = [
       ['entries_hash', 'bytea', flip('entries_hash', 31), /entries do not hash to its entries hash/],
       ['previous_block_hash', 'bytea', flip('previous_block_hash', 7), BLOCK_HASH],
       ['block_hash', 'bytea', flip('block_hash', 0), BLOCK_HASH],
-      // Block 5 is in format 2 (QLDB's): its JSON transaction info is bound to its
+      // Block 5 is in format 3 (QLDB's): its JSON transaction info is bound to its
       // hashed Ion by being that Ion's down-conversion.
       [
         'transaction_info',

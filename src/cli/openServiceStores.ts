@@ -13,6 +13,7 @@ import type { ServiceMetrics } from '../services/serviceMetrics.ts';
 import type { TargetServiceKind } from '../services/targetContract.ts';
 import { BACKFILL_JOBS } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
+import { SYNC_MIGRATIONS } from '../writes/sync/syncMigrations.ts';
 
 /** The stores a target service answers from, open, and how to close them. */
 export type ServiceStores =
@@ -48,11 +49,15 @@ async function openHostedStores(
   });
   const db = openPostgresDatabase({ connectionString: url, events: failures.eventsOf(kind) });
   try {
+    // The mirror's tables (the outbox a write under a mirroring intent commits its row
+    // to, the applied changes), as the gateway migrates a target database.
     if (kind === 'ledger') {
       const ledger = await openLedger(db);
+      await applyMigrations(db, SYNC_MIGRATIONS);
       return { kind, ledger, commitments: createLedgerCommitments(ledger), close: () => db.close() } as const;
     }
     await applyMigrations(db, OLTP_MIGRATIONS);
+    await applyMigrations(db, SYNC_MIGRATIONS);
     return { kind, oltp: createOltpStore(db), close: () => db.close() } as const;
   } catch (error) {
     await db.close();

@@ -30,6 +30,17 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+// The executor files an abort at the timeout as SUBREQUEST_HTTP_ERROR, with the
+// TimeoutError underneath.
+function timedOut(error: unknown): boolean {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
+    if ((current as { name?: unknown }).name === 'TimeoutError') return true;
+    current =
+      (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function detailsOf(extensions: Record<string, unknown>): Record<string, unknown> {
   const { code: _code, http: _http, stacktrace: _stacktrace, ...details } = extensions;
   return details;
@@ -81,7 +92,7 @@ export function remoteTargetError(
     error: new FigwayError(ErrorCode.BACKEND_UNAVAILABLE, message, details),
     report: {
       kind: 'failed',
-      code: unreached ?? (code === 'TIMEOUT_ERROR' ? 'TIMEOUT' : typeof code === 'string' ? code : 'NONE'),
+      code: unreached ?? (timedOut(error) ? 'TIMEOUT' : typeof code === 'string' ? code : 'NONE'),
       reached: unreached === undefined,
     },
   };

@@ -69,8 +69,10 @@ function dependencyLines(feature: FlagFeature): StageLine[] {
 
 function featureLines(feature: FlagFeature, segments: SegmentLookup, userNames: UserNames): StageLine[] {
   if (!feature.enabled) return [legacyLine('everyone (flag off)')];
-  const lines = dependencyLines(feature);
   const evaluated = servedFeature(feature);
+  // Unleash switches off a flag whose every strategy is disabled: not "on, no strategy".
+  if (!evaluated.enabled) return [legacyLine('everyone (flag off: every strategy is disabled)')];
+  const lines = dependencyLines(feature);
   if (evaluated.strategies.length === 0) {
     // unleash-client enables a flag without strategies for everyone, with the flag's variants.
     const none = { name: 'default', parameters: {}, constraints: [], variants: [] };

@@ -248,4 +248,26 @@ describe('the flags file source evaluates as Unleash serves', () => {
     ]);
     expect(unit?.lines[1]?.scope).toEqual({ kind: 'cohorts', cohorts: ['beta'] });
   });
+
+  it('reads a flag whose every strategy is disabled as off, as the gateway evaluates it', async () => {
+    const path = join(dir, 'all-disabled.json');
+    const flags = definitions([
+      {
+        name: FLAG,
+        enabled: true,
+        variants: [{ name: 'live', weight: 1000, weightType: 'variable', stickiness: 'default' }],
+        strategies: [uiStrategy({ disabled: true })],
+      },
+    ]);
+    await writeDefinitions(path, flags);
+    const served = await createUnleashFileStageSource({ path, logger: pino({ level: 'silent' }) });
+    try {
+      expect(served.decide(FLAG, { userId: 'u-1', properties: {} }).stage).toBe('legacy');
+    } finally {
+      await served.close();
+    }
+    const [unit] = describeFlags([entry('Commitment.status')], flags);
+    expect(unit?.lines.flatMap((line) => line.served.map((entry) => entry.stage))).toEqual([]);
+    expect(text(unit?.lines ?? []).at(-1)).toBe('everyone (flag off: every strategy is disabled) -> legacy');
+  });
 });

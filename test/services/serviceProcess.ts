@@ -33,9 +33,13 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `figway service <kind> --port 0` with `env`; rejects with its output if it exits first. */
-export function startService(kind: TargetServiceKind, env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [FIGWAY_BIN, 'service', kind, '--port', '0'], {
+/** Starts `figway service <kind> --port <port>` (0: a free one) with `env`; rejects with its output if it exits first. */
+export function startService(
+  kind: TargetServiceKind,
+  env: Record<string, string>,
+  port = 0,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [FIGWAY_BIN, 'service', kind, '--port', String(port)], {
     env: { ...process.env, ...UNSET, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

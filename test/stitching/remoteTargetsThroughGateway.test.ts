@@ -1,0 +1,291 @@
+import { spawn } from 'node:child_process';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
+import { openLedger } from '../../src/backends/ledger/openLedger.ts';
+import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts';
+import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import {
+  ISSUER,
+  post,
+  type ServiceProcess,
+  serviceTokens,
+  startService,
+  UNSET,
+} from '../services/serviceProcess.ts';
+import { eventually } from '../support/eventually.ts';
+import { FIGWAY_BIN, type ServeProcess } from '../support/figwayProcess.ts';
+import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
+import {
+  ask,
+  dataOf,
+  type RemoteGateways,
+  remoteGateways,
+  serviceRequests,
+  sql,
+} from './remoteDeployment.ts';
+
+const ALICE_AND_CAROL = 'c0000000-0000-4000-8000-000000000001';
+const LOAN = '7e000000-0000-4000-8000-000000000001';
+
+// Every read unit of the Connect schema at least once.
+const DASHBOARD = `query Dashboard {
+  me { username displayName avatarUrl createdAt }
+  commitmentTypes { id name description }
+  commitments(first: 5) {
+    edges { node { id title status type { name } createdBy { username }
+      parties { role profile { username displayName } } documents { name version } } }
+  }
+}`;
+
+const LIST = `query List($first: Int!) {
+  commitments(first: $first) {
+    edges { node { id title status type { name } createdBy { username }
+      parties { role profile { displayName } } documents { name } } }
+  }
+}`;
+
+// A target service written apart from figway: a plain Apollo server that implements
+// only the OLTP contract's commitment types, with names of its own.
+const CUSTOM_SDL = `
+  type CommitmentType { id: ID! name: String! description: String! }
+  type Query { commitmentTypes: [CommitmentType!]! commitmentTypesByIds(ids: [ID!]!): [CommitmentType!]! }
+`;
+const CUSTOM_TYPES = [
+  { id: LOAN, name: 'Loan (custom service)', description: 'Served by a service figway did not write.' },
+  {
+    id: '7e000000-0000-4000-8000-000000000002',
+    name: 'Service (custom service)',
+    description: 'Also custom.',
+  },
+];
+
+let databases: ProductionDatabases;
+let tokens: Awaited<ReturnType<typeof serviceTokens>>;
+let serviceEnv: Record<string, Record<string, string>>;
+let ledger: ServiceProcess;
+let oltp: ServiceProcess;
+let gateways: RemoteGateways;
+let gateway: ServeProcess;
+
+beforeAll(async () => {
+  databases = await createProductionDatabases();
+  tokens = await serviceTokens();
+  serviceEnv = {
+    ledger: { NODE_ENV: 'production', LEDGER_DATABASE_URL: databases.urls.ledger, ...tokens.env },
+    oltp: { NODE_ENV: 'production', OLTP_DATABASE_URL: databases.urls.oltp, ...tokens.env },
+  };
+  [ledger, oltp] = await Promise.all([
+    startService('ledger', serviceEnv.ledger ?? {}),
+    startService('oltp', serviceEnv.oltp ?? {}),
+  ]);
+  gateways = await remoteGateways(databases, tokens.env);
+  gateway = await gateways.start({ ledger: ledger.url, oltp: oltp.url });
+}, 180_000);
+
+afterAll(async () => {
+  await gateways?.close();
+  const codes = await Promise.all([ledger?.stop(), oltp?.stop()]);
+  await databases?.drop();
+  expect(codes).toEqual([0, 0]);
+});
+
+describe('a gateway whose targets are remote services (three processes on PostgreSQL)', () => {
+  it('serves every read unit at live through the target services', async () => {
+    await gateways.stage(gateway, tokens.alice, 'live');
+    const before = { ledger: await serviceRequests(ledger.url), oltp: await serviceRequests(oltp.url) };
+    const answer = await ask(gateway.url, DASHBOARD, tokens.alice);
+    expect(answer.errors).toEqual([]);
+    expect(answer.data?.me).toMatchObject({ username: 'alice', displayName: 'Alice Adeyemi' });
+    const routed = Object.entries(answer.routes);
+    expect(routed.map(([unit]) => unit).sort()).toEqual(
+      expect.arrayContaining(['Query.me', 'Query.commitments', 'Commitment.parties', 'Profile.displayName']),
+    );
+    expect(routed.every(([, route]) => route.backend === 'target' && route.stage === 'live')).toBe(true);
+    expect(await serviceRequests(ledger.url)).toBeGreaterThan(before.ledger);
+    expect(await serviceRequests(oltp.url)).toBeGreaterThan(before.oltp);
+    const health = (await (await fetch(new URL('/healthz', gateway.url))).json()) as {
+      backends: Record<string, { status: string }>;
+    };
+    expect(health.backends).toMatchObject({ ledger: { status: 'up' }, oltp: { status: 'up' } });
+  });
+
+  it('compares legacy with the remote target in shadow, and records no mismatch on equal data', async () => {
+    await gateways.stage(gateway, tokens.alice, 'shadow');
+    const before = await serviceRequests(ledger.url);
+    for (const token of [tokens.alice, tokens.bob, tokens.carol]) {
+      const answer = await ask(gateway.url, DASHBOARD, token);
+      expect(answer.errors).toEqual([]);
+      expect(answer.routes['Query.commitments']).toEqual({ stage: 'shadow', backend: 'legacy' });
+    }
+    const observations = await eventually(
+      () =>
+        sql(
+          databases.urls.observations,
+          "select unit, outcome, count(*)::int as n from observations.observations where stage = 'shadow' group by unit, outcome",
+        ),
+      (rows) =>
+        ['Query.me', 'Query.commitments', 'Commitment.parties'].every((unit) =>
+          rows.some((row) => row.unit === unit),
+        ),
+      15_000,
+    );
+    expect(observations.filter((row) => row.outcome !== 'matched')).toEqual([]);
+    expect(await serviceRequests(ledger.url)).toBeGreaterThan(before);
+  });
+
+  it("does not show bob alice's commitment, through the gateway or the ledger service directly", async () => {
+    await gateways.stage(gateway, tokens.alice, 'live');
+    const query = `{ commitment(id: "${ALICE_AND_CAROL}") { id title } }`;
+    const bobs = await ask(gateway.url, query, tokens.bob);
+    expect(bobs.errors).toEqual([]);
+    expect(bobs.data).toEqual({ commitment: null });
+    expect(bobs.routes['Query.commitment']).toEqual({ stage: 'live', backend: 'target' });
+    expect((await ask(gateway.url, query, tokens.alice)).data).toEqual({
+      commitment: { id: ALICE_AND_CAROL, title: expect.any(String) },
+    });
+    const direct = await post(ledger.url, `{ commitmentsByIds(ids: ["${ALICE_AND_CAROL}"]) { id } }`, {
+      token: tokens.bob,
+    });
+    expect(direct.body).toEqual({ data: { commitmentsByIds: [] } });
+  });
+
+  it('writes at live through the ledger service with its outbox row, which a figway sync worker mirrors to legacy', async () => {
+    const answer = await ask(
+      gateway.url,
+      `mutation { createCommitment(input: { title: "Through the ledger service", typeId: "${LOAN}" }) { id status } }`,
+      tokens.alice,
+    );
+    expect(answer.errors).toEqual([]);
+    expect(answer.routes['Mutation.createCommitment']).toEqual({ stage: 'live', backend: 'target' });
+    const id = (dataOf(answer).createCommitment as { id: string }).id;
+    expect(
+      await sql(databases.urls.ledger, 'select unit, stage from figway.outbox where entity_id = $1', [id]),
+    ).toEqual([{ unit: 'Mutation.createCommitment', stage: 'live' }]);
+    const inLegacy = () =>
+      sql(databases.urls.legacy, 'select title from public.commitments where id = $1', [id]);
+    expect(await inLegacy()).toEqual([]);
+    const worker = spawn(process.execPath, [FIGWAY_BIN, 'sync'], {
+      env: { ...process.env, ...UNSET, ...databases.env, ...tokens.env, FIGWAY_SYNC_POLL_MS: '100' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
+    try {
+      expect(await eventually(inLegacy, (rows) => rows.length === 1, 30_000)).toEqual([
+        { title: 'Through the ledger service' },
+      ]);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('sends each service as many HTTP requests for a list of 100 commitments as for a list of 5', async () => {
+    await gateways.stage(gateway, tokens.alice, 'complete');
+    const db = openPostgresDatabase({ connectionString: databases.urls.ledger });
+    try {
+      const verify = createBearerVerifier(
+        { kind: 'secret', secret: tokens.secret },
+        { audience: 'authenticated', issuer: ISSUER },
+      );
+      const alice = await verify(`Bearer ${tokens.alice}`);
+      const commitments = createLedgerCommitments(await openLedger(db));
+      for (let index = 0; index < 100; index++)
+        await commitments.createCommitment(alice, {
+          title: `Bulk ${index}`,
+          description: '',
+          typeId: LOAN,
+          terms: '',
+        });
+    } finally {
+      await db.close();
+    }
+    const requestsFor = async (first: number) => {
+      const before = { ledger: await serviceRequests(ledger.url), oltp: await serviceRequests(oltp.url) };
+      const answer = await ask(gateway.url, LIST, tokens.alice, { first });
+      expect(answer.errors).toEqual([]);
+      expect((dataOf(answer).commitments as { edges: unknown[] }).edges).toHaveLength(first);
+      return {
+        ledger: (await serviceRequests(ledger.url)) - before.ledger,
+        oltp: (await serviceRequests(oltp.url)) - before.oltp,
+      };
+    };
+    const five = await requestsFor(5);
+    const hundred = await requestsFor(100);
+    expect(hundred).toEqual(five);
+    // One per service and resolver level: the page, then its fields, then the parties' profiles.
+    expect(five.ledger).toBeGreaterThan(0);
+    expect(five.ledger).toBeLessThanOrEqual(3);
+    expect(five.oltp).toBeLessThanOrEqual(3);
+  });
+
+  it('fails the units of a stopped service, or falls back to legacy where the catalogue allows, until it restarts', async () => {
+    await gateways.stage(gateway, tokens.alice, 'live');
+    const port = Number(new URL(oltp.url).port);
+    expect(await oltp.stop()).toBe(0);
+    const query = '{ me { username } commitmentTypes { name } }';
+    const down = await ask(gateway.url, query, tokens.alice);
+    expect(down.errors).toEqual([
+      expect.objectContaining({
+        path: ['me'],
+        extensions: expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', backend: 'oltp' }),
+      }),
+    ]);
+    expect((dataOf(down).commitmentTypes as unknown[]).length).toBeGreaterThan(0);
+    expect(down.fallbacks.map((fallback) => fallback.unit)).toEqual(['Query.commitmentTypes']);
+    const health = await fetch(new URL('/healthz', gateway.url));
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      backends: { oltp: { status: 'down' }, ledger: { status: 'up' } },
+    });
+    oltp = await startService('oltp', serviceEnv.oltp ?? {}, port);
+    const back = await eventually(
+      () => ask(gateway.url, query, tokens.alice),
+      (answer) => answer.errors.length === 0,
+      10_000,
+    );
+    expect(back.data?.me).toEqual({ username: 'alice' });
+    expect(back.fallbacks).toEqual([]);
+  });
+
+  it('lets a target service figway did not write take over Query.commitmentTypes', async () => {
+    const seen: Array<string | undefined> = [];
+    const custom = new ApolloServer({
+      typeDefs: CUSTOM_SDL,
+      resolvers: {
+        Query: {
+          commitmentTypes: () => CUSTOM_TYPES,
+          commitmentTypesByIds: (_: unknown, args: { ids: string[] }) =>
+            CUSTOM_TYPES.filter((type) => args.ids.includes(type.id)),
+        },
+      },
+    });
+    const { url } = await startStandaloneServer(custom, {
+      listen: { port: 0, host: '127.0.0.1' },
+      context: async ({ req }) => {
+        seen.push(req.headers.authorization);
+        return {};
+      },
+    });
+    try {
+      const second = await gateways.start({ ledger: ledger.url, oltp: url });
+      const answer = await ask(
+        second.url,
+        `{ commitmentTypes { name } commitment(id: "${ALICE_AND_CAROL}") { type { name } } }`,
+        tokens.alice,
+      );
+      expect(answer.errors).toEqual([]);
+      expect(answer.data?.commitmentTypes).toEqual(CUSTOM_TYPES.map((type) => ({ name: type.name })));
+      expect(answer.routes['Query.commitmentTypes']).toEqual({ stage: 'live', backend: 'target' });
+      expect((dataOf(answer).commitment as { type: { name: string } }).type.name).toMatch(
+        /\(custom service\)$/,
+      );
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen)).toEqual(new Set([`Bearer ${tokens.alice}`]));
+      expect(await second.stop()).toBe(0);
+    } finally {
+      await custom.stop();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+// Imports `module` in a fresh Node process and lists the stitching modules it loaded:
+// @graphql-tools/stitch, and figway's remote target side.
+async function stitchingLoadedBy(module: string): Promise<string[]> {
+  const url = new URL(module, import.meta.url).href;
+  const script = `
+    import { registerHooks } from 'node:module';
+    const loaded = new Set();
+    registerHooks({ resolve(specifier, context, next) { const found = next(specifier, context); loaded.add(found.url); return found; } });
+    await import(${JSON.stringify(url)});
+    const stitching = [...loaded].filter((u) => u.includes('/@graphql-tools/stitch/') || u.includes('/src/backends/remote/'));
+    process.stdout.write(JSON.stringify(stitching.map((u) => u.replace(/^.*\\/(node_modules|src)\\//, '$1/'))));
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
+  return JSON.parse(stdout) as string[];
+}
+
+describe('the stitching code', () => {
+  it('is not loaded by the gateway, nor by its target side, until remote targets are configured', async () => {
+    expect(await stitchingLoadedBy('../../src/cli/serve.ts')).toEqual([]);
+    expect(await stitchingLoadedBy('../../src/cli/openTargetSide.ts')).toEqual([]);
+  });
+
+  it('is loaded by the remote target store, which the target side imports when the service URLs are set', async () => {
+    expect(await stitchingLoadedBy('../../src/backends/remote/openRemoteTargets.ts')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^node_modules\/@graphql-tools\/stitch\//)]),
+    );
+  });
+});

@@ -63,16 +63,18 @@ function recordingEvents() {
   return { events, failures, timeouts: () => timeouts };
 }
 
-async function outboxRows(entityId: string) {
+async function sqlOnLedger(text: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: databases.urls.ledger });
   await client.connect();
   try {
-    return (await client.query('select unit, stage from figway.outbox where entity_id = $1', [entityId]))
-      .rows;
+    return (await client.query(text, params)).rows;
   } finally {
     await client.end();
   }
 }
+
+const outboxRows = (entityId: string) =>
+  sqlOnLedger('select unit, stage from figway.outbox where entity_id = $1', [entityId]);
 
 // A service that reads the request and then never answers.
 async function silentService(): Promise<{ url: string; server: Server }> {
@@ -206,6 +208,33 @@ describe('the remote target store', () => {
     );
     expect(await outboxRows(mirrored.id)).toEqual([{ unit: 'Mutation.createCommitment', stage: 'live' }]);
     expect(await outboxRows(alone.id)).toEqual([]);
+  });
+});
+
+describe('the ledger service and the write intent header', () => {
+  it('refuses a write whose figway-write-intent it cannot read, and writes nothing', async () => {
+    const count = async () => Number((await sqlOnLedger('select count(*) as n from ledger.revisions'))[0]?.n);
+    const before = await count();
+    const response = await fetch(ledger.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tokens.alice}`,
+        'figway-write-intent': 'Mutation.createCommitment; sideways',
+      },
+      body: JSON.stringify({
+        query: `mutation { createCommitment(input: { title: "Refused", typeId: "${LOAN}" }) { id } }`,
+      }),
+    });
+    const body = (await response.json()) as {
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    expect(response.status).toBe(400);
+    expect(body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/"sideways", not a stage/),
+      extensions: { code: 'BAD_REQUEST' },
+    });
+    expect(await count()).toBe(before);
   });
 });
 

@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Queryable, sqlState } from '../../core/database.ts';
 import { currentWriteIntent } from '../../core/writeIntent.ts';
-import { ErrorCode, FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
-  CommitmentRecord,
   CommitmentStatus,
   ConnectStore,
   DocumentRecord,
@@ -14,6 +11,14 @@ import type {
 import { isUuid } from '../connectStore.ts';
 import { targetError } from '../targetError.ts';
 import type { Viewer } from '../viewer.ts';
+import {
+  type CommitmentChange,
+  commitmentCreation,
+  documentAttachment,
+  notAParty,
+  partyAddition,
+  statusChange,
+} from './commitmentChanges.ts';
 import {
   COMMITMENTS,
   type CommitmentDocument,
@@ -58,10 +63,6 @@ interface Stored {
 // The user a write is made by, as the outbox and the change feed name them (a uuid).
 function actorOf(viewer: Viewer): string | null {
   return viewer.kind !== 'anonymous' && viewer.id !== null && isUuid(viewer.id) ? viewer.id : null;
-}
-
-function forbidden(): FigwayError {
-  return new FigwayError(ErrorCode.FORBIDDEN, 'Not allowed: you are not a party to this commitment.');
 }
 
 /** The ledger's commitments: the Connect port's commitment part, plus the reads only a ledger has. */
@@ -140,11 +141,7 @@ export function createLedgerCommitments(
 
   // Reads the commitment as the viewer sees it, applies `change`, and writes the
   // result at the version it read, retrying when another writer committed first.
-  async function change<T>(
-    viewer: Viewer,
-    id: string,
-    apply: (current: CommitmentDocument | null) => { next: CommitmentDocument; result: T } | { none: T },
-  ): Promise<T> {
+  async function change<T>(viewer: Viewer, id: string, apply: CommitmentChange<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const [current] = await visibleRows(viewer, [id]);
       const outcome = apply(current?.data ?? null);
@@ -208,63 +205,19 @@ export function createLedgerCommitments(
     },
     async createCommitment(viewer, input) {
       const creator = viewer.kind === 'anonymous' ? null : viewer.id;
-      if (creator === null) throw forbidden();
-      const at = now();
-      const id = randomUUID();
-      const document: CommitmentDocument = {
-        id,
-        title: input.title,
-        description: input.description,
-        typeId: input.typeId,
-        status: 'DRAFT',
-        terms: input.terms,
-        version: 1,
-        createdBy: creator,
-        createdAt: at,
-        updatedAt: at,
-        parties: [{ id: randomUUID(), profileId: creator, role: 'CREATOR', joinedAt: at }],
-        documents: [],
-      };
-      return change(viewer, id, () => ({ next: document, result: commitmentOf(document) }));
+      if (creator === null) throw notAParty();
+      const { id, change: create } = commitmentCreation(creator, input, now());
+      return change(viewer, id, create);
     },
     updateCommitmentStatus: (viewer, id, from: CommitmentStatus, to: CommitmentStatus) =>
-      change<CommitmentRecord | null>(viewer, id, (current) => {
-        if (current === null || current.status !== from) return { none: null };
-        // `version` counts changes to the commitment's own fields, as the legacy column does.
-        const next = { ...current, status: to, version: current.version + 1, updatedAt: now() };
-        return { next, result: commitmentOf(next) };
-      }),
+      change(viewer, id, statusChange(from, to, now)),
     addParty: (viewer, commitmentId, profileId, role: PartyRole) =>
-      change<PartyRecord>(viewer, commitmentId, (current) => {
-        if (current === null) throw forbidden();
-        if (current.parties.some((party) => party.profileId === profileId)) {
-          throw new FigwayError(ErrorCode.CONFLICT, 'That already exists.');
-        }
-        const party = { id: randomUUID(), profileId, role, joinedAt: now() };
-        return {
-          next: { ...current, parties: [...current.parties, party] },
-          result: { ...party, commitmentId },
-        };
-      }),
+      change(viewer, commitmentId, partyAddition(commitmentId, profileId, role, now)),
     attachDocument: (viewer, commitmentId, name, url) =>
-      change<DocumentRecord>(viewer, commitmentId, (current) => {
-        if (current === null) throw forbidden();
-        const versions = current.documents
-          .filter((entry) => entry.name === name)
-          .map((entry) => entry.version);
-        const uploadedBy = viewer.kind === 'anonymous' ? null : viewer.id;
-        const entry = {
-          id: randomUUID(),
-          name,
-          url,
-          version: Math.max(0, ...versions) + 1,
-          uploadedBy,
-          uploadedAt: now(),
-        };
-        return {
-          next: { ...current, documents: [...current.documents, entry] },
-          result: { ...entry, commitmentId },
-        };
-      }),
+      change(
+        viewer,
+        commitmentId,
+        documentAttachment(commitmentId, name, url, viewer.kind === 'anonymous' ? null : viewer.id, now),
+      ),
   };
 }

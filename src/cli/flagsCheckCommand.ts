@@ -14,7 +14,8 @@ import { readFlagDefinitions } from './readFlagDefinitions.ts';
 export const FLAGS_CHECK_USAGE = `usage: figway flags check [--since 24h|7d|30m|<ISO time>] [--json]
   The promotion check: every rule at live, rampdown or complete (per cohort, per user
   rule, or per unit for a percentage or any other rule) whose shadow-diff verdict is
-  not ready, i.e. moved without evidence. Exits 1 when there is any, 0 otherwise.
+  not ready, i.e. moved without evidence. Exits 1 when there is any, 0 otherwise, and
+  2 when the check could not run (bad arguments, flags or observations unreadable).
   Evidence is judged as the shadow-diff report (/admin/shadow) judges a unit and cohort,
   with the catalogue's thresholds: a cohort rule on that cohort's observations, a user
   rule on those users' (hashed with the gateways' FIGWAY_SHADOW_SALT; without it, on the
@@ -93,7 +94,8 @@ async function locally(
 /**
  * `figway flags check [--since ...] [--json]`: prints the promotion check and returns 1
  * when a rule moved without evidence, 0 when none did (also for `--help`), 2 with the
- * usage for bad arguments. Goes through the running embedded gateway when there is one
+ * usage for bad arguments and 2 with the reason when the check could not run, so a CI
+ * job tells a failed check from a broken one. Goes through the running embedded gateway when there is one
  * (it holds the PGlite), else reads the flags and the observation store itself.
  */
 export async function flagsCheckCommand(
@@ -110,10 +112,18 @@ export async function flagsCheckCommand(
     process.stderr.write(`figway flags check: ${request}\n${FLAGS_CHECK_USAGE}`);
     return 2;
   }
-  const config = loadConfig();
-  const check =
-    (await throughGateway(config, request.since)) ??
-    (await locally(config, request.since, now, dependencies.openObservationsDb ?? openObservationsDb));
+  let check: PromotionCheck;
+  try {
+    const config = loadConfig();
+    check =
+      (await throughGateway(config, request.since)) ??
+      (await locally(config, request.since, now, dependencies.openObservationsDb ?? openObservationsDb));
+  } catch (error) {
+    process.stderr.write(
+      `figway flags check: could not check: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 2;
+  }
   process.stdout.write(request.json ? `${JSON.stringify(check, null, 2)}\n` : formatPromotionCheck(check));
   return check.withoutEvidence.length > 0 ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,19 @@ describe('figway flags check in the embedded default', () => {
     );
     // shadow is not a promotion: Commitment.parties is not checked.
     expect(result.stdout).not.toContain('Commitment.parties');
+  });
+
+  it('exits 2 with the reason, not 1, when the check cannot run', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'figway-check-broken-'));
+    try {
+      await writeFile(join(broken, 'flags.json'), '{ not json');
+      const result = await figway(['flags', 'check'], { FIGWAY_DATA_DIR: broken });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^figway flags check: could not check: .*flags\.json/m);
+      expect(result.stdout).toBe('');
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
   });
 
   it('counts only the cohort and users a rule names, and prints the list as JSON', async () => {

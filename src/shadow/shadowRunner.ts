@@ -251,10 +251,8 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
 
   function forRequest(facts: RequestFacts): RequestShadow {
     const comparisons = new Map<string, UnitComparison | null>();
-    // One draw per request, which every unit's rate is compared with: a unit is still
-    // sampled at its own rate, but units are sampled together, so the candidate reads
-    // they share (the target's loaders) are made in a tenth of the requests at rate 0.1,
-    // not in every request that happened to sample one unit or another.
+    // One draw per request for every unit: each keeps its rate, but units are sampled
+    // together, so the candidate reads they share happen in as few requests as possible.
     let drawn: number | undefined;
     let markSent: () => void = () => {};
     let waiting: NodeJS.Timeout | undefined;

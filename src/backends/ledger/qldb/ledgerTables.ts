@@ -45,10 +45,14 @@ export function isDeletion(revision: LedgerRevision): boolean {
 const NEWEST = `not exists (select 1 from ledger.revisions newer
   where newer.table_name = r.table_name and newer.document_id = r.document_id and newer.version > r.version)`;
 
-/** A SQL string literal (standard_conforming_strings, PostgreSQL's default). */
-function literal(text: string): string {
+/**
+ * A SQL string literal of `text`, as an escape string (`E'...'`), whose backslashes
+ * mean the same whatever the server's standard_conforming_strings: a table or field
+ * name from a statement or an imported journal never ends the literal early.
+ */
+export function literal(text: string): string {
   if (text.includes('\u0000')) throw new RangeError('a name cannot contain U+0000');
-  return `'${text.replaceAll("'", "''")}'`;
+  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 /** A top-level field of a table's documents that a read asks to equal a string. */

@@ -7,7 +7,7 @@
 -- table and sorting it instead of walking revisions_newest_first until the page was
 -- full: five to seven times slower on a few hundred revisions, and growing with the
 -- journal. ANALYZE (and autovacuum's) keeps these statistics from now on; nothing
--- is rewritten.
+-- is rewritten. Expression statistics need PostgreSQL 14 or later.
 create statistics if not exists ledger.revisions_page_filters
   on (data ->> 'createdBy'), (data ->> 'status') from ledger.revisions;
 

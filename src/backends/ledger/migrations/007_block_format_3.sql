@@ -14,6 +14,11 @@
 -- position among the block's revisions, from 0, which 005's ledger.append_block already
 -- stores for every format but 1, so the function is unchanged.
 
+-- During a rolling deploy, a gateway of the previous release still appends (format 2)
+-- but cannot verify or prove a format 3 block: it refuses it, naming the format it
+-- does not read, until it is replaced. Deploy the new release before running
+-- verification from the old one.
+
 alter table ledger.blocks drop constraint blocks_format;
 
 -- As 005's check, with format 3 holding its Ion transaction info as format 2 does. Not

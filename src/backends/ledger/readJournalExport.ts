@@ -95,7 +95,13 @@ export async function readJournalExportManifest(dir: string): Promise<JournalExp
       `${startedManifestName(manifest.exportId)} is missing (${describe(error)})`,
     );
   }
-  const keys = keysOf(await readFile(join(dir, manifest.name)), manifest.strandId);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(join(dir, manifest.name));
+  } catch (error) {
+    throw new JournalImportError(null, `${manifest.name} cannot be read (${describe(error)})`);
+  }
+  const keys = keysOf(bytes, manifest.strandId);
   return { exportId: manifest.exportId, strandId: manifest.strandId, keys };
 }
 

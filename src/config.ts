@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { targetServicesConfig } from './configTargetServices.ts';
 import type {
   AuthConfig,
   Config,
   FlagsConfig,
   LegacyConfig,
   MetricsConfig,
-  TargetServicesConfig,
   TargetsConfig,
 } from './configTypes.ts';
 import { DEFAULT_QUERY_LIMITS } from './configTypes.ts';
@@ -129,27 +129,6 @@ function targetsConfig(env: Environment, legacy: LegacyConfig): TargetsConfig {
   return legacy.transport === 'embedded' ? { kind: 'embedded' } : { kind: 'none' };
 }
 
-function targetServicesConfig(env: Environment, legacy: LegacyConfig): TargetServicesConfig | null {
-  const { LEDGER_SERVICE_URL: ledgerUrl, OLTP_SERVICE_URL: oltpUrl } = env;
-  if (ledgerUrl === undefined && oltpUrl === undefined) return null;
-  if (ledgerUrl === undefined || oltpUrl === undefined) {
-    throw new ConfigError(
-      "LEDGER_SERVICE_URL and OLTP_SERVICE_URL go together: set both (each a target service's GraphQL " +
-        'endpoint, e.g. http://127.0.0.1:4010/graphql) or neither.',
-    );
-  }
-  if (legacy.transport === 'embedded') {
-    throw new ConfigError(
-      'LEDGER_SERVICE_URL and OLTP_SERVICE_URL need a hosted legacy (SUPABASE_DB_URL or SUPABASE_URL): ' +
-        'the embedded default keeps its targets in process.',
-    );
-  }
-  return {
-    ledger: { url: ledgerUrl, timeoutMs: env.LEDGER_SERVICE_TIMEOUT_MS },
-    oltp: { url: oltpUrl, timeoutMs: env.OLTP_SERVICE_TIMEOUT_MS },
-  };
-}
-
 function flagsConfig(env: Environment, legacy: LegacyConfig, dataDir: string, cwd: string): FlagsConfig {
   if (env.UNLEASH_URL !== undefined) {
     if (env.UNLEASH_API_TOKEN === undefined) {
@@ -240,7 +219,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     legacy,
     targets: targetsConfig(values, legacy),
-    targetServices: targetServicesConfig(values, legacy),
+    targetServices: targetServicesConfig(values, legacy, (problem) => {
+      throw new ConfigError(problem);
+    }),
     flags: flagsConfig(values, legacy, dataDir, cwd),
     catalogueFile:
       values.FIGWAY_CATALOGUE_FILE === undefined ? null : resolve(cwd, values.FIGWAY_CATALOGUE_FILE),

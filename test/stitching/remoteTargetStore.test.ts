@@ -302,6 +302,21 @@ describe('the remote target store when a service fails', () => {
     }
   });
 
+  it('answers BACKEND_UNAVAILABLE when a service refuses a token the gateway accepted', async () => {
+    const stranger: Viewer = {
+      kind: 'user',
+      id: ALICE,
+      email: null,
+      cohort: null,
+      claims: {},
+      token: 'not-a-jwt',
+    };
+    await expect(remote.store.profilesByIds(stranger, [ALICE])).rejects.toMatchObject({
+      message: "The oltp service refused the caller's token: it must verify the same tokens as the gateway.",
+      extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'oltp' },
+    });
+  });
+
   it('answers BACKEND_UNAVAILABLE for a service that answers something other than the contract', async () => {
     const server = createServer((_request, response) => {
       response.writeHead(500, { 'content-type': 'text/plain' });

@@ -1,4 +1,5 @@
 import type { dom } from 'ion-js';
+import type { ExportedBlock } from '../exportedBlock.ts';
 import type { Hash } from '../ledgerHash.ts';
 import type { BlockAddress, LedgerDigest } from '../ledgerTypes.ts';
 
@@ -34,6 +35,8 @@ export interface LedgerDriver {
   getDigest(): Promise<LedgerDigest>;
   /** A document's revision in `block` with its proof to `tip` (GetRevision). */
   getRevision(documentId: string, block: BlockAddress, tip: BlockAddress): Promise<DriverRevisionProof>;
+  /** A block, as a QLDB export shows it, with its proof to `tip` (GetBlock). */
+  getBlock(block: BlockAddress, tip: BlockAddress): Promise<{ block: ExportedBlock; proof: Hash[] }>;
   /** Ends the driver's sessions and the control-plane client. */
   close(): Promise<void>;
 }

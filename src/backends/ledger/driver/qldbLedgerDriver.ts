@@ -1,11 +1,13 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { GetDigestCommand, GetRevisionCommand, QLDBClient } from '@aws-sdk/client-qldb';
+import { GetBlockCommand, GetDigestCommand, GetRevisionCommand, QLDBClient } from '@aws-sdk/client-qldb';
 import { QldbDriver, RetryConfig } from 'amazon-qldb-driver-nodejs';
 import * as ion from 'ion-js';
 import type { BackendEvents } from '../../../core/database.ts';
 import { ErrorCode, FigwayError } from '../../../errors.ts';
 import type { LedgerDriverConfig } from '../../../ledgerDriverConfig.ts';
+import { readExportedBlock } from '../exportedBlock.ts';
+import type { Hash } from '../ledgerHash.ts';
 import type { BlockAddress } from '../ledgerTypes.ts';
 import { blockAddressOf } from './driverDocuments.ts';
 import type { DriverTransaction, LedgerDriver } from './ledgerDriver.ts';
@@ -27,6 +29,12 @@ export interface QldbLedgerDriverOptions {
 
 // Network errors raised before a request reached the endpoint.
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ECONNRESET']);
+
+function proofOf(text: string | undefined): Hash[] {
+  const proof = ion.load(text ?? '[]');
+  if (proof === null) throw new Error('the ledger answered no proof');
+  return proof.elements().map((hash) => new Uint8Array(hash.uInt8ArrayValue() ?? []));
+}
 
 function addressText(address: BlockAddress): string {
   return `{strandId:${JSON.stringify(address.strandId)},sequenceNo:${address.sequenceNo}}`;
@@ -141,12 +149,21 @@ export function openQldbLedgerDriver(
           }),
         );
         const revision = ion.load(answer.Revision?.IonText ?? '');
-        const proof = ion.load(answer.Proof?.IonText ?? '[]');
-        if (revision === null || proof === null) throw new Error('GetRevision answered no revision');
-        return {
-          revision,
-          proof: proof.elements().map((hash) => new Uint8Array(hash.uInt8ArrayValue() ?? [])),
-        };
+        if (revision === null) throw new Error('GetRevision answered no revision');
+        return { revision, proof: proofOf(answer.Proof?.IonText) };
+      }),
+    getBlock: (block, tip) =>
+      guarded(async () => {
+        const answer = await control.send(
+          new GetBlockCommand({
+            Name: config.ledgerName,
+            BlockAddress: { IonText: addressText(block) },
+            DigestTipAddress: { IonText: addressText(tip) },
+          }),
+        );
+        const reader = ion.makeReader(answer.Block?.IonText ?? '');
+        if (reader.next() === null) throw new Error('GetBlock answered no block');
+        return { block: readExportedBlock(reader), proof: proofOf(answer.Proof?.IonText) };
       }),
     async close() {
       driver.close();

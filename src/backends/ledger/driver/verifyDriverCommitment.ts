@@ -3,42 +3,21 @@ import type { Viewer } from '../../viewer.ts';
 import type { CommitmentDocument } from '../commitmentDocument.ts';
 import type { LedgerCommitments } from '../ledgerCommitments.ts';
 import { type Hash, sameHash } from '../ledgerHash.ts';
-import type { LedgerRevision } from '../ledgerTypes.ts';
 import { revisionHashOfContent } from '../revisionContent.ts';
 import type { CommitmentVerification } from '../verifyCommitment.ts';
 import { verifyRevision } from '../verifyRevision.ts';
-import { revisionOf } from './driverDocuments.ts';
-import type { DriverRevisionProof, LedgerDriver } from './ledgerDriver.ts';
-
-// GetRevision refuses a block or document id the journal does not hold with
-// InvalidParameterException: then the history served a revision the journal lacks.
-function journalLacks(error: unknown): string | null {
-  const cause = (error as { cause?: { name?: unknown; message?: unknown } }).cause;
-  return cause?.name === 'InvalidParameterException' ? String(cause.message) : null;
-}
-
-async function revisionProof(
-  driver: LedgerDriver,
-  revision: LedgerRevision,
-  tip: CommitmentVerification['tipAddress'],
-): Promise<DriverRevisionProof | string> {
-  try {
-    return await driver.getRevision(revision.metadata.id, revision.blockAddress, tip);
-  } catch (error) {
-    const lacks = journalLacks(error);
-    if (lacks === null) throw error;
-    return `the journal does not hold it: ${lacks}`;
-  }
-}
+import { driverRevisionProof } from './driverRevisionProof.ts';
+import type { LedgerDriver } from './ledgerDriver.ts';
 
 /**
  * `verifyCommitment` for a ledger reached through the QLDB driver: the revision (the
  * newest unless `version` is given) comes from `history(commitments)`, the digest from
- * GetDigest and the proof from GetRevision (@aws-sdk/client-qldb), and figway's own
- * code recomputes the revision's hash from the Ion the ledger answered, checks that it
- * is the hash of the revision GetRevision proves, and folds the proof onto it. The
- * newest revision must also be what the ledger serves as the commitment now. Null when
- * the viewer cannot see the commitment or the version does not exist; tampering gives
+ * GetDigest, the journal's copy of the revision and its proof from GetRevision (or
+ * GetBlock, see driverRevisionProof) through @aws-sdk/client-qldb. figway's own code
+ * recomputes the revision's hash from the Ion the ledger answered, checks that it is
+ * the hash of the revision the journal proves, and folds the proof onto it. The newest
+ * revision must also be what the ledger serves as the commitment now. Null when the
+ * viewer cannot see the commitment or the version does not exist; tampering gives
  * `verified: false` with the problem. Unlike the in-process check it does not look in
  * later blocks for a revision removed from under the committed view: that needs the
  * ledger's database (`figway verify` next to it).
@@ -68,12 +47,11 @@ export async function verifyDriverCommitment(
   const { strandId, sequenceNo } = revision.blockAddress;
   if (strandId !== digest.tipAddress.strandId || sequenceNo > digest.tipAddress.sequenceNo)
     return unproven(`it is not in the journal, whose tip is block ${digest.tipAddress.sequenceNo}`);
-  const proven = await revisionProof(driver, revision, digest.tipAddress);
+  const proven = await driverRevisionProof(driver, revision, digest.tipAddress);
   if (typeof proven === 'string') return unproven(proven);
   const { proof } = proven;
-  const journal = revisionOf(proven.revision);
   let problem: string | null = null;
-  if (!sameHash(journal.hash, recomputed) || !isDeepStrictEqual(journal.metadata, revision.metadata))
+  if (!sameHash(proven.hash, recomputed) || !isDeepStrictEqual(proven.metadata, revision.metadata))
     problem = 'the history the ledger serves is not the revision its journal holds';
   else if (!verifyRevision(revision, proof, digest.digest))
     problem = 'the proof does not lead to the current digest';

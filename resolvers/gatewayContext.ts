@@ -9,6 +9,7 @@ import type { CommitmentDocument } from '../src/backends/ledger/commitmentDocume
 import type { LedgerCommitments } from '../src/backends/ledger/ledgerCommitments.ts';
 import type { LedgerRevision } from '../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../src/backends/ledger/openLedger.ts';
+import type { CommitmentVerification } from '../src/backends/ledger/verifyCommitment.ts';
 import type { Viewer } from '../src/backends/viewer.ts';
 import type { Side } from '../src/core/stage.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
@@ -17,10 +18,40 @@ import type { RequestRouter } from '../src/routing/requestRouter.ts';
 import type { RequestShadow } from '../src/shadow/shadowRunner.ts';
 import type { WriteMirror } from '../src/writes/writeMirror.ts';
 
-/** The ledger as resolvers reach it: for history and verification, which always read the ledger. */
-export interface LedgerAccess {
+/**
+ * The ledger as resolvers reach it, for history and verification, which always read the
+ * ledger: in process (its database), or through the QLDB driver.
+ */
+export type LedgerAccess = InProcessLedgerAccess | DriverLedgerAccess;
+
+/** The ledger opened in process (LEDGER_DATABASE_URL, or the embedded default). */
+export interface InProcessLedgerAccess {
   ledger: Ledger;
   commitments: LedgerCommitments;
+}
+
+/** The ledger reached through amazon-qldb-driver-nodejs (LEDGER_QLDB_ENDPOINT). */
+export interface DriverLedgerAccess {
+  commitments: LedgerCommitments;
+  /** Query.verifyCommitment's check through the ledger's control plane (verifyDriverCommitment). */
+  verify(viewer: Viewer, id: string, version?: number): Promise<CommitmentVerification | null>;
+}
+
+// The revisions of each commitment among `ids`: those of the documents whose data names
+// it. The gateway's own documents have the commitment's id as their ledger id; one
+// inserted through a QLDB session has an id QLDB gave it, and the commitment's in `id`.
+function revisionsByCommitment(
+  ids: readonly string[],
+  revisions: ReadonlyArray<LedgerRevision<CommitmentDocument>>,
+): Array<Array<LedgerRevision<CommitmentDocument>>> {
+  return ids.map((id) => {
+    const documents = new Set(
+      revisions
+        .filter((revision) => revision.metadata.id === id || revision.data?.id === id)
+        .map((revision) => revision.metadata.id),
+    );
+    return revisions.filter((revision) => documents.has(revision.metadata.id));
+  });
 }
 
 /** One side of the migration as a request sees it: its store and the request's loaders over it. */
@@ -64,8 +95,7 @@ export function createGatewayContext(
     ledger === null
       ? null
       : new DataLoader<string, Array<LedgerRevision<CommitmentDocument>>>(async (ids) => {
-          const revisions = await ledger.commitments.historyByIds(viewer, ids);
-          return ids.map((id) => revisions.filter((revision) => revision.metadata.id === id));
+          return revisionsByCommitment(ids, await ledger.commitments.historyByIds(viewer, ids));
         });
   return {
     viewer,

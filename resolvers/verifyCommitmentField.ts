@@ -8,14 +8,12 @@ export async function verifyCommitmentField(
   args: { id: string; version?: number | null },
   context: GatewayContext,
 ) {
-  const { ledger, commitments } = requireLedger(context);
-  const result = await verifyCommitment(
-    ledger,
-    commitments,
-    context.viewer,
-    args.id,
-    args.version ?? undefined,
-  );
+  const access = requireLedger(context);
+  const version = args.version ?? undefined;
+  const result =
+    'ledger' in access
+      ? await verifyCommitment(access.ledger, access.commitments, context.viewer, args.id, version)
+      : await access.verify(context.viewer, args.id, version);
   if (result === null) return null;
   return {
     id: result.revision.metadata.id,

@@ -11,6 +11,7 @@ import type {
   TargetsConfig,
 } from './configTypes.ts';
 import { DEFAULT_QUERY_LIMITS } from './configTypes.ts';
+import { ledgerDriverTargets } from './ledgerDriverConfig.ts';
 import { supabaseIssuer } from './supabaseIssuer.ts';
 
 /** The folder of the flag catalogue and the default flag definitions. */
@@ -68,6 +69,9 @@ const environment = z.object({
   FIGWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   LEDGER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   OLTP_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  LEDGER_QLDB_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port' }).optional(),
+  FIGWAY_LEDGER_NAME: z.string().min(1).optional(),
+  FIGWAY_LEDGER_ACCESS_KEY: z.string().min(1).optional(),
   LEDGER_SERVICE_URL: z
     .url({ protocol: /^https?$/, error: 'expected http(s)://host:port/graphql' })
     .optional(),
@@ -119,6 +123,8 @@ function legacyConfig(env: Environment, dataDir: string): LegacyConfig {
 }
 
 function targetsConfig(env: Environment, legacy: LegacyConfig): TargetsConfig {
+  const driver = ledgerDriverTargets(env, legacy);
+  if (driver !== null) return driver;
   const { LEDGER_DATABASE_URL: ledgerUrl, OLTP_DATABASE_URL: oltpUrl } = env;
   if (ledgerUrl !== undefined && oltpUrl !== undefined) return { kind: 'postgres', ledgerUrl, oltpUrl };
   if (ledgerUrl !== undefined || oltpUrl !== undefined) {

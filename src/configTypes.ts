@@ -1,4 +1,5 @@
 // The shape of figway's configuration; src/config.ts reads it from the environment.
+import type { LedgerDriverConfig } from './ledgerDriverConfig.ts';
 
 /** Where legacy Supabase data lives and how figway reaches it. */
 export type LegacyConfig =
@@ -8,11 +9,14 @@ export type LegacyConfig =
 
 /**
  * Where the target backends live: in the embedded database (own schemas), in two
- * PostgreSQL databases, or not configured yet (legacy only).
+ * PostgreSQL databases, the ledger behind a QLDB endpoint (`LEDGER_QLDB_ENDPOINT`,
+ * reached through amazon-qldb-driver-nodejs) and the OLTP database, or not configured
+ * yet (legacy only).
  */
 export type TargetsConfig =
   | { kind: 'embedded' }
   | { kind: 'postgres'; ledgerUrl: string; oltpUrl: string }
+  | { kind: 'qldb'; ledger: LedgerDriverConfig; oltpUrl: string }
   | { kind: 'none' };
 
 /** One target reached as a GraphQL service of its own: its endpoint and how long a call may take. */

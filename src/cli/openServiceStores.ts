@@ -33,7 +33,8 @@ export const SERVICE_DATABASE_SETTING: Readonly<Record<TargetServiceKind, string
  */
 export function serviceEnvironment(kind: TargetServiceKind, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const own = env[SERVICE_DATABASE_SETTING[kind]] ?? '';
-  return { ...env, LEDGER_DATABASE_URL: own, OLTP_DATABASE_URL: own };
+  // A service opens its own database: the gateway's way to its ledger does not apply.
+  return { ...env, LEDGER_DATABASE_URL: own, OLTP_DATABASE_URL: own, LEDGER_QLDB_ENDPOINT: '' };
 }
 
 async function openHostedStores(
@@ -117,6 +118,7 @@ export async function openServiceStores(
       };
     case 'embedded':
       return openEmbeddedStores(kind, config, logger);
+    case 'qldb':
     case 'none':
       throw new ConfigError(
         `figway service ${kind} needs ${setting} (or the embedded default, with no database setting at all).`,

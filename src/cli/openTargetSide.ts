@@ -1,3 +1,4 @@
+import type { LedgerAccess } from '../../resolvers/gatewayContext.ts';
 import type { ConnectStore } from '../backends/connectStore.ts';
 import type { Config } from '../config.ts';
 import type { BackendEvents } from '../core/database.ts';
@@ -11,6 +12,12 @@ export interface TargetSide {
   store: ConnectStore | null;
   /** The target backends /healthz reports, by name. */
   health: Record<string, HealthTarget>;
+  /**
+   * The ledger for history and verification when this side reaches it without its
+   * database (through the QLDB driver); null when they read the ledger's database or
+   * there is no ledger.
+   */
+  ledger: LedgerAccess | null;
   close(): Promise<void>;
 }
 
@@ -26,7 +33,8 @@ function databaseHealth(targets: Targets, suffix = ''): Record<string, HealthTar
 
 /**
  * Opens the gateway's target side: the target databases' store, in process (the
- * embedded default and LEDGER_DATABASE_URL/OLTP_DATABASE_URL), or, with
+ * embedded default and LEDGER_DATABASE_URL/OLTP_DATABASE_URL); with LEDGER_QLDB_ENDPOINT,
+ * the ledger through the QLDB driver and the OLTP database (openDriverTargetSide); or, with
  * LEDGER_SERVICE_URL and OLTP_SERVICE_URL, a store over the remote target services
  * stitched with @graphql-tools/stitch. The stitching code is imported only then, so
  * an in-process target side never loads it.
@@ -36,22 +44,28 @@ export async function openTargetSide(
   targets: Targets | null,
   options: { eventsOf: (backend: 'ledger' | 'oltp') => BackendEvents; logger: Logger },
 ): Promise<TargetSide> {
+  if (config.targets.kind === 'qldb') {
+    // Loaded on demand: the QLDB driver's side only when LEDGER_QLDB_ENDPOINT is set.
+    const { openDriverTargetSide } = await import('./openDriverTargetSide.ts');
+    return openDriverTargetSide(config.targets, options);
+  }
   const services = config.targetServices;
   if (services === null) {
     return {
       store: targets?.store ?? null,
       health: targets === null ? {} : databaseHealth(targets),
+      ledger: null,
       close: async () => {},
     };
   }
   const { openRemoteTargets } = await import('../backends/remote/openRemoteTargets.ts');
   const remote = await openRemoteTargets({
-    ledger: services.ledger,
-    oltp: services.oltp,
+    ledger: { ...services.ledger, serviceKey: config.serviceKey },
+    oltp: { ...services.oltp, serviceKey: config.serviceKey },
     events: { ledger: options.eventsOf('ledger'), oltp: options.eventsOf('oltp') },
   });
   options.logger.info(
-    { ledger: services.ledger.url, oltp: services.oltp.url },
+    { ledger: services.ledger.url, oltp: services.oltp.url, serviceKey: config.serviceKey !== null },
     'the target side is remote: units reach their targets through the target services',
   );
   return {
@@ -62,6 +76,7 @@ export async function openTargetSide(
       // The mirror, history and verification still read the databases when they are set.
       ...(targets === null ? {} : databaseHealth(targets, ' database')),
     },
+    ledger: null,
     close: () => remote.close(),
   };
 }

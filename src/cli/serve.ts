@@ -179,7 +179,13 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   // the appliers claim them, through Redis across instances when REDIS_URL is set.
   const subscriptions = await startSubscriptions({
     // Over PostgREST figway holds no service key: legacy is read with each caller's token.
-    stores: { legacy, target: targets?.store ?? null, legacyAsService: config.legacy.transport !== 'rest' },
+    // Over the QLDB driver no ledger change is told: subscriptions that read the target are refused.
+    stores: {
+      legacy,
+      target: targets?.store ?? null,
+      legacyAsService: config.legacy.transport !== 'rest',
+      targetFeed: config.targets.kind !== 'qldb',
+    },
     ledger: targets?.ledger ?? null,
     stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
     redisUrl: config.redisUrl,
@@ -216,7 +222,8 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     app: await createConnectApp({
       legacy,
       target: targetSide.store,
-      ledger: targets === null ? null : { ledger: targets.ledger, commitments: targets.commitments },
+      ledger:
+        targets === null ? targetSide.ledger : { ledger: targets.ledger, commitments: targets.commitments },
       mirror: recordMirrorFailures(mirror, { failures: metrics.mirrorFailures, logger }),
     }),
     routing,

@@ -58,6 +58,12 @@ export async function startSync(
     );
     return { sync: null, mirror: LEFT_TO_WORKERS };
   }
+  if (config.targets.kind === 'qldb' && legacyDb !== null) {
+    logger.warn(
+      "writes are mirrored by figway sync workers: this gateway reaches the ledger through the QLDB driver and has no LEDGER_DATABASE_URL to apply changes with (run figway sync next to the ledger's database)",
+    );
+    return { sync: null, mirror: LEFT_TO_WORKERS };
+  }
   if (targets === null) return { sync: null, mirror: NO_DIRECT_LEGACY };
   if (legacyDb === null) {
     logger.warn(

@@ -21,6 +21,12 @@ export interface EventStores {
    * only): its fields in a payload are then read as the subscriber. @default true
    */
   legacyAsService?: boolean;
+  /**
+   * False when no change of the target is told to this gateway (the ledger reached through
+   * the QLDB driver, which has no change feed): a subscription whose stage reads the
+   * target is refused rather than left silent. @default true
+   */
+  targetFeed?: boolean;
 }
 
 /** A batch's reads: loaders per configured side, reading as service_role. */

@@ -12,7 +12,8 @@ export function refusal(code: ErrorCode, message: string): ExecutionResult {
 
 /**
  * Why a subscription cannot be opened, or null when it can: legacy's events without a
- * direct legacy connection (over PostgREST they cannot be checked), nobody signed in, a
+ * direct legacy connection (over PostgREST they cannot be checked), the target's events
+ * without its change feed (the ledger reached through the QLDB driver), nobody signed in, a
  * `myCommitmentActivity` without a user, or a `commitmentChanged` of an id that is not
  * a UUID or of a commitment the subscriber cannot see now on the side `stage` reads,
  * read as the subscriber (the same answer whether it exists or not).
@@ -27,6 +28,11 @@ export async function refuseSubscription(
     return refusal(
       ErrorCode.BACKEND_UNAVAILABLE,
       "Legacy's events need a direct connection to the legacy database (SUPABASE_DB_URL): this gateway reaches it through PostgREST.",
+    );
+  if (readSide(stage) === 'target' && stores.targetFeed === false)
+    return refusal(
+      ErrorCode.BACKEND_UNAVAILABLE,
+      "The ledger's events need the in-process ledger (LEDGER_DATABASE_URL): this gateway reaches the ledger through the QLDB driver, which tells no changes.",
     );
   if (viewer.kind === 'anonymous')
     return refusal(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe: send connectionParams.authorization.');

@@ -11,6 +11,10 @@ export interface UnleashServer {
   adminToken: string;
   /** A client (backend) token of project `default`, environment `development`. */
   clientToken: string;
+  /** The web UI's address (the server's root, ending in /). */
+  uiUrl: string;
+  /** The admin user who signs in to the web UI. */
+  adminUser: { username: string; password: string };
   /** Calls the admin API (`path` under /api, e.g. `/admin/projects/default/features`); throws on a non-2xx answer. */
   admin(method: string, path: string, body?: unknown): Promise<unknown>;
   /** Stops the server and drops its database. */
@@ -62,6 +66,8 @@ export async function startUnleashServer(): Promise<UnleashServer> {
   const port = await freePort();
   const adminToken = `*:*.${randomBytes(16).toString('hex')}`;
   const clientToken = `default:development.${randomBytes(16).toString('hex')}`;
+  // Unleash checks a password's strength only when a user changes it; this one would pass anyway.
+  const adminUser = { username: 'admin', password: `Figway-${randomBytes(9).toString('base64url')}!7` };
   // Loaded here, not at the top, so a file whose suite is skipped never pays for it.
   const { ApiTokenType, IAuthType, start } = await import('unleash-server');
   let unleash: Awaited<ReturnType<typeof start>>;
@@ -81,6 +87,8 @@ export async function startUnleashServer(): Promise<UnleashServer> {
       telemetry: false,
       authentication: {
         type: IAuthType.OPEN_SOURCE,
+        createAdminUser: true,
+        initialAdminUser: adminUser,
         initApiTokens: [
           {
             environment: '*',
@@ -109,6 +117,8 @@ export async function startUnleashServer(): Promise<UnleashServer> {
     url,
     adminToken,
     clientToken,
+    uiUrl: `http://127.0.0.1:${port}/`,
+    adminUser,
     async admin(method, path, body) {
       const response = await fetch(`${url}${path}`, {
         method,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { targetServicesConfig } from './configTargetServices.ts';
+import { serviceKeySetting, targetServicesConfig } from './configTargetServices.ts';
 import type {
   AuthConfig,
   Config,
@@ -78,6 +78,7 @@ const environment = z.object({
   OLTP_SERVICE_URL: z.url({ protocol: /^https?$/, error: 'expected http(s)://host:port/graphql' }).optional(),
   LEDGER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   OLTP_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
+  FIGWAY_SERVICE_KEY: serviceKeySetting,
   UNLEASH_URL: z.url({ protocol: /^https?$/ }).optional(),
   UNLEASH_API_TOKEN: z.string().min(1).optional(),
   UNLEASH_REFRESH_MS: z.coerce.number().int().min(100).default(15_000),
@@ -228,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     targetServices: targetServicesConfig(values, legacy, (problem) => {
       throw new ConfigError(problem);
     }),
+    serviceKey: values.FIGWAY_SERVICE_KEY ?? null,
     flags: flagsConfig(values, legacy, dataDir, cwd),
     catalogueFile:
       values.FIGWAY_CATALOGUE_FILE === undefined ? null : resolve(cwd, values.FIGWAY_CATALOGUE_FILE),

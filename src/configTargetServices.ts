@@ -1,4 +1,19 @@
+import { z } from 'zod';
 import type { LegacyConfig, TargetServicesConfig } from './configTypes.ts';
+import { MIN_SERVICE_KEY_LENGTH } from './core/serviceKeyHeader.ts';
+
+/**
+ * `FIGWAY_SERVICE_KEY`, the secret shared by the gateways and their target services:
+ * unset, or at least {@link MIN_SERVICE_KEY_LENGTH} characters, since a short one can be guessed.
+ */
+export const serviceKeySetting = z
+  .string()
+  .min(
+    MIN_SERVICE_KEY_LENGTH,
+    `must be at least ${MIN_SERVICE_KEY_LENGTH} characters: set the same long random secret ` +
+      '(e.g. `openssl rand -hex 32`) on the gateways and their target services, or leave it unset',
+  )
+  .optional();
 
 /** The settings of the target services, as the environment gives them once each is validated. */
 export interface TargetServiceSettings {

@@ -147,6 +147,11 @@ export interface Config {
   targets: TargetsConfig;
   /** The targets' GraphQL services, when the target side is remote; null: in process. */
   targetServices: TargetServicesConfig | null;
+  /**
+   * The secret the gateways send their target services and the services require
+   * (`FIGWAY_SERVICE_KEY`, at least 32 characters); null: not set.
+   */
+  serviceKey: string | null;
   flags: FlagsConfig;
   /**
    * The flag catalogue that replaces the shipped `flags/catalogue.json` (`FIGWAY_CATALOGUE_FILE`,

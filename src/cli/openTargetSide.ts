@@ -60,12 +60,12 @@ export async function openTargetSide(
   }
   const { openRemoteTargets } = await import('../backends/remote/openRemoteTargets.ts');
   const remote = await openRemoteTargets({
-    ledger: services.ledger,
-    oltp: services.oltp,
+    ledger: { ...services.ledger, serviceKey: config.serviceKey },
+    oltp: { ...services.oltp, serviceKey: config.serviceKey },
     events: { ledger: options.eventsOf('ledger'), oltp: options.eventsOf('oltp') },
   });
   options.logger.info(
-    { ledger: services.ledger.url, oltp: services.oltp.url },
+    { ledger: services.ledger.url, oltp: services.oltp.url, serviceKey: config.serviceKey !== null },
     'the target side is remote: units reach their targets through the target services',
   );
   return {

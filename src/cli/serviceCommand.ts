@@ -88,6 +88,7 @@ export async function serviceCommand(args: readonly string[]): Promise<number> {
       introspection: env.FIGWAY_INTROSPECTION !== 'false',
       metrics,
       metricsToken: config.metrics.token,
+      serviceKey: config.serviceKey,
       verifyBearer,
       logger,
     });

@@ -50,9 +50,14 @@ const TOO_MANY_NODES = /maximum allowed number of nodes/;
  * Estimates an operation's cost with graphql-query-complexity and returns the
  * QUERY_TOO_COMPLEX refusal when it is over `limits.maxCost`, else null. Variables that
  * do not coerce give null: execution then refuses them with BAD_USER_INPUT before any
- * resolver runs, so nothing is spent on them either way.
+ * resolver runs, so nothing is spent on them either way. `estimator` prices each field
+ * (@default the public schema's: `first`, else the assumed list size for lists).
  */
-export function estimateQueryCost(operation: CostedOperation, limits: QueryLimits): FigwayError | null {
+export function estimateQueryCost(
+  operation: CostedOperation,
+  limits: QueryLimits,
+  estimator: ComplexityEstimator = listSizeEstimator(limits.assumedListSize),
+): FigwayError | null {
   const { schema, document, variables, operationName } = operation;
   const definition = getOperationAST(document, operationName ?? undefined);
   if (definition == null) return null; // "Must provide operation name": refused by execution, before resolvers
@@ -65,7 +70,7 @@ export function estimateQueryCost(operation: CostedOperation, limits: QueryLimit
       query: document,
       variables: { ...variables },
       ...(operationName == null ? {} : { operationName }),
-      estimators: [listSizeEstimator(limits.assumedListSize)],
+      estimators: [estimator],
       // Each field costs at least 1: past maxCost selections the operation is over the limit.
       maxQueryNodes: limits.maxCost + 1,
     });

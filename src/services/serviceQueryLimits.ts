@@ -5,8 +5,11 @@ import { QUERY_LIMIT_SETTINGS } from '../server/refuseQuery.ts';
  * The query limits of a target service when no setting changes them. Its caller is a
  * gateway, which merges the reads of one resolver level into one document (an alias and
  * a root field per merged read, and long key lists): the client-facing limits would
- * refuse that. The depth stays close to the gateway's. The estimated cost is not checked:
- * a batch entry point answers for at most 1000 keys, and a page for at most 1000 nodes.
+ * refuse that. The depth stays close to the gateway's. The estimated cost (priced by
+ * serviceCostEstimator, one item per key) is bounded at 50,000: the gateway's page of
+ * 100 commitments costs about 1,400, and one resolver level's reads at their largest
+ * (commitments, parties and documents for 1000 keys each, merged into one document)
+ * about 29,000; 1000 aliases of a 1000-key batch cost over 2,000,000.
  */
 export const SERVICE_QUERY_LIMITS: Readonly<QueryLimits> = {
   maxDepth: 12,
@@ -14,7 +17,7 @@ export const SERVICE_QUERY_LIMITS: Readonly<QueryLimits> = {
   maxRootFields: 1000,
   maxDirectives: 1000,
   maxTokens: 100_000,
-  maxCost: Number.MAX_SAFE_INTEGER,
+  maxCost: 50_000,
   assumedListSize: 10,
 };
 

@@ -5,16 +5,20 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { QueryLimits } from '../config.ts';
 import type { Logger } from '../core/logger.ts';
+import { SERVICE_KEY_HEADER } from '../core/serviceKeyHeader.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import { isClientDisconnect } from '../server/clientDisconnect.ts';
 import { createFormatError } from '../server/formatError.ts';
 import { sendRequestError } from '../server/handleGraphqlHttp.ts';
 import { noIntrospectionRule } from '../server/noIntrospectionRule.ts';
+import { queryCostPlugin } from '../server/queryCostPlugin.ts';
 import { queryLimitRules } from '../server/queryLimitRules.ts';
 import { serveHealth } from '../server/serveHealth.ts';
 import { serveMetrics } from '../server/serveMetrics.ts';
 import type { BearerVerifier } from '../server/verifyBearer.ts';
 import { handleServiceGraphql } from './handleServiceGraphql.ts';
+import { serviceCostEstimator } from './serviceCostEstimator.ts';
+import { serviceKeyCheck } from './serviceKeyCheck.ts';
 import { type ServiceMetrics, serviceMetricsPlugin } from './serviceMetrics.ts';
 import { SERVICE_QUERY_LIMITS } from './serviceQueryLimits.ts';
 import type { ServiceContext, TargetService } from './targetService.ts';
@@ -37,6 +41,13 @@ export interface TargetServiceOptions<C extends ServiceContext> {
   metrics: ServiceMetrics;
   /** Only callers sending it as a bearer token may read /metrics (FIGWAY_METRICS_TOKEN). @default null: open */
   metricsToken?: string | null;
+  /**
+   * The secret shared with the gateways (FIGWAY_SERVICE_KEY): when set, a GraphQL request
+   * without it in the `figway-service-key` header is refused with 401 before anything is
+   * read or written; /healthz and /metrics are not affected. @default null: anyone who
+   * can reach the service may call it (a warning is logged at start)
+   */
+  serviceKey?: string | null;
   /** The gateway's verifier: the same tokens, the same viewers. */
   verifyBearer: BearerVerifier;
   logger: Logger;
@@ -56,6 +67,21 @@ function sendJson(response: ServerResponse, status: number, body: unknown) {
   response.end(JSON.stringify(body));
 }
 
+// The body is never read: a refused caller touches nothing, not even the parser.
+function refuseWithoutServiceKey(request: IncomingMessage, response: ServerResponse, kind: string) {
+  request.resume();
+  sendJson(response, 401, {
+    errors: [
+      {
+        message:
+          `figway service ${kind} answers only its gateways: send the shared FIGWAY_SERVICE_KEY ` +
+          `in the ${SERVICE_KEY_HEADER} header.`,
+        extensions: { code: ErrorCode.UNAUTHENTICATED, setting: 'FIGWAY_SERVICE_KEY' },
+      },
+    ],
+  });
+}
+
 /**
  * Starts a target service on `node:http` with Apollo Server: GraphQL at /graphql, and
  * /healthz and /metrics as the gateway serves them. Rejects, with nothing left
@@ -66,6 +92,16 @@ export async function startTargetService<C extends ServiceContext>(
 ): Promise<RunningTargetService> {
   const { service, logger } = options;
   const limits = options.queryLimits ?? SERVICE_QUERY_LIMITS;
+  const serviceKey = options.serviceKey ?? null;
+  const carriesServiceKey = serviceKey === null ? null : serviceKeyCheck(serviceKey);
+  if (serviceKey === null) {
+    logger.warn(
+      { target: service.kind },
+      'FIGWAY_SERVICE_KEY is not set: anyone who can reach this service can call it, and write at a ' +
+        'stage of their own choosing; deploy it reachable only by the gateways, or set the same ' +
+        'FIGWAY_SERVICE_KEY on the service and the gateways',
+    );
+  }
   const httpServer = createServer();
   const apollo = new ApolloServer<C>({
     schema: service.schema,
@@ -87,6 +123,8 @@ export async function startTargetService<C extends ServiceContext>(
     formatError: createFormatError({ development: options.development, logger }),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      // The contract's entry points take key lists: the cost counts one item per key.
+      queryCostPlugin(limits, serviceCostEstimator(limits.assumedListSize)),
       serviceMetricsPlugin(service.kind, options.metrics),
       ApolloServerPluginDrainHttpServer({ httpServer }),
     ],
@@ -104,6 +142,10 @@ export async function startTargetService<C extends ServiceContext>(
             response,
             new FigwayError(ErrorCode.BAD_REQUEST, 'Use GET or POST for /graphql.'),
           );
+        if (carriesServiceKey !== null && !carriesServiceKey(request.headers)) {
+          options.metrics.requests.inc({ service: service.kind, operation: 'none', outcome: 'error' });
+          return refuseWithoutServiceKey(request, response, service.kind);
+        }
         return handleServiceGraphql(apollo, request, response, {
           maxBodyBytes: options.maxBodyBytes,
           requestTimeoutMs: options.requestTimeoutMs ?? 10_000,

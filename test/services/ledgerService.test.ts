@@ -343,4 +343,45 @@ describe('writes through the ledger service', () => {
     }
     expect(await revisionCount()).toBe(before);
   });
+
+  it('refuses a huge aliased query on its estimated cost (one item per key) before it runs', async () => {
+    const batches = async () =>
+      Number(
+        /^figway_service_batch_keys_count\{field="commitmentsByIds"\} (\d+)$/m.exec(
+          await metricsText(),
+        )?.[1] ?? 0,
+      );
+    const before = await batches();
+    const ids = Array.from(
+      { length: 1000 },
+      (_, index) => `c0000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    );
+    const aliases = Array.from(
+      { length: 200 },
+      (_, index) => `a${index}: commitmentsByIds(ids: $ids) { id parties { id } }`,
+    );
+    const answer = await post(service.url, `query ($ids: [ID!]!) { ${aliases.join(' ')} }`, {
+      token: tokens.alice,
+      variables: { ids },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.data).toBeUndefined();
+    expect(errorCodes(answer)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(answer.body.errors?.[0]?.message).toMatch(
+      /estimated cost is 4400000, over the limit of 50000\. Simplify it, or raise FIGWAY_MAX_QUERY_COST/,
+    );
+    expect(await batches()).toBe(before);
+    // One such batch is within the limit: 1000 keys x (1 + id + 10 parties x 2).
+    const one = await post(service.url, `query ($ids: [ID!]!) { ${aliases[0]} }`, {
+      token: tokens.alice,
+      variables: { ids },
+    });
+    expect(one.body.errors).toBeUndefined();
+  });
+
+  it('warns at start that anyone who can reach it can call it, without FIGWAY_SERVICE_KEY', () => {
+    expect(service.output()).toMatch(
+      /"level":40.*FIGWAY_SERVICE_KEY is not set: anyone who can reach this service can call it/,
+    );
+  });
 });

@@ -64,6 +64,19 @@ describe('figway service refusals', () => {
     expect(result.stdout).not.toMatch(/figway service is listening/);
   });
 
+  it('exits 2 naming FIGWAY_SERVICE_KEY when the key is shorter than 32 characters', async () => {
+    const tokens = await serviceTokens();
+    const result = await figway(['service', 'ledger', '--port', '0'], {
+      ...UNSET,
+      ...tokens.env,
+      LEDGER_DATABASE_URL: TEST_POSTGRES_URL,
+      FIGWAY_SERVICE_KEY: 'too short',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/FIGWAY_SERVICE_KEY: must be at least 32 characters/);
+    expect(result.stdout).not.toMatch(/figway service is listening/);
+  });
+
   it('exits 2 naming SUPABASE_JWT_SECRET when its own database is set and no verifier is', async () => {
     const result = await figway(['service', 'ledger', '--port', '0'], {
       ...UNSET,

@@ -19,6 +19,7 @@ export const UNSET = {
   OLTP_DATABASE_URL: '',
   FIGWAY_METRICS_TOKEN: '',
   FIGWAY_INTROSPECTION: '',
+  FIGWAY_SERVICE_KEY: '',
 };
 
 /** A `figway service <kind>` child process, once it said it listens. */
@@ -83,17 +84,18 @@ export interface GraphqlAnswer {
   };
 }
 
-/** Posts `query` to `url`, with `Authorization: Bearer <token>` when a token is given. */
+/** Posts `query` to `url`, with `Authorization: Bearer <token>` when a token is given, and `headers`. */
 export async function post(
   url: string,
   query: string,
-  options: { token?: string; variables?: Record<string, unknown> } = {},
+  options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): Promise<GraphqlAnswer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
     },
     body: JSON.stringify({ query, variables: options.variables ?? {} }),
   });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { execute, parse } from 'graphql';
+import { buildSchema, execute, parse } from 'graphql';
+import { getComplexity } from 'graphql-query-complexity';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRemoteTargets, type RemoteTargets } from '../../src/backends/remote/openRemoteTargets.ts';
@@ -9,6 +10,9 @@ import type { Viewer } from '../../src/backends/viewer.ts';
 import type { BackendEvents } from '../../src/core/database.ts';
 import { withWriteIntent } from '../../src/core/writeIntent.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
+import { serviceCostEstimator } from '../../src/services/serviceCostEstimator.ts';
+import { SERVICE_QUERY_LIMITS } from '../../src/services/serviceQueryLimits.ts';
+import { readTargetContract } from '../../src/services/targetContract.ts';
 import { ISSUER, type ServiceProcess, serviceTokens, startService } from '../services/serviceProcess.ts';
 import { closedPort } from '../support/closedPort.ts';
 import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
@@ -171,6 +175,45 @@ describe('the remote target store', () => {
     expect(first).toEqual(second);
     expect(sentTo(oltp)).toHaveLength(2);
     expect(sentTo(oltp)[0]?.body).toBe(sentTo(oltp)[1]?.body);
+  });
+
+  it("keeps one tick's reads at their largest (a page of 101, 1000 keys each) under the services' cost limit", async () => {
+    const ids = Array.from(
+      { length: 1000 },
+      (_, index) => `c0000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`,
+    );
+    sent.length = 0;
+    const [page, commitments, parties, documents] = await Promise.all([
+      remote.store.listCommitments(viewers.alice, { status: null, limit: 101, after: null }),
+      remote.store.commitmentsByIds(viewers.alice, ids),
+      remote.store.partiesByCommitmentIds(viewers.alice, ids),
+      remote.store.documentsByCommitmentIds(viewers.alice, ids),
+      remote.store.profilesByIds(viewers.alice, ids),
+      remote.store.commitmentTypesByIds(viewers.alice, ids),
+    ]);
+    expect(page.length).toBeGreaterThan(0);
+    expect(commitments.map((commitment) => commitment.id)).toContain(ALICE_AND_CAROL);
+    expect(parties.length).toBeGreaterThan(0);
+    expect(documents.length).toBeGreaterThan(0);
+    // Priced as the services price them: the ledger's one request (about 30,400) is under the limit.
+    const schemas = {
+      [ledger.url]: buildSchema(await readTargetContract('ledger')),
+      [oltp.url]: buildSchema(await readTargetContract('oltp')),
+    };
+    const costs = sent.map((request) => {
+      const body = JSON.parse(request.body) as { query: string; variables?: Record<string, unknown> };
+      const schema = schemas[request.url];
+      if (schema === undefined) throw new Error(`sent to ${request.url}`);
+      return getComplexity({
+        schema,
+        query: parse(body.query),
+        variables: body.variables ?? {},
+        estimators: [serviceCostEstimator(SERVICE_QUERY_LIMITS.assumedListSize)],
+      });
+    });
+    expect(sentTo(ledger)).toHaveLength(1);
+    expect(Math.max(...costs)).toBeGreaterThan(10_000);
+    expect(Math.max(...costs)).toBeLessThanOrEqual(SERVICE_QUERY_LIMITS.maxCost);
   });
 
   it("shows bob none of alice's commitments, and what a service refuses keeps its code", async () => {

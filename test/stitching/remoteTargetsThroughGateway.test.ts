@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import { openLedger } from '../../src/backends/ledger/openLedger.ts';
+import { openRemoteTargets } from '../../src/backends/remote/openRemoteTargets.ts';
 import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import {
+  errorCodes,
   ISSUER,
   post,
   type ServiceProcess,
@@ -28,6 +31,9 @@ import {
 
 const ALICE_AND_CAROL = 'c0000000-0000-4000-8000-000000000001';
 const LOAN = '7e000000-0000-4000-8000-000000000001';
+// The services answer only callers that send it; the gateways send it.
+const SERVICE_KEY = randomBytes(32).toString('hex');
+const WITH_KEY = { 'figway-service-key': SERVICE_KEY };
 
 // Every read unit of the Connect schema at least once.
 const DASHBOARD = `query Dashboard {
@@ -73,14 +79,24 @@ beforeAll(async () => {
   databases = await createProductionDatabases();
   tokens = await serviceTokens();
   serviceEnv = {
-    ledger: { NODE_ENV: 'production', LEDGER_DATABASE_URL: databases.urls.ledger, ...tokens.env },
-    oltp: { NODE_ENV: 'production', OLTP_DATABASE_URL: databases.urls.oltp, ...tokens.env },
+    ledger: {
+      NODE_ENV: 'production',
+      LEDGER_DATABASE_URL: databases.urls.ledger,
+      FIGWAY_SERVICE_KEY: SERVICE_KEY,
+      ...tokens.env,
+    },
+    oltp: {
+      NODE_ENV: 'production',
+      OLTP_DATABASE_URL: databases.urls.oltp,
+      FIGWAY_SERVICE_KEY: SERVICE_KEY,
+      ...tokens.env,
+    },
   };
   [ledger, oltp] = await Promise.all([
     startService('ledger', serviceEnv.ledger ?? {}),
     startService('oltp', serviceEnv.oltp ?? {}),
   ]);
-  gateways = await remoteGateways(databases, tokens.env);
+  gateways = await remoteGateways(databases, { ...tokens.env, FIGWAY_SERVICE_KEY: SERVICE_KEY });
   gateway = await gateways.start({ ledger: ledger.url, oltp: oltp.url });
 }, 180_000);
 
@@ -147,8 +163,65 @@ describe('a gateway whose targets are remote services (three processes on Postgr
     });
     const direct = await post(ledger.url, `{ commitmentsByIds(ids: ["${ALICE_AND_CAROL}"]) { id } }`, {
       token: tokens.bob,
+      headers: WITH_KEY,
     });
     expect(direct.body).toEqual({ data: { commitmentsByIds: [] } });
+  });
+
+  it('refuses a direct call without the service key, or with a wrong one: 401, nothing written', async () => {
+    const revisions = async () =>
+      (await sql(databases.urls.ledger, 'select count(*)::int as n from ledger.revisions'))[0]?.n;
+    const outbox = async () =>
+      (await sql(databases.urls.ledger, 'select count(*)::int as n from figway.outbox'))[0]?.n;
+    const before = { revisions: await revisions(), outbox: await outbox() };
+    const create = `mutation { createCommitment(input: { title: "Around the gateway", typeId: "${LOAN}" }) { id } }`;
+    const intent = { 'figway-write-intent': 'Mutation.createCommitment; live' };
+    const keys: Array<Record<string, string>> = [
+      {},
+      { 'figway-service-key': 'x'.repeat(64) },
+      { 'figway-service-key': SERVICE_KEY.slice(1) },
+    ];
+    for (const key of keys) {
+      for (const [url, query] of [
+        [ledger.url, create],
+        [oltp.url, `{ profilesByIds(ids: ["a11ce000-0000-4000-8000-000000000001"]) { username } }`],
+      ] as const) {
+        const answer = await post(url, query, { token: tokens.alice, headers: { ...key, ...intent } });
+        expect(answer.status).toBe(401);
+        expect(answer.body.data).toBeUndefined();
+        expect(errorCodes(answer)).toEqual(['UNAUTHENTICATED']);
+        expect(answer.body.errors?.[0]?.message).toMatch(
+          /send the shared FIGWAY_SERVICE_KEY in the figway-service-key header/,
+        );
+      }
+    }
+    expect({ revisions: await revisions(), outbox: await outbox() }).toEqual(before);
+    // /healthz and /metrics are not behind the key (metrics keep FIGWAY_METRICS_TOKEN).
+    expect((await fetch(new URL('/healthz', ledger.url))).status).toBe(200);
+    expect((await fetch(new URL('/metrics', oltp.url))).status).toBe(200);
+    expect(ledger.output()).not.toMatch(/FIGWAY_SERVICE_KEY is not set/);
+  });
+
+  it("answers BACKEND_UNAVAILABLE naming FIGWAY_SERVICE_KEY when a service refuses the gateway's key", async () => {
+    const remote = await openRemoteTargets({
+      ledger: { url: ledger.url, timeoutMs: 5000, serviceKey: SERVICE_KEY },
+      oltp: { url: oltp.url, timeoutMs: 5000, serviceKey: 'y'.repeat(64) },
+    });
+    try {
+      const alice = await createBearerVerifier(
+        { kind: 'secret', secret: tokens.secret },
+        { audience: 'authenticated', issuer: ISSUER },
+      )(`Bearer ${tokens.alice}`);
+      await expect(remote.store.commitmentTypesByIds(alice, [LOAN])).rejects.toMatchObject({
+        code: 'BACKEND_UNAVAILABLE',
+        message:
+          "The oltp service refused the gateway's service key: set the same FIGWAY_SERVICE_KEY on both.",
+      });
+      await expect(remote.ping.oltp()).rejects.toThrow();
+      await expect(remote.ping.ledger()).resolves.toBeUndefined();
+    } finally {
+      await remote.close();
+    }
   });
 
   it('writes at live through the ledger service with its outbox row, which a figway sync worker mirrors to legacy', async () => {

@@ -54,6 +54,19 @@ describe('loadConfig: the target services', () => {
   });
 });
 
+describe('loadConfig: FIGWAY_SERVICE_KEY', () => {
+  it('reads the key the gateways send and the services require, or null when unset', () => {
+    expect(loadConfig(HOSTED).serviceKey).toBeNull();
+    expect(loadConfig({ ...HOSTED, FIGWAY_SERVICE_KEY: 'k'.repeat(32) }).serviceKey).toBe('k'.repeat(32));
+  });
+
+  it('refuses a key shorter than 32 characters, naming the setting and the fix', () => {
+    const attempt = () => loadConfig({ ...HOSTED, FIGWAY_SERVICE_KEY: 'k'.repeat(31) });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/FIGWAY_SERVICE_KEY: must be at least 32 characters: .*openssl rand -hex 32/);
+  });
+});
+
 describe('the figway-write-intent header', () => {
   it('carries a unit and a stage, and the side mirrored to follows from the stage', () => {
     const value = formatWriteIntentHeader({ unit: 'Mutation.addParty', stage: 'live', mirrorTo: 'legacy' });

@@ -42,7 +42,8 @@ const TYPENAME = parse('query Ping { __typename }');
  * two (stitchTargetServices), and the Connect port over it, each port method one
  * operation through the stitched schema (remotePorts), within the gateway's checks of
  * createTargetStore. References a write names are read with the caller's token: the
- * gateway holds no service key for the services.
+ * gateway holds no service_role token for the services (the service key, when set,
+ * says that a gateway calls, not who the caller is).
  */
 export async function openRemoteTargets(options: RemoteTargetsOptions): Promise<RemoteTargets> {
   const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };

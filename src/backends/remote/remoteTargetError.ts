@@ -83,7 +83,9 @@ export function remoteTargetError(
   const unknownOutcome = call.write && unreached === undefined;
   const message =
     code === ErrorCode.UNAUTHENTICATED
-      ? `The ${service} service refused the caller's token: it must verify the same tokens as the gateway.`
+      ? error.extensions?.setting === 'FIGWAY_SERVICE_KEY'
+        ? `The ${service} service refused the gateway's service key: set the same FIGWAY_SERVICE_KEY on both.`
+        : `The ${service} service refused the caller's token: it must verify the same tokens as the gateway.`
       : unknownOutcome
         ? `The ${service} service did not answer the write: it may have been made; read it before trying again.`
         : `The ${service} service failed to answer.`;

@@ -1,4 +1,5 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
+import { SERVICE_KEY_HEADER } from '../../core/serviceKeyHeader.ts';
 import type { WriteIntent } from '../../core/writeIntent.ts';
 import { formatWriteIntentHeader, WRITE_INTENT_HEADER } from '../../core/writeIntentHeader.ts';
 import { currentRequestBudget } from '../requestBudget.ts';
@@ -12,6 +13,11 @@ export interface TargetServiceEndpoint {
   url: string;
   /** Longest time one HTTP request may take, in ms; the request's own budget may cut it shorter. */
   timeoutMs: number;
+  /**
+   * The secret the service requires of its gateways (FIGWAY_SERVICE_KEY), sent on every
+   * request, pings included, as `figway-service-key`. @default none sent
+   */
+  serviceKey?: string | null;
 }
 
 /**
@@ -33,7 +39,7 @@ function isCallContext(value: unknown): value is RemoteCallContext {
 
 /**
  * Builds the HTTP executor of one target service: POST to its endpoint with the call's
- * headers, cut at the service's timeout or at the request's time budget, whichever
+ * headers and the service key, cut at the service's timeout or at the request's time budget, whichever
  * comes first. Identical concurrent requests are never merged into one answer
  * (`deduplicateInflightRequests: false`): two users asking the same thing at the same
  * moment must each get the answer their own token gives.
@@ -42,6 +48,7 @@ export function createTargetServiceExecutor(
   endpoint: TargetServiceEndpoint,
   options: { fetch?: typeof fetch } = {},
 ): TargetServiceExecutor {
+  const serviceKey = endpoint.serviceKey ?? null;
   return buildHTTPExecutor({
     endpoint: endpoint.url,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -52,9 +59,11 @@ export function createTargetServiceExecutor(
       return Math.max(1, Math.min(endpoint.timeoutMs, left));
     },
     headers: (request) => {
+      const key: Record<string, string> = serviceKey === null ? {} : { [SERVICE_KEY_HEADER]: serviceKey };
       const context = request?.context;
-      if (!isCallContext(context)) return {};
+      if (!isCallContext(context)) return key;
       return {
+        ...key,
         ...(context.authorization === null ? {} : { authorization: context.authorization }),
         ...(context.writeIntent === null
           ? {}

@@ -1,5 +1,7 @@
 import { ConfigError } from '../config.ts';
+import { flagsModeOf, flagsSummary } from './flagsHelp.ts';
 
+// The flags entry depends on where units move: the flags file, or Unleash's web UI.
 const USAGE = `figway: a GraphQL gateway for strangler-fig migrations
 
 usage: figway <command>
@@ -23,10 +25,7 @@ usage: figway <command>
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest
   reconcile <commitments|profiles|commitment-types> [--repair] [--json]
                          compare legacy with the target, list divergent rows, repair from the authority
-  flags list|set|push|check
-                         see and move each migration unit's stage per cohort; check exits 1 when a
-                         unit is at live or later without a ready shadow-diff verdict (see figway flags)
-  report [--unit U] [--since 24h|7d|30m|<ISO>] [--json]
+${flagsSummary(flagsModeOf(process.env))}  report [--unit U] [--since 24h|7d|30m|<ISO>] [--json]
                          the shadow-diff report per unit and cohort, with a verdict
   help                   show this text
 `;

@@ -1,27 +1,16 @@
 import { DEMO_USERS } from '../backends/supabase/seed/demoUsers.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { isStage, STAGES } from '../core/stage.ts';
+import { isStage } from '../core/stage.ts';
 import { describeFlags, formatUnitStages } from '../routing/describeFlags.ts';
 import { ensureFlagsFile } from '../routing/ensureFlagsFile.ts';
 import { FLAGS_DIR, readCatalogue, readDefinitions, writeDefinitions } from '../routing/flagFiles.ts';
 import { isMutationUnit, oneStageForEveryone } from '../routing/stageForEveryone.ts';
 import { describeSelector, type RuleSelector, setRule } from '../routing/stageRules.ts';
 import { pushDefinitions } from '../routing/unleashAdmin.ts';
+import { flagsModeOf, flagsUsage, unleashSetRefusal, unleashUiUrl } from './flagsHelp.ts';
 import { readFlagDefinitions } from './readFlagDefinitions.ts';
 
-const USAGE = `usage: figway flags <command>
-  list [--json]                      each migration unit's flag as Unleash evaluates it: every strategy
-                                     in order, its constraints, rollout, stickiness and variants
-  set <unit> <stage> [--cohort C | --users a,b | --percent N]
-                                     set a unit's stage (the embedded default's flags file); <unit> may
-                                     end in * (Profile.*); stages: ${STAGES.join(', ')}; a Mutation
-                                     unit takes one stage for everyone (no --cohort, --users, --percent)
-  push [--file F]                    create or update the catalogue's flags on the Unleash server at
-                                     UNLEASH_URL (admin token in UNLEASH_ADMIN_TOKEN), idempotently
-  check [--since 24h] [--json]       the promotion check: rules at live, rampdown or complete whose
-                                     shadow-diff verdict is not ready; exits 1 when there is any
-                                     (figway flags check --help says more)
-`;
+const usage = () => flagsUsage(flagsModeOf(process.env));
 
 // Demo usernames read better than ids in the embedded default.
 const nameOf = (id: string) => DEMO_USERS.find((user) => user.id === id)?.username ?? id;
@@ -69,14 +58,8 @@ async function list(args: readonly string[]): Promise<number> {
 async function set(args: readonly string[]): Promise<number> {
   const [pattern, stage, ...rest] = args;
   if (pattern === undefined || !isStage(stage)) {
-    process.stderr.write(USAGE);
+    process.stderr.write(usage());
     return 2;
-  }
-  const config = loadConfig();
-  if (config.flags.kind !== 'file') {
-    throw new ConfigError(
-      'figway flags set edits a local flags file; with UNLEASH_URL set, change the flag in Unleash (see the README) or use figway flags push.',
-    );
   }
   const catalogue = await readCatalogue();
   const matches = (unit: string) =>
@@ -89,6 +72,14 @@ async function set(args: readonly string[]): Promise<number> {
   }
   const selector = selectorOf(rest);
   const mutations = units.filter((entry) => isMutationUnit(entry.unit));
+  const config = loadConfig();
+  if (config.flags.kind !== 'file') {
+    const flags = units.map((entry) => entry.flag);
+    // A Mutation unit has one stage for everyone: in Unleash, a strategy without constraint.
+    const narrowed = mutations.length > 0 && selector.kind !== 'everyone';
+    const move = { stage, selector: narrowed ? ({ kind: 'everyone' } as const) : selector, narrowed };
+    throw new ConfigError(unleashSetRefusal(unleashUiUrl(config.flags.url), flags, move));
+  }
   if (selector.kind !== 'everyone' && mutations[0] !== undefined) {
     const unit = mutations.length === units.length ? pattern : mutations[0].unit;
     process.stderr.write(`figway flags set: ${oneStageForEveryone(unit, stage)}\n`);
@@ -151,8 +142,13 @@ export async function flagsCommand(args: readonly string[]): Promise<number> {
       return push(rest);
     case 'check':
       return (await import('./flagsCheckCommand.ts')).flagsCheckCommand(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage());
+      return 0;
     default:
-      process.stderr.write(USAGE);
+      process.stderr.write(usage());
       return 2;
   }
 }

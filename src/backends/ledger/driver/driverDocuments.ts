@@ -31,9 +31,56 @@ function int(value: ion.dom.Value, name: string): number {
   return found;
 }
 
-/** An Ion value as the ledger's JSON down-conversion gives it (ionToJson), as the in-process adapter reads it. */
+const NOT_PLAIN = Symbol('not plain JSON');
+
+// The JSON of a value that holds only what JSON holds (null, booleans, safe integers,
+// strings, lists, structs with distinct field names, no annotations), walked directly;
+// NOT_PLAIN for anything else. figway's commitment documents are such values.
+function plainJson(value: ion.dom.Value): unknown {
+  if (value.getAnnotations().length > 0) return NOT_PLAIN;
+  const type = value.getType();
+  if (value.isNull()) return type === ion.IonTypes.NULL ? null : NOT_PLAIN;
+  switch (type) {
+    case ion.IonTypes.STRING:
+      return value.stringValue();
+    case ion.IonTypes.BOOL:
+      return value.booleanValue();
+    case ion.IonTypes.INT: {
+      const number = value.numberValue();
+      return number !== null && Number.isSafeInteger(number) ? number : NOT_PLAIN;
+    }
+    case ion.IonTypes.LIST: {
+      const list: unknown[] = [];
+      for (const element of value.elements()) {
+        const json = plainJson(element);
+        if (json === NOT_PLAIN) return NOT_PLAIN;
+        list.push(json);
+      }
+      return list;
+    }
+    case ion.IonTypes.STRUCT: {
+      const struct: Record<string, unknown> = {};
+      for (const [name, field] of value.fields()) {
+        const json = plainJson(field);
+        if (json === NOT_PLAIN || Object.hasOwn(struct, name)) return NOT_PLAIN;
+        struct[name] = json;
+      }
+      return struct;
+    }
+    default:
+      return NOT_PLAIN;
+  }
+}
+
+/**
+ * An Ion value as the ledger's JSON down-conversion gives it (ionToJson), as the
+ * in-process adapter reads it. A value of JSON's types is walked directly (ion-js's
+ * binary writer takes about 1.5 ms for a commitment, the walk some 30 µs); any other
+ * goes through ionToJson.
+ */
 export function jsonOf(value: ion.dom.Value): unknown {
-  return ionToJson(ion.dumpBinary(value));
+  const json = plainJson(value);
+  return json === NOT_PLAIN ? ionToJson(ion.dumpBinary(value)) : json;
 }
 
 /** A block address as QLDB prints it, `{strandId, sequenceNo}`. */

@@ -12,6 +12,8 @@ import { benchPeers, type PeersBenchSizes } from './peersBench.ts';
 import { formatPeersReport } from './peersReport.ts';
 import { benchQldb } from './qldbBench.ts';
 import { formatQldbReport, type QldbBenchSizes } from './qldbReport.ts';
+import { benchRemote, type RemoteBenchSizes } from './remoteBench.ts';
+import { formatRemoteReport } from './remoteReport.ts';
 import { benchSubscriptions, type SubscriptionsBenchSizes } from './subscriptionsBench.ts';
 import { formatSubscriptionsReport } from './subscriptionsReport.ts';
 import { benchWrites, type WritesBenchSizes } from './writesBench.ts';
@@ -23,14 +25,15 @@ import { formatWritesReport } from './writesReport.ts';
 // through Redis next to a bare graphql-ws baseline, then figway's reads in production
 // mode at legacy, shadow (sample rates 1 and 0.1), live and complete next to a bare
 // Apollo peer on the same PostgreSQL data, then the unmodified QLDB driver against the
-// ledger's QLDB endpoint next to in-process ledger calls, in one run. `--ledger`,
-// `--writes`, `--subscriptions`, `--peers` or `--qldb` runs only that part (several may
-// be given). `--json` prints the raw numbers instead of the tables (the first part's
-// fields, plus `writes`, `subscriptions`, `peers` and `qldb`); `--quick` runs a fraction
-// of the work (a smoke run, not a result).
+// ledger's QLDB endpoint next to in-process ledger calls, then the live stage with
+// in-process and remote stitched targets next to a plain stitched gateway, in one run.
+// `--ledger`, `--writes`, `--subscriptions`, `--peers`, `--qldb` or `--remote` runs only
+// that part (several may be given). `--json` prints the raw numbers instead of the tables
+// (the first part's fields, plus `writes`, `subscriptions`, `peers`, `qldb` and `remote`);
+// `--quick` runs a fraction of the work (a smoke run, not a result).
 const args = new Set(process.argv.slice(2));
 const scale = args.has('--quick') ? 0.1 : 1;
-const everyPart = !['--ledger', '--writes', '--subscriptions', '--peers', '--qldb'].some((part) =>
+const everyPart = !['--ledger', '--writes', '--subscriptions', '--peers', '--qldb', '--remote'].some((part) =>
   args.has(part),
 );
 const runLedger = everyPart || args.has('--ledger');
@@ -38,6 +41,7 @@ const runWrites = everyPart || args.has('--writes');
 const runSubscriptions = everyPart || args.has('--subscriptions');
 const runPeers = everyPart || args.has('--peers');
 const runQldb = everyPart || args.has('--qldb');
+const runRemote = everyPart || args.has('--remote');
 
 const sizes: LedgerBenchSizes = {
   single: Math.round(1500 * scale),
@@ -99,6 +103,18 @@ const qldbSizes: QldbBenchSizes = {
   warmUpMs: timedMs(1500),
 };
 
+// About 3.5 minutes: 5 settings x 2 queries x 3 rounds of a 1 s warm-up and 4 s timed, plus a
+// first 1 s warm-up of each, the databases and the seven processes' start.
+const remoteSizes: RemoteBenchSizes = {
+  rounds: scale < 1 ? 2 : 3,
+  connections: 8,
+  measureSeconds: scale < 1 ? 1 : 4,
+  warmUpSeconds: 1,
+  switchWarmUpSeconds: 1,
+  commitments: 40,
+  checkEvery: 10,
+};
+
 function meanDocumentBytes(): number {
   let bytes = 0;
   for (let index = 0; index < 1000; index++) {
@@ -137,14 +153,16 @@ async function main(): Promise<void> {
   const subscriptions = runSubscriptions ? await benchSubscriptions(subscriptionsSizes) : null;
   const peers = runPeers ? await benchPeers(peersSizes) : null;
   const qldb = runQldb ? await benchQldb(qldbSizes) : null;
+  const remote = runRemote ? await benchRemote(remoteSizes) : null;
   if (args.has('--json')) {
-    const first = ledger ?? writes ?? subscriptions ?? peers ?? qldb;
+    const first = ledger ?? writes ?? subscriptions ?? peers ?? qldb ?? remote;
     const json = {
       ...first,
       ...(writes === null || first === writes ? {} : { writes }),
       ...(subscriptions === null || first === subscriptions ? {} : { subscriptions }),
       ...(peers === null || first === peers ? {} : { peers }),
       ...(qldb === null || first === qldb ? {} : { qldb }),
+      ...(remote === null || first === remote ? {} : { remote }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
@@ -155,6 +173,7 @@ async function main(): Promise<void> {
     subscriptions === null ? null : formatSubscriptionsReport(subscriptions),
     peers === null ? null : formatPeersReport(peers),
     qldb === null ? null : formatQldbReport(qldb),
+    remote === null ? null : formatRemoteReport(remote),
   ];
   process.stdout.write(`${tables.filter((table) => table !== null).join('\n\n')}\n`);
 }

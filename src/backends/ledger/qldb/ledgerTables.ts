@@ -171,13 +171,10 @@ export function catalogDocument(entry: TableEntry): IonStruct {
   return treeOfJson({ name, tableId, indexes, status }) as IonStruct;
 }
 
-function ionTimestamp(instant: string): string {
-  return instant.replace(/\.000Z$/, 'Z');
-}
-
 /**
  * A revision as QLDB's committed view and history show it: blockAddress, hash,
- * data (absent for a deletion) and metadata, with Ion types (txTime is a timestamp).
+ * data (absent for a deletion) and metadata, with Ion types (txTime is a timestamp, to
+ * the millisecond as the revision's hash has it, `.000` included).
  */
 export function revisionDocument(revision: LedgerRevision): IonStruct {
   const { blockAddress, metadata } = revision;
@@ -185,7 +182,7 @@ export function revisionDocument(revision: LedgerRevision): IonStruct {
     `{blockAddress:{strandId:${JSON.stringify(blockAddress.strandId)},sequenceNo:${blockAddress.sequenceNo}},` +
     `hash:{{${toBase64(revision.hash)}}},` +
     `metadata:{id:${JSON.stringify(metadata.id)},version:${metadata.version},` +
-    `txTime:${ionTimestamp(metadata.txTime)},txId:${JSON.stringify(metadata.txId)}}}`;
+    `txTime:${metadata.txTime},txId:${JSON.stringify(metadata.txId)}}}`;
   const struct = loadIon(text) as IonStruct;
   if (!isDeletion(revision)) {
     const ordered: IonStruct = Object.create(null);

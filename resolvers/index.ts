@@ -1,8 +1,8 @@
+import { DateTime } from '../src/schema/dateTimeScalar.ts';
 import { Commitment } from './Commitment.ts';
 import { CommitmentActivity } from './CommitmentActivity.ts';
 import { CommitmentDocument } from './CommitmentDocument.ts';
 import { CommitmentRevision } from './CommitmentRevision.ts';
-import { DateTime } from './DateTime.ts';
 import { Mutation } from './Mutation.ts';
 import { Party } from './Party.ts';
 import { Profile } from './Profile.ts';

@@ -3,11 +3,11 @@ import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts'
 import type { Ledger } from '../backends/ledger/openLedger.ts';
 import { parseWriteIntentHeader, WRITE_INTENT_HEADER } from '../core/writeIntentHeader.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
+import { DateTime } from '../schema/dateTimeScalar.ts';
 import type { BatchObserver } from './batchIds.ts';
 import { createLedgerServiceContext, type LedgerServiceContext } from './ledgerServiceContext.ts';
 import { ledgerWriteResolvers } from './ledgerServiceMutations.ts';
 import { ledgerReadResolvers } from './ledgerServiceResolvers.ts';
-import { DateTime } from './serviceScalars.ts';
 import { buildServiceSchema, type TargetService } from './targetService.ts';
 
 // A write intent the header names badly refuses the request: guessing would commit a

@@ -1,7 +1,7 @@
 import type { OltpStore } from '../backends/oltp/oltpStore.ts';
 import type { Viewer } from '../backends/viewer.ts';
+import { DateTime } from '../schema/dateTimeScalar.ts';
 import { type BatchObserver, checkedIds } from './batchIds.ts';
-import { DateTime } from './serviceScalars.ts';
 import { buildServiceSchema, type ServiceContext, type TargetService } from './targetService.ts';
 
 /** Options of {@link createOltpService}. */

@@ -1,6 +1,6 @@
 import { buildSchema, type FieldNode, type OperationDefinitionNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DateTime } from '../../resolvers/DateTime.ts';
+import { DateTime } from '../../src/schema/dateTimeScalar.ts';
 import { compareValues, isIgnored } from '../../src/shadow/compareValues.ts';
 import { MISSING, projectSelection } from '../../src/shadow/projectSelection.ts';
 

@@ -13,7 +13,7 @@ import {
   parse,
 } from 'graphql';
 import { seededRandom } from '../../harness/seededRandom.ts';
-import { DateTime } from '../../resolvers/DateTime.ts';
+import { DateTime } from '../../src/schema/dateTimeScalar.ts';
 import type { ComparisonRules } from '../../src/shadow/compareValues.ts';
 import type { SelectionInfo } from '../../src/shadow/projectSelection.ts';
 

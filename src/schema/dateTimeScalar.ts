@@ -9,10 +9,12 @@ function toInstant(value: unknown): string {
 }
 
 /**
- * The DateTime scalar of the target contracts: ISO-8601 instants, serialized in UTC with
- * milliseconds, the form the stores write and compare. The same behaviour as the public
- * schema's scalar (resolvers/DateTime.ts), which src/ may not import: the app stays out
- * of the product's layers. Given as graphql-tools' hooks, so the SDL's description stays.
+ * The DateTime scalar's behaviour, in the public schema and the target contracts alike:
+ * ISO-8601 instants, always serialized in UTC with milliseconds (the form the stores
+ * write and compare). Given as graphql-tools' `__serialize` hooks rather than a
+ * GraphQLScalarType, because a scalar type object replaces the one built from the SDL,
+ * description included: the served schema lost the description that
+ * `schema/scalars.graphql` and the published versions give it.
  */
 export const DateTime = {
   __serialize: toInstant,

@@ -1,5 +1,6 @@
 import type { Queryable } from '../core/database.ts';
 import type { Outcome } from '../core/observation.ts';
+import { failureMessageKeySql } from './failureMessageKey.ts';
 import { OBSERVATION_COLUMNS, toObservationRow } from './observationRow.ts';
 import type { ObservationRow } from './shadowReportTypes.ts';
 
@@ -9,6 +10,10 @@ export interface ObservationFilter {
   /** A cohort, or `(none)` for observations without one (as the report names them). */
   cohort?: string;
   outcome?: Outcome;
+  /** Only observations at or after this instant. @default every stored one */
+  since?: Date;
+  /** Only those whose candidate error has this message key (candidateFailureGroups' `message`). */
+  message?: string;
   /** At most this many. @default 50 */
   limit?: number;
 }
@@ -20,6 +25,8 @@ where outcome <> 'dropped'
   and ($1::text is null or unit = $1::text)
   and ($2::text is null or coalesce(cohort, '(none)') = $2::text)
   and ($3::text is null or outcome = $3::text)
+  and ($5::timestamptz is null or at >= $5::timestamptz)
+  and ($6::text is null or ${failureMessageKeySql('candidate_error')} = $6::text)
 order by at desc, id desc
 limit $4::int`;
 
@@ -36,6 +43,8 @@ export async function listObservations(
     filter.cohort ?? null,
     filter.outcome ?? null,
     filter.limit ?? 50,
+    filter.since?.toISOString() ?? null,
+    filter.message ?? null,
   ]);
   return rows.map(toObservationRow);
 }

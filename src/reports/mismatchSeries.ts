@@ -1,4 +1,5 @@
 import type { Queryable } from '../core/database.ts';
+import { bucketedOutcomes } from './bucketedOutcomes.ts';
 import type { MismatchPoint, MismatchSeries } from './shadowReportTypes.ts';
 
 /** What {@link mismatchSeries} charts. */
@@ -11,29 +12,6 @@ export interface MismatchSeriesOptions {
   unit?: string;
   /** End of the last bucket. @default new Date() */
   now?: Date;
-}
-
-// width_bucket numbers the buckets 1..n and gives n + 1 to an observation exactly at
-// `now`; least() puts that one into the last bucket instead of dropping it. Weights are
-// 1/sample_rate as in buildShadowReport; `dropped` rows (older stores) are left out.
-const SERIES = `select unit,
-  least(width_bucket(extract(epoch from at)::float8, $1::float8, $2::float8, $3::int), $3::int) as bucket,
-  count(*)::int as samples,
-  sum(1 / sample_rate::numeric)::float8 as comparisons,
-  coalesce(sum(1 / sample_rate::numeric) filter (where outcome = 'mismatched'), 0)::float8 as mismatches
-from observations.observations
-where at >= to_timestamp($1::float8) and at <= to_timestamp($2::float8)
-  and ($4::text is null or unit = $4::text) and outcome <> 'dropped'
-group by 1, 2
-order by 1, 2`;
-
-interface SeriesRow {
-  unit: string;
-  bucket: number;
-  samples: number;
-  comparisons: number;
-  mismatches: number;
-  [column: string]: unknown;
 }
 
 function emptyPoints(start: number, width: number, buckets: number): MismatchPoint[] {
@@ -63,7 +41,12 @@ export async function mismatchSeries(
   const end = (options.now ?? new Date()).getTime();
   if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError('buckets must be a positive integer');
   if (!(start < end)) throw new RangeError('since must be before now');
-  const rows = await db.query<SeriesRow>(SERIES, [start / 1000, end / 1000, buckets, options.unit ?? null]);
+  const rows = await bucketedOutcomes(db, {
+    start,
+    end,
+    buckets,
+    ...(options.unit === undefined ? {} : { unit: options.unit }),
+  });
   const width = (end - start) / buckets;
   const byUnit = new Map<string, MismatchSeries>();
   for (const row of rows) {
@@ -72,12 +55,12 @@ export async function mismatchSeries(
       series = { unit: row.unit, points: emptyPoints(start, width, buckets) };
       byUnit.set(row.unit, series);
     }
-    const point = series.points[Number(row.bucket) - 1];
+    const point = series.points[row.bucket - 1];
     if (point === undefined) continue;
     // One row per unit and bucket: the bucket's totals, not increments.
-    point.samples = Number(row.samples);
-    point.comparisons = Number(row.comparisons);
-    point.mismatches = Number(row.mismatches);
+    point.samples = row.samples;
+    point.comparisons = row.comparisons;
+    point.mismatches = row.mismatches;
     point.mismatchRate = point.comparisons > 0 ? point.mismatches / point.comparisons : null;
   }
   return [...byUnit.values()];

@@ -117,3 +117,70 @@ export interface ObservationRow {
   /** Values compared (the unit's occurrences in the response). */
   items: number;
 }
+
+/** How a candidate failed: it threw (or answered an error), or it did not answer in time. */
+export type FailureOutcome = 'candidate_error' | 'timeout';
+
+/**
+ * Candidate failures of one unit, cohort and outcome whose messages share one key (ids,
+ * uuids, numbers and timestamps replaced: see failureMessageKey.ts). Counts are weighted by
+ * 1/sample rate as the report's are, so the `rate`s of a unit and cohort's candidate errors
+ * add up to its `candidateErrorRate`, and those of its timeouts to its `timeoutRate`.
+ */
+export interface CandidateFailureGroup {
+  unit: string;
+  /** The cohort, `(none)` for observations without one, as the report names it. */
+  cohort: string;
+  outcome: FailureOutcome;
+  /** The message key the group shares; `(no message)` when the observations hold none. */
+  message: string;
+  /** Failed comparisons that ran (stored observations). */
+  samples: number;
+  /** Estimated failed comparisons in the traffic: the sum of 1/sampleRate. */
+  comparisons: number;
+  /** `comparisons` over the unit and cohort's estimated comparisons in the period. */
+  rate: number;
+  firstAt: string;
+  lastAt: string;
+  /** The newest observation of the group, and its message as it was recorded. */
+  example: { observationId: number; message: string | null };
+}
+
+/** The candidate failures since `since`: most frequent first within each unit and cohort. */
+export interface CandidateFailures {
+  since: string;
+  groups: CandidateFailureGroup[];
+}
+
+/** One bucket of a {@link RateSeries}: every count weighted by 1/sampleRate but `samples`. */
+export interface RatePoint {
+  start: string;
+  samples: number;
+  comparisons: number;
+  mismatches: number;
+  candidateErrors: number;
+  timeouts: number;
+  /** Each count over `comparisons`; null without samples. */
+  mismatchRate: number | null;
+  candidateErrorRate: number | null;
+  timeoutRate: number | null;
+}
+
+/** The mismatch, candidate-error and timeout rates of one unit over time. */
+export interface RateSeries {
+  unit: string;
+  points: RatePoint[];
+}
+
+/**
+ * Rates over the time the observations of a period cover: buckets of `bucketMs` from `from`
+ * (the first observation's bucket) to `to` (the end of the last one's); `from` and `to` are
+ * null, and `series` empty, when the period holds no observation.
+ */
+export interface RateSeriesAnswer {
+  since: string;
+  from: string | null;
+  to: string | null;
+  bucketMs: number;
+  series: RateSeries[];
+}

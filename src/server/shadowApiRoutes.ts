@@ -3,10 +3,12 @@ import type { Queryable } from '../core/database.ts';
 import type { Outcome } from '../core/observation.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import { buildShadowReport } from '../reports/buildShadowReport.ts';
+import { candidateFailureGroups } from '../reports/candidateFailureGroups.ts';
 import { getObservation, listObservations } from '../reports/listObservations.ts';
 import { mismatchSeries } from '../reports/mismatchSeries.ts';
 import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
 import type { PromotionCheck } from '../reports/promotionCheck.ts';
+import { rateSeries } from '../reports/rateSeries.ts';
 import type { VerdictThresholds } from '../reports/shadowReportTypes.ts';
 import { sendAdminError, sendJson } from './adminResponses.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
@@ -88,42 +90,72 @@ function outcomeOf(params: URLSearchParams): Outcome | undefined {
   return outcome;
 }
 
-// One function per route; each returns the JSON body.
-async function answer(options: ShadowApiOptions, route: string, params: URLSearchParams): Promise<unknown> {
-  const now = options.now?.() ?? new Date();
+type Route = (options: ShadowApiOptions, params: URLSearchParams, now: Date) => Promise<unknown>;
+
+const unitFilter = (params: URLSearchParams) => {
   const unit = textOf(params, 'unit');
-  const filter = unit === undefined ? {} : { unit };
-  if (route === 'report') {
-    const thresholds = options.thresholdsFor === undefined ? {} : { thresholdsFor: options.thresholdsFor };
-    return buildShadowReport(options.db, { since: sinceOf(params, now), now, ...filter, ...thresholds });
-  }
-  if (route === 'series') {
-    const since = sinceOf(params, now);
-    if (since.getTime() >= now.getTime()) throw badParameter('since must be in the past for a series.');
-    const buckets = integerOf(params, 'buckets', 24, MAX_BUCKETS);
-    return {
-      since: since.toISOString(),
-      buckets,
-      series: await mismatchSeries(options.db, { since, now, buckets, ...filter }),
-    };
-  }
-  if (route === 'observations') {
-    const cohort = textOf(params, 'cohort');
-    const outcome = outcomeOf(params);
-    return {
-      observations: await listObservations(options.db, {
-        ...filter,
-        ...(cohort === undefined ? {} : { cohort }),
-        ...(outcome === undefined ? {} : { outcome }),
-        limit: integerOf(params, 'limit', 50, MAX_LIMIT),
-      }),
-    };
-  }
-  if (route === 'promotion') {
-    if (options.checkPromotion === undefined)
-      throw new FigwayError(ErrorCode.NOT_FOUND, 'This gateway has no promotion check.');
-    return options.checkPromotion(sinceOf(params, now), now);
-  }
+  return unit === undefined ? {} : { unit };
+};
+
+const report: Route = (options, params, now) => {
+  const thresholds = options.thresholdsFor === undefined ? {} : { thresholdsFor: options.thresholdsFor };
+  return buildShadowReport(options.db, {
+    since: sinceOf(params, now),
+    now,
+    ...unitFilter(params),
+    ...thresholds,
+  });
+};
+
+const series: Route = async (options, params, now) => {
+  const since = sinceOf(params, now);
+  if (since.getTime() >= now.getTime()) throw badParameter('since must be in the past for a series.');
+  const buckets = integerOf(params, 'buckets', 24, MAX_BUCKETS);
+  return {
+    since: since.toISOString(),
+    buckets,
+    series: await mismatchSeries(options.db, { since, now, buckets, ...unitFilter(params) }),
+  };
+};
+
+const rates: Route = (options, params, now) => {
+  const since = sinceOf(params, now);
+  if (since.getTime() > now.getTime()) throw badParameter('since must not be in the future for rates.');
+  return rateSeries(options.db, { since, now, ...unitFilter(params) });
+};
+
+const failures: Route = (options, params, now) =>
+  candidateFailureGroups(options.db, {
+    since: sinceOf(params, now),
+    limit: integerOf(params, 'limit', 100, MAX_LIMIT),
+    ...unitFilter(params),
+  });
+
+const observations: Route = async (options, params, now) => {
+  const cohort = textOf(params, 'cohort');
+  const outcome = outcomeOf(params);
+  const message = textOf(params, 'message');
+  return {
+    observations: await listObservations(options.db, {
+      ...unitFilter(params),
+      ...(cohort === undefined ? {} : { cohort }),
+      ...(outcome === undefined ? {} : { outcome }),
+      ...(params.has('since') ? { since: sinceOf(params, now) } : {}),
+      ...(message === undefined ? {} : { message }),
+      limit: integerOf(params, 'limit', 50, MAX_LIMIT),
+    }),
+  };
+};
+
+const promotion: Route = (options, params, now) => {
+  if (options.checkPromotion === undefined)
+    throw new FigwayError(ErrorCode.NOT_FOUND, 'This gateway has no promotion check.');
+  return options.checkPromotion(sinceOf(params, now), now);
+};
+
+const ROUTES: Readonly<Record<string, Route>> = { report, series, rates, failures, observations, promotion };
+
+async function oneObservation(options: ShadowApiOptions, route: string): Promise<unknown> {
   const idText = /^observations\/([^/]+)$/.exec(route)?.[1];
   if (idText === undefined) throw new FigwayError(ErrorCode.NOT_FOUND, `No shadow API at ${PREFIX}${route}.`);
   const id = Number(idText);
@@ -134,11 +166,23 @@ async function answer(options: ShadowApiOptions, route: string, params: URLSearc
   return observation;
 }
 
+// One function per route; each returns the JSON body.
+function answer(options: ShadowApiOptions, route: string, params: URLSearchParams): Promise<unknown> {
+  const now = options.now?.() ?? new Date();
+  const handler = Object.hasOwn(ROUTES, route) ? ROUTES[route] : undefined;
+  return handler === undefined ? oneObservation(options, route) : handler(options, params, now);
+}
+
 /**
  * The JSON API of shadow observations, for the report page and `figway report`:
  * - `GET /admin/api/shadow/report?since=24h&unit=` the ShadowReport (rates weighted by 1/sample rate);
  * - `GET /admin/api/shadow/series?since=24h&unit=&buckets=24` `{ since, buckets, series: MismatchSeries[] }`;
- * - `GET /admin/api/shadow/observations?unit=&cohort=&outcome=&limit=50` `{ observations: ObservationRow[] }`, newest first;
+ * - `GET /admin/api/shadow/rates?since=24h&unit=` the RateSeriesAnswer: mismatch, candidate-error and
+ *   timeout rates over the time the period's observations cover, in buckets fitted to it;
+ * - `GET /admin/api/shadow/failures?since=24h&unit=&limit=100` the CandidateFailures: candidate
+ *   errors and timeouts grouped by unit, cohort, outcome and message key, weighted counts and rates;
+ * - `GET /admin/api/shadow/observations?unit=&cohort=&outcome=&since=&message=&limit=50`
+ *   `{ observations: ObservationRow[] }`, newest first (`message`: a failure group's message key);
  * - `GET /admin/api/shadow/observations/<id>` one ObservationRow;
  * - `GET /admin/api/shadow/promotion?since=24h` the PromotionCheck: rules at live, rampdown or
  *   complete and those whose verdict is not ready.

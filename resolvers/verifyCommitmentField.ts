@@ -1,5 +1,4 @@
-import { toBase64 } from '../src/backends/ledger/ledgerHash.ts';
-import { verifyCommitment } from '../src/backends/ledger/verifyCommitment.ts';
+import { verificationAnswer, verifyCommitment } from '../src/backends/ledger/verifyCommitment.ts';
 import { type GatewayContext, requireLedger } from './gatewayContext.ts';
 
 /** Resolves Query.verifyCommitment: a revision checked against the current digest, from the ledger. */
@@ -14,16 +13,5 @@ export async function verifyCommitmentField(
     'ledger' in access
       ? await verifyCommitment(access.ledger, access.commitments, context.viewer, args.id, version)
       : await access.verify(context.viewer, args.id, version);
-  if (result === null) return null;
-  return {
-    id: result.revision.metadata.id,
-    version: result.revision.metadata.version,
-    blockAddress: result.revision.blockAddress,
-    revisionHash: toBase64(result.revisionHash),
-    digest: toBase64(result.digest),
-    tipAddress: result.tipAddress,
-    proof: result.proof.map(toBase64),
-    verified: result.verified,
-    problem: result.problem,
-  };
+  return result === null ? null : verificationAnswer(result);
 }

@@ -12,10 +12,9 @@ import {
   partiesOf,
 } from '../backends/ledger/commitmentDocument.ts';
 import type { LedgerCommitments } from '../backends/ledger/ledgerCommitments.ts';
-import { toBase64 } from '../backends/ledger/ledgerHash.ts';
 import type { LedgerRevision } from '../backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../backends/ledger/openLedger.ts';
-import { verifyCommitment } from '../backends/ledger/verifyCommitment.ts';
+import { verificationAnswer, verifyCommitment } from '../backends/ledger/verifyCommitment.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import { type BatchObserver, checkedIds, MAX_BATCH_IDS } from './batchIds.ts';
 import type { LedgerServiceContext } from './ledgerServiceContext.ts';
@@ -91,18 +90,7 @@ export function ledgerReadResolvers(
         args.id,
         args.version ?? undefined,
       );
-      if (result === null) return null;
-      return {
-        id: result.revision.metadata.id,
-        version: result.revision.metadata.version,
-        blockAddress: result.revision.blockAddress,
-        revisionHash: toBase64(result.revisionHash),
-        digest: toBase64(result.digest),
-        tipAddress: result.tipAddress,
-        proof: result.proof.map(toBase64),
-        verified: result.verified,
-        problem: result.problem,
-      };
+      return result === null ? null : verificationAnswer(result);
     },
   };
   const Commitment = {

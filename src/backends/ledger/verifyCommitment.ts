@@ -3,7 +3,7 @@ import { checkCommittedView } from './checkCommittedView.ts';
 import type { CommitmentDocument } from './commitmentDocument.ts';
 import type { LedgerCommitments } from './ledgerCommitments.ts';
 import { LedgerTamperedError } from './ledgerErrors.ts';
-import type { Hash } from './ledgerHash.ts';
+import { type Hash, toBase64 } from './ledgerHash.ts';
 import type { BlockAddress, LedgerRevision } from './ledgerTypes.ts';
 import type { Ledger } from './openLedger.ts';
 import { revisionHashOfContent } from './revisionContent.ts';
@@ -86,4 +86,19 @@ export async function verifyCommitment(
       ? await checkCommittedView(ledger.db, revision, digest.tipAddress)
       : null;
   return { ...base, proof, verified: problem === null, problem };
+}
+
+/** A verification as the schemas' `CommitmentVerification` shows it: hashes in base64. */
+export function verificationAnswer(result: CommitmentVerification) {
+  return {
+    id: result.revision.metadata.id,
+    version: result.revision.metadata.version,
+    blockAddress: result.revision.blockAddress,
+    revisionHash: toBase64(result.revisionHash),
+    digest: toBase64(result.digest),
+    tipAddress: result.tipAddress,
+    proof: result.proof.map(toBase64),
+    verified: result.verified,
+    problem: result.problem,
+  };
 }

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { createRequestBudget, type RequestBudget, withinRequestBudget } from '../backends/requestBudget.ts';
 import { FigwayError } from '../errors.ts';
 import { ClientDisconnectedError } from './clientDisconnect.ts';
-import type { AppContext } from './gatewayApp.ts';
 import { parseJsonBody, readBody } from './readBody.ts';
 
 /** Sends a GraphQL-shaped error response for a request that never reached Apollo. */
@@ -14,11 +13,12 @@ export function sendRequestError(response: ServerResponse, error: FigwayError) {
 }
 
 /**
- * Serves one GraphQL-over-HTTP request with Apollo: reads the body within the
- * size limit, parses JSON, builds the context (auth happens there, before any
- * data is touched) and writes Apollo's response, streamed when it is chunked.
+ * Serves one GraphQL-over-HTTP request with Apollo, the gateway's or a target
+ * service's: reads the body within the size limit, parses JSON, builds the context
+ * (auth happens there, before any data is touched) and writes Apollo's response,
+ * streamed when it is chunked.
  */
-export async function handleGraphqlHttp<C extends AppContext>(
+export async function handleGraphqlHttp<C extends BaseContext>(
   apollo: ApolloServer<C>,
   request: IncomingMessage,
   response: ServerResponse,
@@ -37,7 +37,7 @@ export async function handleGraphqlHttp<C extends AppContext>(
   }
 }
 
-async function serveWithin<C extends AppContext>(
+async function serveWithin<C extends BaseContext>(
   budget: RequestBudget,
   apollo: ApolloServer<C>,
   request: IncomingMessage,

@@ -9,14 +9,13 @@ import { SERVICE_KEY_HEADER } from '../core/serviceKeyHeader.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import { isClientDisconnect } from '../server/clientDisconnect.ts';
 import { createFormatError } from '../server/formatError.ts';
-import { sendRequestError } from '../server/handleGraphqlHttp.ts';
+import { handleGraphqlHttp, sendRequestError } from '../server/handleGraphqlHttp.ts';
 import { noIntrospectionRule } from '../server/noIntrospectionRule.ts';
 import { queryCostPlugin } from '../server/queryCostPlugin.ts';
 import { queryLimitRules } from '../server/queryLimitRules.ts';
 import { serveHealth } from '../server/serveHealth.ts';
 import { serveMetrics } from '../server/serveMetrics.ts';
 import type { BearerVerifier } from '../server/verifyBearer.ts';
-import { handleServiceGraphql } from './handleServiceGraphql.ts';
 import { serviceCostEstimator } from './serviceCostEstimator.ts';
 import { serviceKeyCheck } from './serviceKeyCheck.ts';
 import { type ServiceMetrics, serviceMetricsPlugin } from './serviceMetrics.ts';
@@ -146,7 +145,7 @@ export async function startTargetService<C extends ServiceContext>(
           options.metrics.requests.inc({ service: service.kind, operation: 'none', outcome: 'error' });
           return refuseWithoutServiceKey(request, response, service.kind);
         }
-        return handleServiceGraphql(apollo, request, response, {
+        return handleGraphqlHttp(apollo, request, response, {
           maxBodyBytes: options.maxBodyBytes,
           requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
           context,

@@ -3,12 +3,14 @@ import { ErrorCode, FigwayError } from '../../errors.ts';
 import type {
   CommitmentRecord,
   CommitmentStatus,
+  ConnectStore,
   DocumentRecord,
   NewCommitment,
   PartyRecord,
   PartyRole,
 } from '../connectStore.ts';
-import { type CommitmentDocument, commitmentOf } from './commitmentDocument.ts';
+import type { Viewer } from '../viewer.ts';
+import { type CommitmentDocument, commitmentOf, documentsOf, partiesOf } from './commitmentDocument.ts';
 
 /**
  * What a write does to a commitment, given the commitment as the writer sees it (null
@@ -106,5 +108,51 @@ export function documentAttachment(
       next: { ...current, documents: [...current.documents, entry] },
       result: { ...entry, commitmentId },
     };
+  };
+}
+
+/** How a ledger adapter reads the commitments a viewer may see, and writes one change. */
+export interface CommitmentAccess {
+  visibleDocuments(viewer: Viewer, ids: readonly string[]): Promise<CommitmentDocument[]>;
+  change<T>(viewer: Viewer, id: string, apply: CommitmentChange<T>): Promise<T>;
+  /** The time written into createdAt, updatedAt, joinedAt, uploadedAt, as an ISO instant. */
+  now(): string;
+}
+
+/**
+ * The parts and writes of the Connect port that both ledger adapters build the same way
+ * from their own reads and their own way of writing a change.
+ */
+export function commitmentPartsAndWrites(
+  access: CommitmentAccess,
+): Pick<
+  ConnectStore,
+  | 'partiesByCommitmentIds'
+  | 'documentsByCommitmentIds'
+  | 'createCommitment'
+  | 'updateCommitmentStatus'
+  | 'addParty'
+  | 'attachDocument'
+> {
+  const { visibleDocuments, change, now } = access;
+  return {
+    partiesByCommitmentIds: async (viewer, ids) => (await visibleDocuments(viewer, ids)).flatMap(partiesOf),
+    documentsByCommitmentIds: async (viewer, ids) =>
+      (await visibleDocuments(viewer, ids)).flatMap(documentsOf),
+    async createCommitment(viewer, input) {
+      const creator = viewer.kind === 'anonymous' ? null : viewer.id;
+      if (creator === null) throw notAParty();
+      const { id, change: create } = commitmentCreation(creator, input, now());
+      return change(viewer, id, create);
+    },
+    updateCommitmentStatus: (viewer, id, from, to) => change(viewer, id, statusChange(from, to, now)),
+    addParty: (viewer, commitmentId, profileId, role) =>
+      change(viewer, commitmentId, partyAddition(commitmentId, profileId, role, now)),
+    attachDocument: (viewer, commitmentId, name, url) =>
+      change(
+        viewer,
+        commitmentId,
+        documentAttachment(commitmentId, name, url, viewer.kind === 'anonymous' ? null : viewer.id, now),
+      ),
   };
 }

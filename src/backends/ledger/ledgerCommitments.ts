@@ -1,31 +1,11 @@
 import { type Queryable, sqlState } from '../../core/database.ts';
 import { currentWriteIntent } from '../../core/writeIntent.ts';
-import type {
-  CommitmentPageQuery,
-  CommitmentStatus,
-  ConnectStore,
-  DocumentRecord,
-  PartyRecord,
-  PartyRole,
-} from '../connectStore.ts';
+import type { CommitmentPageQuery, ConnectStore } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
 import { targetError } from '../targetError.ts';
 import type { Viewer } from '../viewer.ts';
-import {
-  type CommitmentChange,
-  commitmentCreation,
-  documentAttachment,
-  notAParty,
-  partyAddition,
-  statusChange,
-} from './commitmentChanges.ts';
-import {
-  COMMITMENTS,
-  type CommitmentDocument,
-  commitmentOf,
-  documentsOf,
-  partiesOf,
-} from './commitmentDocument.ts';
+import { type CommitmentChange, commitmentPartsAndWrites } from './commitmentChanges.ts';
+import { COMMITMENTS, type CommitmentDocument, commitmentOf } from './commitmentDocument.ts';
 import { commitmentPageStatement } from './commitmentPage.ts';
 import { LedgerConflictError } from './ledgerErrors.ts';
 import { toRevision } from './ledgerRows.ts';
@@ -197,27 +177,6 @@ export function createLedgerCommitments(
       const documents = await query(sql, params);
       return documents.map((row) => commitmentOf(row.data));
     },
-    async partiesByCommitmentIds(viewer, ids): Promise<PartyRecord[]> {
-      return (await visibleDocuments(viewer, ids)).flatMap(partiesOf);
-    },
-    async documentsByCommitmentIds(viewer, ids): Promise<DocumentRecord[]> {
-      return (await visibleDocuments(viewer, ids)).flatMap(documentsOf);
-    },
-    async createCommitment(viewer, input) {
-      const creator = viewer.kind === 'anonymous' ? null : viewer.id;
-      if (creator === null) throw notAParty();
-      const { id, change: create } = commitmentCreation(creator, input, now());
-      return change(viewer, id, create);
-    },
-    updateCommitmentStatus: (viewer, id, from: CommitmentStatus, to: CommitmentStatus) =>
-      change(viewer, id, statusChange(from, to, now)),
-    addParty: (viewer, commitmentId, profileId, role: PartyRole) =>
-      change(viewer, commitmentId, partyAddition(commitmentId, profileId, role, now)),
-    attachDocument: (viewer, commitmentId, name, url) =>
-      change(
-        viewer,
-        commitmentId,
-        documentAttachment(commitmentId, name, url, viewer.kind === 'anonymous' ? null : viewer.id, now),
-      ),
+    ...commitmentPartsAndWrites({ visibleDocuments, change, now }),
   };
 }

@@ -38,11 +38,6 @@ export function createTargetStore(parts: {
   close?: () => Promise<void>;
   /** @default 'service' */
   referencesReadAs?: ReferenceReader;
-  /**
-   * Whether the commitments carry their parties and documents (the in-process ledger's
-   * documents do; a remote service's records do not). @default true
-   */
-  partsInDocuments?: boolean;
 }): ConnectStore {
   const { oltp, commitments } = parts;
   const reader = (viewer: Viewer) => ((parts.referencesReadAs ?? 'service') === 'service' ? SERVICE : viewer);
@@ -55,7 +50,8 @@ export function createTargetStore(parts: {
     listCommitments: commitments.listCommitments,
     partiesByCommitmentIds: commitments.partiesByCommitmentIds,
     documentsByCommitmentIds: commitments.documentsByCommitmentIds,
-    ...((parts.partsInDocuments ?? true) ? { partsOf: commitmentPartsOf } : {}),
+    // The ledger's records, in process or from its service, carry their parties and documents.
+    partsOf: commitmentPartsOf,
     async createCommitment(viewer, input) {
       if (viewer.kind === 'anonymous') return commitments.createCommitment(viewer, input);
       await requireProfile(oltp, reader(viewer), viewer.id);

@@ -7,9 +7,10 @@ import { QUERY_LIMIT_SETTINGS } from '../server/refuseQuery.ts';
  * a root field per merged read, and long key lists): the client-facing limits would
  * refuse that. The depth stays close to the gateway's. The estimated cost (priced by
  * serviceCostEstimator, one item per key) is bounded at 50,000: the gateway's page of
- * 100 commitments costs about 1,400, and one resolver level's reads at their largest
- * (commitments, parties and documents for 1000 keys each, merged into one document)
- * about 29,000; 1000 aliases of a 1000-key batch cost over 2,000,000.
+ * 100 commitments with their parties and documents costs about 3,100, and one resolver
+ * level's reads at their largest (that page and 1000 commitments by id with their parts,
+ * merged into one document) about 32,000, or 48,000 with the parties and documents of
+ * 1000 commitments read without them; 1000 aliases of a 1000-key batch cost over 2,000,000.
  */
 export const SERVICE_QUERY_LIMITS: Readonly<QueryLimits> = {
   maxDepth: 12,

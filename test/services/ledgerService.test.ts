@@ -368,10 +368,11 @@ describe('writes through the ledger service', () => {
     expect(answer.body.data).toBeUndefined();
     expect(errorCodes(answer)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(answer.body.errors?.[0]?.message).toMatch(
-      /estimated cost is 4400000, over the limit of 50000\. Simplify it, or raise FIGWAY_MAX_QUERY_COST/,
+      /estimated cost is 800000, over the limit of 50000\. Simplify it, or raise FIGWAY_MAX_QUERY_COST/,
     );
     expect(await batches()).toBe(before);
-    // One such batch is within the limit: 1000 keys x (1 + id + 10 parties x 2).
+    // One such batch is within the limit: 1000 keys x (1 + id + 2 for parties { id }, priced
+    // once as the commitment's document holds them) = 4,000.
     const one = await post(service.url, `query ($ids: [ID!]!) { ${aliases[0]} }`, {
       token: tokens.alice,
       variables: { ids },

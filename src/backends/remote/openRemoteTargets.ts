@@ -41,7 +41,8 @@ const TYPENAME = parse('query Ping { __typename }');
  * Opens the target side over the ledger and OLTP services: the stitched schema of the
  * two (stitchTargetServices), and the Connect port over it, each port method one
  * operation through the stitched schema (remotePorts), within the gateway's checks of
- * createTargetStore. References a write names are read with the caller's token: the
+ * createTargetStore. Its commitment reads carry their parties and documents, so the
+ * store's `partsOf` answers them as the in-process ledger's does. References a write names are read with the caller's token: the
  * gateway holds no service_role token for the services (the service key, when set,
  * says that a gateway calls, not who the caller is).
  */
@@ -67,7 +68,6 @@ export async function openRemoteTargets(options: RemoteTargetsOptions): Promise<
       commitments: remoteCommitmentPort(calls),
       name: 'target (ledger + oltp services)',
       referencesReadAs: 'caller',
-      partsInDocuments: false,
     }),
     schema,
     ping: { ledger: () => ping('ledger'), oltp: () => ping('oltp') },

@@ -6,11 +6,15 @@ import type {
   PartyRecord,
   PartyRole,
 } from '../connectStore.ts';
+import { commitmentOf } from '../ledger/commitmentDocument.ts';
 
 // The operations the remote target store sends through the stitched schema, one per
 // port method, parsed once. Each selects what the port's records hold; references to
 // the other service (a commitment's type, a party's profile) are read by id only, and
-// the gateway's loaders batch what follows by key.
+// the gateway's loaders batch what follows by key. Reads of commitments select their
+// parties and documents too, as the ledger holds them in the commitment's document:
+// a page's parties then cost no request of their own (commitmentPartsOf reads them off
+// the records). Writes answer the commitment alone.
 
 const COMMITMENT = `fragment RemoteCommitment on Commitment {
   id title description status terms version createdAt updatedAt type { id } createdBy { id }
@@ -19,16 +23,21 @@ const PARTY = 'fragment RemoteParty on Party { id commitmentId role joinedAt pro
 const DOCUMENT = `fragment RemoteDocument on CommitmentDocument {
   id commitmentId name url version uploadedAt uploadedBy { id }
 }`;
+const WITH_PARTS = `fragment RemoteCommitmentWithParts on Commitment {
+  ...RemoteCommitment parties { ...RemoteParty } documents { ...RemoteDocument }
+} ${COMMITMENT} ${PARTY} ${DOCUMENT}`;
 
 /** The ledger service's operations. */
 export const LEDGER_OPERATIONS = {
   commitmentsByIds: parse(
-    `query CommitmentsByIds($ids: [ID!]!) { commitmentsByIds(ids: $ids) { ...RemoteCommitment } } ${COMMITMENT}`,
+    `query CommitmentsByIds($ids: [ID!]!) {
+      commitmentsByIds(ids: $ids) { ...RemoteCommitmentWithParts }
+    } ${WITH_PARTS}`,
   ),
   commitments: parse(
     `query Commitments($status: CommitmentStatus, $first: Int!, $after: CommitmentPosition) {
-      commitments(status: $status, first: $first, after: $after) { nodes { ...RemoteCommitment } }
-    } ${COMMITMENT}`,
+      commitments(status: $status, first: $first, after: $after) { nodes { ...RemoteCommitmentWithParts } }
+    } ${WITH_PARTS}`,
   ),
   partiesByCommitmentIds: parse(
     `query PartiesByCommitmentIds($ids: [ID!]!) { partiesByCommitmentIds(ids: $ids) { ...RemoteParty } } ${PARTY}`,
@@ -71,7 +80,7 @@ export const OLTP_OPERATIONS = {
   commitmentTypes: parse('query CommitmentTypes { commitmentTypes { id name description } }'),
 } satisfies Record<string, DocumentNode>;
 
-/** A commitment as the ledger contract answers it. */
+/** A commitment as the ledger contract answers it; a read's carries its parties and documents. */
 export interface RemoteCommitment {
   id: string;
   title: string;
@@ -83,12 +92,24 @@ export interface RemoteCommitment {
   updatedAt: string;
   type: { id: string };
   createdBy: { id: string };
+  parties?: RemoteParty[];
+  documents?: RemoteDocument[];
 }
 
-/** The port's record of a commitment the ledger service answered. */
+/**
+ * The port's record of a commitment the ledger service answered. One that came with
+ * its parties and documents keeps them out of sight, as the in-process ledger's records
+ * do (commitmentOf), for the store's `partsOf`.
+ */
 export function toCommitmentRecord(remote: RemoteCommitment): CommitmentRecord {
-  const { type, createdBy, ...fields } = remote;
-  return { ...fields, typeId: type.id, createdBy: createdBy.id };
+  const { type, createdBy, parties, documents, ...fields } = remote;
+  const record = { ...fields, typeId: type.id, createdBy: createdBy.id };
+  if (parties === undefined || documents === undefined) return record;
+  return commitmentOf({
+    ...record,
+    parties: parties.map(toPartyRecord),
+    documents: documents.map(toDocumentRecord),
+  });
 }
 
 /** A party as the ledger contract answers it. */

@@ -58,12 +58,23 @@ function mergedById(typeName: string, fieldName: string) {
   };
 }
 
+// A subschema's batch is sent when the macrotask that made its first call is done
+// (setImmediate), not at the next tick as DataLoader schedules by default: reads of one
+// resolver level and the next that need no I/O in between (a page's commitment types, and
+// the profiles of the parties read off the same page) then go as one HTTP request however
+// many ticks apart the resolvers make them. No timer: the batch waits only for the
+// callbacks already due in this turn of the event loop.
+const ONE_MACROTASK = {
+  dataLoaderOptions: { batchScheduleFn: (send: () => void) => void setImmediate(send) },
+};
+
 /**
  * The stitched schema of the two target services, built from their contracts (not from
  * introspection, so a service that is down at start does not stop the gateway):
  * `Profile` and `CommitmentType`, which the ledger knows only by id, are merged by id
  * with the OLTP service's through `profilesByIds` and `commitmentTypesByIds`; each
- * subschema batches the calls made with one context into one HTTP request (`batch: true`).
+ * subschema batches the calls made with one context within one macrotask into one HTTP
+ * request (`batch: true`): a page's commitment types and its parties' profiles go together.
  */
 export async function stitchTargetServices(
   executors: Record<TargetServiceName, TargetServiceExecutor>,
@@ -71,12 +82,19 @@ export async function stitchTargetServices(
   const [ledger, oltp] = await Promise.all([readTargetContractSdl('ledger'), readTargetContractSdl('oltp')]);
   return stitchSchemas({
     subschemas: [
-      { name: 'ledger', schema: buildSchema(ledger), executor: executors.ledger, batch: true },
+      {
+        name: 'ledger',
+        schema: buildSchema(ledger),
+        executor: executors.ledger,
+        batch: true,
+        batchingOptions: ONE_MACROTASK,
+      },
       {
         name: 'oltp',
         schema: buildSchema(oltp),
         executor: executors.oltp,
         batch: true,
+        batchingOptions: ONE_MACROTASK,
         merge: {
           Profile: mergedById('Profile', 'profilesByIds'),
           CommitmentType: mergedById('CommitmentType', 'commitmentTypesByIds'),

@@ -5,8 +5,10 @@ import { stripTypeScriptTypes } from 'node:module';
 export const SHADOW_PAGE_ASSETS_PATH = '/admin/shadow/assets/';
 /** The module the page starts from; it imports the others by relative URL. */
 export const SHADOW_PAGE_ENTRY = 'main.js';
-/** The page's stylesheet. */
+/** The page's main stylesheet: the page, its tables and their narrow layout. */
 export const SHADOW_PAGE_STYLESHEET = 'shadowPage.css';
+/** Every stylesheet the page links, in order: the main one, then the charts' and the drill-down's. */
+export const SHADOW_PAGE_STYLESHEETS: readonly string[] = [SHADOW_PAGE_STYLESHEET, 'shadowPageDetails.css'];
 
 /** One file the page loads, ready to send. */
 export interface ShadowPageAsset {

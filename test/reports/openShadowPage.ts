@@ -3,7 +3,7 @@ import type { TestEngine } from '../../harness/databases.ts';
 import type { FlagDefinitions } from '../../src/routing/flagFiles.ts';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../support/chromium.ts';
 import { type ShadowAdminGateway, startShadowAdminGateway } from '../support/shadowAdminGateway.ts';
-import { insertObservations } from './insertObservations.ts';
+import { insertObservations, type StoredObservation } from './insertObservations.ts';
 import { shadowPageObservations } from './shadowPageObservations.ts';
 
 /** Whether the page's browser tests run: with Chromium installed, and always under CI (where its absence fails them). */
@@ -22,7 +22,7 @@ export interface OpenShadowPage {
   gateway: ShadowAdminGateway;
   /** The service_role token the page was opened with (`?token=`). */
   token: string;
-  /** The ids of the fixture's two Commitment.status mismatches: the detail one, then the newer page one. */
+  /** The ids of the first two observations: with the default fixture, its two Commitment.status mismatches (the detail one, then the newer page one). */
   detailId: number;
   pageId: number;
   /** Console errors and page errors, as they happen. */
@@ -33,32 +33,49 @@ export interface OpenShadowPage {
   close(): Promise<void>;
 }
 
+/** How {@link openShadowPage} sets up the gateway and the browser. */
+export interface ShadowPageSetup {
+  /** The gateway's flags. @default every flag off */
+  flags?: FlagDefinitions;
+  /** The observations the store holds, made from the time the page opens. @default shadowPageObservations */
+  observations?: (now: number) => StoredObservation[];
+  /** The browser's viewport. @default 1440×1000 */
+  viewport?: { width: number; height: number };
+  /** The browser's locale and time zone (the page must write dates the same whatever they are). @default Chromium's */
+  locale?: string;
+  timezoneId?: string;
+}
+
 /**
  * Starts a gateway outside development (the page and the API both need the `?token=` the
- * page passes on) over `engine` with `options.flags` (default: every flag off), fills its store, opens the page in Chromium at 1440×1000
- * with clipboard rights, and resolves once the page says it has loaded. Rejects under CI
- * when Chromium is missing; what was started before a failure is closed.
+ * page passes on) over `engine` with `setup.flags`, fills its store, opens the page in
+ * Chromium (1440×1000 unless `setup` says otherwise) with clipboard rights, and resolves
+ * once the page says it has loaded. Rejects under CI when Chromium is missing; what was
+ * started before a failure is closed.
  */
 export async function openShadowPage(
   engine: TestEngine | undefined,
-  options: { flags?: FlagDefinitions } = {},
+  setup: ShadowPageSetup = {},
 ): Promise<OpenShadowPage> {
   if (!chromiumInstalled) {
     throw new Error(`No Chromium at ${CHROMIUM} under CI=true: .ci/run installs Debian's chromium package.`);
   }
   if (engine === undefined) throw new Error('no database engine to keep observations in');
-  const gateway = await startShadowAdminGateway(engine, { development: false, ...options });
+  const flags = setup.flags === undefined ? {} : { flags: setup.flags };
+  const gateway = await startShadowAdminGateway(engine, { development: false, ...flags });
   let browser: Browser | undefined;
   try {
     const [detailId = -1, pageId = -1] = await insertObservations(
       gateway.db,
-      shadowPageObservations(Date.now()),
+      (setup.observations ?? shadowPageObservations)(Date.now()),
     );
     const token = await gateway.tokenFor('admin');
     browser = await launchChromium();
     const context = await browser.newContext({
-      viewport: { width: 1440, height: 1000 },
+      viewport: setup.viewport ?? { width: 1440, height: 1000 },
       permissions: ['clipboard-read', 'clipboard-write'],
+      ...(setup.locale === undefined ? {} : { locale: setup.locale }),
+      ...(setup.timezoneId === undefined ? {} : { timezoneId: setup.timezoneId }),
     });
     const page = await context.newPage();
     const problems: string[] = [];

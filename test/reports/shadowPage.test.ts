@@ -24,6 +24,7 @@ describe('renderShadowPage', () => {
     ].map((match) => match[1]);
     expect(sources).toEqual([
       `${SHADOW_PAGE_ASSETS_PATH}shadowPage.css`,
+      `${SHADOW_PAGE_ASSETS_PATH}shadowPageDetails.css`,
       `${SHADOW_PAGE_ASSETS_PATH}main.js`,
     ]);
     expect(html).not.toMatch(/<script(?![^>]*\ssrc=)|<style|\son[a-z]+=|\sstyle=|https?:\/\//);
@@ -66,7 +67,9 @@ describe.runIf(runBrowserTests)('the shadow page in Chromium', () => {
     const names = assets.map((request) =>
       new URL(request.url()).pathname.slice(SHADOW_PAGE_ASSETS_PATH.length),
     );
-    expect(names).toEqual(expect.arrayContaining(['main.js', 'shadowPage.css', 'renderMismatchChart.js']));
+    expect(names).toEqual(
+      expect.arrayContaining(['main.js', 'shadowPage.css', 'shadowPageDetails.css', 'renderRateCharts.js']),
+    );
     for (const request of assets) {
       expect(await request.response().then((response) => response?.status())).toBe(200);
       expect(request.url()).not.toContain(token);
@@ -126,7 +129,8 @@ describe.runIf(runBrowserTests)('the shadow page in Chromium', () => {
       unit,
       ys: points.split(' ').map((point: string) => Number(point.split(',')[1])),
     }));
-    // 24 buckets, the one of EMPTY_HOUR (in the fixture) without samples and so without a rate.
+    // A point per hour of the fixture that has samples (EMPTY_HOUR has none, so no rate), each
+    // in its own half-hour bucket of the 23 hours the observations cover.
     expect(lines.map(({ unit, ys }) => ({ unit, points: ys.length }))).toEqual([
       { unit: 'Commitment.amount', points: 23 },
       { unit: 'Commitment.status', points: 23 },

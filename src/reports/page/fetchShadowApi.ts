@@ -1,5 +1,11 @@
 import type { PromotionCheck } from '../promotionCheckTypes.js';
-import type { MismatchSeries, ObservationRow, ShadowReport } from '../shadowReportTypes.js';
+import type {
+  CandidateFailures,
+  MismatchSeries,
+  ObservationRow,
+  RateSeriesAnswer,
+  ShadowReport,
+} from '../shadowReportTypes.js';
 
 /** What `GET /admin/api/shadow/series` answers. */
 export interface SeriesAnswer {
@@ -13,11 +19,23 @@ export interface ObservationsAnswer {
   observations: ObservationRow[];
 }
 
+/** Which observations `GET /admin/api/shadow/observations` lists; `message` is a failure group's key. */
+export interface ObservationQuery {
+  unit: string;
+  outcome: ObservationRow['outcome'];
+  since: string;
+  limit: number;
+  cohort?: string;
+  message?: string;
+}
+
 /** The page's client of the shadow JSON API (src/server/shadowApiRoutes.ts), typed by its answers. */
 export interface ShadowApi {
   report(since: string): Promise<ShadowReport>;
   series(since: string, buckets: number): Promise<SeriesAnswer>;
-  mismatchedObservations(unit: string, limit: number): Promise<ObservationsAnswer>;
+  rates(since: string): Promise<RateSeriesAnswer>;
+  failures(since: string): Promise<CandidateFailures>;
+  observations(query: ObservationQuery): Promise<ObservationsAnswer>;
   observation(id: number): Promise<ObservationRow>;
   promotion(since: string): Promise<PromotionCheck>;
 }
@@ -69,12 +87,10 @@ export function createShadowApi(token: string | null): ShadowApi {
     report: (since) => get<ShadowReport>('/admin/api/shadow/report', { since }),
     series: (since, buckets) =>
       get<SeriesAnswer>('/admin/api/shadow/series', { since, buckets: String(buckets) }),
-    mismatchedObservations: (unit, limit) =>
-      get<ObservationsAnswer>('/admin/api/shadow/observations', {
-        unit,
-        outcome: 'mismatched',
-        limit: String(limit),
-      }),
+    rates: (since) => get<RateSeriesAnswer>('/admin/api/shadow/rates', { since }),
+    failures: (since) => get<CandidateFailures>('/admin/api/shadow/failures', { since }),
+    observations: ({ limit, ...query }) =>
+      get<ObservationsAnswer>('/admin/api/shadow/observations', { ...query, limit: String(limit) }),
     observation: (id) => get<ObservationRow>(`/admin/api/shadow/observations/${encodeURIComponent(id)}`),
     promotion: (since) => get<PromotionCheck>('/admin/api/shadow/promotion', { since }),
   };

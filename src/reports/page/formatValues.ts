@@ -23,8 +23,26 @@ export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? String(value);
 }
 
-/** An ISO instant in the browser's locale and time zone; text that is no instant as it is. */
-export function when(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The UTC day of an instant (epoch ms): `2026-11-29`. */
+export function utcDay(ms: number): string {
+  const date = new Date(ms);
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+/** The UTC time of day of an instant (epoch ms): `15:33`, or `15:33:07` with `seconds`. */
+export function utcClock(ms: number, seconds = false): string {
+  const date = new Date(ms);
+  const clock = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
+  return seconds ? `${clock}:${pad(date.getUTCSeconds())}` : clock;
+}
+
+// Every date on the page is written as `2026-11-29 15:33 UTC` (the chart's axis writes its
+// parts, `15:33` and `2026-11-29`), whatever the browser's locale and time zone: the same
+// instants as the API's ISO times, the gateway's logs and `figway report`.
+/** An ISO instant as `2026-11-29 15:33 UTC` (with `seconds`, `2026-11-29 15:33:07 UTC`); text that is no instant as it is. */
+export function when(iso: string, seconds = false): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : `${utcDay(ms)} ${utcClock(ms, seconds)} UTC`;
 }

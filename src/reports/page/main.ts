@@ -1,25 +1,34 @@
-// The shadow-diff page's entry module: reads ?token= and ?since=, loads the report and
-// the series, and wires the period picker, the table rows and the copy button.
+// The shadow-diff page's entry module: reads ?token= and ?since=, loads the report, the
+// candidate failures, the rates and the promotion check, and wires the period picker, the
+// rows that open the drill-down and the copy button.
 import { createShadowApi } from './fetchShadowApi.js';
-import { createObservationDrilldown } from './observationDrilldown.js';
+import { createObservationDrilldown, type DrilldownSelection } from './observationDrilldown.js';
 import { byId } from './pageElements.js';
 import { hideError, showError, showStatus } from './pageStatus.js';
-import { renderMismatchChart } from './renderMismatchChart.js';
+import { failureGroupKey, markSelectedFailure, renderFailureTable } from './renderFailureTable.js';
 import { renderPromotionCheck } from './renderPromotionCheck.js';
+import { renderRateCharts } from './renderRateCharts.js';
 import { markSelectedRows, renderReportTable } from './renderReportTable.js';
 
 const SINCE_MS: Readonly<Record<string, number>> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 };
-const BUCKETS = 24;
 
 const params = new URLSearchParams(location.search);
 const api = createShadowApi(params.get('token'));
-const drilldown = createObservationDrilldown(api, markSelectedRows);
 const sinceSelect = byId('since', HTMLSelectElement);
+let since = '';
 let loadTicket = 0;
+
+// The unit rows and the failure groups open the same drill-down: only the chosen one is expanded.
+function markSelection(selection: DrilldownSelection | null): void {
+  markSelectedRows(selection?.kind === 'mismatches' ? selection.unit : null);
+  markSelectedFailure(selection?.kind === 'failures' ? failureGroupKey(selection.group) : null);
+}
+
+const drilldown = createObservationDrilldown(api, () => since, markSelection);
 
 async function load() {
   const mine = ++loadTicket;
-  const since = new Date(Date.now() - (SINCE_MS[sinceSelect.value] ?? 86_400_000)).toISOString();
+  since = new Date(Date.now() - (SINCE_MS[sinceSelect.value] ?? 86_400_000)).toISOString();
   showStatus('Loading…');
   hideError();
   try {
@@ -27,16 +36,23 @@ async function load() {
     const promotion = api
       .promotion(since)
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    const [report, series] = await Promise.all([api.report(since), api.series(since, BUCKETS)]);
+    const [report, failures, rates] = await Promise.all([
+      api.report(since),
+      api.failures(since),
+      api.rates(since),
+    ]);
     // A later choice of period superseded this load: its answers are stale.
     if (mine !== loadTicket) return;
-    renderReportTable(report, drilldown.selectedUnit, (unit) => void drilldown.selectUnit(unit));
-    renderMismatchChart(series.series);
+    renderReportTable(report, null, (unit) => void drilldown.select({ kind: 'mismatches', unit }));
+    renderFailureTable(failures, null, (group) => void drilldown.select({ kind: 'failures', group }));
+    markSelection(drilldown.selection);
+    renderRateCharts(rates);
     const check = await promotion;
     if (mine !== loadTicket) return;
     renderPromotionCheck(check);
     showStatus('');
     document.body.setAttribute('data-loaded', 'true');
+    await drilldown.refresh();
   } catch (error) {
     if (mine === loadTicket) showError(error);
   }

@@ -54,3 +54,23 @@ export function svgEl<K extends keyof SVGElementTagNameMap>(
 export function clear(node: Element): void {
   while (node.firstChild) node.removeChild(node.firstChild);
 }
+
+/** A dotted name that may break after each dot (`Commitment.<wbr>status`) rather than overflow its cell. */
+export function breakableName(name: string): Child[] {
+  return name.split('.').flatMap((part, index) => (index === 0 ? [part] : ['.', el('wbr'), part]));
+}
+
+/**
+ * Writes each column header's text of `table` as `data-label` on the cells below it, so a
+ * narrow layout that hides the headers can show them beside each value; rows whose cells do
+ * not match the headers one to one (a message spanning them) are left alone.
+ */
+export function labelCells(table: HTMLTableElement): void {
+  const labels = [...(table.tHead?.rows[0]?.cells ?? [])].map((cell) => cell.textContent?.trim() ?? '');
+  for (const body of table.tBodies)
+    for (const row of body.rows) {
+      if (row.cells.length !== labels.length) continue;
+      for (const [index, cell] of [...row.cells].entries())
+        cell.setAttribute('data-label', labels[index] ?? '');
+    }
+}

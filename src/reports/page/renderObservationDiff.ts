@@ -15,7 +15,7 @@ function metaRows(observation: ObservationRow, sides: ObservationSides): Child[]
     ? observation.clientName + (observation.clientVersion ? ` ${observation.clientVersion}` : '')
     : '–';
   const rows: Array<[string, string]> = [
-    ['Observed', when(observation.at)],
+    ['Observed', when(observation.at, true)],
     ['Unit', observation.unit],
     ['Stage', observation.stage],
     ['Control', `${sides.control} (served the response)`],

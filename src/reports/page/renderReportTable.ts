@@ -1,11 +1,19 @@
 import type { ShadowReport, UnitCohortReport, Verdict } from '../shadowReportTypes.js';
 import { count, millis, percent, when } from './formatValues.js';
-import { byId, clear, el } from './pageElements.js';
+import { breakableName, byId, clear, el, labelCells } from './pageElements.js';
 
 const VERDICTS: readonly Verdict[] = ['ready', 'hold', 'rollback'];
 
-function latencyCell(control: number | null, candidate: number | null) {
-  return el('td', { class: 'number' }, [`${millis(control)} / ${millis(candidate)}`]);
+function latencyCell(row: UnitCohortReport) {
+  const line = (name: string, control: number | null, candidate: number | null) =>
+    el('div', { class: 'latency' }, [
+      el('span', { class: 'muted' }, [`${name} `]),
+      `${millis(control)} / ${millis(candidate)}`,
+    ]);
+  return el('td', { class: 'number' }, [
+    line('p50', row.controlLatency.p50, row.candidateLatency.p50),
+    line('p99', row.controlLatency.p99, row.candidateLatency.p99),
+  ]);
 }
 
 function verdictCell(row: UnitCohortReport) {
@@ -25,9 +33,12 @@ function exampleTitle(example: UnitCohortReport['topPaths'][number]['example']):
 
 function topPathsCell(row: UnitCohortReport) {
   const items = row.topPaths.map((entry) =>
-    el('li', { title: exampleTitle(entry.example) }, [`${entry.path} ×${count(entry.count)}`]),
+    el('li', { title: exampleTitle(entry.example) }, [
+      ...breakableName(entry.path),
+      ` ×${count(entry.count)}`,
+    ]),
   );
-  return el('td', {}, [items.length === 0 ? '–' : el('ul', { class: 'paths' }, items)]);
+  return el('td', { class: 'top-paths' }, [items.length === 0 ? '–' : el('ul', { class: 'paths' }, items)]);
 }
 
 function samplesCell(row: UnitCohortReport) {
@@ -35,19 +46,22 @@ function samplesCell(row: UnitCohortReport) {
   return el('td', { class: 'number', 'data-testid': 'samples', title: estimate }, [count(row.samples)]);
 }
 
+// The row opens the drill-down below (aria-controls), so it says whether that shows its unit.
 function unitRow(row: UnitCohortReport, onSelect: (unit: string) => void) {
   const tr = el(
     'tr',
     {
       class: 'unit-row',
       tabindex: '0',
+      'aria-expanded': 'false',
+      'aria-controls': 'drilldown',
       'data-testid': 'unit-row',
       'data-unit': row.unit,
       'data-cohort': row.cohort,
       title: `Show the mismatched observations of ${row.unit}`,
     },
     [
-      el('td', { class: 'unit' }, [row.unit]),
+      el('td', { class: 'unit' }, breakableName(row.unit)),
       el('td', {}, [row.cohort]),
       samplesCell(row),
       el('td', { class: 'number', 'data-testid': 'effective-rate' }, [percent(row.effectiveSampleRate)]),
@@ -55,8 +69,7 @@ function unitRow(row: UnitCohortReport, onSelect: (unit: string) => void) {
       el('td', { class: 'number' }, [percent(row.noiseRate)]),
       el('td', { class: 'number' }, [percent(row.candidateErrorRate)]),
       el('td', { class: 'number' }, [percent(row.timeoutRate)]),
-      latencyCell(row.controlLatency.p50, row.candidateLatency.p50),
-      latencyCell(row.controlLatency.p99, row.candidateLatency.p99),
+      latencyCell(row),
       verdictCell(row),
       topPathsCell(row),
     ],
@@ -70,12 +83,12 @@ function unitRow(row: UnitCohortReport, onSelect: (unit: string) => void) {
   return tr;
 }
 
-/** Marks the rows of `unit` (every cohort) as selected, and no others. */
+/** Marks the rows of `unit` (every cohort) as selected and expanded (their mismatches are listed), and no others. */
 export function markSelectedRows(unit: string | null): void {
   for (const tr of document.querySelectorAll('tr.unit-row')) {
     const selected = tr.getAttribute('data-unit') === unit;
     tr.classList.toggle('selected', selected);
-    tr.setAttribute('aria-selected', String(selected));
+    tr.setAttribute('aria-expanded', String(selected));
   }
 }
 
@@ -96,10 +109,12 @@ export function renderReportTable(
     `Observations since ${when(report.since)}, generated ${when(report.generatedAt)}.`;
   if (report.units.length === 0) {
     body.append(
-      el('tr', {}, [el('td', { colspan: '12', class: 'muted' }, ['No observations in this period.'])]),
+      el('tr', {}, [el('td', { colspan: '11', class: 'muted' }, ['No observations in this period.'])]),
     );
     return;
   }
   for (const row of report.units) body.append(unitRow(row, onSelect));
+  const table = body.closest('table');
+  if (table !== null) labelCells(table);
   markSelectedRows(selectedUnit);
 }

@@ -24,8 +24,8 @@ async function answerOf<T>(shadow: OpenShadowPage | undefined, route: string): P
 async function failureRows(page: Page) {
   return page.getByTestId('failure-row').evaluateAll((nodes) =>
     nodes.map((node) => ({
-      unit: node.getAttribute('data-unit'),
-      cohort: node.getAttribute('data-cohort'),
+      unit: node.getAttribute('data-failure-unit'),
+      cohort: node.getAttribute('data-failure-cohort'),
       outcome: node.getAttribute('data-outcome'),
       message: node.querySelector('[data-testid="failure-group"]')?.textContent,
       samples: node.querySelector('[data-testid="failure-samples"]')?.textContent,

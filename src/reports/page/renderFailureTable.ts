@@ -42,8 +42,9 @@ function groupRow(group: CandidateFailureGroup, onSelect: (group: CandidateFailu
       class: 'failure-row',
       'data-testid': 'failure-row',
       'data-group': failureGroupKey(group),
-      'data-unit': group.unit,
-      'data-cohort': group.cohort,
+      // Not data-unit and data-cohort: those find the report's rows.
+      'data-failure-unit': group.unit,
+      'data-failure-cohort': group.cohort,
       'data-outcome': group.outcome,
     },
     [

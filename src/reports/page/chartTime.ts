@@ -23,13 +23,15 @@ export interface TimeTick {
 
 /**
  * Ticks from `from` to `to` (epoch ms) at the first step of the API's bucket widths that
- * gives at most `most` ticks, on whole multiples of it (so on UTC minutes, hours, days),
- * labelled in the page's one date format: `15:33` (`15:33:20` for steps under a minute)
- * and `2026-11-29` where the day changes.
+ * gives at most `most` ticks (at most 4 for steps of days, each of which is labelled with
+ * its wider day), on whole multiples of it (so on UTC minutes, hours, days), labelled in
+ * the page's one date format: `15:33` (`15:33:20` for steps under a minute) and
+ * `2026-11-29` where the day changes.
  */
-export function timeTicks(from: number, to: number, most = 5): TimeTick[] {
+export function timeTicks(from: number, to: number, most = 6): TimeTick[] {
   const span = Math.max(to - from, 1);
-  const step = STEPS.find((candidate) => span / candidate <= most) ?? Math.ceil(span / most / DAY) * DAY;
+  const fits = (step: number) => span / step <= (step >= DAY ? Math.min(most, 4) : most);
+  const step = STEPS.find(fits) ?? Math.ceil(span / 4 / DAY) * DAY;
   const ticks: TimeTick[] = [];
   let previousDay: string | null = null;
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) {

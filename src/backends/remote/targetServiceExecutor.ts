@@ -40,9 +40,10 @@ function isCallContext(value: unknown): value is RemoteCallContext {
 /**
  * Builds the HTTP executor of one target service: POST to its endpoint with the call's
  * headers and the service key, cut at the service's timeout or at the request's time budget, whichever
- * comes first. Identical concurrent requests are never merged into one answer
- * (`deduplicateInflightRequests: false`): two users asking the same thing at the same
- * moment must each get the answer their own token gives.
+ * comes first. Identical concurrent requests are never merged into one
+ * (`deduplicateInflightRequests: false`): the executor would merge only requests with
+ * the same body and headers (so the same token), and a merged request would run under
+ * the first caller's timeout and budget; with it off each call runs under its own.
  */
 export function createTargetServiceExecutor(
   endpoint: TargetServiceEndpoint,

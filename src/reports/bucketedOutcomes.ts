@@ -7,6 +7,11 @@ export interface BucketQuery {
   buckets: number;
   /** Only this migration unit. @default every unit */
   unit?: string;
+  /**
+   * Only observations from this instant to this one (the period asked about), when the
+   * buckets reach past it at either end. @default start to end
+   */
+  period?: { since: Date; until: Date };
 }
 
 /** The totals of one unit in one bucket (numbered from 1): each count but `samples` weighted by 1/sample rate. */
@@ -33,6 +38,8 @@ const BUCKETS = `select unit,
 from observations.observations
 where at >= to_timestamp($1::float8) and at <= to_timestamp($2::float8)
   and ($4::text is null or unit = $4::text) and outcome <> 'dropped'
+  and ($5::timestamptz is null or at >= $5::timestamptz)
+  and ($6::timestamptz is null or at <= $6::timestamptz)
 group by 1, 2
 order by 1, 2`;
 
@@ -47,6 +54,8 @@ export async function bucketedOutcomes(db: Queryable, query: BucketQuery): Promi
     query.end / 1000,
     query.buckets,
     query.unit ?? null,
+    query.period?.since.toISOString() ?? null,
+    query.period?.until.toISOString() ?? null,
   ]);
   return rows.map((row) => ({
     unit: String(row.unit),

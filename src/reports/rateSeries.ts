@@ -63,6 +63,8 @@ export async function rateSeries(db: Queryable, options: RateSeriesOptions): Pro
     end: fitted.to,
     buckets: fitted.buckets,
     ...(unit === null ? {} : { unit }),
+    // The clock-aligned buckets at the ends reach before `since` and after `now`: count only the period.
+    period: { since: options.since, until: now },
   });
   const byUnit = new Map<string, RateSeries>();
   for (const row of rows) {

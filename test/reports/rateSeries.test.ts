@@ -120,6 +120,26 @@ describe.each(engines)('rateSeries ($name)', (engine) => {
     });
   });
 
+  it('counts only the period in the buckets at its ends, though they are aligned on the clock', async () => {
+    // Whole-minute buckets from 11:00 to 11:51: the first starts before since, the last ends after now.
+    const unit = 'Query.periodEnds';
+    await insertObservations(db, [
+      observation(new Date('2025-06-01T11:00:10Z'), { unit, outcome: 'mismatched' }),
+      observation(new Date('2025-06-01T11:00:40Z'), { unit }),
+      observation(new Date('2025-06-01T11:50:00Z'), { unit }),
+      observation(new Date('2025-06-01T11:50:30Z'), { unit, outcome: 'timeout' }),
+    ]);
+    const answer = await rateSeries(db, {
+      since: new Date('2025-06-01T11:00:30Z'),
+      now: new Date('2025-06-01T11:50:10Z'),
+      unit,
+    });
+    expect(answer).toMatchObject({ from: '2025-06-01T11:00:00.000Z', bucketMs: 60 * SECOND });
+    const points = answer.series[0]?.points ?? [];
+    expect(points[0]).toMatchObject({ samples: 1, comparisons: 1, mismatches: 0, mismatchRate: 0 });
+    expect(points.at(-1)).toMatchObject({ samples: 1, comparisons: 1, timeouts: 0, timeoutRate: 0 });
+  });
+
   it('refuses a since after now', async () => {
     await expect(rateSeries(db, { since: new Date(NOW.getTime() + 1), now: NOW })).rejects.toThrow(
       RangeError,

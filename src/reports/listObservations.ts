@@ -12,7 +12,7 @@ export interface ObservationFilter {
   outcome?: Outcome;
   /** Only observations at or after this instant. @default every stored one */
   since?: Date;
-  /** Only those whose candidate error has this message key (candidateFailureGroups' `message`). */
+  /** Only candidate errors and timeouts whose message has this key (candidateFailureGroups' `message`). */
   message?: string;
   /** At most this many. @default 50 */
   limit?: number;
@@ -26,7 +26,8 @@ where outcome <> 'dropped'
   and ($2::text is null or coalesce(cohort, '(none)') = $2::text)
   and ($3::text is null or outcome = $3::text)
   and ($5::timestamptz is null or at >= $5::timestamptz)
-  and ($6::text is null or ${failureMessageKeySql('candidate_error')} = $6::text)
+  and ($6::text is null or (outcome in ('candidate_error', 'timeout')
+    and ${failureMessageKeySql('candidate_error')} = $6::text))
 order by at desc, id desc
 limit $4::int`;
 

@@ -175,5 +175,8 @@ describe.each(engines)('candidateFailureGroups ($name)', (engine) => {
     expect(everStored.map((row) => row.candidateError)).toContain(notInTarget(4));
     const timeouts = await listObservations(db, { outcome: 'timeout', message: NO_MESSAGE });
     expect(timeouts.map((row) => row.id)).toEqual([ids[11]]);
+    // A key names failures only: matched and mismatched rows hold no candidate error either.
+    const noMessage = await listObservations(db, { message: NO_MESSAGE, limit: 1000 });
+    expect(noMessage.map((row) => row.outcome)).toEqual(['timeout']);
   });
 });

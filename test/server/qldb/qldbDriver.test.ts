@@ -200,5 +200,68 @@ describe.each(engines)(
       );
       expect(rows.getResultList()).toHaveLength(1);
     });
+
+    // Both transactions read through the index on id, then wait for each other before committing.
+    async function readThenWrite(
+      read: (txn: TransactionExecutor) => Promise<unknown>,
+      write: [(txn: TransactionExecutor) => Promise<unknown>, (txn: TransactionExecutor) => Promise<unknown>],
+      secondWritesAfterFirstCommits = false,
+    ) {
+      const other = driverFor(server.url);
+      let reads = 0;
+      let bothRead: () => void = () => {};
+      const barrier = new Promise<void>((resolve) => {
+        bothRead = resolve;
+      });
+      let first: Promise<unknown> = Promise.resolve();
+      const run = (which: 0 | 1) => async (txn: TransactionExecutor) => {
+        await read(txn);
+        reads += 1;
+        if (reads === 2) bothRead();
+        if (reads <= 2) await barrier;
+        if (which === 1 && secondWritesAfterFirstCommits) await first;
+        await write[which](txn);
+      };
+      try {
+        first = driver.executeLambda(run(0));
+        await Promise.all([first, other.executeLambda(run(1))]);
+      } finally {
+        other.close();
+      }
+      return reads;
+    }
+
+    it('commits side by side two transactions that looked up different documents of one table', async () => {
+      await driver.executeLambda((txn) =>
+        txn.execute('INSERT INTO commitments ?', commitment('c-looked-up')),
+      );
+      const reads = await readThenWrite(
+        (txn) => txn.execute('SELECT id FROM commitments WHERE id = ?', 'c-looked-up'),
+        [
+          (txn) => txn.execute('INSERT INTO commitments ?', commitment('c-left')),
+          (txn) => txn.execute('INSERT INTO commitments ?', commitment('c-right')),
+        ],
+      );
+      // Neither lookup's answer changed, so neither ran again (each read once).
+      expect(reads).toBe(2);
+      const rows = await driver.executeLambda((txn) =>
+        txn.execute("SELECT id FROM commitments WHERE id IN ('c-left', 'c-right')"),
+      );
+      expect(rows.getResultList()).toHaveLength(2);
+    });
+
+    it('runs again a transaction whose looked-up document another transaction changed first', async () => {
+      await driver.executeLambda((txn) => txn.execute('INSERT INTO commitments ?', commitment('c-watched')));
+      const reads = await readThenWrite(
+        (txn) => txn.execute('SELECT id FROM commitments WHERE id = ?', 'c-watched'),
+        [
+          (txn) => txn.execute("UPDATE commitments SET status = 'active' WHERE id = ?", 'c-watched'),
+          (txn) => txn.execute('INSERT INTO commitments ?', commitment('c-after-watch')),
+        ],
+        true,
+      );
+      // The one that committed second read a document that changed after it read it.
+      expect(reads).toBe(3);
+    });
   },
 );

@@ -58,7 +58,7 @@ export class TransactionView {
     this.#db = db;
   }
 
-  /** The tables this transaction read and when, checked at its commit. */
+  /** What this transaction read and when, checked at its commit. */
   readonly reads = new ReadSet();
 
   /** The fields CREATE INDEX named in this transaction: each gets its PostgreSQL index after the commit. */
@@ -118,8 +118,10 @@ export class TransactionView {
   /** The documents of `table` (optionally only those whose field equals a string), with this transaction's writes. */
   async documents(table: string, equals: FieldEquals | null = null): Promise<SeenDocument[]> {
     const seen = new Map<string, SeenDocument>();
-    await this.reads.reading(this.#db, table);
+    if (equals === null) await this.reads.reading(this.#db, table);
+    else await this.reads.lookingUp(this.#db, table, equals);
     for (const revision of await committedRevisions(this.#db, table, equals)) {
+      if (equals !== null) this.reads.found(table, revision.metadata.id);
       const key = keyOf(table, revision.metadata.id);
       if (!this.#read.has(key)) this.#read.set(key, revision.metadata.version);
       seen.set(revision.metadata.id, { id: revision.metadata.id, document: documentOf(revision) });

@@ -22,6 +22,15 @@ function causeOf(error: unknown): string {
   return String(cause);
 }
 
+// The driver, imported only when LEDGER_QLDB_ENDPOINT is set.
+async function openDriver(
+  targets: Parameters<typeof openDriverTargetSide>[0],
+  options: Parameters<typeof openDriverTargetSide>[1],
+) {
+  const { openQldbLedgerDriver } = await import('../backends/ledger/driver/qldbLedgerDriver.ts');
+  return openQldbLedgerDriver(targets.ledger, { events: options.eventsOf('ledger') });
+}
+
 /**
  * Opens the target side when the ledger is reached through amazon-qldb-driver-nodejs
  * (LEDGER_QLDB_ENDPOINT): the OLTP database in process, migrated as the in-process
@@ -45,11 +54,20 @@ export async function openDriverTargetSide(
     await oltpDb.close();
     throw error;
   }
-  const { openQldbLedgerDriver } = await import('../backends/ledger/driver/qldbLedgerDriver.ts');
-  const driver = openQldbLedgerDriver(targets.ledger, { events: options.eventsOf('ledger') });
-  const close = async () => {
-    await driver.close();
+  let driver: Awaited<ReturnType<typeof openDriver>>;
+  try {
+    driver = await openDriver(targets, options);
+  } catch (error) {
     await oltpDb.close();
+    throw error;
+  }
+  const opened = driver;
+  const close = async () => {
+    try {
+      await opened.close();
+    } finally {
+      await oltpDb.close();
+    }
   };
   const { endpoint, ledgerName } = targets.ledger;
   let table: Awaited<ReturnType<typeof prepareCommitmentsTable>>;

@@ -6,6 +6,7 @@ import * as ion from 'ion-js';
 import type { BackendEvents } from '../../../core/database.ts';
 import { ErrorCode, FigwayError } from '../../../errors.ts';
 import type { LedgerDriverConfig } from '../../../ledgerDriverConfig.ts';
+import { currentRequestBudget, requestTimeoutError } from '../../requestBudget.ts';
 import { readExportedBlock } from '../exportedBlock.ts';
 import type { Hash } from '../ledgerHash.ts';
 import type { BlockAddress } from '../ledgerTypes.ts';
@@ -40,12 +41,33 @@ function addressText(address: BlockAddress): string {
   return `{strandId:${JSON.stringify(address.strandId)},sequenceNo:${address.sequenceNo}}`;
 }
 
-/** A bound on work in flight: `run` waits while `limit` runs are unfinished. */
+/**
+ * A bound on work in flight: `run` waits while `limit` runs are unfinished, and no
+ * longer than the request's time budget allows (REQUEST_TIMEOUT, nothing sent).
+ */
 function createLimiter(limit: number) {
   let running = 0;
   const waiting: Array<() => void> = [];
+  function slot(): Promise<void> {
+    const budget = currentRequestBudget();
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const take = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      waiting.push(take);
+      if (budget === undefined) return;
+      timer = setTimeout(() => {
+        const at = waiting.indexOf(take);
+        if (at < 0) return;
+        waiting.splice(at, 1);
+        reject(requestTimeoutError(budget.timeoutMs));
+      }, Math.ceil(budget.remainingMs()));
+    });
+  }
   return async function run<T>(work: () => Promise<T>): Promise<T> {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    if (running >= limit) await slot();
     else running += 1;
     try {
       return await work();

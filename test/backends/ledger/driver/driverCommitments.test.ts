@@ -8,6 +8,7 @@ import { verifyDriverCommitment } from '../../../../src/backends/ledger/driver/v
 import { createLedgerCommitments } from '../../../../src/backends/ledger/ledgerCommitments.ts';
 import { toBase64 } from '../../../../src/backends/ledger/ledgerHash.ts';
 import { verifyCommitment } from '../../../../src/backends/ledger/verifyCommitment.ts';
+import { createRequestBudget, withinRequestBudget } from '../../../../src/backends/requestBudget.ts';
 import { DEMO_COMMITMENTS, DEMO_TYPES } from '../../../../src/backends/supabase/seed/demoCommitments.ts';
 import { DEMO_USERS } from '../../../../src/backends/supabase/seed/demoUsers.ts';
 import { ANONYMOUS, SERVICE_ROLE, type Viewer } from '../../../../src/backends/viewer.ts';
@@ -249,5 +250,33 @@ describe('the ledger over amazon-qldb-driver-nodejs (figway ledger serve on Post
         await verifyDriverCommitment(fixture.driver, fixture.commitments, SERVICE_ROLE, SHARED.id, 99),
       ).toBeNull();
     });
+  });
+
+  it('waits for a free transaction no longer than the request budget, and answers REQUEST_TIMEOUT', async () => {
+    const driver = fixture.openDriver({ maxConcurrentTransactions: 1 });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started: () => void = () => {};
+    const holding = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const first = driver.transaction(async (txn) => {
+      await txn.execute('SELECT id FROM commitments WHERE id = ?', SHARED.id);
+      started();
+      await held;
+    });
+    await holding;
+    const waited = withinRequestBudget(createRequestBudget(200), () =>
+      driver.transaction((txn) => txn.execute('SELECT id FROM commitments WHERE id = ?', SHARED.id)),
+    );
+    await expect(waited).rejects.toMatchObject({ code: ErrorCode.REQUEST_TIMEOUT });
+    release();
+    await first;
+    // The slot the timed-out wait never took is free for the next transaction.
+    expect(
+      await driver.transaction((txn) => txn.execute('SELECT id FROM commitments WHERE id = ?', SHARED.id)),
+    ).toHaveLength(1);
   });
 });

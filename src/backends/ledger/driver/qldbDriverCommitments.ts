@@ -75,7 +75,12 @@ function updateOf(current: CommitmentDocument, next: CommitmentDocument) {
       !isDeepStrictEqual(current[name as keyof CommitmentDocument], next[name as keyof CommitmentDocument]),
   );
   if (Object.keys(current).some((name) => !(name in next)) || fields.some((name) => !FIELD.test(name)))
-    throw new Error('a commitment write may only set top-level fields named as identifiers');
+    throw new FigwayError(
+      ErrorCode.CONFLICT,
+      "The commitment's ledger document has fields figway does not write, or names that are not " +
+        'identifiers, which a write over the QLDB driver cannot keep: nothing was written.',
+      { backend: 'ledger' },
+    );
   if (fields.length === 0) return null;
   return {
     statement: `UPDATE ${COMMITMENTS} AS c BY d SET ${fields.map((name) => `c.${name} = ?`).join(', ')} WHERE d = ?`,

@@ -81,13 +81,16 @@ function groupOf(row: GroupRow): CandidateFailureGroup {
  * ids is one group), each with the samples that ran, the estimated comparisons of the
  * traffic (weighted by 1/sample rate as the report is), its share of the unit and cohort's
  * comparisons, when it was first and last seen, and its newest observation. Ordered by
- * unit, cohort, then most frequent first. `dropped` rows of older stores are left out.
+ * unit, cohort, then most frequent first, at most `query.limit` of them (`truncated`
+ * says some were left out). `dropped` rows of older stores are left out.
  */
 export async function candidateFailureGroups(
   db: Queryable,
   query: CandidateFailureQuery,
 ): Promise<CandidateFailures> {
   const since = query.since.toISOString();
-  const rows = await db.query<GroupRow>(GROUPS, [since, query.unit ?? null, query.limit ?? 100]);
-  return { since, groups: rows.map(groupOf) };
+  const limit = query.limit ?? 100;
+  // One more than the limit, to tell whether groups were left out.
+  const rows = await db.query<GroupRow>(GROUPS, [since, query.unit ?? null, limit + 1]);
+  return { since, groups: rows.slice(0, limit).map(groupOf), truncated: rows.length > limit };
 }

@@ -150,6 +150,8 @@ export interface CandidateFailureGroup {
 export interface CandidateFailures {
   since: string;
   groups: CandidateFailureGroup[];
+  /** True when there were more groups than the limit: narrow the period or choose a unit. */
+  truncated: boolean;
 }
 
 /** One bucket of a {@link RateSeries}: every count weighted by 1/sampleRate but `samples`. */

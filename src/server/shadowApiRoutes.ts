@@ -180,7 +180,8 @@ function answer(options: ShadowApiOptions, route: string, params: URLSearchParam
  * - `GET /admin/api/shadow/rates?since=24h&unit=` the RateSeriesAnswer: mismatch, candidate-error and
  *   timeout rates over the time the period's observations cover, in buckets fitted to it;
  * - `GET /admin/api/shadow/failures?since=24h&unit=&limit=100` the CandidateFailures: candidate
- *   errors and timeouts grouped by unit, cohort, outcome and message key, weighted counts and rates;
+ *   errors and timeouts grouped by unit, cohort, outcome and message key, weighted counts and rates
+ *   (`truncated` when more groups than `limit` were left out);
  * - `GET /admin/api/shadow/observations?unit=&cohort=&outcome=&since=&message=&limit=50`
  *   `{ observations: ObservationRow[] }`, newest first (`message`: a failure group's message key);
  * - `GET /admin/api/shadow/observations/<id>` one ObservationRow;

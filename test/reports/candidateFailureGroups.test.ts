@@ -158,8 +158,11 @@ describe.each(engines)('candidateFailureGroups ($name)', (engine) => {
   it('keeps to one unit and to the limit', async () => {
     const query = await candidateFailureGroups(db, { since: SINCE, unit: 'Query.commitment' });
     expect(query.groups.map((group) => group.unit)).toEqual(['Query.commitment']);
+    expect(query.truncated).toBe(false);
     const first = await candidateFailureGroups(db, { since: SINCE, limit: 2 });
     expect(first.groups.map((group) => group.message)).toEqual([NOT_IN_TARGET_KEY, NO_MESSAGE]);
+    // More groups than the limit: the answer says some were left out.
+    expect(first.truncated).toBe(true);
   });
 
   it("lists a group's observations by its message key, within the period", async () => {

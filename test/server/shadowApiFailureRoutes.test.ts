@@ -83,6 +83,7 @@ describe.runIf(engine !== undefined)('createShadowApiRoutes: failures and rates'
           rate: 2 / 9,
         }),
       ],
+      truncated: false,
     });
     const day = await get('/admin/api/shadow/failures?since=24h');
     expect(day.body.groups).toEqual([expect.objectContaining({ samples: 3, rate: 3 / 10 })]);

@@ -89,5 +89,9 @@ export function renderFailureTable(
     return;
   }
   for (const group of failures.groups) body.append(groupRow(group, onSelect));
+  if (failures.truncated) {
+    const text = `Only the first ${failures.groups.length} groups are shown: choose a shorter period or a unit.`;
+    body.append(el('tr', {}, [el('td', { colspan: '7', class: 'muted', 'data-truncated': '' }, [text])]));
+  }
   markSelectedFailure(selectedKey);
 }

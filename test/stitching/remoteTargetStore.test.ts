@@ -1,117 +1,33 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildSchema, execute, parse } from 'graphql';
 import { getComplexity } from 'graphql-query-complexity';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRemoteTargets, type RemoteTargets } from '../../src/backends/remote/openRemoteTargets.ts';
-import { createRequestBudget, withinRequestBudget } from '../../src/backends/requestBudget.ts';
-import type { Viewer } from '../../src/backends/viewer.ts';
-import type { BackendEvents } from '../../src/core/database.ts';
+import { describe, expect, it } from 'vitest';
 import { withWriteIntent } from '../../src/core/writeIntent.ts';
-import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { serviceCostEstimator } from '../../src/services/serviceCostEstimator.ts';
 import { SERVICE_QUERY_LIMITS } from '../../src/services/serviceQueryLimits.ts';
 import { readTargetContract } from '../../src/services/targetContract.ts';
-import { ISSUER, type ServiceProcess, serviceTokens, startService } from '../services/serviceProcess.ts';
-import { closedPort } from '../support/closedPort.ts';
-import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
+import {
+  ALICE,
+  ALICE_AND_CAROL,
+  BOB,
+  BOB_AND_DAVE,
+  DAVE,
+  LOAN,
+  ledger,
+  oltp,
+  outboxRows,
+  remote,
+  sent,
+  sentTo,
+  sqlOnLedger,
+  tokens,
+  UNKNOWN,
+  useRemoteTargetServices,
+  verify,
+  viewers,
+} from './remoteTargetFixture.ts';
 
-const ALICE_AND_CAROL = 'c0000000-0000-4000-8000-000000000001';
-const BOB_AND_DAVE = 'c0000000-0000-4000-8000-000000000002';
-const ALICE = 'a11ce000-0000-4000-8000-000000000001';
-const BOB = 'b0b00000-0000-4000-8000-000000000002';
-const DAVE = 'da7e0000-0000-4000-8000-000000000004';
-const LOAN = '7e000000-0000-4000-8000-000000000001';
-const UNKNOWN = 'ffffffff-0000-4000-8000-000000000000';
-
-interface SentRequest {
-  url: string;
-  authorization: string | null;
-  body: string;
-}
-
-let databases: ProductionDatabases;
-let ledger: ServiceProcess;
-let oltp: ServiceProcess;
-let tokens: Awaited<ReturnType<typeof serviceTokens>>;
-let remote: RemoteTargets;
-let viewers: { alice: Viewer; bob: Viewer };
-const sent: SentRequest[] = [];
-const verify = () =>
-  createBearerVerifier(
-    { kind: 'secret', secret: tokens.secret },
-    { audience: 'authenticated', issuer: ISSUER },
-  );
-
-// Every HTTP request the executors send, with the headers they carry.
-const countingFetch: typeof fetch = async (input, init) => {
-  const headers = new Headers(init?.headers);
-  sent.push({ url: String(input), authorization: headers.get('authorization'), body: String(init?.body) });
-  return fetch(input, init);
-};
-
-function sentTo(service: ServiceProcess): SentRequest[] {
-  return sent.filter((request) => request.url === service.url);
-}
-
-function recordingEvents() {
-  const failures: Array<{ code: unknown; during: string }> = [];
-  let timeouts = 0;
-  const events: BackendEvents = {
-    backendFailed: (error, during) => failures.push({ code: (error as { code?: unknown }).code, during }),
-    timedOut: () => {
-      timeouts++;
-    },
-  };
-  return { events, failures, timeouts: () => timeouts };
-}
-
-async function sqlOnLedger(text: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: databases.urls.ledger });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-const outboxRows = (entityId: string) =>
-  sqlOnLedger('select unit, stage from figway.outbox where entity_id = $1', [entityId]);
-
-// A service that reads the request and then never answers.
-async function silentService(): Promise<{ url: string; server: Server }> {
-  const server = createServer((request) => request.resume());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, server };
-}
-
-beforeAll(async () => {
-  databases = await createProductionDatabases();
-  tokens = await serviceTokens();
-  [ledger, oltp] = await Promise.all([
-    startService('ledger', {
-      NODE_ENV: 'production',
-      LEDGER_DATABASE_URL: databases.urls.ledger,
-      ...tokens.env,
-    }),
-    startService('oltp', { NODE_ENV: 'production', OLTP_DATABASE_URL: databases.urls.oltp, ...tokens.env }),
-  ]);
-  remote = await openRemoteTargets({
-    ledger: { url: ledger.url, timeoutMs: 5000 },
-    oltp: { url: oltp.url, timeoutMs: 5000 },
-    fetch: countingFetch,
-  });
-  viewers = { alice: await verify()(`Bearer ${tokens.alice}`), bob: await verify()(`Bearer ${tokens.bob}`) };
-}, 120_000);
-
-afterAll(async () => {
-  await remote?.close();
-  const codes = await Promise.all([ledger?.stop(), oltp?.stop()]);
-  await databases?.drop();
-  expect(codes).toEqual([0, 0]);
-});
+// The gateway's target side over the two target services, as processes on PostgreSQL: batching, merging, callers' tokens, visibility, the write intent.
+useRemoteTargetServices();
 
 describe('the remote target store', () => {
   it("sends one tick's reads to each service as one HTTP request, with the caller's token", async () => {
@@ -317,106 +233,5 @@ describe('the ledger service and the write intent header', () => {
       extensions: { code: 'BAD_REQUEST' },
     });
     expect(await count()).toBe(before);
-  });
-});
-
-describe('the remote target store when a service fails', () => {
-  it('answers BACKEND_UNAVAILABLE for a service nothing listens on, and tells the failure log', async () => {
-    const port = await closedPort();
-    const recorded = recordingEvents();
-    const down = await openRemoteTargets({
-      ledger: { url: `http://127.0.0.1:${port}/graphql`, timeoutMs: 2000 },
-      oltp: { url: oltp.url, timeoutMs: 2000 },
-      events: { ledger: recorded.events },
-    });
-    try {
-      await expect(down.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL])).rejects.toMatchObject({
-        message: 'The ledger service failed to answer.',
-        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger' },
-      });
-      // Never reached: the write is known not to have been made.
-      const write = down.store.updateCommitmentStatus(viewers.alice, ALICE_AND_CAROL, 'DRAFT', 'PROPOSED');
-      await expect(write).rejects.toMatchObject({ extensions: { code: 'BACKEND_UNAVAILABLE' } });
-      await expect(write).rejects.not.toHaveProperty('extensions.outcome');
-      expect(recorded.failures).toEqual([
-        { code: 'ECONNREFUSED', during: 'connect' },
-        { code: 'ECONNREFUSED', during: 'connect' },
-      ]);
-      await expect(down.ping.ledger()).rejects.toThrow(/did not answer/);
-      await expect(down.ping.oltp()).resolves.toBeUndefined();
-    } finally {
-      await down.close();
-    }
-  });
-
-  it('cuts a service that does not answer at its timeout; a write cut so has an unknown outcome', async () => {
-    const silent = await silentService();
-    const recorded = recordingEvents();
-    const slow = await openRemoteTargets({
-      ledger: { url: silent.url, timeoutMs: 300 },
-      oltp: { url: silent.url, timeoutMs: 300 },
-      events: { ledger: recorded.events },
-    });
-    try {
-      await expect(slow.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL])).rejects.toMatchObject({
-        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger' },
-      });
-      await expect(
-        slow.store.attachDocument(viewers.alice, ALICE_AND_CAROL, 'a.pdf', 'https://x.test/a.pdf'),
-      ).rejects.toMatchObject({
-        message: expect.stringMatching(/may have been made/),
-        extensions: { code: 'BACKEND_UNAVAILABLE', outcome: 'unknown' },
-      });
-      expect(recorded.failures).toEqual([
-        { code: 'TIMEOUT', during: 'statement' },
-        { code: 'TIMEOUT', during: 'statement' },
-      ]);
-      // A request whose own budget ends first answers REQUEST_TIMEOUT, as a database call does.
-      const budget = createRequestBudget(100);
-      await expect(
-        withinRequestBudget(budget, () => slow.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL])),
-      ).rejects.toMatchObject({ extensions: { code: 'REQUEST_TIMEOUT' } });
-      expect(recorded.timeouts()).toBe(1);
-    } finally {
-      await slow.close();
-      silent.server.closeAllConnections();
-      await new Promise<void>((resolve) => silent.server.close(() => resolve()));
-    }
-  });
-
-  it('answers BACKEND_UNAVAILABLE when a service refuses a token the gateway accepted', async () => {
-    const stranger: Viewer = {
-      kind: 'user',
-      id: ALICE,
-      email: null,
-      cohort: null,
-      claims: {},
-      token: 'not-a-jwt',
-    };
-    await expect(remote.store.profilesByIds(stranger, [ALICE])).rejects.toMatchObject({
-      message: "The oltp service refused the caller's token: it must verify the same tokens as the gateway.",
-      extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'oltp' },
-    });
-  });
-
-  it('answers BACKEND_UNAVAILABLE for a service that answers something other than the contract', async () => {
-    const server = createServer((_request, response) => {
-      response.writeHead(500, { 'content-type': 'text/plain' });
-      response.end('upstream exploded');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const broken = await openRemoteTargets({
-      ledger: { url: ledger.url, timeoutMs: 2000 },
-      oltp: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, timeoutMs: 2000 },
-    });
-    try {
-      await expect(broken.store.listCommitmentTypes(viewers.alice)).rejects.toMatchObject({
-        message: 'The oltp service failed to answer.',
-        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'oltp' },
-      });
-    } finally {
-      await broken.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
   });
 });

@@ -1,111 +1,38 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLedgerCommitments } from '../../src/backends/ledger/ledgerCommitments.ts';
 import { openLedger } from '../../src/backends/ledger/openLedger.ts';
 import { openRemoteTargets } from '../../src/backends/remote/openRemoteTargets.ts';
 import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts';
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
-import {
-  errorCodes,
-  ISSUER,
-  post,
-  type ServiceProcess,
-  serviceTokens,
-  startService,
-  UNSET,
-} from '../services/serviceProcess.ts';
+import { errorCodes, ISSUER, post, startService, UNSET } from '../services/serviceProcess.ts';
 import { eventually } from '../support/eventually.ts';
-import { FIGWAY_BIN, type ServeProcess } from '../support/figwayProcess.ts';
-import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
+import { FIGWAY_BIN } from '../support/figwayProcess.ts';
+import { ask, dataOf, serviceRequests, sql } from './remoteDeployment.ts';
+
 import {
-  ask,
-  dataOf,
-  type RemoteGateways,
-  remoteGateways,
-  serviceRequests,
-  sql,
-} from './remoteDeployment.ts';
+  ALICE_AND_CAROL,
+  CUSTOM_SDL,
+  CUSTOM_TYPES,
+  DASHBOARD,
+  databases,
+  gateway,
+  gateways,
+  LIST,
+  LOAN,
+  ledger,
+  oltp,
+  replaceOltp,
+  SERVICE_KEY,
+  serviceEnv,
+  tokens,
+  useRemoteGateway,
+  WITH_KEY,
+} from './remoteGatewayFixture.ts';
 
-const ALICE_AND_CAROL = 'c0000000-0000-4000-8000-000000000001';
-const LOAN = '7e000000-0000-4000-8000-000000000001';
-// The services answer only callers that send it; the gateways send it.
-const SERVICE_KEY = randomBytes(32).toString('hex');
-const WITH_KEY = { 'figway-service-key': SERVICE_KEY };
-
-// Every read unit of the Connect schema at least once.
-const DASHBOARD = `query Dashboard {
-  me { username displayName avatarUrl createdAt }
-  commitmentTypes { id name description }
-  commitments(first: 5) {
-    edges { node { id title status type { name } createdBy { username }
-      parties { role profile { username displayName } } documents { name version } } }
-  }
-}`;
-
-const LIST = `query List($first: Int!) {
-  commitments(first: $first) {
-    edges { node { id title status type { name } createdBy { username }
-      parties { role profile { displayName } } documents { name } } }
-  }
-}`;
-
-// A target service written apart from figway: a plain Apollo server that implements
-// only the OLTP contract's commitment types, with names of its own.
-const CUSTOM_SDL = `
-  type CommitmentType { id: ID! name: String! description: String! }
-  type Query { commitmentTypes: [CommitmentType!]! commitmentTypesByIds(ids: [ID!]!): [CommitmentType!]! }
-`;
-const CUSTOM_TYPES = [
-  { id: LOAN, name: 'Loan (custom service)', description: 'Served by a service figway did not write.' },
-  {
-    id: '7e000000-0000-4000-8000-000000000002',
-    name: 'Service (custom service)',
-    description: 'Also custom.',
-  },
-];
-
-let databases: ProductionDatabases;
-let tokens: Awaited<ReturnType<typeof serviceTokens>>;
-let serviceEnv: Record<string, Record<string, string>>;
-let ledger: ServiceProcess;
-let oltp: ServiceProcess;
-let gateways: RemoteGateways;
-let gateway: ServeProcess;
-
-beforeAll(async () => {
-  databases = await createProductionDatabases();
-  tokens = await serviceTokens();
-  serviceEnv = {
-    ledger: {
-      NODE_ENV: 'production',
-      LEDGER_DATABASE_URL: databases.urls.ledger,
-      FIGWAY_SERVICE_KEY: SERVICE_KEY,
-      ...tokens.env,
-    },
-    oltp: {
-      NODE_ENV: 'production',
-      OLTP_DATABASE_URL: databases.urls.oltp,
-      FIGWAY_SERVICE_KEY: SERVICE_KEY,
-      ...tokens.env,
-    },
-  };
-  [ledger, oltp] = await Promise.all([
-    startService('ledger', serviceEnv.ledger ?? {}),
-    startService('oltp', serviceEnv.oltp ?? {}),
-  ]);
-  gateways = await remoteGateways(databases, { ...tokens.env, FIGWAY_SERVICE_KEY: SERVICE_KEY });
-  gateway = await gateways.start({ ledger: ledger.url, oltp: oltp.url });
-}, 180_000);
-
-afterAll(async () => {
-  await gateways?.close();
-  const codes = await Promise.all([ledger?.stop(), oltp?.stop()]);
-  await databases?.drop();
-  expect(codes).toEqual([0, 0]);
-});
+useRemoteGateway();
 
 describe('a gateway whose targets are remote services (three processes on PostgreSQL)', () => {
   it('serves every read unit at live through the target services', async () => {
@@ -311,7 +238,7 @@ describe('a gateway whose targets are remote services (three processes on Postgr
     expect(await health.json()).toMatchObject({
       backends: { oltp: { status: 'down' }, ledger: { status: 'up' } },
     });
-    oltp = await startService('oltp', serviceEnv.oltp ?? {}, port);
+    replaceOltp(await startService('oltp', serviceEnv.oltp ?? {}, port));
     const back = await eventually(
       () => ask(gateway.url, query, tokens.alice),
       (answer) => answer.errors.length === 0,

@@ -3,7 +3,7 @@ import { format1Entries, format1TransactionInfo } from '../../../src/backends/le
 import { dot, EMPTY_HASH, revisionHash } from '../../../src/backends/ledger/ledgerHash.ts';
 import type { LedgerRevision } from '../../../src/backends/ledger/ledgerTypes.ts';
 import { appendLeaf, merkleRoot } from '../../../src/backends/ledger/merkleTree.ts';
-import type { Database } from '../../../src/core/database.ts';
+import type { Database, Queryable } from '../../../src/core/database.ts';
 
 /** A JSON write of a block written the way figway wrote blocks before block format 2. */
 export interface Format1Write {
@@ -15,6 +15,35 @@ export interface Format1Write {
 
 const splitHashes = (joined: Uint8Array) =>
   Array.from({ length: joined.length / 32 }, (_, i) => joined.slice(i * 32, i * 32 + 32));
+
+/**
+ * The next block of the strand as an older release builds it, up to its hashes: its
+ * address, the previous block's hash, a new transaction id, its revisions (JSON, hashed
+ * as that release hashed them) and the journal tree with its hash appended.
+ */
+export async function nextOldBlock(tx: Queryable, writes: readonly Format1Write[], txTime: Date) {
+  const [strand] = await tx.query('select * from ledger.strands for update');
+  if (strand === undefined) throw new Error('no strand');
+  const sequenceNo = strand.tip_sequence_no === null ? 0 : Number(strand.tip_sequence_no) + 1;
+  const previous =
+    strand.tip_block_hash === null ? EMPTY_HASH : new Uint8Array(strand.tip_block_hash as Uint8Array);
+  const transactionId = ledgerId();
+  const blockAddress = { strandId: String(strand.strand_id), sequenceNo };
+  const revisions = writes.map((write): LedgerRevision => {
+    const version = write.expectedVersion === null ? 0 : write.expectedVersion + 1;
+    const metadata = { id: write.documentId, version, txTime: txTime.toISOString(), txId: transactionId };
+    return {
+      tableName: write.tableName,
+      blockAddress,
+      hash: revisionHash(metadata, write.data),
+      data: write.data,
+      metadata,
+    };
+  });
+  const frontier = splitHashes(new Uint8Array(strand.frontier as Uint8Array));
+  const treeWith = (blockHash: Uint8Array) => appendLeaf(frontier, sequenceNo, blockHash);
+  return { sequenceNo, previous, transactionId, blockAddress, revisions, treeWith };
+}
 
 /**
  * Appends one block as figway did before block format 2, and as a process of that
@@ -29,32 +58,15 @@ export function appendFormat1Block(
   txTime: Date,
 ): Promise<string> {
   return db.transaction(async (tx) => {
-    const [strand] = await tx.query('select * from ledger.strands for update');
-    if (strand === undefined) throw new Error('no strand');
-    const sequenceNo = strand.tip_sequence_no === null ? 0 : Number(strand.tip_sequence_no) + 1;
-    const previous =
-      strand.tip_block_hash === null ? EMPTY_HASH : new Uint8Array(strand.tip_block_hash as Uint8Array);
-    const transactionId = ledgerId();
-    const blockAddress = { strandId: String(strand.strand_id), sequenceNo };
-    const revisions = writes.map((write): LedgerRevision => {
-      const version = write.expectedVersion === null ? 0 : write.expectedVersion + 1;
-      const metadata = { id: write.documentId, version, txTime: txTime.toISOString(), txId: transactionId };
-      return {
-        tableName: write.tableName,
-        blockAddress,
-        hash: revisionHash(metadata, write.data),
-        data: write.data,
-        metadata,
-      };
-    });
+    const { sequenceNo, previous, transactionId, blockAddress, revisions, treeWith } = await nextOldBlock(
+      tx,
+      writes,
+      txTime,
+    );
     const info = format1TransactionInfo(transactionId, revisions);
     const entriesHash = merkleRoot(format1Entries(info, revisions));
     const blockHash = dot(entriesHash, previous);
-    const tree = appendLeaf(
-      splitHashes(new Uint8Array(strand.frontier as Uint8Array)),
-      sequenceNo,
-      blockHash,
-    );
+    const tree = treeWith(blockHash);
     const [row] = await tx.query(
       `select ledger.append_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
          $19, $20, $21, $22) as stale`,

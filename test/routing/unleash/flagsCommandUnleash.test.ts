@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalogue, writeDefinitions } from '../../../src/routing/flagFiles.ts';
 import { pushDefinitions } from '../../../src/routing/unleashAdmin.ts';
+import { eventually } from '../../support/eventually.ts';
 import { figway } from '../../support/figwayProcess.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../../support/unleashServer.ts';
 import { adminOf, stagedDefinitions, storedFlag } from './stagedDefinitions.ts';
@@ -106,12 +107,11 @@ describe.runIf(available)('figway flags against a real Unleash server', () => {
       ]);
       // Unleash's client API follows admin changes with a short delay of its own.
       const shown = /^Commitment\.documents\s+cohort beta\s+dualwrite$/m;
-      const deadline = performance.now() + 5000;
-      let listed = await figway(['flags', 'list'], listEnv());
-      while (!shown.test(listed.stdout) && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        listed = await figway(['flags', 'list'], listEnv());
-      }
+      const listed = await eventually(
+        () => figway(['flags', 'list'], listEnv()),
+        (result) => shown.test(result.stdout),
+        5000,
+      );
       expect(listed.stdout).toMatch(shown);
 
       const second = await figway(['flags', 'push', '--file', file], env);

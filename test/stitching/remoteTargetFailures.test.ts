@@ -1,0 +1,122 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { openRemoteTargets } from '../../src/backends/remote/openRemoteTargets.ts';
+import { createRequestBudget, withinRequestBudget } from '../../src/backends/requestBudget.ts';
+import type { Viewer } from '../../src/backends/viewer.ts';
+import { closedPort } from '../support/closedPort.ts';
+import {
+  ALICE,
+  ALICE_AND_CAROL,
+  ledger,
+  oltp,
+  recordingEvents,
+  remote,
+  silentService,
+  useRemoteTargetServices,
+  viewers,
+} from './remoteTargetFixture.ts';
+
+// The gateway's target side over the target services when a service is down, silent, refuses the gateway's token or answers off-contract.
+useRemoteTargetServices();
+
+describe('the remote target store when a service fails', () => {
+  it('answers BACKEND_UNAVAILABLE for a service nothing listens on, and tells the failure log', async () => {
+    const port = await closedPort();
+    const recorded = recordingEvents();
+    const down = await openRemoteTargets({
+      ledger: { url: `http://127.0.0.1:${port}/graphql`, timeoutMs: 2000 },
+      oltp: { url: oltp.url, timeoutMs: 2000 },
+      events: { ledger: recorded.events },
+    });
+    try {
+      await expect(down.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL])).rejects.toMatchObject({
+        message: 'The ledger service failed to answer.',
+        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger' },
+      });
+      // Never reached: the write is known not to have been made.
+      const write = down.store.updateCommitmentStatus(viewers.alice, ALICE_AND_CAROL, 'DRAFT', 'PROPOSED');
+      await expect(write).rejects.toMatchObject({ extensions: { code: 'BACKEND_UNAVAILABLE' } });
+      await expect(write).rejects.not.toHaveProperty('extensions.outcome');
+      expect(recorded.failures).toEqual([
+        { code: 'ECONNREFUSED', during: 'connect' },
+        { code: 'ECONNREFUSED', during: 'connect' },
+      ]);
+      await expect(down.ping.ledger()).rejects.toThrow(/did not answer/);
+      await expect(down.ping.oltp()).resolves.toBeUndefined();
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('cuts a service that does not answer at its timeout; a write cut so has an unknown outcome', async () => {
+    const silent = await silentService();
+    const recorded = recordingEvents();
+    const slow = await openRemoteTargets({
+      ledger: { url: silent.url, timeoutMs: 300 },
+      oltp: { url: silent.url, timeoutMs: 300 },
+      events: { ledger: recorded.events },
+    });
+    try {
+      await expect(slow.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL])).rejects.toMatchObject({
+        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger' },
+      });
+      await expect(
+        slow.store.attachDocument(viewers.alice, ALICE_AND_CAROL, 'a.pdf', 'https://x.test/a.pdf'),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(/may have been made/),
+        extensions: { code: 'BACKEND_UNAVAILABLE', outcome: 'unknown' },
+      });
+      expect(recorded.failures).toEqual([
+        { code: 'TIMEOUT', during: 'statement' },
+        { code: 'TIMEOUT', during: 'statement' },
+      ]);
+      // A request whose own budget ends first answers REQUEST_TIMEOUT, as a database call does.
+      const budget = createRequestBudget(100);
+      await expect(
+        withinRequestBudget(budget, () => slow.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL])),
+      ).rejects.toMatchObject({ extensions: { code: 'REQUEST_TIMEOUT' } });
+      expect(recorded.timeouts()).toBe(1);
+    } finally {
+      await slow.close();
+      silent.server.closeAllConnections();
+      await new Promise<void>((resolve) => silent.server.close(() => resolve()));
+    }
+  });
+
+  it('answers BACKEND_UNAVAILABLE when a service refuses a token the gateway accepted', async () => {
+    const stranger: Viewer = {
+      kind: 'user',
+      id: ALICE,
+      email: null,
+      cohort: null,
+      claims: {},
+      token: 'not-a-jwt',
+    };
+    await expect(remote.store.profilesByIds(stranger, [ALICE])).rejects.toMatchObject({
+      message: "The oltp service refused the caller's token: it must verify the same tokens as the gateway.",
+      extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'oltp' },
+    });
+  });
+
+  it('answers BACKEND_UNAVAILABLE for a service that answers something other than the contract', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end('upstream exploded');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const broken = await openRemoteTargets({
+      ledger: { url: ledger.url, timeoutMs: 2000 },
+      oltp: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, timeoutMs: 2000 },
+    });
+    try {
+      await expect(broken.store.listCommitmentTypes(viewers.alice)).rejects.toMatchObject({
+        message: 'The oltp service failed to answer.',
+        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'oltp' },
+      });
+    } finally {
+      await broken.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

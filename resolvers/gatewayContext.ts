@@ -9,7 +9,7 @@ import type { CommitmentDocument } from '../src/backends/ledger/commitmentDocume
 import type { LedgerCommitments } from '../src/backends/ledger/ledgerCommitments.ts';
 import type { LedgerRevision } from '../src/backends/ledger/ledgerTypes.ts';
 import type { Ledger } from '../src/backends/ledger/openLedger.ts';
-import type { CommitmentVerification } from '../src/backends/ledger/verifyCommitment.ts';
+import type { CommitmentVerification, verificationAnswer } from '../src/backends/ledger/verifyCommitment.ts';
 import type { Viewer } from '../src/backends/viewer.ts';
 import type { Side } from '../src/core/stage.ts';
 import { ErrorCode, FigwayError } from '../src/errors.ts';
@@ -20,9 +20,15 @@ import type { WriteMirror } from '../src/writes/writeMirror.ts';
 
 /**
  * The ledger as resolvers reach it, for history and verification, which always read the
- * ledger: in process (its database), or through the QLDB driver.
+ * ledger: in process (its database), through the QLDB driver, or through the ledger service.
  */
-export type LedgerAccess = InProcessLedgerAccess | DriverLedgerAccess;
+export type LedgerAccess = InProcessLedgerAccess | DriverLedgerAccess | RemoteLedgerAccess;
+
+/**
+ * A revision of a commitment as `history` shows it: where and when it was written, and the
+ * commitment as it was (parties and documents included).
+ */
+export type HistoryRevision = Pick<LedgerRevision<CommitmentDocument>, 'blockAddress' | 'metadata' | 'data'>;
 
 /** The ledger opened in process (LEDGER_DATABASE_URL, or the embedded default). */
 export interface InProcessLedgerAccess {
@@ -37,13 +43,28 @@ export interface DriverLedgerAccess {
   verify(viewer: Viewer, id: string, version?: number): Promise<CommitmentVerification | null>;
 }
 
+/**
+ * The ledger reached through the ledger service (LEDGER_SERVICE_URL without
+ * LEDGER_DATABASE_URL): it reads the history and checks the proof (remoteLedgerReads).
+ */
+export interface RemoteLedgerAccess {
+  /** Every revision of each visible commitment among `ids` (the service's historyByCommitmentIds). */
+  historyByIds(viewer: Viewer, ids: readonly string[]): Promise<HistoryRevision[]>;
+  /** The service's verifyCommitment, as the public schema shows it; null when not visible. */
+  verifyAnswer(
+    viewer: Viewer,
+    id: string,
+    version?: number,
+  ): Promise<ReturnType<typeof verificationAnswer> | null>;
+}
+
 // The revisions of each commitment among `ids`: those of the documents whose data names
 // it. The gateway's own documents have the commitment's id as their ledger id; one
 // inserted through a QLDB session has an id QLDB gave it, and the commitment's in `id`.
 function revisionsByCommitment(
   ids: readonly string[],
-  revisions: ReadonlyArray<LedgerRevision<CommitmentDocument>>,
-): Array<Array<LedgerRevision<CommitmentDocument>>> {
+  revisions: readonly HistoryRevision[],
+): HistoryRevision[][] {
   return ids.map((id) => {
     const documents = new Set(
       revisions
@@ -75,7 +96,7 @@ export interface GatewayContext extends RoutedContext {
   stores: { legacy: SideStores; target: SideStores | null };
   ledger: LedgerAccess | null;
   /** Each visible commitment's ledger revisions, batched; null without a ledger. */
-  history: DataLoader<string, Array<LedgerRevision<CommitmentDocument>>> | null;
+  history: DataLoader<string, HistoryRevision[]> | null;
 }
 
 /**
@@ -94,8 +115,12 @@ export function createGatewayContext(
   const history =
     ledger === null
       ? null
-      : new DataLoader<string, Array<LedgerRevision<CommitmentDocument>>>(async (ids) => {
-          return revisionsByCommitment(ids, await ledger.commitments.historyByIds(viewer, ids));
+      : new DataLoader<string, HistoryRevision[]>(async (ids) => {
+          const revisions =
+            'commitments' in ledger
+              ? await ledger.commitments.historyByIds(viewer, ids)
+              : await ledger.historyByIds(viewer, ids);
+          return revisionsByCommitment(ids, revisions);
         });
   return {
     viewer,
@@ -140,7 +165,7 @@ export function requireLedger(context: GatewayContext): LedgerAccess {
   if (context.ledger === null) {
     throw new FigwayError(
       ErrorCode.BACKEND_UNAVAILABLE,
-      'No ledger is configured: set LEDGER_DATABASE_URL and OLTP_DATABASE_URL.',
+      'No ledger is configured: set LEDGER_DATABASE_URL and OLTP_DATABASE_URL, or LEDGER_SERVICE_URL and OLTP_SERVICE_URL.',
       {
         backend: 'ledger',
       },

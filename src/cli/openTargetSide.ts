@@ -14,8 +14,8 @@ export interface TargetSide {
   health: Record<string, HealthTarget>;
   /**
    * The ledger for history and verification when this side reaches it without its
-   * database (through the QLDB driver); null when they read the ledger's database or
-   * there is no ledger.
+   * database (through the QLDB driver, or the ledger service when LEDGER_DATABASE_URL is
+   * not set); null when they read the ledger's database or there is no ledger.
    */
   ledger: LedgerAccess | null;
   close(): Promise<void>;
@@ -36,8 +36,9 @@ function databaseHealth(targets: Targets, suffix = ''): Record<string, HealthTar
  * embedded default and LEDGER_DATABASE_URL/OLTP_DATABASE_URL); with LEDGER_QLDB_ENDPOINT,
  * the ledger through the QLDB driver and the OLTP database (openDriverTargetSide); or, with
  * LEDGER_SERVICE_URL and OLTP_SERVICE_URL, a store over the remote target services
- * stitched with @graphql-tools/stitch. The stitching code is imported only then, so
- * an in-process target side never loads it.
+ * stitched with @graphql-tools/stitch, which also answer history and verification when
+ * the ledger's database is not set. The stitching code is imported only then, so an
+ * in-process target side never loads it.
  */
 export async function openTargetSide(
   config: Config,
@@ -76,7 +77,7 @@ export async function openTargetSide(
       // The mirror, history and verification still read the databases when they are set.
       ...(targets === null ? {} : databaseHealth(targets, ' database')),
     },
-    ledger: null,
+    ledger: targets === null ? remote.ledger : null,
     close: () => remote.close(),
   };
 }

@@ -82,6 +82,8 @@ export async function sql(url: string, text: string, params: unknown[] = []): Pr
 export interface RemoteGateways {
   /** Starts a gateway whose target services are at `services`. */
   start(services: { ledger: string; oltp: string }): Promise<ServeProcess>;
+  /** Starts a gateway over the target databases in process, on the same flags, running no appliers. */
+  startInProcess(): Promise<ServeProcess>;
   /** Moves every read unit to `reads` and every mutation unit to `writes`, and waits until `gateway` serves them so. */
   stage(gateway: ServeProcess, token: string, reads: Stage, writes?: Stage): Promise<void>;
   close(): Promise<void>;
@@ -109,26 +111,32 @@ export async function remoteGateways(
     );
   await writeStages('live', 'live');
   const started: ServeProcess[] = [];
+  const serve = async (targets: Record<string, string>) => {
+    const gateway = await startServe({
+      ...UNSET,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      SUPABASE_DB_URL: databases.urls.legacy,
+      OBSERVATIONS_DATABASE_URL: databases.urls.observations,
+      ...targets,
+      ...secretEnv,
+      FIGWAY_FLAGS_FILE: flagsPath,
+      FIGWAY_FLAGS_POLL_MS: '50',
+      FIGWAY_CATALOGUE_FILE: cataloguePath,
+      FIGWAY_SHADOW_SALT: randomBytes(16).toString('hex'),
+      FIGWAY_MAX_QUERY_COST: '1000000',
+    });
+    started.push(gateway);
+    return gateway;
+  };
   return {
-    async start(services) {
-      const gateway = await startServe({
-        ...UNSET,
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'info',
-        SUPABASE_DB_URL: databases.urls.legacy,
-        OBSERVATIONS_DATABASE_URL: databases.urls.observations,
-        LEDGER_SERVICE_URL: services.ledger,
-        OLTP_SERVICE_URL: services.oltp,
-        ...secretEnv,
-        FIGWAY_FLAGS_FILE: flagsPath,
-        FIGWAY_FLAGS_POLL_MS: '50',
-        FIGWAY_CATALOGUE_FILE: cataloguePath,
-        FIGWAY_SHADOW_SALT: randomBytes(16).toString('hex'),
-        FIGWAY_MAX_QUERY_COST: '1000000',
-      });
-      started.push(gateway);
-      return gateway;
-    },
+    start: (services) => serve({ LEDGER_SERVICE_URL: services.ledger, OLTP_SERVICE_URL: services.oltp }),
+    startInProcess: () =>
+      serve({
+        LEDGER_DATABASE_URL: databases.urls.ledger,
+        OLTP_DATABASE_URL: databases.urls.oltp,
+        FIGWAY_SYNC_APPLIER: 'off',
+      }),
     async stage(gateway, token, reads, writes = 'live') {
       await writeStages(reads, writes);
       await eventually(

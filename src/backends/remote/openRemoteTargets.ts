@@ -3,6 +3,7 @@ import type { BackendEvents } from '../../core/database.ts';
 import type { ConnectStore } from '../connectStore.ts';
 import { createTargetStore } from '../targetStore.ts';
 import { createRemoteCalls } from './remoteCalls.ts';
+import { type RemoteLedgerReads, remoteLedgerReads } from './remoteLedgerReads.ts';
 import { remoteCommitmentPort, remoteOltpReads } from './remotePorts.ts';
 import { stitchTargetServices } from './stitchTargetServices.ts';
 import {
@@ -27,6 +28,8 @@ export interface RemoteTargetsOptions {
 export interface RemoteTargets {
   /** The Connect port over the services, with createTargetStore's checks (references, visibility first). */
   store: ConnectStore;
+  /** History and verification through the ledger service, for a gateway without the ledger's database. */
+  ledger: RemoteLedgerReads;
   /** The stitched schema the store's operations run through. */
   schema: GraphQLSchema;
   /** Resolves when the service answers `{ __typename }`; rejects otherwise. */
@@ -42,9 +45,10 @@ const TYPENAME = parse('query Ping { __typename }');
  * two (stitchTargetServices), and the Connect port over it, each port method one
  * operation through the stitched schema (remotePorts), within the gateway's checks of
  * createTargetStore. Its commitment reads carry their parties and documents, so the
- * store's `partsOf` answers them as the in-process ledger's does. References a write names are read with the caller's token: the
- * gateway holds no service_role token for the services (the service key, when set,
- * says that a gateway calls, not who the caller is).
+ * store's `partsOf` answers them as the in-process ledger's does; history and
+ * verification go through the same calls (remoteLedgerReads). References a write names
+ * are read with the caller's token: the gateway holds no service_role token for the
+ * services (the service key, when set, says that a gateway calls, not who the caller is).
  */
 export async function openRemoteTargets(options: RemoteTargetsOptions): Promise<RemoteTargets> {
   const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
@@ -69,6 +73,7 @@ export async function openRemoteTargets(options: RemoteTargetsOptions): Promise<
       name: 'target (ledger + oltp services)',
       referencesReadAs: 'caller',
     }),
+    ledger: remoteLedgerReads(calls),
     schema,
     ping: { ledger: () => ping('ledger'), oltp: () => ping('oltp') },
     async close() {

@@ -14,7 +14,8 @@ import { commitmentOf } from '../ledger/commitmentDocument.ts';
 // the gateway's loaders batch what follows by key. Reads of commitments select their
 // parties and documents too, as the ledger holds them in the commitment's document:
 // a page's parties then cost no request of their own (commitmentPartsOf reads them off
-// the records). Writes answer the commitment alone.
+// the records); a revision's commitment selects them as its snapshot holds them. Writes
+// answer the commitment alone.
 
 const COMMITMENT = `fragment RemoteCommitment on Commitment {
   id title description status terms version createdAt updatedAt type { id } createdBy { id }
@@ -46,6 +47,22 @@ export const LEDGER_OPERATIONS = {
     `query DocumentsByCommitmentIds($ids: [ID!]!) {
       documentsByCommitmentIds(ids: $ids) { ...RemoteDocument }
     } ${DOCUMENT}`,
+  ),
+  historyByCommitmentIds: parse(
+    `query HistoryByCommitmentIds($ids: [ID!]!) {
+      historyByCommitmentIds(ids: $ids) {
+        commitmentId version txTime txId blockAddress { strandId sequenceNo }
+        commitment { ...RemoteCommitmentWithParts }
+      }
+    } ${WITH_PARTS}`,
+  ),
+  verifyCommitment: parse(
+    `query VerifyCommitment($id: ID!, $version: Int) {
+      verifyCommitment(id: $id, version: $version) {
+        id version blockAddress { strandId sequenceNo } revisionHash digest
+        tipAddress { strandId sequenceNo } proof verified problem
+      }
+    }`,
   ),
   createCommitment: parse(
     `mutation CreateCommitment($input: CreateCommitmentInput!) {

@@ -6,7 +6,6 @@ import type { GatewayMetrics } from '../reports/gatewayMetrics.ts';
 import { createAdaptiveSampler } from './adaptiveSampler.ts';
 import { buildObservation } from './buildObservation.ts';
 import { type Judgement, judgeComparison } from './judgeComparison.ts';
-import { holdLaterReads } from './laterReads.ts';
 import { NoiseMemory } from './noiseMemory.ts';
 import type { ObservationWriter } from './observationWriter.ts';
 import { createInternalErrorReporter, type OnInternalError, type ShadowStep } from './reportInternalError.ts';
@@ -257,11 +256,9 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
     let drawn: number | undefined;
     let markSent: () => void = () => {};
     let waiting: NodeJS.Timeout | undefined;
-    const later = holdLaterReads();
     const sent = new Promise<void>((resolve) => {
       markSent = () => {
         clearTimeout(waiting);
-        later.start();
         resolve();
       };
     });
@@ -280,9 +277,12 @@ export function createShadowRunner(options: ShadowRunnerOptions): ShadowRunner {
           }
         }
         if (comparison === null || !comparison.admit(site)) return startRead(control, 0);
+        // Started before the control is awaited, so it never adds to the response time.
+        const candidateRead = startRead(candidate, 0);
         const controlRead = startRead(control, 0);
-        comparison.add(site, control, candidate, controlRead, later.read(candidate));
-        return controlRead; // the control's own value or error, exactly as without a shadow
+        comparison.add(site, control, candidate, controlRead, candidateRead);
+        // The client gets the control's own value or error, exactly as without a shadow.
+        return controlRead;
       },
     };
   }

@@ -18,15 +18,6 @@ export const NOT_KEPT: ExperimentSide = {
   read: () => Promise.reject(new Error('this comparison keeps no way to read again')),
 };
 
-/**
- * A read that may start after it is added (the candidate, once the response is out):
- * its promise, and when it started (`performance.now()`), for its timing and timeout.
- */
-export interface LaterRead {
-  read: Promise<unknown>;
-  startedAt: () => number;
-}
-
 /** How one side's read ended. */
 export type Settled =
   | { kind: 'value'; value: unknown; ms: number }
@@ -131,7 +122,6 @@ export class UnitComparison {
   private readonly keepSides: boolean;
   private pending = 0;
   private lastStartedAt = 0;
-  private candidateStartedAt: () => number = () => 0;
   private closing = false;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -162,8 +152,7 @@ export class UnitComparison {
   }
 
   /**
-   * Adds an admitted value whose control read has started (timed from now) and whose
-   * candidate read starts now or later (timed from its start). The
+   * Adds an admitted value whose reads have started; their ends are timed from now. The
    * item keeps only what judging needs: under load, what a request holds until it is
    * judged outlives the young generation, and the collector pays for every object of it.
    */
@@ -172,7 +161,7 @@ export class UnitComparison {
     control: ExperimentSide,
     candidate: ExperimentSide,
     controlRead: Promise<unknown>,
-    candidateRead: LaterRead,
+    candidateRead: Promise<unknown>,
   ) {
     const item: ComparedItem = {
       root: '',
@@ -186,15 +175,14 @@ export class UnitComparison {
     this.items.push(item);
     const started = performance.now();
     this.lastStartedAt = started;
-    this.candidateStartedAt = candidateRead.startedAt;
     this.pending += 2;
-    this.track(controlRead, () => started, item, 'controlResult');
-    this.track(candidateRead.read, candidateRead.startedAt, item, 'candidateResult');
+    this.track(controlRead, started, item, 'controlResult');
+    this.track(candidateRead, started, item, 'candidateResult');
   }
 
   private track(
     read: Promise<unknown>,
-    started: () => number,
+    started: number,
     item: ComparedItem,
     result: 'controlResult' | 'candidateResult',
   ) {
@@ -205,13 +193,13 @@ export class UnitComparison {
       if (this.pending === 0) this.wake?.();
     };
     read.then(
-      (value) => end({ kind: 'value', value, ms: elapsed(started()) }),
-      (error: unknown) => end({ kind: 'error', error: errorText(error), ms: elapsed(started()) }),
+      (value) => end({ kind: 'value', value, ms: elapsed(started) }),
+      (error: unknown) => end({ kind: 'error', error: errorText(error), ms: elapsed(started) }),
     );
   }
 
   /**
-   * Resolves once every read has ended, or `timeoutMs` after the last read started:
+   * Resolves once every read has ended, or `timeoutMs` after the last value was added:
    * reads still running then are timeouts, and anything they say later is ignored.
    * Each item then gets its root (one path per field nodes: the items of a list share it).
    */
@@ -221,8 +209,7 @@ export class UnitComparison {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        const last = Math.max(this.lastStartedAt, this.candidateStartedAt());
-        const left = Math.max(0, last + timeoutMs - performance.now());
+        const left = Math.max(0, this.lastStartedAt + timeoutMs - performance.now());
         timer = setTimeout(resolve, left);
         timer.unref();
       });

@@ -11,9 +11,7 @@ import {
   type Transaction,
 } from '../../core/database.ts';
 import { createBackendFailureLog } from '../backendFailureLog.ts';
-import { currentGathering } from '../gatheredReads.ts';
 import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
-import { createGatheredSender, type GatheredAnswers, gatheredRows } from './gatheredSends.ts';
 import { listenOn } from './listenOn.ts';
 import { queryOf, sendTogether } from './sendTogether.ts';
 
@@ -204,17 +202,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
     }
   }
 
-  // Reads gathered after their request was answered (no budget left to keep) share one send.
-  const sendGathered = createGatheredSender(async () => holdClient(await acquire(undefined)));
-  const gathering = () => (currentRequestBudget() === undefined ? currentGathering() : undefined);
-
-  const rowsOf = (answers: GatheredAnswers) =>
-    gatheredRows(answers, (error) => failure(error, undefined, 'statement'));
-
   async function query<R extends Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    const gathered = gathering();
-    if (gathered !== undefined)
-      return (rowsOf(await sendGathered(gathered, [queryOf({ sql, params })]))[0] ?? []) as R[];
     const budget = currentRequestBudget();
     const client = await acquire(budget);
     const held = holdClient(client);
@@ -255,11 +243,6 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
       }
     },
     async pipeline(statements: readonly Statement[]) {
-      const gathered = gathering();
-      if (gathered !== undefined) {
-        const queries = [{ text: 'begin' }, ...statements.map(queryOf), { text: 'commit' }];
-        return rowsOf(await sendGathered(gathered, queries)).slice(1, -1);
-      }
       const budget = currentRequestBudget();
       const client = await acquire(budget);
       const held = holdClient(client);

@@ -3,6 +3,11 @@ import { isUuid } from '../backends/connectStore.ts';
 import { ANONYMOUS, type Viewer } from '../backends/viewer.ts';
 import { EMBEDDED_JWT_ISSUER } from '../config.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
+import {
+  processVerificationCache,
+  type VerificationCache,
+  type VerificationScope,
+} from './verificationCache.ts';
 
 /** How Supabase JWTs are checked: a shared HS256 secret, or a JWKS URL for asymmetric keys. */
 export type JwtKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
@@ -127,32 +132,77 @@ function keyGetter(source: JwtKeySource): JWTVerifyGetKey {
   }
 }
 
+/** What a verifier is built with besides its keys and claim rules. */
+export interface BearerVerifierOptions {
+  /**
+   * Where tokens that verified are kept, so that the same token is not verified again
+   * on every request. Failures are never kept. `null` verifies every token every time.
+   * @default processVerificationCache (10,000 entries, 60 s at most each)
+   */
+  cache?: VerificationCache | null;
+  /** The clock for `exp`, `nbf` and the cache, in milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+}
+
+// jose's default, named so that the cache's window and jose's checks cannot drift apart.
+const CLOCK_TOLERANCE_SECONDS = 0;
+
+/**
+ * When jose would accept the token's time claims, in milliseconds: from `nbf` to `exp`
+ * widened by the tolerance, at jose's granularity of whole seconds (it compares
+ * `floor(now / 1000)` with `nbf` and `exp`).
+ */
+function validWindow(payload: JWTPayload, now: number) {
+  const { nbf, exp } = payload;
+  const validFrom = typeof nbf === 'number' ? Math.ceil(nbf - CLOCK_TOLERANCE_SECONDS) * 1000 : -Infinity;
+  // exp is required, so a token without one never gets here; an empty window if it did.
+  const validUntil = typeof exp === 'number' ? Math.ceil(exp + CLOCK_TOLERANCE_SECONDS) * 1000 : now;
+  return { now, validFrom, validUntil };
+}
+
 /**
  * Builds the verifier for Supabase JWTs. A missing header is the anonymous viewer;
  * a header that is not `Bearer <jwt>`, or a token that is malformed, expired, has
  * no `exp`, is not yet valid, wrongly signed or unsigned (`alg: none`), breaks
  * `rules` (default: the embedded default's) or has a non-UUID `sub`, throws UNAUTHENTICATED.
+ * A token that verified is answered from `options.cache`, as a frozen viewer, while
+ * jose would still accept its `exp` and `nbf` and for no longer than the cache's maximum age.
  */
 export function createBearerVerifier(
   source: JwtKeySource,
   rules: TokenClaimRules = EMBEDDED_TOKEN_RULES,
+  options: BearerVerifierOptions = {},
 ): BearerVerifier {
   const getKey = keyGetter(source);
   const algorithms = source.kind === 'secret' ? ['HS256'] : ASYMMETRIC;
+  const now = options.now ?? Date.now;
+  // One scope per verifier: its secret or key set and its rules are fixed at creation.
+  const cache: VerificationScope | null =
+    (options.cache === undefined ? processVerificationCache : options.cache)?.scope() ?? null;
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (match?.[1] === undefined) throw unauthenticated('expected "Authorization: Bearer <jwt>"');
     const token = match[1];
+    const at = now();
+    const cached = cache?.get(token, at);
+    if (cached !== undefined) return cached;
     let payload: JWTPayload;
     try {
       // jose accepts only the listed algorithms, so "alg: none" never verifies.
       // A token without exp would be valid forever once leaked: Supabase always sets one.
-      ({ payload } = await jwtVerify(token, getKey, { algorithms, requiredClaims: ['exp'] }));
+      ({ payload } = await jwtVerify(token, getKey, {
+        algorithms,
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(at),
+      }));
     } catch (error) {
       throw unauthenticated(reasonOf(error));
     }
-    return viewerFromClaims(payload, token, rules);
+    const viewer = viewerFromClaims(payload, token, rules);
+    cache?.set(token, viewer, validWindow(payload, at));
+    return viewer;
   };
 }
 

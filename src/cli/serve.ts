@@ -39,6 +39,7 @@ import { demoUserName } from './demoUserName.ts';
 import { createOpenResources, type OpenResources } from './openResources.ts';
 import { openTargetSide } from './openTargetSide.ts';
 import { startSync } from './startSync.ts';
+import { subscriptionStores } from './subscriptionStores.ts';
 import { welcome } from './welcome.ts';
 
 // The embedded default gives every target the demo data: the backfill is
@@ -175,17 +176,14 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   opened.add('the target side', () => targetSide.close());
   const shadow = startShadow(config, backends, metrics, routing, logger);
   opened.add('the shadow runner', () => shadow.close());
-  // Subscriptions hear the change feed: the ledger's appends, and legacy's changes as
-  // the appliers claim them, through Redis across instances when REDIS_URL is set.
+  // Subscriptions hear the change feed: the ledger's appends (made here, by figway sync
+  // workers or by the ledger service), and legacy's changes as the appliers claim them,
+  // through Redis across instances when REDIS_URL is set.
   const subscriptions = await startSubscriptions({
     // Over PostgREST figway holds no service key: legacy is read with each caller's token.
-    // Over the QLDB driver no ledger change is told: subscriptions that read the target are refused.
-    stores: {
-      legacy,
-      target: targets?.store ?? null,
-      legacyAsService: config.legacy.transport !== 'rest',
-      targetFeed: config.targets.kind !== 'qldb',
-    },
+    // The target services are read as each subscriber; where the target's changes do not
+    // reach this gateway (the QLDB driver; the services without Redis) they are refused.
+    stores: subscriptionStores(config, legacy, targets, targetSide, logger),
     ledger: targets?.ledger ?? null,
     stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
     redisUrl: config.redisUrl,

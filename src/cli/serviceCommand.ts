@@ -1,5 +1,6 @@
+import type { Ledger } from '../backends/ledger/openLedger.ts';
 import { ConfigError, loadConfig, requireJwtIssuer } from '../config.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { createVerifierFromConfig } from '../server/createVerifierFromConfig.ts';
 import { createLedgerService } from '../services/ledgerService.ts';
 import { createOltpService } from '../services/oltpService.ts';
@@ -14,6 +15,7 @@ import {
   type ServiceStores,
   serviceEnvironment,
 } from './openServiceStores.ts';
+import { type LedgerFeed, publishLedgerChanges } from './publishLedgerChanges.ts';
 
 const DEFAULT_PORTS: Readonly<Record<TargetServiceKind, number>> = { ledger: 4010, oltp: 4020 };
 
@@ -22,6 +24,7 @@ const USAGE = `usage: figway service ledger|oltp [--port N] [--host H]
   (default ports: ledger ${DEFAULT_PORTS.ledger}, oltp ${DEFAULT_PORTS.oltp}; host 127.0.0.1), with /healthz and /metrics.
   Its database: LEDGER_DATABASE_URL or OLTP_DATABASE_URL, else the embedded default's
   (which one process holds at a time). Tokens are verified as the gateway verifies them.
+  With REDIS_URL the ledger service publishes its writes' change events for the gateways' subscribers.
 `;
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -41,6 +44,21 @@ function serviceOver(stores: ServiceStores, metrics: ServiceMetrics) {
     case 'oltp':
       return createOltpService({ oltp: stores.oltp, onBatch });
   }
+}
+
+// The ledger service's appends reach subscribers only through Redis: the gateways that
+// serve the subscriptions run in other processes.
+async function publishServiceChanges(
+  redisUrl: string | null,
+  ledger: Ledger,
+  metrics: ServiceMetrics,
+  logger: Logger,
+): Promise<LedgerFeed | null> {
+  if (redisUrl !== null) return publishLedgerChanges(redisUrl, ledger, metrics, logger);
+  logger.warn(
+    'REDIS_URL is not set: the writes made through this ledger service reach no subscriber (set the same REDIS_URL on it and on the gateways)',
+  );
+  return null;
 }
 
 /** `figway service ledger|oltp`: one target as its own GraphQL service, until SIGINT or SIGTERM. */
@@ -75,6 +93,10 @@ export async function serviceCommand(args: readonly string[]): Promise<number> {
     const verifyBearer = await createVerifierFromConfig(config.auth);
     const { stores, publish } = await openServiceStores(kind, config, metrics, logger);
     opened.add(`the ${kind} store`, () => stores.close());
+    if (stores.kind === 'ledger') {
+      const feed = await publishServiceChanges(config.redisUrl, stores.ledger, metrics, logger);
+      if (feed !== null) opened.add('the change feed', () => feed.close());
+    }
     const target = await serviceOver(stores, metrics);
     const service = await startTargetService({
       service: target,

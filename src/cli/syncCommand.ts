@@ -1,14 +1,13 @@
-import { watchLedgerChanges } from '../backends/ledger/ledgerChangeEvents.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { claimEmbeddedData } from '../embedded/gatewayLock.ts';
-import { createGatewayMetrics, type GatewayMetrics } from '../reports/gatewayMetrics.ts';
-import { type Backends, openBackends } from '../server/openBackends.ts';
+import { createGatewayMetrics } from '../reports/gatewayMetrics.ts';
+import { openBackends } from '../server/openBackends.ts';
 import { serveMetrics, startMetricsListener } from '../server/serveMetrics.ts';
-import { createChangeBus } from '../subscriptions/changeBus.ts';
 import type { DirectionStatus, Sync, SyncStatus } from '../writes/sync/createSync.ts';
 import { callGateway, type GatewayClient, GatewayRefusal, runningGateway } from './gatewayClient.ts';
 import { createOpenResources, type OpenResources } from './openResources.ts';
+import { publishLedgerChanges } from './publishLedgerChanges.ts';
 import { startSync } from './startSync.ts';
 
 const USAGE = `usage: figway sync                 run the mirror's appliers alone (a worker), until SIGTERM
@@ -127,30 +126,6 @@ async function retryThroughGateway(client: GatewayClient, id: string): Promise<s
   }
 }
 
-async function startWorkerFeed(
-  redisUrl: string,
-  backends: Backends,
-  metrics: GatewayMetrics,
-  logger: Logger,
-) {
-  const bus = await createChangeBus({ redisUrl, metrics, logger });
-  const ledger = backends.targets?.ledger;
-  const unwatch =
-    ledger === undefined
-      ? () => {}
-      : watchLedgerChanges(ledger, bus, (error) => {
-          metrics.subscriptionEventsLost.inc({ reason: 'unreadable' });
-          logger.warn({ err: error }, 'a ledger change could not be told to subscribers');
-        });
-  return {
-    bus,
-    async close() {
-      unwatch();
-      await bus.close();
-    },
-  };
-}
-
 // Opens what the worker runs, adding each to `opened` as soon as it is open.
 async function startWorker(config: Config, logger: Logger, opened: OpenResources) {
   const metrics = createGatewayMetrics();
@@ -159,7 +134,9 @@ async function startWorker(config: Config, logger: Logger, opened: OpenResources
   // With REDIS_URL the worker tells the gateways' subscribers what it mirrors: legacy's
   // changes as it claims them and its own ledger appends. Without it nobody would hear them.
   const feed =
-    config.redisUrl === null ? null : await startWorkerFeed(config.redisUrl, backends, metrics, logger);
+    config.redisUrl === null
+      ? null
+      : await publishLedgerChanges(config.redisUrl, backends.targets?.ledger ?? null, metrics, logger);
   if (feed !== null) opened.add('the change feed', () => feed.close());
   const { sync } = await startSync(config, backends, metrics, logger, null, true, feed?.bus);
   if (sync === null)

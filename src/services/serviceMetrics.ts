@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { TargetServiceKind } from './targetContract.ts';
 
 /** The Prometheus metrics a target service exposes on its /metrics. */
@@ -19,6 +19,14 @@ export interface ServiceMetrics {
   backendFailures: Counter<'backend' | 'code'>;
   /** Statements refused or cancelled because their request ran past FIGWAY_REQUEST_TIMEOUT_MS, by backend. */
   backendTimeouts: Counter<'backend'>;
+  /**
+   * Change events of the ledger service's appends that did not reach the gateways, by
+   * reason (`redis`: published while Redis was down; `unreadable`: the change could not
+   * be read), as the gateways count theirs.
+   */
+  subscriptionEventsLost: Counter<'reason'>;
+  /** 1 while the ledger service's change events reach Redis, 0 while it is down; absent without REDIS_URL. */
+  subscriptionFanOut: Gauge;
 }
 
 /** Creates a registry with a target service's metrics and Node's default ones, all prefixed `figway_`. */
@@ -57,6 +65,17 @@ export function createServiceMetrics(): ServiceMetrics {
       name: 'figway_backend_timeouts_total',
       help: 'Database statements refused or cancelled because their request ran past FIGWAY_REQUEST_TIMEOUT_MS.',
       labelNames: ['backend'],
+      registers: [registry],
+    }),
+    subscriptionEventsLost: new Counter({
+      name: 'figway_subscription_events_lost_total',
+      help: "Change events of the service's ledger appends that did not reach the gateways, by reason (redis: published while Redis was down; unreadable: the change could not be read).",
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    subscriptionFanOut: new Gauge({
+      name: 'figway_subscription_fanout_connected',
+      help: "1 while the service's change events reach Redis, 0 while it is down (only with REDIS_URL).",
       registers: [registry],
     }),
   };

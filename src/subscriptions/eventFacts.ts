@@ -22,12 +22,25 @@ export interface EventStores {
    */
   legacyAsService?: boolean;
   /**
-   * False when no change of the target is told to this gateway (the ledger reached through
-   * the QLDB driver, which has no change feed): a subscription whose stage reads the
-   * target is refused rather than left silent. @default true
+   * How the target's changed commitments are read: `service`, once per batch as
+   * service_role, shared by every subscriber; `subscriber`, as each subscriber who takes
+   * the target's events (the target services, which the gateway holds no service_role
+   * token for, so each decides who sees what). @default 'service'
    */
-  targetFeed?: boolean;
+  targetReadAs?: 'service' | 'subscriber';
+  /**
+   * Whether the target's changes are told to this gateway: a subscription whose stage
+   * reads the target is refused, rather than left silent, when they are not. @default 'told'
+   */
+  targetFeed?: TargetFeed;
 }
+
+/**
+ * `told`: the target's changes reach this gateway. `qldbDriver`: the ledger is reached
+ * through the QLDB driver, which tells no changes. `servicesWithoutRedis`: the ledger is
+ * written through the ledger service, whose changes travel only over REDIS_URL, unset here.
+ */
+export type TargetFeed = 'told' | 'qldbDriver' | 'servicesWithoutRedis';
 
 /** A batch's reads: loaders per configured side, reading as service_role. */
 export interface BatchReads {
@@ -39,7 +52,10 @@ export interface BatchReads {
 export function createBatchReads(stores: EventStores): BatchReads {
   return {
     legacy: stores.legacyAsService === false ? null : createConnectLoaders(stores.legacy, SERVICE_ROLE),
-    target: stores.target === null ? null : createConnectLoaders(stores.target, SERVICE_ROLE),
+    target:
+      stores.target === null || stores.targetReadAs === 'subscriber'
+        ? null
+        : createConnectLoaders(stores.target, SERVICE_ROLE),
   };
 }
 
@@ -54,13 +70,16 @@ export type BatchFacts = Map<string, EventFacts | null>;
 /** What reading one side's facts gave: its facts, or why they could not be read. */
 export type SideFacts = { side: Side; facts: BatchFacts } | { side: Side; error: unknown };
 
-async function readSide(
+/**
+ * Reads the commitments `ids` and their parties through `loaders` (nothing when null),
+ * within `timeoutMs`: each one's facts, or null where the loaders' reader does not see it.
+ */
+export async function readSideFacts(
   side: Side,
-  reads: BatchReads,
+  loaders: ConnectLoaders | null,
   ids: readonly string[],
   timeoutMs: number,
 ): Promise<SideFacts> {
-  const loaders = reads[side];
   const facts: BatchFacts = new Map();
   if (loaders === null) return { side, facts };
   const budget = createRequestBudget(timeoutMs);
@@ -106,7 +125,7 @@ export function readEventFacts(
   return Promise.all(
     (['legacy', 'target'] as const).map((side) => {
       const ids = [...new Set(changes.filter((c) => c.source === side).map((c) => c.commitmentId))];
-      return readSide(side, ids.length === 0 ? { ...reads, [side]: null } : reads, ids, timeoutMs);
+      return readSideFacts(side, ids.length === 0 ? null : reads[side], ids, timeoutMs);
     }),
   );
 }

@@ -2,7 +2,7 @@ import { type ExecutionResult, GraphQLError } from 'graphql';
 import { isUuid } from '../backends/connectStore.ts';
 import { readSide, type Stage } from '../core/stage.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
-import type { EventStores } from './eventFacts.ts';
+import type { EventStores, TargetFeed } from './eventFacts.ts';
 import type { SubscriptionRequest } from './subscriptionTypes.ts';
 
 /** An operation's errors, with the code the client sees in `extensions.code`. */
@@ -10,10 +10,23 @@ export function refusal(code: ErrorCode, message: string): ExecutionResult {
   return { errors: [new GraphQLError(message, { originalError: new FigwayError(code, message) })] };
 }
 
+/** Why the target's events do not reach this gateway, or null when they do. */
+function untoldTarget(feed: TargetFeed): string | null {
+  switch (feed) {
+    case 'told':
+      return null;
+    case 'qldbDriver':
+      return "The ledger's events need the in-process ledger (LEDGER_DATABASE_URL): this gateway reaches the ledger through the QLDB driver, which tells no changes.";
+    case 'servicesWithoutRedis':
+      return "The ledger's events need REDIS_URL: this gateway writes through the ledger service, whose changes reach gateways only over Redis. Set the same REDIS_URL on the gateway and on figway service ledger.";
+  }
+}
+
 /**
  * Why a subscription cannot be opened, or null when it can: legacy's events without a
  * direct legacy connection (over PostgREST they cannot be checked), the target's events
- * without its change feed (the ledger reached through the QLDB driver), nobody signed in, a
+ * without its change feed (the ledger reached through the QLDB driver, or through the
+ * ledger service without REDIS_URL), nobody signed in, a
  * `myCommitmentActivity` without a user, or a `commitmentChanged` of an id that is not
  * a UUID or of a commitment the subscriber cannot see now on the side `stage` reads,
  * read as the subscriber (the same answer whether it exists or not).
@@ -29,11 +42,8 @@ export async function refuseSubscription(
       ErrorCode.BACKEND_UNAVAILABLE,
       "Legacy's events need a direct connection to the legacy database (SUPABASE_DB_URL): this gateway reaches it through PostgREST.",
     );
-  if (readSide(stage) === 'target' && stores.targetFeed === false)
-    return refusal(
-      ErrorCode.BACKEND_UNAVAILABLE,
-      "The ledger's events need the in-process ledger (LEDGER_DATABASE_URL): this gateway reaches the ledger through the QLDB driver, which tells no changes.",
-    );
+  const untold = readSide(stage) === 'target' ? untoldTarget(stores.targetFeed ?? 'told') : null;
+  if (untold !== null) return refusal(ErrorCode.BACKEND_UNAVAILABLE, untold);
   if (viewer.kind === 'anonymous')
     return refusal(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe: send connectionParams.authorization.');
   if (request.field === 'myCommitmentActivity') {

@@ -18,6 +18,7 @@ import { RecentFacts } from './recentFacts.ts';
 import { RecentIds } from './recentIds.ts';
 import { refusal, refuseSubscription } from './refuseSubscription.ts';
 import { SharedResults } from './sharedResults.ts';
+import { readAsSubscribers } from './subscriberFacts.ts';
 import { FIELDS, type Subscription, SubscriptionRegistry } from './subscriptionRegistry.ts';
 import { type PendingEvent, SubscriptionStream } from './subscriptionStream.ts';
 import type { SubscriptionComparison, SubscriptionHub, SubscriptionHubOptions } from './subscriptionTypes.ts';
@@ -31,8 +32,9 @@ const SIDES = ['legacy', 'target'] as const;
  * changed commitment once per side and batch (service_role, shared by all
  * subscribers), and offers it to the subscriptions that asked for it. Each one gets
  * the events of the side its stage reads (fixed when it opened), when the subscriber
- * may see the commitment on that side now; its payload's fields read the shared loaders
- * only of the sides where the subscriber may see it, and is dropped if a later batch
+ * may see the commitment on that side now (a target read as each subscriber, the target
+ * services, decides that itself: readAsSubscribers); its payload's fields read the shared
+ * loaders only of the sides where the subscriber may see it, and is dropped if a later batch
  * shows the subscriber lost that right before it was sent. A change told twice is sent
  * once, a stale ledger version never after a newer one. Each socket's queue is bounded:
  * a subscriber that falls further behind is cut off.
@@ -87,8 +89,23 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         logger.warn({ err: side.error, side: side.side }, 'subscription events: reading a side failed');
       } else for (const [key, value] of side.facts) facts.set(key, value);
     }
+    // A target the gateway cannot read as service_role is read as each subscriber.
+    const { target, targetReadAs } = options.stores;
+    const own =
+      target !== null && targetReadAs === 'subscriber'
+        ? await readAsSubscribers(target, registry.list(), changes, { facts, reads }, timeoutMs)
+        : null;
     recent.remember(facts);
+    if (own !== null) recent.remember(own.visible);
     for (const change of changes) {
+      if (own !== null && change.source === 'target') {
+        offered.add(change.id, batches);
+        for (const heard of own.concerning(change.commitmentId)) {
+          if ('error' in heard) metrics.subscriptionEventsLost.inc({ reason: 'unreadable' });
+          else offer(heard.subscription, change, heard.told, heard.facts, heard.reads, results);
+        }
+        continue;
+      }
       const told = facts.get(factsKey(change.source, change.commitmentId));
       if (unreadable.has(change.source)) {
         // The changed commitment cannot be read: its events cannot be checked, so none is sent.

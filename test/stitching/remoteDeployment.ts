@@ -80,8 +80,8 @@ export async function sql(url: string, text: string, params: unknown[] = []): Pr
  * their services (no target database URL).
  */
 export interface RemoteGateways {
-  /** Starts a gateway whose target services are at `services`. */
-  start(services: { ledger: string; oltp: string }): Promise<ServeProcess>;
+  /** Starts a gateway whose target services are at `services`, with `env` added (REDIS_URL, say). */
+  start(services: { ledger: string; oltp: string }, env?: Record<string, string>): Promise<ServeProcess>;
   /** Starts a gateway over the target databases in process, on the same flags, running no appliers. */
   startInProcess(): Promise<ServeProcess>;
   /** Moves every read unit to `reads` and every mutation unit to `writes`, and waits until `gateway` serves them so. */
@@ -89,10 +89,14 @@ export interface RemoteGateways {
   close(): Promise<void>;
 }
 
-/** Prepares the flags file and catalogue of {@link RemoteGateways} over `databases`, signing with `secretEnv`. */
+/**
+ * Prepares the flags file and catalogue of {@link RemoteGateways} over `databases`, signing
+ * with `secretEnv`; the subscription units stay at legacy unless `subscriptions` names their stage.
+ */
 export async function remoteGateways(
   databases: ProductionDatabases,
   secretEnv: Record<string, string>,
+  options: { subscriptions?: Stage } = {},
 ): Promise<RemoteGateways> {
   const dir = await mkdtemp(join(tmpdir(), 'figway-remote-'));
   const flagsPath = join(dir, 'flags.json');
@@ -107,6 +111,9 @@ export async function remoteGateways(
       await flagsWith({
         ...(await unitsAt(['Query.*', 'Commitment.*', 'Profile.*'], reads)),
         ...(await unitsAt(['Mutation.*'], writes)),
+        ...(options.subscriptions === undefined
+          ? {}
+          : await unitsAt(['Subscription.*'], options.subscriptions)),
       }),
     );
   await writeStages('live', 'live');
@@ -130,7 +137,8 @@ export async function remoteGateways(
     return gateway;
   };
   return {
-    start: (services) => serve({ LEDGER_SERVICE_URL: services.ledger, OLTP_SERVICE_URL: services.oltp }),
+    start: (services, env = {}) =>
+      serve({ LEDGER_SERVICE_URL: services.ledger, OLTP_SERVICE_URL: services.oltp, ...env }),
     startInProcess: () =>
       serve({
         LEDGER_DATABASE_URL: databases.urls.ledger,

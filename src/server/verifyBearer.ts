@@ -165,7 +165,7 @@ function validWindow(payload: JWTPayload, now: number) {
  * a header that is not `Bearer <jwt>`, or a token that is malformed, expired, has
  * no `exp`, is not yet valid, wrongly signed or unsigned (`alg: none`), breaks
  * `rules` (default: the embedded default's) or has a non-UUID `sub`, throws UNAUTHENTICATED.
- * A token that verified is answered from `options.cache`, as a frozen viewer, while
+ * A token that verified is answered from `options.cache`, as a new viewer whose claims are frozen, while
  * jose would still accept its `exp` and `nbf` and for no longer than the cache's maximum age.
  */
 export function createBearerVerifier(
@@ -186,7 +186,9 @@ export function createBearerVerifier(
     const token = match[1];
     const at = now();
     const cached = cache?.get(token, at);
-    if (cached !== undefined) return cached;
+    // A viewer of its own per request: per-request state is keyed by the viewer object
+    // (a remote target's batching, for one), and must never join two requests.
+    if (cached !== undefined) return { ...cached };
     let payload: JWTPayload;
     try {
       // jose accepts only the listed algorithms, so "alg: none" never verifies.

@@ -51,13 +51,15 @@ function messageOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('createBearerVerifier with the process-wide cache', () => {
-  it('verifies a token presented twice cryptographically once, and gives the same viewer', async () => {
+  it('verifies a token presented twice cryptographically once, and gives each request a viewer of its own', async () => {
     const verify = createBearerVerifier({ kind: 'secret', secret: SECRET });
     const token = await signSupabaseToken(demoUser('bob'), SECRET);
     const first = await verify(`Bearer ${token}`);
     const second = await verify(`bearer  ${token}`);
     expect(subtleVerify).toHaveBeenCalledTimes(1);
-    expect(second).toBe(first);
+    // Equal, but not the same object: per-request state keyed by the viewer stays per request.
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
     expect(second).toMatchObject({ kind: 'user', id: demoUser('bob').id, token });
   });
 
@@ -219,10 +221,14 @@ describe('createBearerVerifier: the cached viewer', () => {
     expect(() => {
       viewer.cohort = 'admins';
     }).toThrow(TypeError);
-    await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({
+    const again = await verify(`Bearer ${token}`);
+    expect(again).toMatchObject({
       cohort: 'beta',
       claims: { role: 'authenticated', app_metadata: { cohort: 'beta' } },
     });
+    // A request's own copy may change; the next request does not see it.
+    Object.assign(again, { cohort: 'admins' });
+    await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({ cohort: 'beta' });
   });
 });
 

@@ -201,11 +201,16 @@ describe('a gateway whose targets are remote services (three processes on Postgr
     } finally {
       await db.close();
     }
-    const requestsFor = async (first: number) => {
+    // `together` requests of alice at once, with one token: each makes its own service requests.
+    const requestsFor = async (first: number, together = 1) => {
       const before = { ledger: await serviceRequests(ledger.url), oltp: await serviceRequests(oltp.url) };
-      const answer = await ask(gateway.url, LIST, tokens.alice, { first });
-      expect(answer.errors).toEqual([]);
-      expect((dataOf(answer).commitments as { edges: unknown[] }).edges).toHaveLength(first);
+      const answers = await Promise.all(
+        Array.from({ length: together }, () => ask(gateway.url, LIST, tokens.alice, { first })),
+      );
+      for (const answer of answers) {
+        expect(answer.errors).toEqual([]);
+        expect((dataOf(answer).commitments as { edges: unknown[] }).edges).toHaveLength(first);
+      }
       return {
         ledger: (await serviceRequests(ledger.url)) - before.ledger,
         oltp: (await serviceRequests(oltp.url)) - before.oltp,
@@ -214,6 +219,7 @@ describe('a gateway whose targets are remote services (three processes on Postgr
     const five = await requestsFor(5);
     const hundred = await requestsFor(100);
     expect(hundred).toEqual(five);
+    expect(await requestsFor(5, 6)).toEqual({ ledger: 6, oltp: 6 });
     // The page carries its parties and documents; the types, creators and the parties'
     // profiles, asked for one resolver level apart, go to the OLTP service together.
     expect(five).toEqual({ ledger: 1, oltp: 1 });

@@ -82,7 +82,11 @@ describe.runIf(postgres !== undefined)('clients that hang up', () => {
       if (performance.now() > deadline) throw new Error('the operation never reached the database');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    socket.destroy();
+    // The client hangs up, and the lock goes only once the gateway has closed its side:
+    // an answer ready before the gateway saw the hang-up would be sent, not missed.
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.end();
+    await closed;
     release();
     await lock;
     await logs.waitFor((line) => line.msg === DISCONNECTED && logs.lines.indexOf(line) >= before);

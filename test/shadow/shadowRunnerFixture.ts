@@ -5,7 +5,7 @@ import {
   type OperationDefinitionNode,
   parse,
 } from 'graphql';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
 import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/core/catalogue.ts';
@@ -55,7 +55,7 @@ export const side = (
 export const never = () => new Promise<never>(() => {});
 
 /**
- * A shadow runner over a fresh PGlite observation store per test: call it inside a
+ * A shadow runner over a PGlite observation store emptied before each test: call it inside a
  * describe; `runner()` builds a runner for the unit Query.thing with the given
  * settings, and `stored()` waits for its comparisons and returns the stored rows.
  */
@@ -63,9 +63,13 @@ export function useShadowRunner() {
   let db: Database;
   let writer: ObservationWriter;
   let metrics: GatewayMetrics;
-  beforeEach(async () => {
+  // One PGlite per file (it takes seconds to start), emptied before each test.
+  beforeAll(async () => {
     db = await openPgliteDatabase();
     await applyMigrations(db, OBSERVATION_MIGRATIONS);
+  });
+  beforeEach(async () => {
+    await db.exec('truncate observations.observations');
     metrics = createGatewayMetrics();
     writer = writerOver(db);
   });
@@ -77,7 +81,9 @@ export function useShadowRunner() {
     });
   afterEach(async () => {
     await writer.close();
-    await db.close();
+  });
+  afterAll(async () => {
+    await db?.close();
   });
 
   function runner(

@@ -17,8 +17,8 @@ export interface VerificationScope {
   get(token: string, now: number): Viewer | undefined;
   /**
    * Keeps `viewer` for `token` from `validFrom` to `validUntil`, cut at `now` plus the
-   * cache's maximum age. The viewer is frozen, claims included, since every later
-   * caller gets this very object: one request cannot change what another sees.
+   * cache's maximum age. The viewer is frozen, claims included: later callers get a
+   * copy of it that shares the claims, so one request cannot change what another sees.
    */
   set(token: string, viewer: Viewer, window: { now: number; validFrom: number; validUntil: number }): void;
 }

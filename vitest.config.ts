@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Dumps one fresh PGlite cluster that the run's in-memory test databases load.
+    globalSetup: ['test/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file boots its own PGlite or PostgreSQL database; two at a time fit two cores.

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openPgliteDatabase } from '../src/backends/sql/pgliteDatabase.ts';
 import { openPostgresDatabase } from '../src/backends/sql/postgresDatabase.ts';
 import type { Database } from '../src/core/database.ts';
+import { freshPgliteCluster } from './pgliteTemplate.ts';
 
 /** The PostgreSQL server the project's machines run; `FIGWAY_TEST_POSTGRES` overrides it. */
 export const TEST_POSTGRES_URL =
@@ -31,7 +32,7 @@ async function postgresReachable(): Promise<boolean> {
 const pglite: TestEngine = {
   name: 'pglite',
   async create() {
-    const db = await openPgliteDatabase();
+    const db = await openPgliteDatabase(undefined, { loadDataDir: await freshPgliteCluster() });
     return { db, url: null, drop: () => db.close() };
   },
 };

@@ -6,6 +6,7 @@ import {
   parse,
 } from 'graphql';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { freshPgliteCluster } from '../../harness/pgliteTemplate.ts';
 import { applyMigrations } from '../../src/backends/sql/applyMigrations.ts';
 import { openPgliteDatabase } from '../../src/backends/sql/pgliteDatabase.ts';
 import { type CatalogueEntry, DEFAULT_SHADOW, type ShadowSettings } from '../../src/core/catalogue.ts';
@@ -65,7 +66,7 @@ export function useShadowRunner() {
   let metrics: GatewayMetrics;
   // One PGlite per file (it takes seconds to start), emptied before each test.
   beforeAll(async () => {
-    db = await openPgliteDatabase();
+    db = await openPgliteDatabase(undefined, { loadDataDir: await freshPgliteCluster() });
     await applyMigrations(db, OBSERVATION_MIGRATIONS);
   });
   beforeEach(async () => {

@@ -15,13 +15,25 @@ function checkBudget() {
   if (budget?.spent() === true) throw requestTimeoutError(budget.timeoutMs);
 }
 
+/** How an embedded database starts when its data directory is new. */
+export interface PgliteStart {
+  /**
+   * A cluster dumped by PGlite's `dumpDataDir` to start from instead of running initdb,
+   * which takes seconds of CPU; loading a dump takes about a fifth of that.
+   */
+  loadDataDir?: Blob;
+}
+
 /**
  * Opens an embedded PostgreSQL (PGlite). With a `dataDir` the database persists
  * there; without one it lives in memory. PGlite serves one connection, so its
  * transactions run one after another.
  */
-export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
-  const pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+export async function openPgliteDatabase(dataDir?: string, start: PgliteStart = {}): Promise<Database> {
+  const pglite = await PGlite.create({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(start.loadDataDir === undefined ? {} : { loadDataDir: start.loadDataDir }),
+  });
   const db: Database = {
     engine: 'pglite',
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshPgliteCluster } from '../../../harness/pgliteTemplate.ts';
 import { importJournal } from '../../../src/backends/ledger/importJournal.ts';
 import { JournalImportError } from '../../../src/backends/ledger/journalImportError.ts';
 import { openPgliteDatabase } from '../../../src/backends/sql/pgliteDatabase.ts';
@@ -12,7 +13,7 @@ describe('importing an export whose manifest cannot be read', () => {
   let db: Database;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'figway-import-input-'));
-    db = await openPgliteDatabase();
+    db = await openPgliteDatabase(undefined, { loadDataDir: await freshPgliteCluster() });
   });
   afterEach(async () => {
     await db.close();

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type TestEngine, testEngines } from '../../harness/databases.ts';
 import { createLegacyDatabase } from '../../harness/legacyDatabase.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
 
 const engines = await testEngines();
@@ -16,7 +15,7 @@ async function environmentFor(
   engine: TestEngine,
 ): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (engine.name === 'pglite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'figway-backfill-'));
+    const dataDir = await freshDataDir('figway-backfill-');
     return { env: { FIGWAY_DATA_DIR: dataDir }, drop: () => rm(dataDir, { recursive: true, force: true }) };
   }
   const legacy = await createLegacyDatabase(engine);

@@ -17,6 +17,7 @@ import {
   type StoredObservation,
   times,
 } from '../reports/insertObservations.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { eventually } from '../support/eventually.ts';
 import { figway, type ServeProcess, startServe } from '../support/figwayProcess.ts';
 import { flagsWith } from '../support/stageFlags.ts';
@@ -53,7 +54,7 @@ describe('figway flags check in the embedded default', () => {
   let gateway: ServeProcess | undefined;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'figway-check-'));
+    dataDir = await freshDataDir('figway-check-');
     env = { FIGWAY_DATA_DIR: dataDir };
     salt = loadConfig(env).shadow.salt ?? '';
     const flags = await flagsWith({
@@ -189,10 +190,7 @@ describe.runIf(available)('figway flags check against a real Unleash server', ()
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [server, dataDir] = await Promise.all([
-      startUnleashServer(),
-      mkdtemp(join(tmpdir(), 'figway-check-unleash-')),
-    ]);
+    [server, dataDir] = await Promise.all([startUnleashServer(), freshDataDir('figway-check-unleash-')]);
     const flags = await flagsWith({
       'Commitment.status': [{ selector: { kind: 'cohort', cohort: 'beta' }, stage: 'live' }],
     });

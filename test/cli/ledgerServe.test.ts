@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { QldbDriver, RetryConfig } from 'amazon-qldb-driver-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testEngines } from '../../harness/databases.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
 
 const postgresEngines = (await testEngines()).filter((engine) => engine.name === 'postgres');
@@ -80,7 +81,7 @@ describe('figway ledger serve (embedded default)', () => {
   it('prints its real URL and the local key, serves a QldbDriver transaction, and exits 0 on SIGTERM', {
     timeout: TIMEOUT,
   }, async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'figway-ledger-serve-'));
+    dataDir = await freshDataDir('figway-ledger-serve-');
     serve = startLedgerServe({ FIGWAY_DATA_DIR: dataDir });
     const [, listeningLine = ''] = await serve.waitFor(/^(\{.*"figway ledger is listening".*\})\n/m);
     const listening = JSON.parse(listeningLine) as { url: string; ledgerName: string };

@@ -1,7 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDataDir } from '../support/dataDir.ts';
 import { figway, type ServeProcess, startServe } from '../support/figwayProcess.ts';
 
 const FLAGS_RELOADED = 'flags file changed: new stages in effect';
@@ -11,7 +10,7 @@ describe('figway reconcile through a running embedded gateway', () => {
   let env: Record<string, string>;
   let gateway: ServeProcess;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'figway-reconcile-gateway-'));
+    dataDir = await freshDataDir('figway-reconcile-gateway-');
     env = { FIGWAY_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     gateway = await startServe(env);
   }, 90_000);

@@ -10,6 +10,7 @@ import type { Database } from '../../src/core/database.ts';
 import type { ShadowReport } from '../../src/reports/shadowReportTypes.ts';
 import { OBSERVATION_MIGRATIONS } from '../../src/shadow/observationMigrations.ts';
 import { insertObservations, observation, times } from '../reports/insertObservations.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { figway } from '../support/figwayProcess.ts';
 
 const engines = await testEngines();
@@ -49,7 +50,7 @@ async function environmentFor(
   engine: TestEngine,
 ): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (engine.name === 'pglite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'figway-report-'));
+    const dataDir = await freshDataDir('figway-report-');
     // PGlite serves one process: fill it, then close it before the CLI opens it.
     const db = await openPgliteDatabase(join(dataDir, 'pglite'));
     try {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDataDir } from '../support/dataDir.ts';
 import { figwayUntilExit } from '../support/figwayUntilExit.ts';
 
 describe('figway serve start-up', () => {
@@ -11,7 +11,7 @@ describe('figway serve start-up', () => {
   let held: Server;
   let port: number;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'figway-port-taken-'));
+    dataDir = await freshDataDir('figway-port-taken-');
     held = createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
     port = (held.address() as AddressInfo).port;

@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, launchChromium } from '../support/chromium.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { figway, type ServeProcess, startServe } from '../support/figwayProcess.ts';
 
 // Under CI a missing browser is a failure, not a skip.
@@ -32,7 +31,7 @@ describe.runIf(browserReady)('a shadow mismatch from the embedded default to the
   let gateway: ServeProcess;
   let browser: Browser;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'figway-shadow-'));
+    dataDir = await freshDataDir('figway-shadow-');
     env = { FIGWAY_DATA_DIR: dataDir };
     gateway = await startServe(env);
     browser = await launchChromium();

@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type TestEngine, testEngines } from '../../harness/databases.ts';
@@ -13,6 +12,7 @@ import {
   writeAlicesCommitment,
 } from '../backends/ledger/commitmentLedgerFixture.ts';
 import { tamper } from '../backends/ledger/ledgerFixture.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { figway } from '../support/figwayProcess.ts';
 
 const engines = await testEngines();
@@ -25,7 +25,7 @@ async function ledgerFor(engine: TestEngine): Promise<{
   drop(): Promise<void>;
 }> {
   if (engine.name === 'pglite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'figway-verify-'));
+    const dataDir = await freshDataDir('figway-verify-');
     return {
       env: { FIGWAY_DATA_DIR: dataDir },
       async withDb(fn) {

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_POSTGRES_URL } from '../../harness/databases.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 import { figway } from '../support/figwayProcess.ts';
 import { post, serviceTokens, startService, UNSET } from './serviceProcess.ts';
 
@@ -12,7 +12,7 @@ describe('figway service on the embedded default', () => {
   it('serves the demo commitments to their parties from the embedded ledger, holds the data, and exits 0 on SIGTERM', {
     timeout: 120_000,
   }, async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'figway-service-'));
+    const dataDir = await freshDataDir('figway-service-');
     try {
       const service = await startService('ledger', { FIGWAY_DATA_DIR: dataDir });
       try {

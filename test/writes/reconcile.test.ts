@@ -24,6 +24,7 @@ import type { ReconcileEntity, ReconcileResult } from '../../src/writes/reconcil
 import { runReconcile } from '../../src/writes/reconcile/runReconcile.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../src/writes/sync/syncMigrations.ts';
 import { writeCommitmentToLegacy } from '../../src/writes/sync/writeToLegacy.ts';
+import { freshDataDir } from '../support/dataDir.ts';
 
 const engines = await testEngines();
 
@@ -493,7 +494,7 @@ describe('figway reconcile', () => {
   });
 
   it('works on the embedded default: its empty targets diverge (exit 1) until a repair fills them (exit 0)', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'figway-reconcile-embedded-'));
+    const dataDir = await freshDataDir('figway-reconcile-embedded-');
     try {
       const empty = await cli(['profiles', '--json'], { FIGWAY_DATA_DIR: dataDir });
       expect(empty.code).toBe(1);

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { DEMO_USERS } from '../../../src/backends/supabase/seed/demoUsers.ts';
 import { readCatalogue } from '../../../src/routing/flagFiles.ts';
 import type { RouteRecord } from '../../../src/routing/requestRouter.ts';
 import { CHROMIUM, chromiumInstalled, launchChromium } from '../../support/chromium.ts';
+import { freshDataDir } from '../../support/dataDir.ts';
 import { eventually } from '../../support/eventually.ts';
 import { figway, type ServeProcess, startServe } from '../../support/figwayProcess.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../../support/unleashServer.ts';
@@ -77,10 +76,7 @@ describe.runIf(runs)('the README walkthrough in the Unleash web UI', () => {
   beforeAll(async () => {
     if (!chromiumInstalled)
       throw new Error(`No Chromium at ${CHROMIUM} under CI=true: install Debian's chromium.`);
-    [server, dataDir] = await Promise.all([
-      startUnleashServer(),
-      mkdtemp(join(tmpdir(), 'figway-unleash-ui-')),
-    ]);
+    [server, dataDir] = await Promise.all([startUnleashServer(), freshDataDir('figway-unleash-ui-')]);
     // As the README says: push the catalogue's flags first, once.
     const pushed = await figway(['flags', 'push'], {
       UNLEASH_URL: server.url,

@@ -14,5 +14,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file boots its own PGlite or PostgreSQL database; two at a time fit two cores.
     maxWorkers: 2,
+    // PGlite's PostgreSQL is WebAssembly: V8's optimizing compiler would recompile its hot
+    // functions on background threads, about 2 s of CPU per worker that a test file's few
+    // hundred statements never earn back; the baseline compiler alone is as fast for them.
+    execArgv: ['--liftoff-only'],
   },
 });

@@ -5,7 +5,7 @@ import { type TestEngine, testEngines } from '../../harness/databases.ts';
 import { createLegacyDatabase } from '../../harness/legacyDatabase.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
 import { freshDataDir } from '../support/dataDir.ts';
-import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
+import { FIGWAY_COMMAND, figway } from '../support/figwayProcess.ts';
 
 const engines = await testEngines();
 const ID = DEMO_COMMITMENTS[3]?.id ?? '';
@@ -35,7 +35,7 @@ async function environmentFor(
 
 /** Runs `figway backfill commitments --batch-size 1` and sends SIGINT once the first batch is reported. */
 function interruptedBackfill(env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, [FIGWAY_BIN, 'backfill', 'commitments', '--batch-size', '1'], {
+  const child = spawn(process.execPath, [...FIGWAY_COMMAND, 'backfill', 'commitments', '--batch-size', '1'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

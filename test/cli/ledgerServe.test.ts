@@ -6,7 +6,7 @@ import { QldbDriver, RetryConfig } from 'amazon-qldb-driver-nodejs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testEngines } from '../../harness/databases.ts';
 import { freshDataDir } from '../support/dataDir.ts';
-import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
+import { FIGWAY_COMMAND, figway } from '../support/figwayProcess.ts';
 
 const postgresEngines = (await testEngines()).filter((engine) => engine.name === 'postgres');
 const LEDGER = 'connect-commitments-ledger';
@@ -32,7 +32,7 @@ interface LedgerServe {
 }
 
 function startLedgerServe(env: Record<string, string>): LedgerServe {
-  const child = spawn(process.execPath, [FIGWAY_BIN, 'ledger', 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [...FIGWAY_COMMAND, 'ledger', 'serve', '--port', '0'], {
     env: { ...process.env, ...UNSET, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
-import { FIGWAY_BIN, figway } from '../support/figwayProcess.ts';
+import { FIGWAY_COMMAND, figway } from '../support/figwayProcess.ts';
 import { figwayUntilExit } from '../support/figwayUntilExit.ts';
 import { type MirroredDeployment, mirroredDeployment } from '../support/mirroredServe.ts';
 import { createProductionDatabases, type ProductionDatabases } from '../support/productionDatabases.ts';
@@ -58,7 +58,7 @@ describe('figway sync (PostgreSQL)', () => {
     expect(before.toTarget.pending).toBe(1);
     expect(before.toTarget.oldestPendingSeconds).toBeGreaterThanOrEqual(0);
 
-    const worker = spawn(process.execPath, [FIGWAY_BIN, 'sync'], {
+    const worker = spawn(process.execPath, [...FIGWAY_COMMAND, 'sync'], {
       env: { ...process.env, ...deployment.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -9,7 +9,7 @@ import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../../
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import { EMBEDDED_JWT_ISSUER } from '../../src/config.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
-import { FIGWAY_BIN } from '../support/figwayProcess.ts';
+import { FIGWAY_COMMAND } from '../support/figwayProcess.ts';
 import { wsConnectionClosed, wsOperation } from '../support/wsClient.ts';
 
 const [pglite] = await testEngines();
@@ -34,7 +34,7 @@ function serveUntilExit(env: Record<string, string>, deadlineMs = 20_000) {
   return new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = execFile(
       process.execPath,
-      [FIGWAY_BIN, 'serve'],
+      [...FIGWAY_COMMAND, 'serve'],
       { env: { ...process.env, ...env }, timeout: deadlineMs },
       (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
     );

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { demoUser } from '../../harness/testGateway.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import type { TargetServiceKind } from '../../src/services/targetContract.ts';
-import { FIGWAY_BIN } from '../support/figwayProcess.ts';
+import { FIGWAY_COMMAND } from '../support/figwayProcess.ts';
 
 /** The `iss` the services of these tests expect, as a Supabase CLI project's tokens carry it. */
 export const ISSUER = 'http://127.0.0.1:54321/auth/v1';
@@ -40,7 +40,7 @@ export function startService(
   env: Record<string, string>,
   port = 0,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [FIGWAY_BIN, 'service', kind, '--port', String(port)], {
+  const child = spawn(process.execPath, [...FIGWAY_COMMAND, 'service', kind, '--port', String(port)], {
     env: { ...process.env, ...UNSET, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

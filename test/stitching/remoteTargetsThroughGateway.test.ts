@@ -9,7 +9,7 @@ import { openPostgresDatabase } from '../../src/backends/sql/postgresDatabase.ts
 import { createBearerVerifier } from '../../src/server/verifyBearer.ts';
 import { errorCodes, ISSUER, post, startService, UNSET } from '../services/serviceProcess.ts';
 import { eventually } from '../support/eventually.ts';
-import { FIGWAY_BIN } from '../support/figwayProcess.ts';
+import { FIGWAY_COMMAND } from '../support/figwayProcess.ts';
 import { ask, dataOf, serviceRequests, sql } from './remoteDeployment.ts';
 
 import {
@@ -166,7 +166,7 @@ describe('a gateway whose targets are remote services (three processes on Postgr
     const inLegacy = () =>
       sql(databases.urls.legacy, 'select title from public.commitments where id = $1', [id]);
     expect(await inLegacy()).toEqual([]);
-    const worker = spawn(process.execPath, [FIGWAY_BIN, 'sync'], {
+    const worker = spawn(process.execPath, [...FIGWAY_COMMAND, 'sync'], {
       env: { ...process.env, ...UNSET, ...databases.env, ...tokens.env, FIGWAY_SYNC_POLL_MS: '100' },
       stdio: 'ignore',
     });

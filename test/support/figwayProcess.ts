@@ -5,12 +5,20 @@ import { promisify } from 'node:util';
 /** The figway executable of this checkout. */
 export const FIGWAY_BIN = fileURLToPath(new URL('../../bin/figway.js', import.meta.url));
 
+/**
+ * Node's arguments for running figway in a test: the executable, with its WebAssembly
+ * (PGlite's PostgreSQL) compiled by V8's baseline compiler only. A short-lived process
+ * never earns back the optimizing compiler's work, about a second of CPU per process
+ * that opens PGlite; the tests' workers run with the same flag (vitest.config.ts).
+ */
+export const FIGWAY_COMMAND = ['--liftoff-only', FIGWAY_BIN];
+
 const run = promisify(execFile);
 
 /** Runs `figway <args>` to completion and returns its exit code and output. */
 export async function figway(args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [FIGWAY_BIN, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...FIGWAY_COMMAND, ...args], {
       env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
@@ -34,7 +42,7 @@ export interface ServeProcess {
 
 /** Starts `figway serve` and resolves once it logs that it listens; rejects if it exits first. */
 export function startServe(env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [FIGWAY_BIN, 'serve'], {
+  const child = spawn(process.execPath, [...FIGWAY_COMMAND, 'serve'], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

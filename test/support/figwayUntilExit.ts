@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { FIGWAY_BIN } from './figwayProcess.ts';
+import { FIGWAY_COMMAND } from './figwayProcess.ts';
 
 /**
  * Runs `figway <args>` until it exits or `deadlineMs` passes, then kills it if it still runs;
@@ -7,7 +7,7 @@ import { FIGWAY_BIN } from './figwayProcess.ts';
  * For commands that must exit by themselves, such as a start-up that fails.
  */
 export async function figwayUntilExit(args: string[], env: Record<string, string>, deadlineMs: number) {
-  const child = spawn(process.execPath, [FIGWAY_BIN, ...args], {
+  const child = spawn(process.execPath, [...FIGWAY_COMMAND, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { FIGWAY_BIN } from './figwayProcess.ts';
+import { FIGWAY_COMMAND } from './figwayProcess.ts';
 
 /** The ledger name and the one access key the test ledgers are served with. */
 export const SERVED_LEDGER = {
@@ -26,7 +26,7 @@ export interface LedgerServeProcess {
  * rejects if it exits first.
  */
 export function startLedgerServe(ledgerUrl: string): Promise<LedgerServeProcess> {
-  const child = spawn(process.execPath, [FIGWAY_BIN, 'ledger', 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [...FIGWAY_COMMAND, 'ledger', 'serve', '--port', '0'], {
     env: {
       ...process.env,
       SUPABASE_DB_URL: '',

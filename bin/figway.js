@@ -4,7 +4,7 @@
 // temporary directory, or NODE_COMPILE_CACHE), so every start after the first skips most
 // of that work; NODE_DISABLE_COMPILE_CACHE=1 turns it off. The sources are imported only
 // once the cache is on.
-import { enableCompileCache } from 'node:module';
+import module from 'node:module';
 
-enableCompileCache?.();
+module.enableCompileCache?.();
 await import('../src/cli/figway.ts');

@@ -24,7 +24,6 @@ import {
   createUnleashFileStageSource,
   createUnleashServerStageSource,
 } from '../../src/routing/unleashStageSources.ts';
-import { freshDataDir } from '../support/dataDir.ts';
 import { figway } from '../support/figwayProcess.ts';
 import { flagsWith } from '../support/stageFlags.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../support/unleashServer.ts';
@@ -231,7 +230,7 @@ describe('the request router', () => {
 describe('figway flags', () => {
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await freshDataDir('figway-mutation-cli-');
+    dataDir = await mkdtemp(join(tmpdir(), 'figway-mutation-cli-'));
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -313,7 +312,7 @@ describe.runIf(available)('a real Unleash server', () => {
   });
 
   it('lists the cohort strategy on the Mutation flag as ignored', async () => {
-    const dataDir = await freshDataDir('figway-mutation-unleash-');
+    const dataDir = await mkdtemp(join(tmpdir(), 'figway-mutation-unleash-'));
     const env = { UNLEASH_URL: server.url, UNLEASH_API_TOKEN: server.clientToken, FIGWAY_DATA_DIR: dataDir };
     const listed = await figway(['flags', 'list'], env).finally(() => rm(dataDir, { recursive: true }));
     expect(listed.code).toBe(0);

@@ -1,9 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalogue, writeDefinitions } from '../../../src/routing/flagFiles.ts';
 import { pushDefinitions } from '../../../src/routing/unleashAdmin.ts';
-import { freshDataDir } from '../../support/dataDir.ts';
 import { eventually } from '../../support/eventually.ts';
 import { figway } from '../../support/figwayProcess.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../../support/unleashServer.ts';
@@ -19,7 +19,10 @@ describe.runIf(available)('figway flags against a real Unleash server', () => {
   let dataDir: string;
   let units: number;
   beforeAll(async () => {
-    [server, dataDir] = await Promise.all([startUnleashServer(), freshDataDir('figway-unleash-cli-')]);
+    [server, dataDir] = await Promise.all([
+      startUnleashServer(),
+      mkdtemp(join(tmpdir(), 'figway-unleash-cli-')),
+    ]);
     const catalogue = await readCatalogue();
     units = catalogue.length;
     await pushDefinitions(catalogue, await stagedDefinitions(), adminOf(server));

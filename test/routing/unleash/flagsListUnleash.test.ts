@@ -1,4 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StageLine } from '../../../src/routing/describeFlags.ts';
@@ -6,7 +8,6 @@ import { readCatalogue } from '../../../src/routing/flagFiles.ts';
 import type { StageSource } from '../../../src/routing/stageSource.ts';
 import { pushDefinitions } from '../../../src/routing/unleashAdmin.ts';
 import { createUnleashServerStageSource } from '../../../src/routing/unleashStageSources.ts';
-import { freshDataDir } from '../../support/dataDir.ts';
 import { eventually } from '../../support/eventually.ts';
 import { figway } from '../../support/figwayProcess.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../../support/unleashServer.ts';
@@ -59,7 +60,7 @@ describe.runIf(available)('figway flags list on strategies made as the Unleash U
   let source: StageSource | undefined;
 
   beforeAll(async () => {
-    [server, dataDir] = await Promise.all([startUnleashServer(), freshDataDir('figway-ui-list-')]);
+    [server, dataDir] = await Promise.all([startUnleashServer(), mkdtemp(join(tmpdir(), 'figway-ui-list-'))]);
     await pushDefinitions(await readCatalogue(), await stagedDefinitions(), adminOf(server));
     await server.admin('POST', '/admin/context', { name: 'emailDomain', stickiness: false });
     await server.admin('POST', '/admin/strategies', {

@@ -2,16 +2,15 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
-import { stitchTargetServices } from '../src/backends/remote/stitchTargetServices.ts';
 import { SERVICE_KEY_HEADER } from '../src/core/serviceKeyHeader.ts';
+import { stitchTargetServices } from './stitchTargetServices.ts';
 
 // The plain stitched gateway of the remote benchmark, run as a child process of its own
 // so that its CPU is read apart: Apollo Server 5 serving the stitched schema of the two
 // target services as it is, with none of figway's routing, stages, shadow reads,
-// resolvers, loaders or query limits. The schema is the one figway's remote target side
-// builds (stitchTargetServices: the contracts of schema/targets/, Profile and
-// CommitmentType merged by id through the ...ByIds entry points, batch: true), over HTTP
-// executors of its own that forward the caller's Authorization header as it came (the
+// resolvers, loaders or query limits. Its schema (stitchTargetServices: the contracts of
+// schema/targets/, Profile and CommitmentType merged by id through the ...ByIds entry
+// points, batch: true) runs over HTTP executors of its own that forward the caller's Authorization header as it came (the
 // services verify it; this gateway does not) and the service key. Its clients query the
 // contract's fields (`commitments { nodes }`, `commitmentsByIds`), not the public schema.
 // Configured by LEDGER_SERVICE_URL, OLTP_SERVICE_URL, FIGWAY_SERVICE_KEY (optional) and

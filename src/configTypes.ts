@@ -29,8 +29,8 @@ export interface TargetServiceConfig {
 
 /**
  * The targets as remote GraphQL services (`LEDGER_SERVICE_URL`, `OLTP_SERVICE_URL`, both
- * or neither): the target side of every unit is read and written through them, stitched
- * with @graphql-tools/stitch, instead of through the target databases.
+ * or neither): the target side of every unit is read and written through them, over
+ * HTTP, instead of through the target databases.
  */
 export interface TargetServicesConfig {
   ledger: TargetServiceConfig;

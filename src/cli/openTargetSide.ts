@@ -36,8 +36,8 @@ function databaseHealth(targets: Targets, suffix = ''): Record<string, HealthTar
  * embedded default and LEDGER_DATABASE_URL/OLTP_DATABASE_URL); with LEDGER_QLDB_ENDPOINT,
  * the ledger through the QLDB driver and the OLTP database (openDriverTargetSide); or, with
  * LEDGER_SERVICE_URL and OLTP_SERVICE_URL, a store over the remote target services
- * stitched with @graphql-tools/stitch, which also answer history and verification when
- * the ledger's database is not set. The stitching code is imported only then, so an
+ * (HTTP, batched per request and turn), which also answer history and verification when
+ * the ledger's database is not set. The remote code is imported only then, so an
  * in-process target side never loads it.
  */
 export async function openTargetSide(

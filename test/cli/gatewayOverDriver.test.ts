@@ -7,8 +7,8 @@ import { demoUser } from '../../harness/testGateway.ts';
 import { DEMO_COMMITMENTS } from '../../src/backends/supabase/seed/demoCommitments.ts';
 import { writeDefinitions } from '../../src/routing/flagFiles.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
+import { ask, dataOf, sql } from '../remote/remoteDeployment.ts';
 import { UNSET } from '../services/serviceProcess.ts';
-import { ask, dataOf, sql } from '../stitching/remoteDeployment.ts';
 import { figway, type ServeProcess, startServe } from '../support/figwayProcess.ts';
 import {
   type LedgerServeProcess,

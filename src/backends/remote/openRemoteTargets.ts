@@ -1,11 +1,10 @@
-import { type GraphQLSchema, parse } from 'graphql';
+import { parse } from 'graphql';
 import type { BackendEvents } from '../../core/database.ts';
 import type { ConnectStore } from '../connectStore.ts';
 import { createTargetStore } from '../targetStore.ts';
 import { createRemoteCalls } from './remoteCalls.ts';
 import { type RemoteLedgerReads, remoteLedgerReads } from './remoteLedgerReads.ts';
 import { remoteCommitmentPort, remoteOltpReads } from './remotePorts.ts';
-import { stitchTargetServices } from './stitchTargetServices.ts';
 import {
   createTargetServiceExecutor,
   type RemoteCallContext,
@@ -30,8 +29,6 @@ export interface RemoteTargets {
   store: ConnectStore;
   /** History and verification through the ledger service, for a gateway without the ledger's database. */
   ledger: RemoteLedgerReads;
-  /** The stitched schema the store's operations run through. */
-  schema: GraphQLSchema;
   /** Resolves when the service answers `{ __typename }`; rejects otherwise. */
   ping: Record<TargetServiceName, () => Promise<void>>;
   /** Aborts the calls in flight and stops the executors. */
@@ -41,9 +38,9 @@ export interface RemoteTargets {
 const TYPENAME = parse('query Ping { __typename }');
 
 /**
- * Opens the target side over the ledger and OLTP services: the stitched schema of the
- * two (stitchTargetServices), and the Connect port over it, each port method one
- * operation through the stitched schema (remotePorts), within the gateway's checks of
+ * Opens the target side over the ledger and OLTP services: the Connect port over their
+ * HTTP executors, each port method one operation of the service's contract
+ * (remotePorts), batched per viewer and macrotask (remoteCalls), within the gateway's checks of
  * createTargetStore. Its commitment reads carry their parties and documents, so the
  * store's `partsOf` answers them as the in-process ledger's does; history and
  * verification go through the same calls (remoteLedgerReads). References a write names
@@ -56,8 +53,7 @@ export async function openRemoteTargets(options: RemoteTargetsOptions): Promise<
     ledger: createTargetServiceExecutor(options.ledger, fetchOption),
     oltp: createTargetServiceExecutor(options.oltp, fetchOption),
   };
-  const schema = await stitchTargetServices(executors);
-  const calls = createRemoteCalls(schema, options.events);
+  const calls = createRemoteCalls(executors, options.events);
 
   async function ping(service: TargetServiceName) {
     const context: RemoteCallContext = { authorization: null, writeIntent: null };
@@ -74,7 +70,6 @@ export async function openRemoteTargets(options: RemoteTargetsOptions): Promise<
       referencesReadAs: 'caller',
     }),
     ledger: remoteLedgerReads(calls),
-    schema,
     ping: { ledger: () => ping('ledger'), oltp: () => ping('oltp') },
     async close() {
       await Promise.all(Object.values(executors).map((executor) => executor[Symbol.asyncDispose]()));

@@ -1,17 +1,18 @@
-import { type DocumentNode, execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import { getBatchingExecutor } from '@graphql-tools/batch-execute';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import type { BackendEvents } from '../../core/database.ts';
 import { currentWriteIntent } from '../../core/writeIntent.ts';
 import { isUuid } from '../connectStore.ts';
 import { currentRequestBudget } from '../requestBudget.ts';
 import type { Viewer } from '../viewer.ts';
 import { type RemoteTargetFailure, remoteTargetError } from './remoteTargetError.ts';
-import type { RemoteCallContext, TargetServiceName } from './targetServiceExecutor.ts';
+import type { RemoteCallContext, TargetServiceExecutor, TargetServiceName } from './targetServiceExecutor.ts';
 
 // The contract's batch entry points answer for at most this many keys in one call.
 const MAX_KEYS = 1000;
 
 /**
- * The three ways the remote target store calls a service through the stitched schema.
+ * The three ways the remote target store calls a service.
  * Each answers completely or throws a catalogue error (remoteTargetError): a port
  * method has no use for half an answer.
  */
@@ -38,13 +39,24 @@ export function authorizationOf(viewer: Viewer): string | null {
   return viewer.kind === 'anonymous' || viewer.token === '' ? null : `Bearer ${viewer.token}`;
 }
 
+// A service's batch is sent when the macrotask that made its first call is done
+// (setImmediate), not at the next tick as DataLoader schedules by default: reads of one
+// resolver level and the next that need no I/O in between (a page's commitment types, and
+// the profiles of the parties read off the same page) then go as one HTTP request however
+// many ticks apart the resolvers make them. No timer: the batch waits only for the
+// callbacks already due in this turn of the event loop.
+const ONE_MACROTASK = { batchScheduleFn: (send: () => void) => void setImmediate(send) };
+
 /**
- * Creates the calls over `schema`. Reads of one viewer object share one call context,
- * so the reads a request's loaders make in one tick reach each service as one HTTP
- * request (the subschemas batch by context); a write gets a context of its own.
+ * Creates the calls over each service's HTTP executor. Every operation names one service
+ * (references to the other service's objects are selected by id only), so it goes to that
+ * service as it is, through `@graphql-tools/batch-execute`, the batching that stitched
+ * subschemas use (`batch: true`): the calls one viewer object makes in one macrotask are
+ * merged into one document, so the reads a request's loaders make in one turn reach each
+ * service as one HTTP request; a write gets a context, and so a request, of its own.
  */
 export function createRemoteCalls(
-  schema: GraphQLSchema,
+  executors: Record<TargetServiceName, TargetServiceExecutor>,
   events: Partial<Record<TargetServiceName, BackendEvents>> = {},
 ): RemoteCalls {
   const readContexts = new WeakMap<Viewer, RemoteCallContext>();
@@ -74,12 +86,22 @@ export function createRemoteCalls(
     write: boolean,
   ): Promise<T> {
     currentRequestBudget()?.check();
-    const result = await execute({
-      schema,
-      document,
-      variableValues: variables as Record<string, unknown>,
-      contextValue: context,
-    });
+    const executor = getBatchingExecutor(context, executors[service], ONE_MACROTASK);
+    let result: Awaited<ReturnType<TargetServiceExecutor>>;
+    try {
+      result = await executor({ document, variables: variables as Record<string, unknown>, context });
+    } catch (error) {
+      // The HTTP executor answers most failures as errors; what it throws is one too.
+      result = {
+        errors: [
+          new GraphQLError(error instanceof Error ? error.message : String(error), {
+            originalError: error instanceof Error ? error : null,
+          }),
+        ],
+      };
+    }
+    if (Symbol.asyncIterator in result)
+      throw new Error(`the ${service} service answered a read with a stream`);
     const [first] = result.errors ?? [];
     if (first === undefined && result.data !== null && result.data !== undefined) return result.data as T;
     const failure = remoteTargetError(service, first ?? new GraphQLError('The answer held no data.'), {

@@ -8,7 +8,7 @@ import type {
 } from '../connectStore.ts';
 import { commitmentOf } from '../ledger/commitmentDocument.ts';
 
-// The operations the remote target store sends through the stitched schema, one per
+// The operations the remote target store sends to the services, one per
 // port method, parsed once. Each selects what the port's records hold; references to
 // the other service (a commitment's type, a party's profile) are read by id only, and
 // the gateway's loaders batch what follows by key. Reads of commitments select their

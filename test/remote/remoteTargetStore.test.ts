@@ -1,6 +1,7 @@
-import { buildSchema, execute, parse } from 'graphql';
+import { buildSchema, parse, validate } from 'graphql';
 import { getComplexity } from 'graphql-query-complexity';
 import { describe, expect, it } from 'vitest';
+import { LEDGER_OPERATIONS, OLTP_OPERATIONS } from '../../src/backends/remote/remoteOperations.ts';
 import { withWriteIntent } from '../../src/core/writeIntent.ts';
 import { serviceCostEstimator } from '../../src/services/serviceCostEstimator.ts';
 import { SERVICE_QUERY_LIMITS } from '../../src/services/serviceQueryLimits.ts';
@@ -92,30 +93,18 @@ describe('the remote target store', () => {
     expect(sentTo(oltp)[0]?.body).toMatch(/commitmentTypesByIds.*profilesByIds/);
   });
 
-  it('merges Profile and CommitmentType by id: one request per service and level, whatever the list', async () => {
-    const ids = (
-      await remote.store.listCommitments(viewers.alice, { status: null, limit: 10, after: null })
-    ).map((commitment) => commitment.id);
-    sent.length = 0;
-    const result = await execute({
-      schema: remote.schema,
-      document: parse(`query ($ids: [ID!]!) {
-        commitmentsByIds(ids: $ids) { id type { name } createdBy { username } parties { profile { displayName } } }
-      }`),
-      variableValues: { ids },
-      contextValue: { authorization: `Bearer ${tokens.alice}`, writeIntent: null },
-    });
-    expect(result.errors).toBeUndefined();
-    const commitments = (
-      result.data as { commitmentsByIds: Array<{ type: { name: string }; createdBy: { username: string } }> }
-    ).commitmentsByIds;
-    expect(commitments).toHaveLength(10);
-    expect(commitments.map((commitment) => commitment.createdBy.username)).toContain('alice');
-    expect(commitments.every((commitment) => commitment.createdBy.username.length > 0)).toBe(true);
-    expect(commitments.every((commitment) => commitment.type.name.length > 0)).toBe(true);
-    expect(sentTo(ledger)).toHaveLength(1);
-    expect(sentTo(oltp)).toHaveLength(1);
-    expect(sentTo(oltp)[0]?.body).toMatch(/commitmentTypesByIds.*profilesByIds/);
+  it("sends every operation as its service's contract defines it", async () => {
+    const contracts = {
+      ledger: buildSchema(await readTargetContract('ledger')),
+      oltp: buildSchema(await readTargetContract('oltp')),
+    };
+    const operations = { ledger: LEDGER_OPERATIONS, oltp: OLTP_OPERATIONS };
+    for (const service of ['ledger', 'oltp'] as const)
+      for (const [name, document] of Object.entries(operations[service]))
+        expect({ name, errors: validate(contracts[service], document).map(String) }).toEqual({
+          name,
+          errors: [],
+        });
   });
 
   it('sends identical concurrent reads of two callers as two requests, never one shared answer', async () => {

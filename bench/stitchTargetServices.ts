@@ -1,12 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import type { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import { createMergedTypeResolver, stitchSchemas } from '@graphql-tools/stitch';
 import { buildSchema, type GraphQLSchema, Kind, type SelectionSetNode } from 'graphql';
-import type { TargetServiceExecutor, TargetServiceName } from './targetServiceExecutor.ts';
-
-/** The target contracts, `schema/targets/<name>.graphql`: the SDL every target service implements. */
-export function readTargetContractSdl(name: TargetServiceName): Promise<string> {
-  return readFile(new URL(`../../../schema/targets/${name}.graphql`, import.meta.url), 'utf8');
-}
+import { readTargetContract, type TargetServiceKind } from '../src/services/targetContract.ts';
 
 // A `...ByIds` entry point answers in any order and leaves out what it cannot show:
 // each key gets the result with its id, or null.
@@ -59,27 +54,24 @@ function mergedById(typeName: string, fieldName: string) {
 }
 
 // A subschema's batch is sent when the macrotask that made its first call is done
-// (setImmediate), not at the next tick as DataLoader schedules by default: reads of one
-// resolver level and the next that need no I/O in between (a page's commitment types, and
-// the profiles of the parties read off the same page) then go as one HTTP request however
-// many ticks apart the resolvers make them. No timer: the batch waits only for the
-// callbacks already due in this turn of the event loop.
+// (setImmediate), as figway's remote calls send theirs: reads of one resolver level and
+// the next that need no I/O in between go as one HTTP request.
 const ONE_MACROTASK = {
   dataLoaderOptions: { batchScheduleFn: (send: () => void) => void setImmediate(send) },
 };
 
 /**
- * The stitched schema of the two target services, built from their contracts (not from
- * introspection, so a service that is down at start does not stop the gateway):
+ * The plain stitched gateway's schema (plainStitchedGateway.ts): the two target services
+ * stitched with `@graphql-tools/stitch` from their contracts (schema/targets/):
  * `Profile` and `CommitmentType`, which the ledger knows only by id, are merged by id
  * with the OLTP service's through `profilesByIds` and `commitmentTypesByIds`; each
  * subschema batches the calls made with one context within one macrotask into one HTTP
  * request (`batch: true`): a page's commitment types and its parties' profiles go together.
  */
 export async function stitchTargetServices(
-  executors: Record<TargetServiceName, TargetServiceExecutor>,
+  executors: Record<TargetServiceKind, ReturnType<typeof buildHTTPExecutor>>,
 ): Promise<GraphQLSchema> {
-  const [ledger, oltp] = await Promise.all([readTargetContractSdl('ledger'), readTargetContractSdl('oltp')]);
+  const [ledger, oltp] = await Promise.all([readTargetContract('ledger'), readTargetContract('oltp')]);
   return stitchSchemas({
     subschemas: [
       {

@@ -160,7 +160,7 @@ async function runRounds(
 
 /**
  * Puts figway's `live` stage with in-process targets next to the same with remote
- * stitched targets (the ledger and OLTP services as child processes) and next to a plain
+ * targets (the ledger and OLTP services as child processes) and next to a plain
  * @graphql-tools/stitch gateway over the same services: fresh production databases on
  * PostgreSQL (the demo data plus `sizes.commitments` of alice's, backfilled), every
  * process a child in production mode, the services behind FIGWAY_SERVICE_KEY. Answers

@@ -26,7 +26,7 @@ import { formatWritesReport } from './writesReport.ts';
 // mode at legacy, shadow (sample rates 1 and 0.1), live and complete next to a bare
 // Apollo peer on the same PostgreSQL data, then the unmodified QLDB driver against the
 // ledger's QLDB endpoint next to in-process ledger calls, then the live stage with
-// in-process and remote stitched targets next to a plain stitched gateway, in one run.
+// in-process and remote targets next to a plain stitched gateway, in one run.
 // `--ledger`, `--writes`, `--subscriptions`, `--peers`, `--qldb` or `--remote` runs only
 // that part (several may be given). `--json` prints the raw numbers instead of the tables
 // (the first part's fields, plus `writes`, `subscriptions`, `peers`, `qldb` and `remote`);

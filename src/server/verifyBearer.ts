@@ -93,7 +93,7 @@ export function viewerFromClaims(
     case 'anon':
       checkIssuer(payload, [rules.issuer, SUPABASE_KEY_ISSUER]);
       checkAudience(payload, rules.audience, true);
-      return ANONYMOUS;
+      return { ...ANONYMOUS };
     case 'service_role': {
       const sub = subjectOf(payload);
       checkIssuer(payload, [rules.issuer, SUPABASE_KEY_ISSUER]);
@@ -180,7 +180,7 @@ export function createBearerVerifier(
   const cache: VerificationScope | null =
     (options.cache === undefined ? processVerificationCache : options.cache)?.scope() ?? null;
   return async (authorization) => {
-    if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
+    if (authorization === undefined || authorization.trim() === '') return { ...ANONYMOUS };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (match?.[1] === undefined) throw unauthenticated('expected "Authorization: Bearer <jwt>"');
     const token = match[1];

@@ -119,4 +119,49 @@ describe('the remote target store when a service fails', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('answers BACKEND_UNAVAILABLE, and tells the failure log, for a 200 answer off the contract', async () => {
+    // A service of its own that answers well-formed GraphQL with the wrong shapes.
+    const answers: Record<string, unknown> = {
+      CommitmentTypes: { data: {} },
+      CommitmentsByIds: { data: { commitmentsByIds: [{ id: ALICE_AND_CAROL, type: null }] } },
+    };
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        const { query } = JSON.parse(body) as { query: string };
+        const operation = /^\s*query (\w+)/.exec(query)?.[1] ?? '';
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answers[operation] ?? { data: null }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    const recorded = recordingEvents();
+    const offContract = await openRemoteTargets({
+      ledger: { url, timeoutMs: 2000 },
+      oltp: { url, timeoutMs: 2000 },
+      events: { ledger: recorded.events, oltp: recorded.events },
+    });
+    try {
+      await expect(offContract.store.listCommitmentTypes(viewers.alice)).rejects.toMatchObject({
+        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'oltp' },
+      });
+      await expect(
+        offContract.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL]),
+      ).rejects.toMatchObject({
+        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger' },
+      });
+      expect(recorded.failures).toEqual([
+        { code: 'OFF_CONTRACT', during: 'statement' },
+        { code: 'OFF_CONTRACT', during: 'statement' },
+      ]);
+    } finally {
+      await offContract.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

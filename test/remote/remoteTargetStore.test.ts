@@ -27,7 +27,7 @@ import {
   viewers,
 } from './remoteTargetFixture.ts';
 
-// The gateway's target side over the two target services, as processes on PostgreSQL: batching, merging, callers' tokens, visibility, the write intent.
+// The gateway's target side over the two target services, as processes on PostgreSQL: batching, callers' tokens, visibility, the write intent, contract-valid operations.
 useRemoteTargetServices();
 
 describe('the remote target store', () => {
@@ -117,6 +117,38 @@ describe('the remote target store', () => {
     expect(first).toEqual(second);
     expect(sentTo(oltp)).toHaveLength(2);
     expect(sentTo(oltp)[0]?.body).toBe(sentTo(oltp)[1]?.body);
+  });
+
+  it("answers each call merged into one request with its own result when another's root field fails", async () => {
+    sent.length = 0;
+    const badPage = remote.store.listCommitments(viewers.alice, {
+      status: null,
+      limit: 5,
+      after: { createdAt: '2026-01-01T00:00:00.000Z', id: 'not-a-uuid' },
+    });
+    const byId = remote.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL]);
+    await expect(badPage).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', backend: 'ledger' },
+    });
+    expect((await byId).map((commitment) => commitment.id)).toEqual([ALICE_AND_CAROL]);
+    // The merged request failed as a whole; the call that did not fail was asked again alone.
+    expect(sentTo(ledger).map((request) => /listCommitments|commitments\(/.test(request.body))).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it('never merges the reads of two anonymous requests, nor of two requests with one token', async () => {
+    const [first, second] = [await verify()(undefined), await verify()(undefined)];
+    expect(first).not.toBe(second);
+    sent.length = 0;
+    const [types, again] = await Promise.all([
+      remote.store.listCommitmentTypes(first),
+      remote.store.listCommitmentTypes(second),
+    ]);
+    expect(types).toEqual(again);
+    expect(sentTo(oltp)).toHaveLength(2);
+    expect(sentTo(oltp).map((request) => request.authorization)).toEqual([null, null]);
   });
 
   it("keeps one tick's reads at their largest (a page of 101, 1000 keys each) under the services' cost limit", async () => {

@@ -12,26 +12,45 @@ import type { RemoteCallContext, TargetServiceExecutor, TargetServiceName } from
 const MAX_KEYS = 1000;
 
 /**
- * The three ways the remote target store calls a service.
- * Each answers completely or throws a catalogue error (remoteTargetError): a port
- * method has no use for half an answer.
+ * The three ways the remote target store calls a service. Each answers completely or
+ * throws a catalogue error (remoteTargetError): a port method has no use for half an
+ * answer. `decode` turns the answer's value into the port's records; an answer it
+ * cannot decode (a field missing, a null where the contract has none) is the
+ * service's failure, as an answer off the contract.
  */
 export interface RemoteCalls {
-  /** One read operation as `viewer`; resolves with its `data`. */
-  read<T>(service: TargetServiceName, document: DocumentNode, variables: object, viewer: Viewer): Promise<T>;
+  /** One read operation as `viewer`; resolves with its `field`, decoded. */
+  read<R, T>(
+    service: TargetServiceName,
+    document: DocumentNode,
+    field: string,
+    variables: object,
+    viewer: Viewer,
+    decode: (value: R) => T,
+  ): Promise<T>;
   /**
-   * A `...ByIds` entry point's results for `ids`, sent in calls of at most 1000 keys;
-   * ids that are not UUIDs name nothing and are not sent.
+   * A `...ByIds` entry point's results for `ids`, each decoded, sent in calls of at most
+   * 1000 keys; ids that are not UUIDs name nothing and are not sent.
    */
-  byKeys<T>(
+  byKeys<R, T>(
     service: TargetServiceName,
     document: DocumentNode,
     field: string,
     viewer: Viewer,
     ids: readonly string[],
+    decode: (item: R) => T,
   ): Promise<T[]>;
-  /** One ledger mutation as `viewer`, carrying the write intent of its async context; resolves with `field`. */
-  write<T>(field: string, document: DocumentNode, variables: object, viewer: Viewer): Promise<T>;
+  /**
+   * One ledger mutation as `viewer`, alone in its HTTP request and carrying the write
+   * intent of its async context; resolves with its `field`, decoded.
+   */
+  write<R, T>(
+    field: string,
+    document: DocumentNode,
+    variables: object,
+    viewer: Viewer,
+    decode: (value: R) => T,
+  ): Promise<T>;
 }
 
 /** The `Authorization` header a viewer's calls carry: the caller's own bearer token, or none. */
@@ -44,8 +63,31 @@ export function authorizationOf(viewer: Viewer): string | null {
 // resolver level and the next that need no I/O in between (a page's commitment types, and
 // the profiles of the parties read off the same page) then go as one HTTP request however
 // many ticks apart the resolvers make them. No timer: the batch waits only for the
-// callbacks already due in this turn of the event loop.
-const ONE_MACROTASK = { batchScheduleFn: (send: () => void) => void setImmediate(send) };
+// callbacks already due in this turn of the event loop. No cache either: the batching
+// executor lives as long as its context, and a call is never answered from an earlier one.
+const ONE_MACROTASK = { batchScheduleFn: (send: () => void) => void setImmediate(send), cache: false };
+
+// What getBatchingExecutor takes and gives: the HTTP executor's more general type.
+type Executor = Parameters<typeof getBatchingExecutor>[1];
+
+type Answer = { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] };
+
+// The HTTP executor answers most failures as errors; what it throws is one too.
+async function answerOf(
+  executor: Executor,
+  document: DocumentNode,
+  variables: object,
+  context: RemoteCallContext,
+): Promise<Answer> {
+  try {
+    const result = await executor({ document, variables: variables as Record<string, unknown>, context });
+    if (Symbol.asyncIterator in result) throw new Error('the service answered with a stream');
+    return result;
+  } catch (error) {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    return { errors: [new GraphQLError(cause.message, { originalError: cause })] };
+  }
+}
 
 /**
  * Creates the calls over each service's HTTP executor. Every operation names one service
@@ -53,7 +95,7 @@ const ONE_MACROTASK = { batchScheduleFn: (send: () => void) => void setImmediate
  * service as it is, through `@graphql-tools/batch-execute`, the batching that stitched
  * subschemas use (`batch: true`): the calls one viewer object makes in one macrotask are
  * merged into one document, so the reads a request's loaders make in one turn reach each
- * service as one HTTP request; a write gets a context, and so a request, of its own.
+ * service as one HTTP request. A write is sent alone, unbatched.
  */
 export function createRemoteCalls(
   executors: Record<TargetServiceName, TargetServiceExecutor>,
@@ -69,71 +111,99 @@ export function createRemoteCalls(
     return context;
   };
 
-  // Told to the backend failure log, as a database tells its own failures.
-  function report(service: TargetServiceName, failure: RemoteTargetFailure) {
+  // Told to the backend failure log, as a database tells its own failures: the log gets
+  // the service's own message (or the network's), the client figway's.
+  function report(service: TargetServiceName, failure: RemoteTargetFailure, error: GraphQLError) {
     if (failure.report?.kind === 'timedOut') events[service]?.timedOut();
     else if (failure.report?.kind === 'failed') {
-      const cause = Object.assign(new Error(failure.error.message), { code: failure.report.code });
+      const cause = Object.assign(new Error(error.message), { code: failure.report.code });
       events[service]?.backendFailed(cause, failure.report.reached ? 'statement' : 'connect');
     }
   }
 
-  async function run<T>(
+  function fail(service: TargetServiceName, error: GraphQLError, write: boolean): never {
+    const failure = remoteTargetError(service, error, { write });
+    report(service, failure, error);
+    throw failure.error;
+  }
+
+  // A value the port cannot use: the service answered, but not as its contract says.
+  function decoded<R, T>(
+    service: TargetServiceName,
+    field: string,
+    value: unknown,
+    decode: (value: R) => T,
+    write: boolean,
+  ): T {
+    try {
+      if (value === undefined) throw new Error(`${field} is missing`);
+      return decode(value as R);
+    } catch (error) {
+      const problem = `The ${service} service's ${field} did not fit its contract: ${error instanceof Error ? error.message : String(error)}`;
+      return fail(service, new GraphQLError(problem, { extensions: { code: 'OFF_CONTRACT' } }), write);
+    }
+  }
+
+  async function run(
     service: TargetServiceName,
     document: DocumentNode,
     variables: object,
     context: RemoteCallContext,
     write: boolean,
-  ): Promise<T> {
+  ): Promise<Record<string, unknown>> {
     currentRequestBudget()?.check();
-    const executor = getBatchingExecutor(context, executors[service], ONE_MACROTASK);
-    let result: Awaited<ReturnType<TargetServiceExecutor>>;
-    try {
-      result = await executor({ document, variables: variables as Record<string, unknown>, context });
-    } catch (error) {
-      // The HTTP executor answers most failures as errors; what it throws is one too.
-      result = {
-        errors: [
-          new GraphQLError(error instanceof Error ? error.message : String(error), {
-            originalError: error instanceof Error ? error : null,
-          }),
-        ],
-      };
-    }
-    if (Symbol.asyncIterator in result)
-      throw new Error(`the ${service} service answered a read with a stream`);
-    const [first] = result.errors ?? [];
-    if (first === undefined && result.data !== null && result.data !== undefined) return result.data as T;
-    const failure = remoteTargetError(service, first ?? new GraphQLError('The answer held no data.'), {
-      write,
-    });
-    report(service, failure);
-    throw failure.error;
+    const executor = write
+      ? executors[service]
+      : getBatchingExecutor(context, executors[service], ONE_MACROTASK);
+    let answer = await answerOf(executor, document, variables, context);
+    // A call merged with others whose non-null root field failed gets a null answer
+    // without an error of its own (the failure nulls the whole document): it is asked
+    // again, alone, so that one call's failure is never another's.
+    if (!write && answer.errors === undefined && (answer.data === null || answer.data === undefined))
+      answer = await answerOf(executors[service], document, variables, context);
+    const [first] = answer.errors ?? [];
+    if (first === undefined && answer.data !== null && answer.data !== undefined) return answer.data;
+    return fail(service, first ?? new GraphQLError('The answer held no data.'), write);
   }
 
   return {
-    read: (service, document, variables, viewer) =>
-      run(service, document, variables, readContext(viewer), false),
-    async byKeys<T>(
-      service: TargetServiceName,
-      document: DocumentNode,
-      field: string,
-      viewer: Viewer,
-      ids: readonly string[],
-    ) {
+    read: async (service, document, field, variables, viewer, decode) =>
+      decoded(
+        service,
+        field,
+        (await run(service, document, variables, readContext(viewer), false))[field],
+        decode,
+        false,
+      ),
+    async byKeys(service, document, field, viewer, ids, decode) {
       const wanted = ids.filter(isUuid);
       const chunks: string[][] = [];
       for (let start = 0; start < wanted.length; start += MAX_KEYS)
         chunks.push(wanted.slice(start, start + MAX_KEYS));
       const context = readContext(viewer);
-      const answers = await Promise.all(
-        chunks.map((ids) => run<Record<string, T[]>>(service, document, { ids }, context, false)),
+      const answers = await Promise.all(chunks.map((ids) => run(service, document, { ids }, context, false)));
+      return answers.flatMap((answer) =>
+        decoded(
+          service,
+          field,
+          answer[field],
+          (items: unknown) => {
+            if (!Array.isArray(items)) throw new Error('not a list');
+            return items.map(decode);
+          },
+          false,
+        ),
       );
-      return answers.flatMap((answer) => answer[field] ?? []);
     },
-    async write<T>(field: string, document: DocumentNode, variables: object, viewer: Viewer) {
+    async write(field, document, variables, viewer, decode) {
       const context = { authorization: authorizationOf(viewer), writeIntent: currentWriteIntent() ?? null };
-      return (await run<Record<string, T>>('ledger', document, variables, context, true))[field] as T;
+      return decoded(
+        'ledger',
+        field,
+        (await run('ledger', document, variables, context, true))[field],
+        decode,
+        true,
+      );
     },
   };
 }

@@ -77,25 +77,23 @@ function toRevisionRecord(remote: RemoteRevision): RemoteRevisionRecord {
  */
 export function remoteLedgerReads(calls: RemoteCalls): RemoteLedgerReads {
   return {
-    historyByIds: async (viewer, ids) =>
-      (
-        await calls.byKeys<RemoteRevision>(
-          'ledger',
-          L.historyByCommitmentIds,
-          'historyByCommitmentIds',
-          viewer,
-          ids,
-        )
-      ).map(toRevisionRecord),
-    async verifyAnswer(viewer, id, version) {
-      const variables = { id, version: version ?? null };
-      const answer = await calls.read<{ verifyCommitment: VerificationAnswer | null }>(
+    historyByIds: (viewer, ids) =>
+      calls.byKeys(
+        'ledger',
+        L.historyByCommitmentIds,
+        'historyByCommitmentIds',
+        viewer,
+        ids,
+        toRevisionRecord,
+      ),
+    verifyAnswer: (viewer, id, version) =>
+      calls.read(
         'ledger',
         L.verifyCommitment,
-        variables,
+        'verifyCommitment',
+        { id, version: version ?? null },
         viewer,
-      );
-      return answer.verifyCommitment;
-    },
+        (answer: VerificationAnswer | null) => answer,
+      ),
   };
 }

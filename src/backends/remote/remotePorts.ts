@@ -6,8 +6,6 @@ import {
   LEDGER_OPERATIONS as L,
   OLTP_OPERATIONS as O,
   type RemoteCommitment,
-  type RemoteDocument,
-  type RemoteParty,
   toCommitmentRecord,
   toDocumentRecord,
   toPartyRecord,
@@ -17,62 +15,82 @@ import {
 export function remoteOltpReads(calls: RemoteCalls): OltpReads {
   return {
     profilesByIds: (viewer, ids) =>
-      calls.byKeys<ProfileRecord>('oltp', O.profilesByIds, 'profilesByIds', viewer, ids),
+      calls.byKeys(
+        'oltp',
+        O.profilesByIds,
+        'profilesByIds',
+        viewer,
+        ids,
+        (profile: ProfileRecord) => profile,
+      ),
     commitmentTypesByIds: (viewer, ids) =>
-      calls.byKeys<CommitmentTypeRecord>('oltp', O.commitmentTypesByIds, 'commitmentTypesByIds', viewer, ids),
-    listCommitmentTypes: async (viewer) =>
-      (await calls.read<{ commitmentTypes: CommitmentTypeRecord[] }>('oltp', O.commitmentTypes, {}, viewer))
-        .commitmentTypes,
+      calls.byKeys(
+        'oltp',
+        O.commitmentTypesByIds,
+        'commitmentTypesByIds',
+        viewer,
+        ids,
+        (type: CommitmentTypeRecord) => type,
+      ),
+    listCommitmentTypes: (viewer) =>
+      calls.read(
+        'oltp',
+        O.commitmentTypes,
+        'commitmentTypes',
+        {},
+        viewer,
+        (types: CommitmentTypeRecord[]) => {
+          if (!Array.isArray(types)) throw new Error('not a list');
+          return types;
+        },
+      ),
   };
 }
 
 /** The commitment part of the Connect port, answered by the ledger service. */
 export function remoteCommitmentPort(calls: RemoteCalls): CommitmentPort {
-  const byKeys = <T>(
-    document: keyof typeof L,
-    viewer: Parameters<RemoteCalls['read']>[3],
-    ids: readonly string[],
-  ) => calls.byKeys<T>('ledger', L[document], document, viewer, ids);
   return {
-    commitmentsByIds: async (viewer, ids) =>
-      (await byKeys<RemoteCommitment>('commitmentsByIds', viewer, ids)).map(toCommitmentRecord),
-    async listCommitments(viewer, page) {
-      const variables = { status: page.status, first: page.limit, after: page.after };
-      const answer = await calls.read<{ commitments: { nodes: RemoteCommitment[] } }>(
+    commitmentsByIds: (viewer, ids) =>
+      calls.byKeys('ledger', L.commitmentsByIds, 'commitmentsByIds', viewer, ids, toCommitmentRecord),
+    listCommitments: (viewer, page) =>
+      calls.read(
         'ledger',
         L.commitments,
-        variables,
+        'commitments',
+        { status: page.status, first: page.limit, after: page.after },
         viewer,
-      );
-      return answer.commitments.nodes.map(toCommitmentRecord);
-    },
-    partiesByCommitmentIds: async (viewer, ids) =>
-      (await byKeys<RemoteParty>('partiesByCommitmentIds', viewer, ids)).map(toPartyRecord),
-    documentsByCommitmentIds: async (viewer, ids) =>
-      (await byKeys<RemoteDocument>('documentsByCommitmentIds', viewer, ids)).map(toDocumentRecord),
-    createCommitment: async (viewer, input) =>
-      toCommitmentRecord(
-        await calls.write<RemoteCommitment>('createCommitment', L.createCommitment, { input }, viewer),
+        (commitments: { nodes: RemoteCommitment[] }) => commitments.nodes.map(toCommitmentRecord),
       ),
-    async updateCommitmentStatus(viewer, id, from, to) {
-      const variables = { id, from, to };
-      const updated = await calls.write<RemoteCommitment | null>(
+    partiesByCommitmentIds: (viewer, ids) =>
+      calls.byKeys('ledger', L.partiesByCommitmentIds, 'partiesByCommitmentIds', viewer, ids, toPartyRecord),
+    documentsByCommitmentIds: (viewer, ids) =>
+      calls.byKeys(
+        'ledger',
+        L.documentsByCommitmentIds,
+        'documentsByCommitmentIds',
+        viewer,
+        ids,
+        toDocumentRecord,
+      ),
+    createCommitment: (viewer, input) =>
+      calls.write('createCommitment', L.createCommitment, { input }, viewer, toCommitmentRecord),
+    updateCommitmentStatus: (viewer, id, from, to) =>
+      calls.write(
         'updateCommitmentStatus',
         L.updateCommitmentStatus,
-        variables,
+        { id, from, to },
         viewer,
-      );
-      return updated === null ? null : toCommitmentRecord(updated);
-    },
-    addParty: async (viewer, commitmentId, profileId, role) =>
-      toPartyRecord(
-        await calls.write<RemoteParty>('addParty', L.addParty, { commitmentId, profileId, role }, viewer),
+        (updated: RemoteCommitment | null) => (updated === null ? null : toCommitmentRecord(updated)),
       ),
-    attachDocument: async (viewer, commitmentId, name, url) => {
-      const variables = { commitmentId, input: { name, url } };
-      return toDocumentRecord(
-        await calls.write<RemoteDocument>('attachDocument', L.attachDocument, variables, viewer),
-      );
-    },
+    addParty: (viewer, commitmentId, profileId, role) =>
+      calls.write('addParty', L.addParty, { commitmentId, profileId, role }, viewer, toPartyRecord),
+    attachDocument: (viewer, commitmentId, name, url) =>
+      calls.write(
+        'attachDocument',
+        L.attachDocument,
+        { commitmentId, input: { name, url } },
+        viewer,
+        toDocumentRecord,
+      ),
   };
 }

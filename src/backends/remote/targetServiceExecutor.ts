@@ -21,9 +21,9 @@ export interface TargetServiceEndpoint {
 }
 
 /**
- * What one delegated call carries to a service: the caller's `Authorization` header as
+ * What one call carries to a service: the caller's `Authorization` header as
  * it came (or none for an anonymous caller), and for a write the gateway's write intent.
- * Calls sharing one such object are batched into one HTTP request per service.
+ * Reads sharing one such object are batched into one HTTP request per service.
  */
 export interface RemoteCallContext {
   authorization: string | null;

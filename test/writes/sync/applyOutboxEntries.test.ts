@@ -1,108 +1,31 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The outbox row a mirrored ledger write commits, and applying outbox entries to legacy.
+import { describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
-import { createMigrationFixture, type MigrationFixture } from '../../../harness/targetDatabases.ts';
 import { COMMITMENTS, type CommitmentDocument } from '../../../src/backends/ledger/commitmentDocument.ts';
-import {
-  createLedgerCommitments,
-  type LedgerCommitments,
-} from '../../../src/backends/ledger/ledgerCommitments.ts';
-import { applyMigrations } from '../../../src/backends/sql/applyMigrations.ts';
-import { DEMO_COMMITMENTS } from '../../../src/backends/supabase/seed/demoCommitments.ts';
-import { DEMO_USERS } from '../../../src/backends/supabase/seed/demoUsers.ts';
-import type { Viewer } from '../../../src/backends/viewer.ts';
-import type { Row } from '../../../src/core/database.ts';
 import { withWriteIntent } from '../../../src/core/writeIntent.ts';
-import { BACKFILL_JOBS } from '../../../src/writes/backfill/backfillTypes.ts';
-import { runBackfill } from '../../../src/writes/backfill/runBackfill.ts';
 import { applyOutbox, EARLIER_CHANGE_FAILED } from '../../../src/writes/sync/applyOutbox.ts';
 import { toOutboxEntry } from '../../../src/writes/sync/queueRows.ts';
-import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
-import type { OutboxEntry } from '../../../src/writes/sync/syncTypes.ts';
-import { writeCommitmentToLegacy } from '../../../src/writes/sync/writeToLegacy.ts';
+import { demoId } from '../../support/capturedChanges.ts';
+import {
+  changesSince,
+  commitments,
+  fixture,
+  iso,
+  LIVE,
+  lastChangeId,
+  legacyChildren,
+  legacyCommitment,
+  newestRevision,
+  outboxOf,
+  useApplyOutboxDatabases,
+  userId,
+  viewerOf,
+} from './applyOutboxFixture.ts';
 
 const engines = await testEngines();
 
-const LIVE = { unit: 'Mutation.updateCommitmentStatus', stage: 'live', mirrorTo: 'legacy' } as const;
-
-function userId(username: string): string {
-  const user = DEMO_USERS.find((candidate) => candidate.username === username);
-  if (user === undefined) throw new Error(`no demo user ${username}`);
-  return user.id;
-}
-
-function viewerOf(username: string): Viewer {
-  const id = userId(username);
-  return {
-    kind: 'user',
-    id,
-    email: null,
-    cohort: null,
-    claims: { sub: id, role: 'authenticated' },
-    token: '',
-  };
-}
-
-function demoId(index: number): string {
-  const demo = DEMO_COMMITMENTS[index];
-  if (demo === undefined) throw new Error(`no demo commitment ${index}`);
-  return demo.id;
-}
-
-// A timestamptz column as the ISO string the ledger writes (pg and PGlite give a Date).
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : `not a timestamp: ${String(value)}`;
-}
-
 describe.each(engines)('applyOutbox ($name)', (engine) => {
-  let fixture: MigrationFixture;
-  let commitments: LedgerCommitments;
-
-  beforeAll(async () => {
-    fixture = await createMigrationFixture(engine);
-    await applyMigrations(fixture.legacy, CAPTURE_MIGRATIONS);
-    await applyMigrations(fixture.ledger.db, SYNC_MIGRATIONS);
-    for (const job of BACKFILL_JOBS) {
-      await runBackfill(job, { legacy: fixture.legacy, ledger: fixture.ledger, oltp: fixture.oltp });
-    }
-    commitments = createLedgerCommitments(fixture.ledger);
-  }, 180_000);
-  afterAll(() => fixture?.drop());
-
-  async function outboxOf(id: string): Promise<OutboxEntry[]> {
-    const rows = await fixture.ledger.db.query(
-      'select * from figway.outbox where entity_id = $1 order by id',
-      [id],
-    );
-    return rows.map(toOutboxEntry);
-  }
-
-  async function newestRevision(id: string) {
-    const revision = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
-    if (revision === null) throw new Error(`the ledger has no commitment ${id}`);
-    return revision;
-  }
-
-  async function legacyCommitment(id: string): Promise<Row | undefined> {
-    const [row] = await fixture.legacy.query('select * from public.commitments where id = $1', [id]);
-    return row;
-  }
-
-  async function legacyChildren(table: 'commitment_parties' | 'commitment_documents', id: string) {
-    return fixture.legacy.query(`select * from public.${table} where commitment_id = $1 order by id`, [id]);
-  }
-
-  async function lastChangeId(): Promise<number> {
-    const [row] = await fixture.legacy.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
-    return Number(row?.id);
-  }
-
-  async function changesSince(since: number, id: string) {
-    return fixture.legacy.query('select * from figway.legacy_changes where id > $1 and entity_id = $2', [
-      since,
-      id,
-    ]);
-  }
+  useApplyOutboxDatabases(engine);
 
   describe('the outbox row of a ledger write', () => {
     it('commits exactly one row naming the new revision when the write is mirrored to legacy', async () => {
@@ -348,168 +271,6 @@ describe.each(engines)('applyOutbox ($name)', (engine) => {
         [[tooLong.id, shortAgain.id]],
       );
       expect(applied).toEqual([]);
-    });
-  });
-
-  describe('legacy written past figway before an entry arrives', () => {
-    /** A target write of `id` changed by `change`, committed with its outbox row, as a live mutation would. */
-    async function writeOnTarget(
-      id: string,
-      change: (document: CommitmentDocument) => CommitmentDocument,
-    ): Promise<OutboxEntry> {
-      const current = await newestRevision(id);
-      const revision = current.metadata.version + 1;
-      await fixture.ledger.write(
-        [
-          {
-            tableName: COMMITMENTS,
-            documentId: id,
-            data: change(current.data),
-            expectedVersion: revision - 1,
-          },
-        ],
-        (tx) =>
-          tx
-            .query(
-              `insert into figway.outbox (entity, entity_id, unit, stage, actor, revision)
-               values ('commitment', $1, 'Mutation.updateCommitment', 'live', null, $2)`,
-              [id, revision],
-            )
-            .then(() => undefined),
-      );
-      const entry = (await outboxOf(id)).find((candidate) => candidate.revision === revision);
-      if (entry === undefined) throw new Error(`no outbox entry for revision ${revision} of ${id}`);
-      return entry;
-    }
-
-    /** Profiles that are not parties of `id` on legacy. */
-    async function outsiders(id: string): Promise<string[]> {
-      const rows = await fixture.legacy.query(
-        `select id from public.profiles where id not in
-           (select profile_id from public.commitment_parties where commitment_id = $1) order by id`,
-        [id],
-      );
-      return rows.map((row) => String(row.id));
-    }
-
-    const cancelled = (document: CommitmentDocument): CommitmentDocument => ({
-      ...document,
-      status: 'CANCELLED',
-      version: document.version + 1,
-      updatedAt: new Date().toISOString(),
-    });
-
-    it("leaves a legacy row newer than the entry's revision, and the party added on legacy", async () => {
-      const id = demoId(2);
-      const entry = await writeOnTarget(id, cancelled);
-      const { data } = await newestRevision(id);
-      // Two updates on legacy (its version moves past the entry's) and a party, none of them through figway.
-      await fixture.legacy.query("update public.commitments set title = 'Renamed on legacy' where id = $1", [
-        id,
-      ]);
-      await fixture.legacy.query("update public.commitments set terms = 'Amended on legacy' where id = $1", [
-        id,
-      ]);
-      const [outsider] = await outsiders(id);
-      await fixture.legacy.query(
-        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS')",
-        [id, outsider],
-      );
-      const row = await legacyCommitment(id);
-      const parties = await legacyChildren('commitment_parties', id);
-      expect(Number(row?.version)).toBe(data.version + 1);
-
-      expect(await applyOutbox(fixture, [entry])).toEqual([{ id: entry.id, result: 'skipped' }]);
-      expect(await legacyCommitment(id)).toEqual(row);
-      expect(await legacyChildren('commitment_parties', id)).toEqual(parties);
-      expect(parties.map((party) => party.profile_id)).toContain(outsider);
-      expect(
-        await fixture.legacy.transaction((tx) =>
-          writeCommitmentToLegacy(tx, data, { actor: null, exact: false }),
-        ),
-      ).toEqual({ changed: false, superseded: true });
-    });
-
-    it('brings the entry over an older legacy row, adding its party and keeping the one added on legacy', async () => {
-      const id = demoId(3);
-      const [onLegacy, onTarget] = await outsiders(id);
-      if (onLegacy === undefined || onTarget === undefined) throw new Error('two outsiders expected');
-      await fixture.legacy.query(
-        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS')",
-        [id, onLegacy],
-      );
-      const added = {
-        id: randomUUID(),
-        profileId: onTarget,
-        role: 'PARTICIPANT' as const,
-        joinedAt: new Date().toISOString(),
-      };
-      const entry = await writeOnTarget(id, (document) => ({
-        ...cancelled(document),
-        parties: [...document.parties, added],
-      }));
-
-      expect(await applyOutbox(fixture, [entry])).toEqual([{ id: entry.id, result: 'applied' }]);
-      const { data } = await newestRevision(id);
-      expect(await legacyCommitment(id)).toMatchObject({ status: 'CANCELLED', version: data.version });
-      const parties = await legacyChildren('commitment_parties', id);
-      expect(parties.map((party) => String(party.profile_id)).sort()).toEqual(
-        [...data.parties.map((party) => party.profileId), onLegacy].sort(),
-      );
-      expect(parties.find((party) => party.profile_id === onTarget)?.id).toBe(added.id);
-    });
-
-    it("keeps legacy's party of a profile the entry seats under another id, and applies the rest", async () => {
-      const id = demoId(4);
-      const [profile] = await outsiders(id);
-      if (profile === undefined) throw new Error('an outsider expected');
-      const [seated] = await fixture.legacy.query(
-        "insert into public.commitment_parties (commitment_id, profile_id, role) values ($1, $2, 'WITNESS') returning id",
-        [id, profile],
-      );
-      const entry = await writeOnTarget(id, (document) => ({
-        ...cancelled(document),
-        parties: [
-          ...document.parties,
-          { id: randomUUID(), profileId: profile, role: 'PARTICIPANT', joinedAt: new Date().toISOString() },
-        ],
-      }));
-
-      expect(await applyOutbox(fixture, [entry])).toEqual([{ id: entry.id, result: 'applied' }]);
-      expect(await legacyCommitment(id)).toMatchObject({ status: 'CANCELLED' });
-      const parties = await legacyChildren('commitment_parties', id);
-      expect(
-        parties.filter((party) => party.profile_id === profile).map((party) => [party.id, party.role]),
-      ).toEqual([[seated?.id, 'WITNESS']]);
-    });
-  });
-
-  describe("legacy's own writes (005 leaves them as they were)", () => {
-    it('bumps the version, seats the creator and numbers documents when the mirror is not writing', async () => {
-      const id = demoId(10);
-      const before = await legacyCommitment(id);
-      await fixture.legacy.query("update public.commitments set terms = 'Amended' where id = $1", [id]);
-      const after = await legacyCommitment(id);
-      expect(after?.version).toBe(Number(before?.version) + 1);
-      expect(Date.parse(iso(after?.updated_at))).toBeGreaterThan(Date.parse(iso(before?.updated_at)));
-
-      const [created] = await fixture.legacy.query(
-        `insert into public.commitments (title, type_id, created_by, version)
-         values ('Written on legacy', '7e000000-0000-4000-8000-000000000003', $1, 7) returning id`,
-        [userId('dave')],
-      );
-      const createdId = String(created?.id);
-      const parties = await legacyChildren('commitment_parties', createdId);
-      expect(parties.map((party) => [party.profile_id, party.role])).toEqual([[userId('dave'), 'CREATOR']]);
-
-      for (const url of ['https://example.com/a', 'https://example.com/b']) {
-        await fixture.legacy.query(
-          "insert into public.commitment_documents (commitment_id, name, url, version) values ($1, 'plan.pdf', $2, 42)",
-          [createdId, url],
-        );
-      }
-      const documents = await legacyChildren('commitment_documents', createdId);
-      expect(documents.map((entry) => entry.version).sort()).toEqual([1, 2]);
     });
   });
 });

@@ -72,21 +72,25 @@ type Executor = Parameters<typeof getBatchingExecutor>[1];
 
 type Answer = { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] };
 
-// The HTTP executor answers most failures as errors; what it throws is one too.
+// The HTTP executor answers most failures as errors. What it throws is one too, and so is
+// an Error the batching executor answers as the result itself (it catches a thrown error).
 async function answerOf(
   executor: Executor,
   document: DocumentNode,
   variables: object,
   context: RemoteCallContext,
 ): Promise<Answer> {
+  let result: unknown;
   try {
-    const result = await executor({ document, variables: variables as Record<string, unknown>, context });
-    if (Symbol.asyncIterator in result) throw new Error('the service answered with a stream');
-    return result;
+    result = await executor({ document, variables: variables as Record<string, unknown>, context });
   } catch (error) {
-    const cause = error instanceof Error ? error : new Error(String(error));
-    return { errors: [new GraphQLError(cause.message, { originalError: cause })] };
+    result = error;
   }
+  if (result instanceof Error)
+    return { errors: [new GraphQLError(result.message, { originalError: result })] };
+  if (typeof result !== 'object' || result === null || Symbol.asyncIterator in result)
+    return { errors: [new GraphQLError('The service answered with a stream, or nothing.')] };
+  return result as Answer;
 }
 
 /**

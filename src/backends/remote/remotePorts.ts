@@ -1,6 +1,7 @@
 import type { CommitmentTypeRecord, ProfileRecord } from '../connectStore.ts';
 import type { CommitmentPort } from '../ledger/ledgerCommitments.ts';
 import type { OltpReads } from '../oltp/oltpStore.ts';
+import type { Viewer } from '../viewer.ts';
 import type { RemoteCalls } from './remoteCalls.ts';
 import {
   LEDGER_OPERATIONS as L,
@@ -49,9 +50,16 @@ export function remoteOltpReads(calls: RemoteCalls): OltpReads {
 
 /** The commitment part of the Connect port, answered by the ledger service. */
 export function remoteCommitmentPort(calls: RemoteCalls): CommitmentPort {
+  // Each ledger operation is named after the one field it selects.
+  type Field = keyof typeof L;
+  const byKeys =
+    <R, T>(field: Field, decode: (item: R) => T) =>
+    (viewer: Viewer, ids: readonly string[]) =>
+      calls.byKeys('ledger', L[field], field, viewer, ids, decode);
+  const write = <R, T>(field: Field, variables: object, viewer: Viewer, decode: (value: R) => T) =>
+    calls.write(field, L[field], variables, viewer, decode);
   return {
-    commitmentsByIds: (viewer, ids) =>
-      calls.byKeys('ledger', L.commitmentsByIds, 'commitmentsByIds', viewer, ids, toCommitmentRecord),
+    commitmentsByIds: byKeys('commitmentsByIds', toCommitmentRecord),
     listCommitments: (viewer, page) =>
       calls.read(
         'ledger',
@@ -61,36 +69,16 @@ export function remoteCommitmentPort(calls: RemoteCalls): CommitmentPort {
         viewer,
         (commitments: { nodes: RemoteCommitment[] }) => commitments.nodes.map(toCommitmentRecord),
       ),
-    partiesByCommitmentIds: (viewer, ids) =>
-      calls.byKeys('ledger', L.partiesByCommitmentIds, 'partiesByCommitmentIds', viewer, ids, toPartyRecord),
-    documentsByCommitmentIds: (viewer, ids) =>
-      calls.byKeys(
-        'ledger',
-        L.documentsByCommitmentIds,
-        'documentsByCommitmentIds',
-        viewer,
-        ids,
-        toDocumentRecord,
-      ),
-    createCommitment: (viewer, input) =>
-      calls.write('createCommitment', L.createCommitment, { input }, viewer, toCommitmentRecord),
+    partiesByCommitmentIds: byKeys('partiesByCommitmentIds', toPartyRecord),
+    documentsByCommitmentIds: byKeys('documentsByCommitmentIds', toDocumentRecord),
+    createCommitment: (viewer, input) => write('createCommitment', { input }, viewer, toCommitmentRecord),
     updateCommitmentStatus: (viewer, id, from, to) =>
-      calls.write(
-        'updateCommitmentStatus',
-        L.updateCommitmentStatus,
-        { id, from, to },
-        viewer,
-        (updated: RemoteCommitment | null) => (updated === null ? null : toCommitmentRecord(updated)),
+      write('updateCommitmentStatus', { id, from, to }, viewer, (updated: RemoteCommitment | null) =>
+        updated === null ? null : toCommitmentRecord(updated),
       ),
     addParty: (viewer, commitmentId, profileId, role) =>
-      calls.write('addParty', L.addParty, { commitmentId, profileId, role }, viewer, toPartyRecord),
+      write('addParty', { commitmentId, profileId, role }, viewer, toPartyRecord),
     attachDocument: (viewer, commitmentId, name, url) =>
-      calls.write(
-        'attachDocument',
-        L.attachDocument,
-        { commitmentId, input: { name, url } },
-        viewer,
-        toDocumentRecord,
-      ),
+      write('attachDocument', { commitmentId, input: { name, url } }, viewer, toDocumentRecord),
   };
 }

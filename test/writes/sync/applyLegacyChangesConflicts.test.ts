@@ -1,7 +1,6 @@
 // Legacy changes recorded as sync conflicts: stale updates, deletions, later changes held behind a conflict.
 import { describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
-import { COMMITMENTS, type CommitmentDocument } from '../../../src/backends/ledger/commitmentDocument.ts';
 import { DEMO_TYPES } from '../../../src/backends/supabase/seed/demoCommitments.ts';
 import { applyLegacyChanges } from '../../../src/writes/sync/applyLegacyChanges.ts';
 import { capture, demoId } from '../../support/capturedChanges.ts';
@@ -10,6 +9,7 @@ import {
   current,
   deps,
   fixture,
+  fulfilledOnTarget,
   ids,
   outcomesOf,
   recordedAsApplied,
@@ -24,18 +24,7 @@ describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
 
   it('records a stale legacy update over a newer target version as a conflict and leaves the ledger as it was', async () => {
     const id = demoId(2);
-    const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
-    if (stored === null) throw new Error('not backfilled');
-    // A write the target served: the commitment moves on to its next version there.
-    const version = stored.data.version + 1;
-    await fixture.ledger.write([
-      {
-        tableName: COMMITMENTS,
-        documentId: id,
-        data: { ...stored.data, status: 'FULFILLED', version },
-        expectedVersion: stored.metadata.version,
-      },
-    ]);
+    const version = await fulfilledOnTarget(fixture.ledger, id);
     const count = await revisionCount(fixture.ledger, id);
     const changes = await capture(fixture.legacy, () =>
       fixture.legacy.query("update public.commitments set status = 'CANCELLED' where id = $1", [id]),
@@ -62,17 +51,7 @@ describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
 
   it('records a stale legacy update as a conflict even when legacy wrote again since, and holds the later write', async () => {
     const id = demoId(15);
-    const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
-    if (stored === null) throw new Error('not backfilled');
-    const version = stored.data.version + 1;
-    await fixture.ledger.write([
-      {
-        tableName: COMMITMENTS,
-        documentId: id,
-        data: { ...stored.data, status: 'FULFILLED', version },
-        expectedVersion: stored.metadata.version,
-      },
-    ]);
+    const version = await fulfilledOnTarget(fixture.ledger, id);
     const count = await revisionCount(fixture.ledger, id);
     // An old app writes twice before the applier runs: the first over the target's version, the second on top of it.
     const changes = await capture(fixture.legacy, async () => {
@@ -128,17 +107,7 @@ describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
     it('holds every later legacy change of it as a conflict until the conflict is resolved, while others apply', async () => {
       const held = demoId(8);
       const other = demoId(9);
-      const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, held);
-      if (stored === null) throw new Error('not backfilled');
-      const version = stored.data.version + 1;
-      await fixture.ledger.write([
-        {
-          tableName: COMMITMENTS,
-          documentId: held,
-          data: { ...stored.data, status: 'FULFILLED', version },
-          expectedVersion: stored.metadata.version,
-        },
-      ]);
+      const version = await fulfilledOnTarget(fixture.ledger, held);
       const stale = await capture(fixture.legacy, () =>
         fixture.legacy.query("update public.commitments set status = 'CANCELLED' where id = $1", [held]),
       );
@@ -216,16 +185,7 @@ describe.each(engines)('applyLegacyChanges ($name)', (engine) => {
 
     it('holds the changes of later legacy transactions that follow a conflict in the same batch', async () => {
       const id = demoId(10);
-      const stored = await fixture.ledger.current<CommitmentDocument>(COMMITMENTS, id);
-      if (stored === null) throw new Error('not backfilled');
-      await fixture.ledger.write([
-        {
-          tableName: COMMITMENTS,
-          documentId: id,
-          data: { ...stored.data, status: 'FULFILLED', version: stored.data.version + 1 },
-          expectedVersion: stored.metadata.version,
-        },
-      ]);
+      await fulfilledOnTarget(fixture.ledger, id);
       const kept = await current(fixture.ledger, id);
       const [outsider] = await fixture.legacy.query(
         `select id from public.profiles where id not in

@@ -26,6 +26,25 @@ export async function current(ledger: Ledger, id: string): Promise<CommitmentDoc
   return revision.data;
 }
 
+/**
+ * A write the target served: commitment `id` moves on to its next version in the
+ * ledger, FULFILLED there; resolves with that version.
+ */
+export async function fulfilledOnTarget(ledger: Ledger, id: string): Promise<number> {
+  const stored = await ledger.current<CommitmentDocument>(COMMITMENTS, id);
+  if (stored === null) throw new Error('not backfilled');
+  const version = stored.data.version + 1;
+  await ledger.write([
+    {
+      tableName: COMMITMENTS,
+      documentId: id,
+      data: { ...stored.data, status: 'FULFILLED', version },
+      expectedVersion: stored.metadata.version,
+    },
+  ]);
+  return version;
+}
+
 export async function legacyCommitment(legacy: Database, id: string): Promise<CommitmentDocument> {
   const [commitment] = await legacy.query('select * from public.commitments where id = $1', [id]);
   if (commitment === undefined) throw new Error(`legacy has no commitment ${id}`);

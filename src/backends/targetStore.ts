@@ -55,7 +55,9 @@ export function createTargetStore(parts: {
     async createCommitment(viewer, input) {
       if (viewer.kind === 'anonymous') return commitments.createCommitment(viewer, input);
       await requireProfile(oltp, reader(viewer), viewer.id);
-      if ((await oltp.commitmentTypesByIds(ANONYMOUS, [input.typeId])).length === 0) throw unknownReference();
+      // A copy: the check is this request's own, never batched with another's.
+      if ((await oltp.commitmentTypesByIds({ ...ANONYMOUS }, [input.typeId])).length === 0)
+        throw unknownReference();
       return commitments.createCommitment(viewer, input);
     },
     updateCommitmentStatus: commitments.updateCommitmentStatus,

@@ -160,7 +160,9 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
         }
       },
       context: (ctx, _id, payload) => {
-        const viewer = viewers.get(ctx.extra) ?? { kind: 'anonymous' };
+        // A viewer of its own per operation, as per HTTP request: per-request state (a remote
+        // target's batching, for one) is keyed by the viewer object.
+        const viewer: Viewer = { ...(viewers.get(ctx.extra) ?? { kind: 'anonymous' }) };
         const facts = {
           operationName: payload.operationName ?? null,
           query: payload.query,

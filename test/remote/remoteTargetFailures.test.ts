@@ -125,6 +125,7 @@ describe('the remote target store when a service fails', () => {
     const answers: Record<string, unknown> = {
       CommitmentTypes: { data: {} },
       CommitmentsByIds: { data: { commitmentsByIds: [{ id: ALICE_AND_CAROL, type: null }] } },
+      UpdateCommitmentStatus: { data: { updateCommitmentStatus: { id: ALICE_AND_CAROL, type: null } } },
     };
     const server = createServer((request, response) => {
       let body = '';
@@ -133,7 +134,7 @@ describe('the remote target store when a service fails', () => {
       });
       request.on('end', () => {
         const { query } = JSON.parse(body) as { query: string };
-        const operation = /^\s*query (\w+)/.exec(query)?.[1] ?? '';
+        const operation = /^\s*(?:query|mutation) (\w+)/.exec(query)?.[1] ?? '';
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(answers[operation] ?? { data: null }));
       });
@@ -155,7 +156,17 @@ describe('the remote target store when a service fails', () => {
       ).rejects.toMatchObject({
         extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger' },
       });
+      // A write answered off the contract may have been made.
+      await expect(
+        offContract.store.updateCommitmentStatus(viewers.alice, ALICE_AND_CAROL, 'DRAFT', 'PROPOSED'),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /answer to the write did not fit its contract: the write may have been made/,
+        ),
+        extensions: { code: 'BACKEND_UNAVAILABLE', backend: 'ledger', outcome: 'unknown' },
+      });
       expect(recorded.failures).toEqual([
+        { code: 'OFF_CONTRACT', during: 'statement' },
         { code: 'OFF_CONTRACT', during: 'statement' },
         { code: 'OFF_CONTRACT', during: 'statement' },
       ]);

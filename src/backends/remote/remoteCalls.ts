@@ -72,8 +72,8 @@ type Executor = Parameters<typeof getBatchingExecutor>[1];
 
 type Answer = { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] };
 
-// The HTTP executor answers most failures as errors. What it throws is one too, and so is
-// an Error the batching executor answers as the result itself (it catches a thrown error).
+// The HTTP executor answers most failures as errors; what it throws, or what the batching
+// executor rejects with, is one too.
 async function answerOf(
   executor: Executor,
   document: DocumentNode,
@@ -84,7 +84,7 @@ async function answerOf(
   try {
     result = await executor({ document, variables: variables as Record<string, unknown>, context });
   } catch (error) {
-    result = error;
+    result = error instanceof Error ? error : new Error(String(error));
   }
   if (result instanceof Error)
     return { errors: [new GraphQLError(result.message, { originalError: result })] };
@@ -155,7 +155,8 @@ export function createRemoteCalls(
     context: RemoteCallContext,
     write: boolean,
   ): Promise<Record<string, unknown>> {
-    currentRequestBudget()?.check();
+    // A spent budget is the request's timeout, told to the failure log as a database's is.
+    if (currentRequestBudget()?.spent()) fail(service, new GraphQLError('The time budget ran out.'), write);
     const executor = write
       ? executors[service]
       : getBatchingExecutor(context, executors[service], ONE_MACROTASK);
@@ -193,7 +194,10 @@ export function createRemoteCalls(
           answer[field],
           (items: unknown) => {
             if (!Array.isArray(items)) throw new Error('not a list');
-            return items.map(decode);
+            return items.map((item: unknown) => {
+              if (typeof item !== 'object' || item === null) throw new Error('an item that is not an object');
+              return decode(item as Parameters<typeof decode>[0]);
+            });
           },
           false,
         ),

@@ -44,7 +44,9 @@ interface RemoteRevision {
 // The commitment as a revision of the in-process ledger holds it (its document), so the
 // gateway's resolvers show a snapshot's status, parties and documents the same way.
 function snapshotOf(remote: RemoteCommitment): CommitmentDocument {
-  const { type, createdBy, parties = [], documents = [], ...fields } = remote;
+  const { type, createdBy, parties, documents, ...fields } = remote;
+  // The history operation selects both: an answer without them is off the contract.
+  if (!Array.isArray(parties) || !Array.isArray(documents)) throw new Error('a revision without its parties');
   return {
     ...fields,
     typeId: type.id,

@@ -87,7 +87,9 @@ export function remoteTargetError(
         ? `The ${service} service refused the gateway's service key: set the same FIGWAY_SERVICE_KEY on both.`
         : `The ${service} service refused the caller's token: it must verify the same tokens as the gateway.`
       : unknownOutcome
-        ? `The ${service} service did not answer the write: it may have been made; read it before trying again.`
+        ? code === 'OFF_CONTRACT'
+          ? `The ${service} service's answer to the write did not fit its contract: the write may have been made; read it before trying again.`
+          : `The ${service} service did not answer the write: it may have been made; read it before trying again.`
         : `The ${service} service failed to answer.`;
   const details = { backend: service, ...(unknownOutcome ? { outcome: 'unknown' } : {}) };
   return {

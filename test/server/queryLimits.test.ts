@@ -1,79 +1,18 @@
+// Query limits (depth, aliases, root fields, directives, tokens, cost) over HTTP and graphql-ws, and their settings.
 import { getIntrospectionQuery } from 'graphql';
-import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { testEngines } from '../../harness/databases.ts';
 import { errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
 import { loadConfig } from '../../src/config.ts';
 import { countingDatabase } from '../support/countingDatabase.ts';
-
-// The query bombs (a nested history cycle, 20,000 aliases) run against a real PostgreSQL, as in production.
-const postgres = (await testEngines()).find((engine) => engine.name === 'postgres');
-if (postgres === undefined)
-  throw new Error('The query-limit tests need PostgreSQL (set CI=true to require it).');
-
-const ALICE_COMMITMENT = 'c0000000-0000-4000-8000-000000000003';
-
-/** `Commitment.history -> CommitmentRevision.commitment`, nested `levels` times under a page of 100. */
-function historyCycle(levels: number): string {
-  const open = 'history { commitment { '.repeat(levels);
-  const close = ' } }'.repeat(levels);
-  return `{ commitments(first: 100) { edges { node { ${open}id${close} } } } }`;
-}
-
-/** `count` aliases of `commitments(first: 100)`, each its own root field. */
-function aliasBomb(count: number): string {
-  const fields = Array.from({ length: count }, (_, i) => `a${i}:commitments(first:100){edges{node{id}}}`);
-  return `{${fields.join(' ')}}`;
-}
-
-interface WsOutcome {
-  data?: unknown;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-}
-
-/** Runs one operation over a real graphql-ws client; an error message resolves as `{ errors }`. */
-async function wsRun(
-  gateway: TestGateway,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<WsOutcome> {
-  const client = createClient({
-    url: gateway.gateway.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${await gateway.tokenFor('alice')}` },
-    retryAttempts: 0,
-  });
-  try {
-    return await new Promise<WsOutcome>((resolve, reject) => {
-      let result: WsOutcome = {};
-      client.subscribe(
-        { query, ...(variables === undefined ? {} : { variables }) },
-        {
-          next: (value) => {
-            result = value as WsOutcome;
-          },
-          error: (error: unknown) =>
-            Array.isArray(error) ? resolve({ errors: error as WsOutcome['errors'] }) : reject(error),
-          complete: () => resolve(result),
-        },
-      );
-    });
-  } finally {
-    await client.dispose();
-  }
-}
-
-/** Statements sent to legacy for GraphQL work, leaving out /healthz's `select 1`. */
-function graphqlStatements(legacy: ReturnType<typeof countingDatabase>): number {
-  return legacy.statements.filter((sql) => sql !== 'select 1').length;
-}
-
-function firstError(outcome: { errors?: WsOutcome['errors'] }) {
-  const error = outcome.errors?.[0];
-  if (error === undefined) throw new Error(`expected an error, got ${JSON.stringify(outcome)}`);
-  return error;
-}
+import {
+  ALICE_COMMITMENT,
+  aliasBomb,
+  firstError,
+  graphqlStatements,
+  historyCycle,
+  postgres,
+  wsRun,
+} from './queryLimitsFixture.ts';
 
 describe('query limits over HTTP (postgres)', () => {
   let gateway: TestGateway;

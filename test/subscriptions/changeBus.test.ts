@@ -1,10 +1,9 @@
+// The change bus: delivery in this process, fan-out across instances on Redis, and Redis going away and back.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CommitmentChange } from '../../src/core/changeEvents.ts';
-import { createGatewayMetrics, type GatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
-import { type ChangeBus, createChangeBus } from '../../src/subscriptions/changeBus.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatewayMetrics } from '../../src/reports/gatewayMetrics.ts';
+import { createChangeBus } from '../../src/subscriptions/changeBus.ts';
 import { captureLogs } from '../support/capturedLogs.ts';
 import { closedPort } from '../support/closedPort.ts';
 import { eventually } from '../support/eventually.ts';
@@ -15,51 +14,23 @@ import {
   redisServerOn,
   TEST_REDIS_URL,
 } from '../support/redisServer.ts';
+import {
+  change,
+  fanOutGauge,
+  listen,
+  lostToRedis,
+  openBus,
+  opened,
+  silent,
+  useChangeBus,
+} from './changeBusFixture.ts';
 
 // Under CI a missing Redis or redis-server fails these tests; elsewhere they are skipped.
 const required = process.env.CI === 'true';
 const sharedRedis = required || (await redisAnswers(6379));
 const privateRedis = required || redisServerInstalled();
 
-function change(id: string): CommitmentChange {
-  return {
-    id: `target:${id}:1`,
-    source: 'target',
-    commitmentId: id,
-    activities: [{ kind: 'CREATED' }],
-    actorId: null,
-    at: new Date().toISOString(),
-  };
-}
-
-/** The commitment ids a bus's listener heard, in order, one entry per change. */
-function listen(bus: ChangeBus): string[] {
-  const heard: string[] = [];
-  bus.subscribe((changes) => heard.push(...changes.map((c) => c.commitmentId)));
-  return heard;
-}
-
-async function lostToRedis(metrics: GatewayMetrics): Promise<number> {
-  const { values } = await metrics.subscriptionEventsLost.get();
-  return values.find((value) => value.labels.reason === 'redis')?.value ?? 0;
-}
-
-async function fanOutGauge(metrics: GatewayMetrics): Promise<number | undefined> {
-  return (await metrics.subscriptionFanOut.get()).values[0]?.value;
-}
-
-const silent = pino({ level: 'silent' });
-const opened: ChangeBus[] = [];
-
-async function openBus(redisUrl: string | null, channel: string, metrics = createGatewayMetrics()) {
-  const bus = await createChangeBus({ redisUrl, channel, metrics, logger: silent });
-  opened.push(bus);
-  return { bus, metrics, heard: listen(bus) };
-}
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((bus) => bus.close()));
-});
+useChangeBus();
 
 describe('createChangeBus: in this process (no Redis)', () => {
   it('tells listeners the published changes in publish order, after publish returns', async () => {

@@ -1,25 +1,20 @@
+// A Mutation unit takes one stage for everyone: flags files, the request router, figway flags, the shipped flags and a real Unleash server refuse or ignore rules for some users only.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { InMemStorageProvider, Unleash } from 'unleash-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoUser } from '../../harness/testGateway.ts';
-import type { Viewer } from '../../src/backends/viewer.ts';
-import type { CatalogueEntry } from '../../src/core/catalogue.ts';
 import { describeFlags } from '../../src/routing/describeFlags.ts';
 import {
   FLAGS_DIR,
-  type FlagDefinitions,
-  type FlagStrategy,
   parseDefinitions,
-  readCatalogue,
   readDefinitions,
   writeDefinitions,
 } from '../../src/routing/flagFiles.ts';
 import { createRequestRouter } from '../../src/routing/requestRouter.ts';
 import { type RuleSelector, strategyOf } from '../../src/routing/stageRules.ts';
-import { decideStage, type StageSource } from '../../src/routing/stageSource.ts';
+import type { StageSource } from '../../src/routing/stageSource.ts';
 import {
   createUnleashFileStageSource,
   createUnleashServerStageSource,
@@ -27,61 +22,19 @@ import {
 import { figway } from '../support/figwayProcess.ts';
 import { flagsWith } from '../support/stageFlags.ts';
 import { startUnleashServer, type UnleashServer, unleashAvailable } from '../support/unleashServer.ts';
+import {
+  BETA_LIVE,
+  catalogue,
+  MUTATION,
+  MUTATION_FLAG,
+  offlineSource,
+  REFUSAL,
+  stageOf,
+  units,
+  viewerOf,
+  withStrategy,
+} from './mutationAuthorityFixture.ts';
 import { adminOf, strategiesPath } from './unleash/stagedDefinitions.ts';
-
-const MUTATION = 'Mutation.updateCommitmentStatus';
-const MUTATION_FLAG = `figway.${MUTATION}`;
-const REFUSAL =
-  /Mutation units take one stage for everyone: a row must have one authoritative side at a time, or two users in different stages would write diverging histories\. Move it for everyone: figway flags set Mutation\.updateCommitmentStatus live/;
-
-const catalogue = await readCatalogue();
-const units = new Map(catalogue.map((entry) => [entry.unit, entry] as [string, CatalogueEntry]));
-
-function viewerOf(username: string): Viewer {
-  const user = demoUser(username);
-  return { kind: 'user', id: user.id, email: user.email, cohort: user.cohort, claims: {}, token: 't' };
-}
-
-function stageOf(source: StageSource, username: string, unit: string) {
-  return createRequestRouter(viewerOf(username), {
-    source,
-    catalogue: units,
-    targetsAvailable: true,
-    onFlagProblem: () => {},
-    onRouteFallback: () => {},
-  }).stageOf(unit);
-}
-
-/** The definitions with `strategy` put first on the flag of `unit`, as someone could in Unleash. */
-function withStrategy(definitions: FlagDefinitions, flag: string, strategy: FlagStrategy): FlagDefinitions {
-  return {
-    ...definitions,
-    features: definitions.features.map((feature) =>
-      feature.name === flag
-        ? { ...feature, enabled: true, strategies: [strategy, ...feature.strategies] }
-        : feature,
-    ),
-  };
-}
-
-/** A stage source over unleash-client evaluating `definitions` offline, skipping figway's file checks. */
-async function offlineSource(definitions: FlagDefinitions): Promise<StageSource> {
-  const client = new Unleash({
-    url: 'http://127.0.0.1:9/figway-offline',
-    appName: 'figway-test',
-    refreshInterval: 0,
-    disableMetrics: true,
-    storageProvider: new InMemStorageProvider(),
-    bootstrap: { data: definitions.features as never },
-  });
-  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
-  return {
-    decide: (flag, context) => decideStage(client, flag, context),
-    close: async () => client.destroy(),
-  };
-}
-
-const BETA_LIVE = strategyOf(MUTATION_FLAG, { selector: { kind: 'cohort', cohort: 'beta' }, stage: 'live' });
 
 describe('flags files', () => {
   it('refuse a cohort, users or percentage rule on a Mutation flag, naming the flag and why', async () => {

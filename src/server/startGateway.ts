@@ -160,8 +160,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
         }
       },
       context: (ctx, _id, payload) => {
-        // A viewer of its own per operation, as per HTTP request: per-request state (a remote
-        // target's batching, for one) is keyed by the viewer object.
+        // A viewer of its own per operation, as per HTTP request: per-request state is keyed by it.
         const viewer: Viewer = { ...(viewers.get(ctx.extra) ?? { kind: 'anonymous' }) };
         const facts = {
           operationName: payload.operationName ?? null,

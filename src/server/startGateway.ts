@@ -195,8 +195,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     // would re-raise the signal once Apollo alone had stopped, killing the process
     // before the mirror, the subscriptions and the observation writer had closed.
     stopOnTerminationSignals: false,
-    // A GET carrying Authorization is preflighted by browsers, so it is as safe from
-    // CSRF as a JSON POST; urql and others send queries as such GETs.
+    // A GET with Authorization is preflighted, so as CSRF-safe as a JSON POST (urql sends such GETs).
     csrfPrevention: {
       requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
     },

@@ -5,28 +5,20 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createConnectApp } from '../resolvers/createConnectApp.ts';
 import { resolvers } from '../resolvers/index.ts';
-import type { ConnectStore } from '../src/backends/connectStore.ts';
 import { createLedgerCommitments } from '../src/backends/ledger/ledgerCommitments.ts';
 import { applyMigrations } from '../src/backends/sql/applyMigrations.ts';
 import { createPostgresTransport } from '../src/backends/supabase/postgresTransport.ts';
 import { type DemoUser, findDemoUser } from '../src/backends/supabase/seed/demoUsers.ts';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/config.ts';
-import type { CatalogueEntry } from '../src/core/catalogue.ts';
-import type { Database, Queryable } from '../src/core/database.ts';
-import type { Logger } from '../src/core/logger.ts';
+import { DEFAULT_QUERY_LIMITS } from '../src/config.ts';
+import type { Database } from '../src/core/database.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../src/reports/gatewayMetrics.ts';
 import { createRouting } from '../src/routing/createRouting.ts';
-import {
-  FLAGS_DIR,
-  type FlagDefinitions,
-  readDefinitions,
-  writeDefinitions,
-} from '../src/routing/flagFiles.ts';
+import { FLAGS_DIR, readDefinitions, writeDefinitions } from '../src/routing/flagFiles.ts';
 import { migratedUnits } from '../src/routing/migrate.ts';
-import type { ReloadOutcome, StageSource } from '../src/routing/stageSource.ts';
+import type { ReloadOutcome } from '../src/routing/stageSource.ts';
 import { readPublishedSchemas } from '../src/schema/schemaFiles.ts';
 import { signSupabaseToken } from '../src/server/signToken.ts';
-import { type Gateway, type GatewayOptions, startGateway } from '../src/server/startGateway.ts';
+import { type Gateway, startGateway } from '../src/server/startGateway.ts';
 import { createBearerVerifier } from '../src/server/verifyBearer.ts';
 import { OBSERVATION_MIGRATIONS } from '../src/shadow/observationMigrations.ts';
 import { createObservationWriter, type ObservationWriter } from '../src/shadow/observationWriter.ts';
@@ -37,10 +29,11 @@ import { recordMirrorFailures } from '../src/writes/recordMirrorFailures.ts';
 import { createSync, type Sync, type SyncOptions } from '../src/writes/sync/createSync.ts';
 import { observeMirroredWrite } from '../src/writes/sync/observeMirroredWrite.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../src/writes/sync/syncMigrations.ts';
-import { NO_MIRROR, type WriteMirror } from '../src/writes/writeMirror.ts';
+import { NO_MIRROR } from '../src/writes/writeMirror.ts';
 import type { TestEngine } from './databases.ts';
 import { createLegacyDatabase } from './legacyDatabase.ts';
 import { createMigrationFixture, type MigrationFixture } from './targetDatabases.ts';
+import type { TestGatewayOptions } from './testGatewayOptions.ts';
 
 /** A GraphQL response as the tests read it. */
 export interface GraphqlResponse {
@@ -93,44 +86,7 @@ export function demoUser(username: string): DemoUser {
  */
 export async function startTestGateway(
   engine: TestEngine,
-  options: {
-    development?: boolean;
-    maxBodyBytes?: number;
-    /** Query limits that differ from the defaults (e.g. a lower depth). */
-    queryLimits?: Partial<QueryLimits>;
-    wrapStore?: (store: ConnectStore) => ConnectStore;
-    wrapDatabase?: (db: Database) => Database;
-    /** Also open a ledger and an OLTP store, backfilled from legacy, as the target side. */
-    targets?: boolean;
-    /** Flag definitions to route by, written to a flags file the gateway watches; default: flags/. */
-    flags?: FlagDefinitions;
-    /** Route by this stage source instead (e.g. one reading a real Unleash server); `flags` is then unused. */
-    stageSource?: StageSource;
-    /** Observe or break the target store the gateway uses. */
-    wrapTarget?: (store: ConnectStore) => ConnectStore;
-    /** Where committed writes are mirrored; default: NO_MIRROR, or the real mirror with `sync`. */
-    mirror?: WriteMirror;
-    /**
-     * Mirror writes for real (needs `targets`): change capture on legacy, the outbox, and
-     * the appliers, with these settings. `applier: false` leaves the background appliers off.
-     */
-    sync?: Partial<Pick<SyncOptions, 'pollMs' | 'retry' | 'leaseMs' | 'mirrorWaitMs' | 'onMirrored'>> & {
-      applier?: boolean;
-    };
-    /** Replace the flag catalogue (e.g. to give a unit a fallback policy). */
-    catalogue?: CatalogueEntry[];
-    /** Run shadow reads, recording observations in the legacy test database (or `observationsDb`). */
-    shadow?: { random?: () => number; maxInFlight?: number; observationsDb?: Queryable };
-    /**
-     * Serve subscriptions from the change feed (the ledger's appends; legacy's changes
-     * need `sync` too, whose appliers publish them), over Redis when `redisUrl` is set.
-     */
-    subscriptions?: { queueLimit?: number; redisUrl?: string | null; shadow?: { random?: () => number } };
-    /** Log here instead of nowhere (e.g. to assert what the operator sees). */
-    logger?: Logger;
-    /** Production settings passed to the gateway as they are (introspection, /metrics access). */
-    gateway?: Pick<GatewayOptions, 'introspection' | 'metricsAccess'>;
-  } = {},
+  options: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const fixture = options.targets === true ? await createMigrationFixture(engine, { backfill: true }) : null;
   const legacyDb =

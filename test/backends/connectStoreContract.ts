@@ -2,16 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommitmentRecord, CommitmentStatus, ConnectStore } from '../../src/backends/connectStore.ts';
-import {
-  DEMO_COMMITMENTS,
-  DEMO_TYPES,
-  type DemoCommitment,
-} from '../../src/backends/supabase/seed/demoCommitments.ts';
-import { DEMO_USERS, type DemoUser } from '../../src/backends/supabase/seed/demoUsers.ts';
+import { DEMO_TYPES } from '../../src/backends/supabase/seed/demoCommitments.ts';
+import { DEMO_USERS } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { ANONYMOUS, type Viewer } from '../../src/backends/viewer.ts';
-import { ErrorCode, FigwayError } from '../../src/errors.ts';
 import { signSupabaseToken } from '../../src/server/signToken.ts';
 import { viewerFromClaims } from '../../src/server/verifyBearer.ts';
+import {
+  ALICE_ONLY,
+  ALL_IDS,
+  type Contract,
+  demoUser,
+  finalStatus,
+  isParty,
+  SHARED,
+  seededIdsWhere,
+} from './connectStoreContractSeed.ts';
+import {
+  describeAttachAndJoin,
+  describeCreateAndMove,
+  describeRefusedWrites,
+} from './connectStoreContractWrites.ts';
 
 /** The secret the contract's tokens are signed with; a store that forwards tokens must accept it. */
 export const CONTRACT_JWT_SECRET = 'figway-contract-secret-at-least-32-characters-long';
@@ -22,51 +32,11 @@ export interface ContractSubject {
   teardown(): Promise<void>;
 }
 
-// What every part of the contract reaches: the store set up for this run and the demo viewers.
-interface Contract {
-  label: string;
-  store(): ConnectStore;
-  as(username: string): Viewer;
-}
-
-function demoUser(username: string): DemoUser {
-  const user = DEMO_USERS.find((candidate) => candidate.username === username);
-  if (user === undefined) throw new Error(`no demo user ${username}`);
-  return user;
-}
-
 async function viewerOf(username: string): Promise<Viewer> {
   const token = await signSupabaseToken(demoUser(username), CONTRACT_JWT_SECRET);
   const { payload } = await jwtVerify(token, new TextEncoder().encode(CONTRACT_JWT_SECRET));
   return viewerFromClaims(payload, token);
 }
-
-// The seed in the terms a viewer sees: ids newest first (created_at grows with the index).
-const SEEDED_NEWEST_FIRST = [...DEMO_COMMITMENTS].reverse();
-const ALL_IDS = SEEDED_NEWEST_FIRST.map((commitment) => commitment.id);
-
-function finalStatus(commitment: DemoCommitment): CommitmentStatus {
-  return commitment.path.at(-1) ?? 'DRAFT';
-}
-
-function isParty(commitment: DemoCommitment, username: string): boolean {
-  return commitment.creator === username || commitment.parties.some((party) => party.username === username);
-}
-
-function seededIdsWhere(keep: (commitment: DemoCommitment) => boolean): string[] {
-  return SEEDED_NEWEST_FIRST.filter(keep).map((commitment) => commitment.id);
-}
-
-function seeded(index: number) {
-  const commitment = DEMO_COMMITMENTS[index];
-  if (commitment === undefined) throw new Error(`no demo commitment ${index}`);
-  return commitment;
-}
-
-// Alice and carol only; bob is no party to it. It has terms.pdf twice.
-const ALICE_ONLY = seeded(0);
-// Alice, bob (participant) and carol (witness).
-const SHARED = seeded(2);
 
 async function allPages(store: ConnectStore, viewer: Viewer, size: number, status: CommitmentStatus | null) {
   const pages: CommitmentRecord[][] = [];
@@ -202,104 +172,6 @@ function describePaging(c: Contract): void {
       expect(ids).toEqual(seededIdsWhere((seed) => finalStatus(seed) === 'DRAFT'));
       expect(drafts.length).toBeGreaterThan(1);
     });
-  });
-}
-
-function describeRefusedWrites(c: Contract): void {
-  describe('writes refused by row-level security', () => {
-    it('lets bob change nothing on a commitment he is no party to', async () => {
-      const admin = c.as('admin');
-      const snapshot = async () => ({
-        commitment: await c.store().commitmentsByIds(admin, [ALICE_ONLY.id]),
-        parties: await c.store().partiesByCommitmentIds(admin, [ALICE_ONLY.id]),
-        documents: await c.store().documentsByCommitmentIds(admin, [ALICE_ONLY.id]),
-      });
-      const before = await snapshot();
-      const status = before.commitment[0]?.status ?? 'DRAFT';
-      const bob = c.as('bob');
-      expect(await c.store().updateCommitmentStatus(bob, ALICE_ONLY.id, status, 'CANCELLED')).toBeNull();
-      const forbidden = { code: ErrorCode.FORBIDDEN };
-      const join = c.store().addParty(bob, ALICE_ONLY.id, demoUser('bob').id, 'WITNESS');
-      await expect(join).rejects.toBeInstanceOf(FigwayError);
-      await expect(join).rejects.toMatchObject(forbidden);
-      const attach = c.store().attachDocument(bob, ALICE_ONLY.id, 'x.pdf', 'https://x.example');
-      await expect(attach).rejects.toMatchObject(forbidden);
-      expect(await snapshot()).toEqual(before);
-    });
-
-    it('refuses to create a commitment for an anonymous viewer', async () => {
-      const input = { title: 'anonymous', description: '', typeId: DEMO_TYPES[0].id, terms: '' };
-      await expect(c.store().createCommitment(ANONYMOUS, input)).rejects.toMatchObject({
-        code: ErrorCode.FORBIDDEN,
-      });
-    });
-  });
-}
-
-// A fresh commitment the service creates with dave as its participant: writes on it
-// change no seeded view.
-async function commitmentForDave(c: Contract, title: string): Promise<CommitmentRecord> {
-  const input = { title, description: `${c.label} contract`, typeId: DEMO_TYPES[1].id, terms: 'none' };
-  const created = await c.store().createCommitment(c.as('admin'), input);
-  await c.store().addParty(c.as('admin'), created.id, demoUser('dave').id, 'PARTICIPANT');
-  return created;
-}
-
-function describeCreateAndMove(c: Contract): void {
-  it('createCommitment makes the viewer its CREATOR and shows it to them only', async () => {
-    const dave = c.as('dave');
-    const input = { title: 'Dave builds a shed', description: 'd', typeId: DEMO_TYPES[1].id, terms: 't' };
-    const created = await c.store().createCommitment(dave, input);
-    expect(created).toMatchObject({ ...input, status: 'DRAFT', version: 1, createdBy: demoUser('dave').id });
-    const parties = await c.store().partiesByCommitmentIds(dave, [created.id]);
-    expect(parties.map((party) => [party.profileId, party.role])).toEqual([[demoUser('dave').id, 'CREATOR']]);
-    expect(await c.store().commitmentsByIds(dave, [created.id])).toEqual([created]);
-    expect(await c.store().commitmentsByIds(c.as('bob'), [created.id])).toEqual([]);
-    expect(await c.store().commitmentsByIds(ANONYMOUS, [created.id])).toEqual([]);
-  });
-
-  it('updateCommitmentStatus changes the status only when it still is `from`', async () => {
-    const created = await commitmentForDave(c, 'Status compare-and-set');
-    const dave = c.as('dave');
-    expect(await c.store().updateCommitmentStatus(dave, created.id, 'ACTIVE', 'FULFILLED')).toBeNull();
-    const [unchanged] = await c.store().commitmentsByIds(c.as('admin'), [created.id]);
-    expect(unchanged).toMatchObject({ status: 'DRAFT', version: 1 });
-    const moved = await c.store().updateCommitmentStatus(dave, created.id, 'DRAFT', 'PROPOSED');
-    expect(moved).toMatchObject({ id: created.id, status: 'PROPOSED', version: 2 });
-    expect(await c.store().updateCommitmentStatus(dave, created.id, 'DRAFT', 'PROPOSED')).toBeNull();
-  });
-}
-
-function describeAttachAndJoin(c: Contract): void {
-  it('attachDocument numbers documents attached under the same name 1, 2', async () => {
-    const created = await commitmentForDave(c, 'Two drafts of the plan');
-    const dave = c.as('dave');
-    const first = await c.store().attachDocument(dave, created.id, 'plan.pdf', 'https://files.example/1');
-    const second = await c.store().attachDocument(dave, created.id, 'plan.pdf', 'https://files.example/2');
-    expect([first.version, second.version]).toEqual([1, 2]);
-    expect(second).toMatchObject({ commitmentId: created.id, uploadedBy: demoUser('dave').id });
-    const listed = await c.store().documentsByCommitmentIds(dave, [created.id]);
-    expect(listed.map((document) => [document.url, document.version])).toEqual([
-      ['https://files.example/1', 1],
-      ['https://files.example/2', 2],
-    ]);
-  });
-
-  it('addParty adds a party once, and refuses a duplicate or an unknown profile', async () => {
-    const created = await commitmentForDave(c, 'A witness for the fence');
-    const dave = c.as('dave');
-    const carol = demoUser('carol').id;
-    const party = await c.store().addParty(dave, created.id, carol, 'WITNESS');
-    expect(party).toMatchObject({ commitmentId: created.id, profileId: carol, role: 'WITNESS' });
-    await expect(c.store().addParty(dave, created.id, carol, 'PARTICIPANT')).rejects.toMatchObject({
-      code: ErrorCode.CONFLICT,
-    });
-    await expect(c.store().addParty(dave, created.id, randomUUID(), 'WITNESS')).rejects.toMatchObject({
-      code: ErrorCode.BAD_USER_INPUT,
-    });
-    const parties = await c.store().partiesByCommitmentIds(dave, [created.id]);
-    expect(parties.filter((row) => row.profileId === carol)).toHaveLength(1);
-    expect(await c.store().commitmentsByIds(c.as('carol'), [created.id])).toHaveLength(1);
   });
 }
 

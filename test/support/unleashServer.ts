@@ -55,6 +55,21 @@ async function onTestPostgres(sql: string): Promise<void> {
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
 
+// The process's uncaughtException and unhandledRejection handlers now; removeAdded takes
+// off those added since.
+function processErrorHandlers() {
+  const uncaught = new Set(process.listeners('uncaughtException'));
+  const unhandled = new Set(process.listeners('unhandledRejection'));
+  return {
+    removeAdded() {
+      for (const listener of process.listeners('uncaughtException'))
+        if (!uncaught.has(listener)) process.removeListener('uncaughtException', listener);
+      for (const listener of process.listeners('unhandledRejection'))
+        if (!unhandled.has(listener)) process.removeListener('unhandledRejection', listener);
+    },
+  };
+}
+
 /**
  * Starts unleash-server in this process on a free port over a fresh database
  * `unleash_test_<hex>` of the test PostgreSQL; `stop` drops the database again.
@@ -71,6 +86,7 @@ export async function startUnleashServer(): Promise<UnleashServer> {
   // Loaded here, not at the top, so a file whose suite is skipped never pays for it.
   const { ApiTokenType, IAuthType, start } = await import('unleash-server');
   let unleash: Awaited<ReturnType<typeof start>>;
+  const handlers = processErrorHandlers();
   try {
     unleash = await start({
       db: {
@@ -111,6 +127,10 @@ export async function startUnleashServer(): Promise<UnleashServer> {
   } catch (error) {
     await onTestPostgres(`drop database if exists ${database} with (force)`);
     throw error;
+  } finally {
+    // Its migrator (db-migrate) ends the process on any uncaught error in it, with Unleash's
+    // logger silent: taken off, such an error reaches vitest, which reports it with its stack.
+    handlers.removeAdded();
   }
   const url = `http://127.0.0.1:${port}/api`;
   return {

@@ -70,6 +70,38 @@ function processErrorHandlers() {
   };
 }
 
+interface PoolCounts {
+  numUsed(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+}
+
+// The connection pool (tarn) of the knex instance a store of Unleash holds as `db`.
+function poolOf(store: object): PoolCounts {
+  const pool = Reflect.get(Reflect.get(Reflect.get(store, 'db') ?? {}, 'client') ?? {}, 'pool');
+  if (typeof pool?.numUsed !== 'function') throw new Error("unleash-server's store has no knex pool");
+  return pool as PoolCounts;
+}
+
+/**
+ * Resolves once Unleash's connection pool has stayed idle for 100 ms (within 10 s).
+ * Unleash goes on writing after it has answered (the onboarding and lifecycle events of a
+ * flag it created or moved), and destroying its pool under those writes rejects them,
+ * unhandled, failing the run.
+ */
+async function untilPoolIdle(store: object): Promise<void> {
+  const pool = poolOf(store);
+  const deadline = Date.now() + 10_000;
+  let idleSince: number | null = null;
+  while (Date.now() < deadline) {
+    const busy = pool.numUsed() + pool.numPendingAcquires() + pool.numPendingCreates();
+    idleSince = busy > 0 ? null : (idleSince ?? Date.now());
+    if (idleSince !== null && Date.now() - idleSince >= 100) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("unleash-server's connection pool was still busy after 10 s");
+}
+
 /**
  * Starts unleash-server in this process on a free port over a fresh database
  * `unleash_test_<hex>` of the test PostgreSQL; `stop` drops the database again.
@@ -150,8 +182,14 @@ export async function startUnleashServer(): Promise<UnleashServer> {
       return text === '' ? null : (JSON.parse(text) as unknown);
     },
     async stop() {
-      await unleash.stop();
-      await onTestPostgres(`drop database if exists ${database} with (force)`);
+      try {
+        // No job starts from here on; those running, and the writes they set off, finish.
+        unleash.services.schedulerService.stop();
+        await untilPoolIdle(unleash.stores.settingStore);
+      } finally {
+        await unleash.stop();
+        await onTestPostgres(`drop database if exists ${database} with (force)`);
+      }
     },
   };
 }

@@ -15,6 +15,7 @@ import { runBackfill } from '../../../src/writes/backfill/runBackfill.ts';
 import { toOutboxEntry } from '../../../src/writes/sync/queueRows.ts';
 import { CAPTURE_MIGRATIONS, SYNC_MIGRATIONS } from '../../../src/writes/sync/syncMigrations.ts';
 import type { OutboxEntry } from '../../../src/writes/sync/syncTypes.ts';
+import { userViewer } from '../../backends/ledger/commitmentLedgerFixture.ts';
 
 export const LIVE = { unit: 'Mutation.updateCommitmentStatus', stage: 'live', mirrorTo: 'legacy' } as const;
 
@@ -25,15 +26,7 @@ export function userId(username: string): string {
 }
 
 export function viewerOf(username: string): Viewer {
-  const id = userId(username);
-  return {
-    kind: 'user',
-    id,
-    email: null,
-    cohort: null,
-    claims: { sub: id, role: 'authenticated' },
-    token: '',
-  };
+  return userViewer(userId(username));
 }
 
 // A timestamptz column as the ISO string the ledger writes (pg and PGlite give a Date).

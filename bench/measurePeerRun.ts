@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FigwayReader } from './figwayReader.ts';
 import { fireLoad, type LoadFigures, type LoadPlan } from './fireLoad.ts';
-import { processCpuMs } from './processUsage.ts';
+import { postgresCpuMs, processCpuMs } from './processUsage.ts';
 import {
   meanSampleRate,
   readShadowCounters,
@@ -56,6 +56,10 @@ export interface PeerRun {
   load: LoadFigures;
   /** CPU of the server's process (every thread) per request, over the timed load; null off Linux. */
   cpuMsPerRequest: number | null;
+  /** CPU of every PostgreSQL process on the machine per request, over the timed load; null when none runs here. */
+  databaseCpuMsPerRequest: number | null;
+  /** CPU of the benchmark's own process (the load generator) per request, over the timed load. */
+  loadCpuMsPerRequest: number;
   /** Null for the bare peer. */
   shadow: ShadowRunCounts | null;
 }
@@ -99,8 +103,9 @@ async function settle(
 }
 
 /**
- * Runs `plan` once against `target` and measures it: the load's figures, the server
- * process's CPU per request over the load (read from /proc before and after), and for
+ * Runs `plan` once against `target` and measures it: the load's figures, the CPU per
+ * request over the load of the server's process, of PostgreSQL's and of the load
+ * generator's (read from /proc and process.cpuUsage before and after), and for
  * figway what its shadow machinery did, from /metrics before the run and once settled.
  */
 export async function measurePeerRun(
@@ -114,8 +119,14 @@ export async function measurePeerRun(
   const before = reader === null ? null : await readShadowCounters(reader.metricsUrl);
   const storedBefore = reader === null ? 0 : await countStored();
   const cpuBefore = processCpuMs(target.pid);
+  const databaseBefore = postgresCpuMs();
+  const loadBefore = process.cpuUsage();
   const load = await fireLoad(plan);
+  const loadCpu = process.cpuUsage(loadBefore);
+  const databaseAfter = postgresCpuMs();
   const cpuAfter = processCpuMs(target.pid);
+  const perRequest = (before: number | null, after: number | null) =>
+    before === null || after === null ? null : (after - before) / load.requests;
   const shadow =
     reader === null || before === null ? null : await settle(reader, before, storedBefore, countStored);
   return {
@@ -123,7 +134,9 @@ export async function measurePeerRun(
     query,
     round,
     load,
-    cpuMsPerRequest: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / load.requests,
+    cpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
+    databaseCpuMsPerRequest: perRequest(databaseBefore, databaseAfter),
+    loadCpuMsPerRequest: (loadCpu.user + loadCpu.system) / 1000 / load.requests,
     shadow,
   };
 }

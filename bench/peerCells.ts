@@ -23,6 +23,15 @@ export interface PeerCell {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest: number | null;
+  /** PostgreSQL's CPU per request (every database of both sides, and the observation store). */
+  databaseCpuMsPerRequest: number | null;
+  /** The load generator's CPU per request. */
+  loadCpuMsPerRequest: number;
+  /**
+   * The machine's CPU per request: the server's, PostgreSQL's and the load generator's.
+   * On a machine they keep busy, requests/s goes as its inverse.
+   */
+  machineCpuMsPerRequest: number | null;
   /** Answers compared byte for byte with figway's at legacy, over every run (all equal). */
   checked: number;
   shadow: ShadowCellCounts | null;
@@ -36,6 +45,8 @@ export interface PeerRatio {
   throughput: number;
   p99: number;
   cpu: number | null;
+  /** The machine's CPU per request (server, PostgreSQL, load generator), over `over`'s. */
+  machineCpu: number | null;
 }
 
 /** The median of `values`; NaN for none. */
@@ -72,6 +83,16 @@ function shadowCell(runs: readonly PeerRun[]): ShadowCellCounts | null {
   };
 }
 
+// The median when every run knows the figure; null otherwise.
+function medianIfAllKnown(values: ReadonlyArray<number | null>): number | null {
+  return values.some((value) => value === null) ? null : median(values.map((value) => value ?? Number.NaN));
+}
+
+function machineCpuOf(run: PeerRun): number | null {
+  if (run.cpuMsPerRequest === null || run.databaseCpuMsPerRequest === null) return null;
+  return run.cpuMsPerRequest + run.databaseCpuMsPerRequest + run.loadCpuMsPerRequest;
+}
+
 /** The cell of `setting` and `query` from its runs. */
 export function peerCell(setting: PeerSetting, query: string, runs: readonly PeerRun[]): PeerCell {
   const mine = runs.filter((run) => run.setting === setting && run.query === query);
@@ -82,9 +103,10 @@ export function peerCell(setting: PeerSetting, query: string, runs: readonly Pee
     perSecond: median(mine.map((run) => run.load.perSecond)),
     p50Ms: median(mine.map((run) => run.load.p50Ms)),
     p99Ms: median(mine.map((run) => run.load.p99Ms)),
-    cpuMsPerRequest: mine.some((run) => run.cpuMsPerRequest === null)
-      ? null
-      : median(mine.map((run) => run.cpuMsPerRequest ?? Number.NaN)),
+    cpuMsPerRequest: medianIfAllKnown(mine.map((run) => run.cpuMsPerRequest)),
+    databaseCpuMsPerRequest: medianIfAllKnown(mine.map((run) => run.databaseCpuMsPerRequest)),
+    loadCpuMsPerRequest: median(mine.map((run) => run.loadCpuMsPerRequest)),
+    machineCpuMsPerRequest: medianIfAllKnown(mine.map(machineCpuOf)),
     checked: mine.reduce((sum, run) => sum + run.load.checked, 0),
     shadow: shadowCell(mine),
   };
@@ -99,14 +121,46 @@ export function peerRatio(
 ): PeerRatio {
   const of = cells.find((cell) => cell.query === query && cell.setting === setting);
   const base = cells.find((cell) => cell.query === query && cell.setting === over);
-  const cpu = of?.cpuMsPerRequest ?? null;
-  const baseCpu = base?.cpuMsPerRequest ?? null;
+  const quotient = (value: number | null | undefined, baseValue: number | null | undefined) =>
+    value === null || value === undefined || baseValue === null || baseValue === undefined
+      ? null
+      : value / baseValue;
   return {
     query,
     setting,
     over,
     throughput: (of?.perSecond ?? Number.NaN) / (base?.perSecond ?? Number.NaN),
     p99: (of?.p99Ms ?? Number.NaN) / (base?.p99Ms ?? Number.NaN),
-    cpu: cpu === null || baseCpu === null ? null : cpu / baseCpu,
+    cpu: quotient(of?.cpuMsPerRequest, base?.cpuMsPerRequest),
+    machineCpu: quotient(of?.machineCpuMsPerRequest, base?.machineCpuMsPerRequest),
+  };
+}
+
+/**
+ * The best `shadow`@1 and `live` could do against `legacy` on this machine if figway's
+ * own work for the candidate cost nothing, from the machine's CPU per request (the
+ * benchmark keeps every core busy, so requests/s goes as its inverse): `shadow`@1 adds
+ * the target's database work (as `complete` measured it) to a `legacy` request, and
+ * `live` adds legacy's database work (as `legacy` measured it) to a `complete` one.
+ */
+export interface PeerCeiling {
+  query: string;
+  shadow: number | null;
+  live: number | null;
+}
+
+/** The ceilings of `query` from its cells; null where a figure is unknown. */
+export function peerCeiling(cells: readonly PeerCell[], query: string): PeerCeiling {
+  const cell = (setting: PeerSetting) => cells.find((of) => of.query === query && of.setting === setting);
+  const legacy = cell('legacy');
+  const complete = cell('complete');
+  const machine = (of: PeerCell | undefined) => of?.machineCpuMsPerRequest ?? null;
+  const database = (of: PeerCell | undefined) => of?.databaseCpuMsPerRequest ?? null;
+  const ceiling = (base: number | null, served: number | null, added: number | null) =>
+    base === null || served === null || added === null ? null : base / (served + added);
+  return {
+    query,
+    shadow: ceiling(machine(legacy), machine(legacy), database(complete)),
+    live: ceiling(machine(legacy), machine(complete), database(legacy)),
   };
 }

@@ -12,7 +12,14 @@ import type { LoadPlan } from './fireLoad.ts';
 import { progress } from './measure.ts';
 import { measurePeerRun, PEER_SETTINGS, type PeerRun, type PeerTarget } from './measurePeerRun.ts';
 import { checkAnswer, commitmentsSeen, postQuery } from './peerAnswers.ts';
-import { type PeerCell, type PeerRatio, peerCell, peerRatio } from './peerCells.ts';
+import {
+  type PeerCeiling,
+  type PeerCell,
+  type PeerRatio,
+  peerCeiling,
+  peerCell,
+  peerRatio,
+} from './peerCells.ts';
 import { PEER_QUERIES, type PeerQuery } from './peerQueries.ts';
 import { startPeerServers, targetOf, visit } from './peerServers.ts';
 import { createProductionDatabases } from './productionDatabases.ts';
@@ -47,6 +54,8 @@ export interface PeersBenchReport {
   cells: PeerCell[];
   /** figway at legacy over the bare peer, and every other figway setting over figway at legacy. */
   ratios: PeerRatio[];
+  /** Per query, the best `shadow`@1 and `live` could do here if figway's work for the candidate were free. */
+  ceilings: PeerCeiling[];
   /** Wall-clock seconds of the whole part, setup included. */
   seconds: number;
   /** Why nothing was measured, when nothing was. */
@@ -162,6 +171,7 @@ export async function benchPeers(sizes: PeersBenchSizes): Promise<PeersBenchRepo
     visible,
     cells,
     ratios: ratiosOf(cells),
+    ceilings: PEER_QUERIES.map((query) => peerCeiling(cells, query.name)),
     seconds: (performance.now() - started) / 1000,
     skipped,
   });

@@ -1,5 +1,5 @@
 import type { PeerSetting } from './measurePeerRun.ts';
-import type { PeerCell, PeerRatio } from './peerCells.ts';
+import type { PeerCeiling, PeerCell, PeerRatio } from './peerCells.ts';
 import { PEER_QUERIES } from './peerQueries.ts';
 import type { PeersBenchReport } from './peersBench.ts';
 import { formatNumber, type TableColumns, tableCells } from './reportTable.ts';
@@ -19,6 +19,7 @@ const COLUMNS: TableColumns = [
   ['p50 ms', 8],
   ['p99 ms', 8],
   ['cpu ms/req', 11],
+  ['pg ms/req', 10],
   ['obs', 9],
   ['skipped', 9],
   ['share', 7],
@@ -32,12 +33,14 @@ const RATIO_COLUMNS: TableColumns = [
   ['req/s', 8],
   ['p99', 8],
   ['cpu/req', 9],
+  ['all cpu/req', 12],
 ];
 
 const count = (value: number | undefined) => (value === undefined ? '-' : formatNumber(value));
 const share = (value: number | null | undefined) =>
   value === null || value === undefined ? '-' : formatNumber(value, 2);
 const times = (value: number | null) => (value === null ? '-' : `${formatNumber(value, 2)}x`);
+const milliseconds = (value: number | null) => (value === null ? '-' : formatNumber(value, 2));
 
 function cellRow(cell: PeerCell): string {
   const { shadow } = cell;
@@ -47,7 +50,8 @@ function cellRow(cell: PeerCell): string {
     formatNumber(cell.perSecond),
     formatNumber(cell.p50Ms, 2),
     formatNumber(cell.p99Ms, 2),
-    cell.cpuMsPerRequest === null ? '-' : formatNumber(cell.cpuMsPerRequest, 2),
+    milliseconds(cell.cpuMsPerRequest),
+    milliseconds(cell.databaseCpuMsPerRequest),
     count(shadow?.comparisons),
     count(skipped),
     share(shadow?.comparedShare),
@@ -63,6 +67,7 @@ function ratioRow(ratio: PeerRatio): string {
     times(ratio.throughput),
     times(ratio.p99),
     times(ratio.cpu),
+    times(ratio.machineCpu),
   ]);
 }
 
@@ -75,6 +80,15 @@ function skippedLines(cells: readonly PeerCell[]): string[] {
       `  ${NAMES[cell.setting]} skipped: ${reasons.map(([reason, n]) => `${reason} ${formatNumber(n)}`).join(', ')}`,
     ];
   });
+}
+
+// What the candidate's database work alone leaves of legacy's requests/s here.
+function ceilingLines(ceiling: PeerCeiling | undefined): string[] {
+  if (ceiling === undefined || ceiling.shadow === null || ceiling.live === null) return [];
+  return [
+    `  ceilings here, were figway's own work for the candidate free: shadow @1 ${times(ceiling.shadow)},` +
+      ` live ${times(ceiling.live)} legacy`,
+  ];
 }
 
 function queryLines(report: PeersBenchReport, name: string, label: string): string[] {
@@ -95,6 +109,7 @@ function queryLines(report: PeersBenchReport, name: string, label: string): stri
       RATIO_COLUMNS.map(([title]) => title),
     ),
     ...report.ratios.filter((ratio) => ratio.query === name).map(ratioRow),
+    ...ceilingLines(report.ceilings.find((ceiling) => ceiling.query === name)),
   ];
 }
 
@@ -109,7 +124,8 @@ export function formatPeersReport(report: PeersBenchReport): string {
       `${sizes.measureSeconds} s per setting and query; took ${formatNumber(report.seconds)} s;`,
     `load average ${formatNumber(report.loadAverage.before, 1)} before, ${formatNumber(report.loadAverage.after, 1)} after, ` +
       `on ${machine.cores} cores: other processes competing for them make the figures noisy.`,
-    "cpu: the server process's CPU (every thread) per request; obs: comparisons run; skipped: samples",
+    "cpu: the server process's CPU (every thread) per request; pg: every PostgreSQL process's; all cpu:",
+    "the server's, PostgreSQL's and the load generator's together; obs: comparisons run; skipped: samples",
     'not taken; share: comparisons / (comparisons + samples skipped for a full queue); rate: effective',
     'sample rate (the gauge, - when not reported); lost: observations lost; stored: rows stored.',
   ];

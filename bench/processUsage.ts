@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // Linux reports process times in clock ticks of USER_HZ, which is 100 on every
 // architecture Node supports there.
@@ -46,4 +46,53 @@ export function sumOverProcesses(
     sum += value;
   }
   return sum;
+}
+
+interface ProcStat {
+  name: string;
+  parent: number;
+  /** utime + stime, and cutime + cstime (children that exited and were waited for), in ticks. */
+  own: number;
+  children: number;
+}
+
+function procStat(pid: string): ProcStat | null {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    parent: Number(fields[1]),
+    own: Number(fields[11]) + Number(fields[12]),
+    children: Number(fields[13]) + Number(fields[14]),
+  };
+}
+
+/**
+ * CPU milliseconds every PostgreSQL server process on this machine has used so far:
+ * each running process (postmaster, backends, WAL writer, checkpointer...) and the
+ * backends that have exited, which the postmaster counts as its children. Null when
+ * no PostgreSQL runs here (or /proc cannot be read). Resolution 10 ms per process.
+ */
+export function postgresCpuMs(): number | null {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    // Not Linux: the caller reports the figure as unknown.
+    return null;
+  }
+  const stats = new Map<number, ProcStat>();
+  for (const pid of pids) {
+    const stat = procStat(pid);
+    if (stat?.name === 'postgres') stats.set(Number(pid), stat);
+  }
+  if (stats.size === 0) return null;
+  let ticks = 0;
+  for (const stat of stats.values()) {
+    ticks += stat.own;
+    // The postmaster: the one PostgreSQL process whose parent is not one.
+    if (!stats.has(stat.parent)) ticks += stat.children;
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }

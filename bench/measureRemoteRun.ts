@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildServer } from './childServer.ts';
 import type { FigwayReader } from './figwayReader.ts';
 import { fireLoad, type LoadFigures, type LoadPlan } from './fireLoad.ts';
-import { processCpuMs, sumOverProcesses } from './processUsage.ts';
+import { postgresCpuMs, processCpuMs, sumOverProcesses } from './processUsage.ts';
 import { scrapeMetrics, sumOf } from './scrapeMetrics.ts';
 import { readShadowCounters, total } from './shadowCounters.ts';
 import type { BenchStage } from './stageFlags.ts';
@@ -39,6 +39,10 @@ export interface RemoteRun {
   gatewayCpuMsPerRequest: number | null;
   /** CPU of the two services' processes per request; null off Linux. */
   servicesCpuMsPerRequest: number | null;
+  /** CPU of every PostgreSQL process on the machine per request; null when none runs here. */
+  databaseCpuMsPerRequest: number | null;
+  /** CPU of the benchmark's own process (the load generator) per request. */
+  loadCpuMsPerRequest: number;
   /** GraphQL requests the two services answered per request to the gateway. */
   serviceRequestsPerRequest: number;
 }
@@ -72,8 +76,9 @@ async function settle(reader: FigwayReader): Promise<void> {
 
 /**
  * Runs `plan` once against `target` and measures it: the load's figures, the CPU the
- * gateway's process and the services' processes used per request (read from /proc
- * before and after), and the services' GraphQL requests per gateway request.
+ * gateway's process, the services' processes, PostgreSQL and the load generator used
+ * per request (read from /proc and process.cpuUsage before and after), and the
+ * services' GraphQL requests per gateway request.
  */
 export async function measureRemoteRun(
   target: RemoteTarget,
@@ -84,9 +89,16 @@ export async function measureRemoteRun(
 ): Promise<RemoteRun> {
   const pids = services.map((service) => service.pid);
   const requestsBefore = await serviceRequests(services);
-  const cpuBefore = { gateway: processCpuMs(target.pid), services: sumOverProcesses(pids, processCpuMs) };
+  const cpuNow = () => ({
+    gateway: processCpuMs(target.pid),
+    services: sumOverProcesses(pids, processCpuMs),
+    database: postgresCpuMs(),
+  });
+  const cpuBefore = cpuNow();
+  const loadBefore = process.cpuUsage();
   const load = await fireLoad(plan);
-  const cpuAfter = { gateway: processCpuMs(target.pid), services: sumOverProcesses(pids, processCpuMs) };
+  const loadCpu = process.cpuUsage(loadBefore);
+  const cpuAfter = cpuNow();
   const requestsAfter = await serviceRequests(services);
   if (target.figway !== null) await settle(target.figway.reader);
   const perRequest = (before: number | null, after: number | null) =>
@@ -98,6 +110,8 @@ export async function measureRemoteRun(
     load,
     gatewayCpuMsPerRequest: perRequest(cpuBefore.gateway, cpuAfter.gateway),
     servicesCpuMsPerRequest: perRequest(cpuBefore.services, cpuAfter.services),
+    databaseCpuMsPerRequest: perRequest(cpuBefore.database, cpuAfter.database),
+    loadCpuMsPerRequest: (loadCpu.user + loadCpu.system) / 1000 / load.requests,
     serviceRequestsPerRequest: (requestsAfter - requestsBefore) / load.requests,
   };
 }

@@ -13,6 +13,13 @@ export interface RemoteCell {
   gatewayCpuMsPerRequest: number | null;
   /** The gateway's and the two services' CPU per request; PostgreSQL's is not counted. */
   totalCpuMsPerRequest: number | null;
+  /** PostgreSQL's CPU per request (every database: legacy, the targets', the observation store). */
+  databaseCpuMsPerRequest: number | null;
+  /**
+   * The machine's CPU per request: the gateway's, the services', PostgreSQL's and the
+   * load generator's. On a machine they keep busy, requests/s goes as its inverse.
+   */
+  machineCpuMsPerRequest: number | null;
   serviceRequestsPerRequest: number;
   /** Answers compared byte for byte with the setting's reference, over every run (all equal). */
   checked: number;
@@ -33,6 +40,13 @@ function medianOrNull(values: ReadonlyArray<number | null>): number | null {
   return values.some((value) => value === null) ? null : median(values.map((value) => value ?? Number.NaN));
 }
 
+function machineCpuOf(run: RemoteRun): number | null {
+  const { gatewayCpuMsPerRequest: gateway, servicesCpuMsPerRequest: services } = run;
+  const database = run.databaseCpuMsPerRequest;
+  if (gateway === null || services === null || database === null) return null;
+  return gateway + services + database + run.loadCpuMsPerRequest;
+}
+
 /** The cell of `setting` and `query` from its runs. */
 export function remoteCell(setting: RemoteSetting, query: string, runs: readonly RemoteRun[]): RemoteCell {
   const mine = runs.filter((run) => run.setting === setting && run.query === query);
@@ -51,6 +65,8 @@ export function remoteCell(setting: RemoteSetting, query: string, runs: readonly
           : run.gatewayCpuMsPerRequest + run.servicesCpuMsPerRequest,
       ),
     ),
+    databaseCpuMsPerRequest: medianOrNull(mine.map((run) => run.databaseCpuMsPerRequest)),
+    machineCpuMsPerRequest: medianOrNull(mine.map(machineCpuOf)),
     serviceRequestsPerRequest: median(mine.map((run) => run.serviceRequestsPerRequest)),
     checked: mine.reduce((sum, run) => sum + run.load.checked, 0),
   };

@@ -19,6 +19,8 @@ const COLUMNS: TableColumns = [
   ['p99 ms', 8],
   ['gw cpu', 8],
   ['all cpu', 9],
+  ['pg cpu', 8],
+  ['machine', 9],
   ['svc req', 9],
 ];
 
@@ -39,6 +41,8 @@ function cellRow(cell: RemoteCell): string {
     formatNumber(cell.p99Ms, 2),
     cpu(cell.gatewayCpuMsPerRequest),
     cpu(cell.totalCpuMsPerRequest),
+    cpu(cell.databaseCpuMsPerRequest),
+    cpu(cell.machineCpuMsPerRequest),
     formatNumber(cell.serviceRequestsPerRequest, 2),
   ]);
 }
@@ -70,7 +74,7 @@ function queryLines(report: RemoteBenchReport, name: string, label: string): str
   ];
 }
 
-/** The remote report as text tables, about 90 columns wide. */
+/** The remote report as text tables, about 100 columns wide. */
 export function formatRemoteReport(report: RemoteBenchReport): string {
   const { machine, sizes } = report;
   const lines = [
@@ -81,8 +85,9 @@ export function formatRemoteReport(report: RemoteBenchReport): string {
       `${sizes.measureSeconds} s per setting and query; took ${formatNumber(report.seconds)} s;`,
     `load average ${formatNumber(report.loadAverage.before, 1)} before, ${formatNumber(report.loadAverage.after, 1)} after, ` +
       `on ${machine.cores} cores: other processes competing for them make the figures noisy.`,
-    "gw cpu: the gateway process's CPU ms per request; all cpu: the gateway's and both services' (not",
-    "PostgreSQL's); svc req: GraphQL requests the services answered per request to the gateway.",
+    "gw cpu: the gateway process's CPU ms per request; all cpu: the gateway's and both services'; pg cpu:",
+    "every PostgreSQL process's; machine: all cpu, pg cpu and the load generator's together (requests/s",
+    'goes as its inverse); svc req: GraphQL requests the services answered per request to the gateway.',
   ];
   for (const query of REMOTE_QUERIES) lines.push(...queryLines(report, query.name, query.label));
   for (const note of report.skipped) lines.push('', `note: ${note}`);

@@ -6,17 +6,18 @@ import {
   isListType,
 } from 'graphql';
 import type { PathDiff } from '../core/observation.ts';
-import { type ComparisonRules, compareFrom, idOf, sameLeaf } from './compareValues.ts';
+import { type ComparisonRules, compareFrom, sameLeaf } from './compareValues.ts';
+import { groupOf, type ItemsById, isRepeated, itemsById } from './itemsById.ts';
 import {
   FOLLOW,
   type Followed,
   followed,
   projectAt,
-  projectLeaf,
   projectSelection,
   type SelectionInfo,
 } from './projectSelection.ts';
 import { type IgnorePatterns, ignorePatterns, SegmentPath } from './segmentPath.ts';
+import { HOLE, idsOf, leafOf, sameDistinct } from './selectionIds.ts';
 
 /** A value of the unit could not be projected (a scalar's `serialize` threw): `cause` says why. */
 export class ProjectionFailure extends Error {
@@ -26,9 +27,6 @@ export class ProjectionFailure extends Error {
   }
 }
 
-// A hole of a sparse list: its projection (Array#map keeps holes) reads as `undefined`, not MISSING.
-const HOLE: unique symbol = Symbol('hole');
-
 /** One comparison's state: the path so far, written out only for a diff. */
 interface Walk {
   info: SelectionInfo;
@@ -36,10 +34,6 @@ interface Walk {
   ignore: IgnorePatterns;
   diffs: PathDiff[];
   path: SegmentPath;
-}
-
-function leafOf(value: unknown, type: GraphQLOutputType, depth: number): unknown {
-  return value === HOLE ? undefined : projectLeaf(value, type, depth);
 }
 
 function projected(
@@ -114,44 +108,6 @@ function compareFields(
   }
 }
 
-// The id compareValues pairs a projected item by, read from the item's projection of its `id` key alone.
-function projectedId(
-  walk: Walk,
-  item: unknown,
-  type: GraphQLOutputType,
-  nodes: readonly FieldNode[],
-  depth: number,
-): string | undefined {
-  const leaf = leafOf(item, type, depth);
-  if (leaf !== FOLLOW) return idOf(leaf);
-  const bare = getNullableType(type);
-  if (isListType(bare)) return undefined;
-  const fields = followed(bare as GraphQLObjectType, nodes, walk.info);
-  let field: Followed | undefined;
-  for (let i = 0; i < fields.length && field === undefined; i++)
-    if (fields[i]?.key === 'id') field = fields[i];
-  if (field === undefined) return undefined;
-  const record = item as Record<string, unknown>;
-  const id = projectAt(record[field.name], field.type, field.nodes, walk.info, depth + 1);
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
-}
-
-function idsOf(
-  walk: Walk,
-  items: unknown[],
-  type: GraphQLOutputType,
-  nodes: readonly FieldNode[],
-  depth: number,
-) {
-  const ids: string[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const id = projectedId(walk, i in items ? items[i] : HOLE, type, nodes, depth);
-    if (id === undefined) return null;
-    ids.push(id);
-  }
-  return ids;
-}
-
 function compareLists(
   walk: Walk,
   type: GraphQLOutputType,
@@ -160,8 +116,8 @@ function compareLists(
   control: unknown[],
   candidate: unknown[],
 ): void {
-  const leftIds = walk.rules.orderedLists ? null : idsOf(walk, control, type, nodes, depth);
-  const rightIds = leftIds === null ? null : idsOf(walk, candidate, type, nodes, depth);
+  const leftIds = walk.rules.orderedLists ? null : idsOf(walk.info, control, type, nodes, depth);
+  const rightIds = leftIds === null ? null : idsOf(walk.info, candidate, type, nodes, depth);
   if (leftIds !== null && rightIds !== null && sameDistinct(leftIds, rightIds)) {
     // The usual case, both lists with the same items in the same order: no maps to build.
     for (let i = 0; i < leftIds.length; i++) {
@@ -175,8 +131,8 @@ function compareLists(
       type,
       nodes,
       depth,
-      byId(walk, control, leftIds, type, nodes, depth),
-      byId(walk, candidate, rightIds, type, nodes, depth),
+      itemsById(control, (i) => leftIds[i] as string),
+      itemsById(candidate, (i) => rightIds[i] as string),
     );
   } else compareByPosition(walk, type, nodes, depth, control, candidate);
 }
@@ -197,50 +153,24 @@ function compareByPosition(
   }
 }
 
-// Whether two id lists are the same ids in the same order, none repeated (the pairing by id is then by position).
-function sameDistinct(left: readonly string[], right: readonly string[]): boolean {
-  if (left.length !== right.length || left.length > 32) return false;
-  for (let i = 0; i < left.length; i++) {
-    if (left[i] !== right[i]) return false;
-    for (let j = 0; j < i; j++) if (left[j] === left[i]) return false;
-  }
-  return true;
-}
-
 function itemAt(items: unknown[], index: number): unknown {
   if (index >= items.length) return undefined;
   return index in items ? items[index] : HOLE;
 }
 
-// Items by id, the last of a repeated id kept (as compareValues's Map does); the items it
-// drops are still projected, as the projected copies were.
-function byId(
-  walk: Walk,
-  items: unknown[],
-  ids: string[],
-  type: GraphQLOutputType,
-  nodes: readonly FieldNode[],
-  depth: number,
-): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  items.forEach((item, index) => {
-    const id = ids[index] as string;
-    if (map.has(id)) projectAt(map.get(id), type, nodes, walk.info, depth);
-    map.set(id, item);
-  });
-  return map;
-}
-
+// Ids held once on each side compared item to item; an id held by more than one item on
+// either side is one diff of its items on each side.
 function compareById(
   walk: Walk,
   type: GraphQLOutputType,
   nodes: readonly FieldNode[],
   depth: number,
-  left: Map<string, unknown>,
-  right: Map<string, unknown>,
+  left: ItemsById,
+  right: ItemsById,
 ): void {
-  for (const id of left.keys()) compareItem(walk, type, nodes, depth, id, left, right);
-  for (const id of right.keys()) if (!left.has(id)) compareItem(walk, type, nodes, depth, id, left, right);
+  for (const id of left.items.keys()) compareItem(walk, type, nodes, depth, id, left, right);
+  for (const id of right.items.keys())
+    if (!left.items.has(id)) compareItem(walk, type, nodes, depth, id, left, right);
 }
 
 function compareItem(
@@ -249,11 +179,18 @@ function compareItem(
   nodes: readonly FieldNode[],
   depth: number,
   id: string,
-  left: Map<string, unknown>,
-  right: Map<string, unknown>,
+  left: ItemsById,
+  right: ItemsById,
 ): void {
   walk.path.enter(id, true);
-  compareNode(walk, type, nodes, depth, left.get(id), right.get(id));
+  if (isRepeated(left, right, id)) {
+    // Projected even under an ignored path, as the projected copies were.
+    const project = (item: unknown) => projectAt(item, type, nodes, walk.info, depth);
+    const control = groupOf(left, id).map(project);
+    const candidate = groupOf(right, id).map(project);
+    if (!walk.path.ignoredBy(walk.ignore))
+      walk.diffs.push({ path: walk.path.toString(), control, candidate });
+  } else compareNode(walk, type, nodes, depth, left.items.get(id), right.items.get(id));
   walk.path.leave();
 }
 

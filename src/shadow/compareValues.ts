@@ -1,4 +1,5 @@
 import type { PathDiff } from '../core/observation.ts';
+import { groupOf, isRepeated, itemsById } from './itemsById.ts';
 import { MISSING } from './projectSelection.ts';
 
 /** How a unit's two answers are compared. */
@@ -65,15 +66,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** One pair of values still to compare, at its path (`depth`: the path's number of tokens). */
+/**
+ * One pair of values still to compare, at its path (`depth`: the path's number of tokens);
+ * `grouped`: the items of an id held by more than one item, a diff unless ignored.
+ */
 interface Pair {
   path: string;
   depth: number;
   control: unknown;
   candidate: unknown;
+  grouped: boolean;
 }
 
 // The pairs of list items to compare: by id when every item has one, else by position.
+// An id held by more than one item on either side is one pair of its items on each side.
 function listPairs(parent: Pair, control: unknown[], candidate: unknown[], rules: ComparisonRules): Pair[] {
   const { path, depth } = parent;
   const keyed = !rules.orderedLists && [...control, ...candidate].every((item) => idOf(item) !== undefined);
@@ -83,17 +89,25 @@ function listPairs(parent: Pair, control: unknown[], candidate: unknown[], rules
       depth: depth + 1,
       control: i < control.length ? control[i] : MISSING,
       candidate: i < candidate.length ? candidate[i] : MISSING,
+      grouped: false,
     }));
   }
-  const byId = (items: unknown[]) => new Map(items.map((item) => [idOf(item) as string, item]));
-  const left = byId(control);
-  const right = byId(candidate);
-  return [...new Set([...left.keys(), ...right.keys()])].map((id) => ({
-    path: `${path}[id=${id}]`,
-    depth: depth + 1,
-    control: left.get(id) ?? MISSING,
-    candidate: right.get(id) ?? MISSING,
-  }));
+  const left = itemsById(control, (i) => idOf(control[i]) as string);
+  const right = itemsById(candidate, (i) => idOf(candidate[i]) as string);
+  const pairs: Pair[] = [];
+  const add = (id: string) => {
+    const grouped = isRepeated(left, right, id);
+    pairs.push({
+      path: `${path}[id=${id}]`,
+      depth: depth + 1,
+      control: grouped ? groupOf(left, id) : (left.items.get(id) ?? MISSING),
+      candidate: grouped ? groupOf(right, id) : (right.items.get(id) ?? MISSING),
+      grouped,
+    });
+  };
+  for (const id of left.items.keys()) add(id);
+  for (const id of right.items.keys()) if (!left.items.has(id)) add(id);
+  return pairs;
 }
 
 function recordPairs(
@@ -107,6 +121,7 @@ function recordPairs(
     depth: depth + 1,
     control: key in control ? control[key] : MISSING,
     candidate: key in candidate ? candidate[key] : MISSING,
+    grouped: false,
   }));
 }
 
@@ -119,6 +134,10 @@ function walk(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
   for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
     const { path, control, candidate } = pair;
     if (path !== '' && lengths.has(pair.depth) && isIgnored(path, rules.ignore)) continue;
+    if (pair.grouped) {
+      diffs.push({ path, control, candidate });
+      continue;
+    }
     let children: Pair[] | null = null;
     if (Array.isArray(control) && Array.isArray(candidate))
       children = listPairs(pair, control, candidate, rules);
@@ -144,14 +163,16 @@ export function compareFrom(
   rules: ComparisonRules,
   diffs: PathDiff[],
 ): void {
-  walk({ path, depth, control, candidate }, rules, diffs);
+  walk({ path, depth, control, candidate, grouped: false }, rules, diffs);
 }
 
 /**
  * Compares two projected answers: objects key by key, lists by item id (or by
  * position when items have no id or order matters), numbers within a tolerance,
- * instants as instants; `null` and a missing property are different. Returns every
- * differing path with both values, `root` prefixed.
+ * instants as instants; `null` and a missing property are different. An id that more
+ * than one item holds, on either side, is one diff at `[id=…]` whose values are the
+ * lists of that id's items on each side. Returns every differing path with both
+ * values, `root` prefixed.
  */
 export function compareValues(
   root: string,
@@ -160,6 +181,6 @@ export function compareValues(
   rules: ComparisonRules = DEFAULT_RULES,
 ): PathDiff[] {
   const diffs: PathDiff[] = [];
-  walk({ path: root, depth: pathTokens(root).length, control, candidate }, rules, diffs);
+  walk({ path: root, depth: pathTokens(root).length, control, candidate, grouped: false }, rules, diffs);
   return diffs;
 }

@@ -55,7 +55,7 @@ const CASES = 4000;
 
 describe('compareSelection', () => {
   it(`returns what projecting both values and comparing them returns, for ${CASES} random cases`, () => {
-    const seen = { diffs: 0, matched: 0, failed: 0, ignored: 0 };
+    const seen = { diffs: 0, matched: 0, failed: 0, ignored: 0, repeated: 0 };
     for (let seed = 1; seed <= CASES; seed++) {
       const rng = random(seed);
       const { query, variables } = randomQuery(rng);
@@ -72,12 +72,17 @@ describe('compareSelection', () => {
       else if (expected.diffs.length > 0) seen.diffs++;
       else seen.matched++;
       if ('diffs' in expected && expected.diffs.length < differing.length) seen.ignored++;
+      // Two lists at one path are only a diff as the items of a repeated id.
+      const grouped = (diff: PathDiff) => Array.isArray(diff.control) && Array.isArray(diff.candidate);
+      if ('diffs' in expected && expected.diffs.some(grouped)) seen.repeated++;
     }
     // The cases reach every outcome, not only one.
     expect(seen.diffs).toBeGreaterThan(CASES / 5);
     expect(seen.matched).toBeGreaterThan(CASES / 10);
     expect(seen.failed).toBeGreaterThan(CASES / 50);
     expect(seen.ignored).toBeGreaterThan(CASES / 50);
+    // Items copied within a list: ids held by more than one item, as their groups.
+    expect(seen.repeated).toBeGreaterThan(CASES / 100);
   });
 
   describe('hand-picked cases', () => {
@@ -177,6 +182,81 @@ describe('compareSelection', () => {
           candidate: '(missing)',
         },
       ]);
+    });
+
+    describe('an id held by more than one item', () => {
+      const info = nodeInfo('{ node { items { id at } } }');
+      const [early, late] = ['2026-01-05T10:00:00+01:00', '2027-01-05T09:00:00Z'];
+      const a = { id: 'a', at: early, extra: 1 };
+      const b = { id: 'b', at: early, extra: 2 };
+      // The projections the diffs hold.
+      const pa = { id: 'a', at: '2026-01-05T09:00:00.000Z' };
+      const pb = { id: 'b', at: '2026-01-05T09:00:00.000Z' };
+      const compared = (control: unknown[], candidate: unknown[], rules = DEFAULT_RULES) => {
+        const diffs = compareSelection('n', { items: control }, { items: candidate }, info, rules);
+        expect(diffs).toEqual(
+          compareValues(
+            'n',
+            projectSelection({ items: control }, info),
+            projectSelection({ items: candidate }, info),
+            rules,
+          ),
+        );
+        return diffs;
+      };
+
+      it('is a diff at the id with the projected items on each side when the candidate repeats it', () => {
+        expect(compared([a, b], [a, b, { ...b }])).toEqual([
+          { path: 'n.items[id=b]', control: [pb], candidate: [pb, pb] },
+        ]);
+      });
+
+      it('is a diff at the id with the projected items on each side when the control repeats it', () => {
+        expect(compared([b, a, b], [a, b])).toEqual([
+          { path: 'n.items[id=b]', control: [pb, pb], candidate: [pb] },
+        ]);
+        expect(compared([a, b, b], [a])).toEqual([
+          { path: 'n.items[id=b]', control: [pb, pb], candidate: [] },
+        ]);
+      });
+
+      it('holds every item of the id, whatever their values, not only the last', () => {
+        const later = { id: 'b', at: late };
+        const projectedLater = { id: 'b', at: '2027-01-05T09:00:00.000Z' };
+        expect(compared([a, b], [a, later, b])).toEqual([
+          { path: 'n.items[id=b]', control: [pb], candidate: [projectedLater, pb] },
+        ]);
+        expect(compared([later, b], [b, b])).toEqual([
+          { path: 'n.items[id=b]', control: [projectedLater, pb], candidate: [pb, pb] },
+        ]);
+      });
+
+      it('leaves the ids held once on each side compared as before, and lists without repeats too', () => {
+        const movedA = { id: 'a', at: late };
+        expect(compared([a, b, { id: 'd', at: early }], [b, movedA, b])).toEqual([
+          { path: 'n.items[id=a].at', control: pa.at, candidate: '2027-01-05T09:00:00.000Z' },
+          { path: 'n.items[id=b]', control: [pb], candidate: [pb, pb] },
+          { path: 'n.items[id=d]', control: { id: 'd', at: pa.at }, candidate: '(missing)' },
+        ]);
+        expect(compared([a, b, { id: 'd', at: early }], [b, movedA])).toEqual([
+          { path: 'n.items[id=a].at', control: pa.at, candidate: '2027-01-05T09:00:00.000Z' },
+          { path: 'n.items[id=d]', control: { id: 'd', at: pa.at }, candidate: '(missing)' },
+        ]);
+        expect(compared([a, b], [b, a])).toEqual([]);
+      });
+
+      it('is ignored by a pattern of the item, not of its fields, and fails on an unserializable repeated item', () => {
+        const broken = { id: 'b', at: 7 };
+        const ignored = { ...DEFAULT_RULES, ignore: ['n.items[*]'] };
+        expect(compared([a, b], [a, b, b], ignored)).toEqual([]);
+        expect(compared([a, b], [a, b, b], { ...DEFAULT_RULES, ignore: ['n.items[*].at'] })).toEqual([
+          { path: 'n.items[id=b]', control: [pb], candidate: [pb, pb] },
+        ]);
+        for (const rules of [DEFAULT_RULES, ignored])
+          expect(() =>
+            compareSelection('n', { items: [a, b] }, { items: [a, broken, b] }, info, rules),
+          ).toThrow(ProjectionFailure);
+      });
     });
 
     it('matches ignore patterns against the written path when an id holds a bracket', () => {

@@ -30,6 +30,71 @@ describe('compareValues', () => {
     ]);
   });
 
+  describe('an id held by more than one item', () => {
+    const a = { id: 'a', role: 'CREATOR' };
+    const b = { id: 'b', role: 'WITNESS' };
+
+    it('is a diff at the id with the items on each side when the candidate repeats it', () => {
+      expect(compareValues('c', { parties: [a, b] }, { parties: [a, b, { ...b }] })).toEqual([
+        { path: 'c.parties[id=b]', control: [b], candidate: [b, b] },
+      ]);
+    });
+
+    it('is a diff at the id with the items on each side when the control repeats it', () => {
+      expect(compareValues('c', { parties: [b, a, b] }, { parties: [a, b] })).toEqual([
+        { path: 'c.parties[id=b]', control: [b, b], candidate: [b] },
+      ]);
+      expect(compareValues('c', { parties: [a, b, b] }, { parties: [a] })).toEqual([
+        { path: 'c.parties[id=b]', control: [b, b], candidate: [] },
+      ]);
+    });
+
+    it('holds every item of the id, whatever their values, not only the last', () => {
+      const creator = { id: 'b', role: 'CREATOR' };
+      expect(compareValues('c', { parties: [a, b] }, { parties: [a, creator, b] })).toEqual([
+        { path: 'c.parties[id=b]', control: [b], candidate: [creator, b] },
+      ]);
+      expect(compareValues('c', { parties: [creator, b] }, { parties: [b, b] })).toEqual([
+        { path: 'c.parties[id=b]', control: [creator, b], candidate: [b, b] },
+      ]);
+    });
+
+    it('is a diff even when both sides repeat it alike: pairing by id is ambiguous', () => {
+      expect(compareValues('c', { parties: [b, b] }, { parties: [b, b] })).toEqual([
+        { path: 'c.parties[id=b]', control: [b, b], candidate: [b, b] },
+      ]);
+    });
+
+    it('leaves the ids held once on each side compared as before, in the same order', () => {
+      const control = { parties: [a, b, { id: 'd', role: 'WITNESS' }] };
+      const candidate = { parties: [{ id: 'e', role: 'X' }, b, { id: 'a', role: 'PARTICIPANT' }, b] };
+      expect(compareValues('c', control, candidate)).toEqual([
+        { path: 'c.parties[id=a].role', control: 'CREATOR', candidate: 'PARTICIPANT' },
+        { path: 'c.parties[id=b]', control: [b], candidate: [b, b] },
+        { path: 'c.parties[id=d]', control: { id: 'd', role: 'WITNESS' }, candidate: MISSING },
+        { path: 'c.parties[id=e]', control: MISSING, candidate: { id: 'e', role: 'X' } },
+      ]);
+      const unrepeated = { parties: [{ id: 'e', role: 'X' }, b, { id: 'a', role: 'PARTICIPANT' }] };
+      expect(compareValues('c', control, unrepeated)).toEqual([
+        { path: 'c.parties[id=a].role', control: 'CREATOR', candidate: 'PARTICIPANT' },
+        { path: 'c.parties[id=d]', control: { id: 'd', role: 'WITNESS' }, candidate: MISSING },
+        { path: 'c.parties[id=e]', control: MISSING, candidate: { id: 'e', role: 'X' } },
+      ]);
+    });
+
+    it('is ignored by a pattern of the item, not by one of its fields, and ordered lists pair by position', () => {
+      const candidate = { parties: [a, b, b] };
+      const rules = (ignore: string[], orderedLists = false) => ({ ignore, tolerance: 0, orderedLists });
+      expect(compareValues('c', { parties: [a, b] }, candidate, rules(['c.parties[*]']))).toEqual([]);
+      expect(compareValues('c', { parties: [a, b] }, candidate, rules(['c.parties[*].role']))).toEqual([
+        { path: 'c.parties[id=b]', control: [b], candidate: [b, b] },
+      ]);
+      expect(compareValues('c', { parties: [a, b] }, candidate, rules([], true))).toEqual([
+        { path: 'c.parties[2]', control: MISSING, candidate: b },
+      ]);
+    });
+  });
+
   it('compares numbers within the tolerance and instants as instants', () => {
     expect(
       compareValues('x', { n: 1.0 }, { n: 1.004 }, { ignore: [], tolerance: 0.01, orderedLists: false }),

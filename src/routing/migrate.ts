@@ -57,10 +57,10 @@ export function migrate<C extends RoutedContext>(unit: string, sides: Sides<C>):
     const side = isWrite ? writeSide(stage) : readSide(stage);
     context.router.record(unit, stage, side);
     if (isWrite) return write(unit, stage, side, sides, parent, args, context, info);
-    const serve = (on: C) => read(unit, side, sides, parent, args, on, info);
     const candidate = shadowSide(stage);
-    if (candidate === null || context.shadow === undefined) return serve(context);
-    return shadowRead(unit, stage, { side, serve }, { side: candidate, sides }, parent, args, context, info);
+    if (candidate === null || context.shadow === undefined)
+      return read(unit, side, sides, parent, args, context, info);
+    return shadowRead(unit, stage, { control: side, candidate }, sides, parent, args, context, info);
   };
   return Object.assign(resolver, { [UNIT]: unit });
 }
@@ -171,36 +171,33 @@ function idOf(parent: unknown): string | null {
 }
 
 // In shadow and live stages the other side is read in the background and compared.
+// The comparison gets each side's own read: a target that fails is compared as a
+// failure, even where the unit's policy then answers the client from legacy.
 function shadowRead<C extends RoutedContext>(
   unit: string,
   stage: Stage,
-  control: { side: Side; serve: (on: C) => unknown },
-  candidate: { side: Side; sides: Sides<C> },
+  roles: { control: Side; candidate: Side },
+  sides: Sides<C>,
   parent: never,
   args: never,
   context: C,
   info: unknown,
 ) {
-  return (context.shadow as RequestShadow).run(
-    unit,
-    stage,
-    // The runner turns a throw or a plain value into a promise (startRead).
-    {
-      side: control.side,
-      read: (round) => control.serve(contextOfRound(context, round)) as Promise<unknown>,
-    },
-    {
-      side: candidate.side,
-      read: (round) =>
-        candidate.sides[candidate.side](
-          parent,
-          args,
-          contextOfRound(context, round),
-          info,
-        ) as Promise<unknown>,
-    },
-    { info: info as GraphQLResolveInfo, id: idOf(parent) },
-  );
+  const on = (side: Side) => ({
+    side,
+    read: (round: number) =>
+      sides[side](parent, args, contextOfRound(context, round), info) as Promise<unknown>,
+  });
+  // The runner turns a throw or a plain value into a promise (startRead).
+  const served = (context.shadow as RequestShadow).run(unit, stage, on(roles.control), on(roles.candidate), {
+    info: info as GraphQLResolveInfo,
+    id: idOf(parent),
+  });
+  if (roles.control === 'legacy' || !context.router.fallsBackToLegacy(unit)) return served;
+  return served.catch((error: unknown) => {
+    context.router.recordFallback(unit, error);
+    return sides.legacy(parent, args, context, info);
+  });
 }
 
 /** The resolvers of a root subscription field that is a migration unit. */

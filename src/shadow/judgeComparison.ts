@@ -66,9 +66,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// One item, both reads settled. A control that failed is compared on whether the
-// candidate failed too (the client got the error); a comparator that throws is
-// reported and counts as a mismatch (Scientist's rule).
+// One item, both reads settled. A candidate that timed out is a timeout; a control that
+// failed is compared on whether the candidate failed too (the client got the error); a
+// comparator that throws is reported and counts as a mismatch (Scientist's rule).
 function judgeItem(
   input: ComparisonInput,
   item: ComparedItem,
@@ -76,6 +76,8 @@ function judgeItem(
   candidate: Settled,
 ): ItemVerdict {
   const { root, id, info } = item;
+  // A candidate too slow is a timeout whatever the control did.
+  if (candidate.kind === 'timeout') return { kind: 'timeout' };
   if (control.kind !== 'value') {
     if (candidate.kind !== 'value') return { kind: 'compared', diffs: [], comparatorError: null };
     const controlText = control.kind === 'error' ? control.error : 'timeout';
@@ -90,7 +92,6 @@ function judgeItem(
     const diff = { path: root, control: `error: ${controlText}`, candidate: projected };
     return { kind: 'compared', diffs: withId([diff], id), comparatorError };
   }
-  if (candidate.kind === 'timeout') return { kind: 'timeout' };
   if (candidate.kind === 'error') return { kind: 'candidate_error', error: candidate.error };
   try {
     const diffs = compareSelection(root, control.value, candidate.value, info, rulesOf(input.settings));

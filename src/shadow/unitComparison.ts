@@ -200,7 +200,8 @@ export class UnitComparison {
 
   /**
    * Resolves once every read has ended, or `timeoutMs` after the last value was added:
-   * reads still running then are timeouts, and anything they say later is ignored.
+   * reads still running then are timeouts, and anything they say later is ignored. A
+   * candidate that took longer than `timeoutMs` is a timeout whenever it answered.
    * Each item then gets its root (one path per field nodes: the items of a list share it).
    */
   async settle(timeoutMs: number): Promise<void> {
@@ -219,7 +220,10 @@ export class UnitComparison {
     const roots = new Map<ShadowFieldInfo['fieldNodes'], string>();
     for (const item of this.items) {
       item.controlResult ??= { kind: 'timeout', ms: timeoutMs };
-      item.candidateResult ??= { kind: 'timeout', ms: timeoutMs };
+      // A candidate slower than its timeout is a timeout, also when it answered while the
+      // response (its control) took longer still.
+      if (item.candidateResult === null || item.candidateResult.ms > timeoutMs)
+        item.candidateResult = { kind: 'timeout', ms: timeoutMs };
       let root = roots.get(item.info.fieldNodes);
       if (root === undefined) {
         root = rootOf(item.info.path);

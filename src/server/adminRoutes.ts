@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUuid } from '../backends/connectStore.ts';
 import { verifyCommitmentChain } from '../backends/ledger/verifyCommitmentChain.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Routing } from '../routing/createRouting.ts';
@@ -38,11 +39,27 @@ async function backfill(backends: Backends, job: BackfillJob, url: URL, response
   response.end(`${JSON.stringify({ summary })}\n`);
 }
 
+// The id of /admin/commitments/<id>/verification, percent-decoded: anything but a UUID is
+// refused before the ledger is read, as a malformed one (`%E0%A4%A`) would throw URIError.
+function commitmentIdOf(segment: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    throw new FigwayError(
+      ErrorCode.BAD_REQUEST,
+      `The commitment id ${segment} is not valid percent-encoding.`,
+    );
+  }
+  if (!isUuid(id)) throw new FigwayError(ErrorCode.BAD_REQUEST, `The commitment id ${id} is not a UUID.`);
+  return id;
+}
+
 /**
  * The admin routes a running gateway offers its own CLI (service_role tokens only):
- * `POST /admin/backfill/<job>`, `GET /admin/commitments/<id>/verification` and
- * `POST /admin/reconcile/<entity>`. They let `figway backfill`, `figway verify` and
- * `figway reconcile` work while the gateway holds the embedded database.
+ * `POST /admin/backfill/<job>`, `GET /admin/commitments/<uuid>/verification` (any other
+ * id is 400 BAD_REQUEST) and `POST /admin/reconcile/<entity>`. They let `figway backfill`,
+ * `figway verify` and `figway reconcile` work while the gateway holds the embedded database.
  */
 export function createAdminRoutes(
   backends: Backends,
@@ -65,14 +82,11 @@ export function createAdminRoutes(
       } else if (reconcileMatch?.[1] !== undefined && request.method === 'POST') {
         await serveReconcile(backends, routing, reconcileMatch[1], url, response);
       } else if (verifyMatch?.[1] !== undefined && request.method === 'GET') {
+        const id = commitmentIdOf(verifyMatch[1]);
         if (backends.targets === null)
           throw new FigwayError(ErrorCode.BAD_REQUEST, 'No ledger is configured.');
         const { ledger, commitments } = backends.targets;
-        sendJson(
-          response,
-          200,
-          await verifyCommitmentChain(ledger, commitments, viewer, decodeURIComponent(verifyMatch[1])),
-        );
+        sendJson(response, 200, await verifyCommitmentChain(ledger, commitments, viewer, id));
       } else {
         throw new FigwayError(ErrorCode.BAD_REQUEST, `Wrong method ${request.method} for ${pathname}.`);
       }

@@ -1,18 +1,22 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import type { Viewer } from '../../src/backends/viewer.ts';
 import { closeWhenTokenExpires, TOKEN_EXPIRED } from '../../src/server/closeWhenTokenExpires.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** A socket that records how it was closed and emits `close` like ws does. */
+/** A socket that records how it was closed and emits `close` like ws does (once, when it closes). */
 function recordingSocket() {
   const events = new EventEmitter();
   const closes: Array<{ code: number; reason: string }> = [];
   return {
     closes,
+    readyState: WebSocket.OPEN as number,
     close(code: number, reason: string) {
       closes.push({ code, reason });
+      if (this.readyState === WebSocket.CLOSED) return;
+      this.readyState = WebSocket.CLOSED;
       events.emit('close');
     },
     once: (event: 'close', listener: () => void) => events.once(event, listener),
@@ -57,5 +61,16 @@ describe('closeWhenTokenExpires', () => {
     expect(vi.getTimerCount()).toBe(0);
     closeWhenTokenExpires(recordingSocket(), { kind: 'anonymous' });
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('starts no timer for a socket that closed while its token was being verified', () => {
+    for (const readyState of [WebSocket.CLOSING, WebSocket.CLOSED]) {
+      const socket = recordingSocket();
+      socket.readyState = readyState;
+      // Ten years, as a Supabase API key: a timer would hold the socket and its viewer as long.
+      closeWhenTokenExpires(socket, viewerExpiringIn(3650 * DAY_MS));
+      expect(vi.getTimerCount()).toBe(0);
+      expect(socket.closes).toEqual([]);
+    }
   });
 });

@@ -24,7 +24,10 @@ const shadowSchema = z
     noiseSampleRate: z.number().min(0).max(1).default(0),
     /** Re-check a mismatch once after this delay (replication lag); 0 turns it off. */
     recheckAfterMs: z.number().int().min(0).default(0),
-    /** Diff paths whose values are hashed before they are stored. */
+    /**
+     * Paths by field names (whatever aliases the client used) whose values are hashed before
+     * they are stored: every diff at, inside or enclosing one is hashed whole.
+     */
     redact: z.array(z.string()).default([]),
     /**
      * Subscription units: how far the candidate side's event may trail the control's

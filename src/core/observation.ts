@@ -17,7 +17,11 @@ export interface PathDiff {
    * `commitment.parties[id=…].role`.
    */
   path: string;
-  /** Which item of the request's lists differs, by the id of the object that holds the unit's field, when it has one. */
+  /**
+   * Which item of the request's lists differs, by the id of the object that holds the unit's
+   * field, when it has one; for a `Profile.*` unit (a profile's id is its user's id), the
+   * id's keyed hash, as `userHash`.
+   */
   id?: string;
   control: unknown;
   candidate: unknown;

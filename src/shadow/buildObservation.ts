@@ -1,5 +1,6 @@
 import type { Observation } from '../core/observation.ts';
-import { keyedHash, redactDiffs, redactVariables } from './redact.ts';
+import { type Selections, selectionsOfQuery } from './fieldNames.ts';
+import { idsAreUserIds, keyedHash, redactDiffs, redactVariables } from './redact.ts';
 import type { ShadowStep } from './reportInternalError.ts';
 import type { RequestFacts } from './shadowRunner.ts';
 
@@ -12,7 +13,7 @@ export interface ObservationParts {
   base: Pick<Observation, 'unit' | 'stage' | 'control' | 'operationName'>;
   /** The comparison's results; `diffs` unredacted. */
   rest: Partial<Observation> & Pick<Observation, 'outcome' | 'sampleRate' | 'items'>;
-  /** Diff paths whose values are hashed (the unit's `redact` setting). */
+  /** Diff paths (by field names) whose values are hashed (the unit's `redact` setting). */
   redact: readonly string[];
   salt: string;
   at: string;
@@ -22,7 +23,8 @@ export interface ObservationParts {
 
 /**
  * Builds an observation with the user id hashed and variables and diffs redacted (the
- * user id and variables once per request: its observations share them).
+ * user id and variables once per request: its observations share them). The ids of a
+ * `Profile.*` unit's diffs are user ids, hashed as the user id is.
  * Never throws: a redaction that fails is reported and its value is replaced by
  * {@link REDACTION_FAILED}, so the comparison is still recorded and nothing leaks.
  */
@@ -37,6 +39,11 @@ export function buildObservation(parts: ObservationParts): Observation {
     }
   };
   const diffs = rest.diffs ?? [];
+  const hashIds = idsAreUserIds(base.unit);
+  // A diff whose comparison noted no field it was answered from (a subscription's) is read
+  // against the request's document, parsed only then.
+  const selections = (): Selections | null =>
+    facts.query === null ? null : selectionsOfQuery(facts.query, facts.operationName);
   return {
     at: parts.at,
     ...base,
@@ -47,8 +54,13 @@ export function buildObservation(parts: ObservationParts): Observation {
     candidateError: null,
     ...rest,
     diffs: redacted(
-      () => redactDiffs(diffs, parts.redact, salt),
-      diffs.map((diff) => ({ ...diff, control: REDACTION_FAILED, candidate: REDACTION_FAILED })),
+      () => redactDiffs(diffs, parts.redact, salt, { hashIds, selections }),
+      diffs.map((diff) => ({
+        path: diff.path,
+        ...(diff.id === undefined ? {} : { id: hashIds ? REDACTION_FAILED : diff.id }),
+        control: REDACTION_FAILED,
+        candidate: REDACTION_FAILED,
+      })),
     ),
   };
 }

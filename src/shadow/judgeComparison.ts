@@ -3,6 +3,7 @@ import type { ShadowSettings } from '../core/catalogue.ts';
 import type { Outcome, PathDiff } from '../core/observation.ts';
 import { compareSelection, ProjectionFailure } from './compareSelection.ts';
 import type { ComparisonRules } from './compareValues.ts';
+import { type AnsweredBy, noteAnsweredBy } from './fieldNames.ts';
 import type { NoiseMemory } from './noiseMemory.ts';
 import { projectSelection } from './projectSelection.ts';
 import type { ShadowStep } from './reportInternalError.ts';
@@ -56,9 +57,13 @@ function rulesOf(settings: ShadowSettings): ComparisonRules {
   return { ignore: settings.ignore, tolerance: settings.tolerance, orderedLists: settings.orderedLists };
 }
 
-function withId(diffs: PathDiff[], id: string | null): PathDiff[] {
-  if (id === null) return diffs;
-  for (const diff of diffs) diff.id = id;
+// Each diff with its item's id, and noted with the field it was answered from: redaction
+// reads its path, named with the client's aliases, by field names.
+function withId(diffs: PathDiff[], id: string | null, info: AnsweredBy): PathDiff[] {
+  for (const diff of diffs) {
+    if (id !== null) diff.id = id;
+    noteAnsweredBy(diff, info);
+  }
   return diffs;
 }
 
@@ -90,19 +95,19 @@ function judgeItem(
       comparatorError = message(error);
     }
     const diff = { path: root, control: `error: ${controlText}`, candidate: projected };
-    return { kind: 'compared', diffs: withId([diff], id), comparatorError };
+    return { kind: 'compared', diffs: withId([diff], id, info), comparatorError };
   }
   if (candidate.kind === 'error') return { kind: 'candidate_error', error: candidate.error };
   try {
     const diffs = compareSelection(root, control.value, candidate.value, info, rulesOf(input.settings));
-    return { kind: 'compared', diffs: withId(diffs, id), comparatorError: null };
+    return { kind: 'compared', diffs: withId(diffs, id, info), comparatorError: null };
   } catch (error) {
     input.raised(
       error instanceof ProjectionFailure ? 'project' : 'compare',
       error instanceof ProjectionFailure ? error.cause : error,
     );
     const diff = { path: root, control: '(comparator failed)', candidate: message(error) };
-    return { kind: 'compared', diffs: withId([diff], id), comparatorError: message(error) };
+    return { kind: 'compared', diffs: withId([diff], id, info), comparatorError: message(error) };
   }
 }
 

@@ -75,3 +75,49 @@ describe('redactDiffs', () => {
     });
   });
 });
+
+describe('redactDiffs around a redacted path', () => {
+  const patterns = ['c.terms', 'c.parties[*].email'];
+  const redacted = (path: string, control: unknown, candidate: unknown) => ({
+    path,
+    control: keyedHash(control, 's'),
+    candidate: keyedHash(candidate, 's'),
+  });
+
+  it('hashes the whole values of a diff that holds a redacted path, and of one inside it', () => {
+    const party = { id: 'p', email: 'a@example.com' };
+    const diffs = redactDiffs(
+      [
+        { path: 'c', control: null, candidate: { terms: 'secret' } },
+        { path: 'c.parties[id=p]', control: party, candidate: '(missing)' },
+        { path: 'c.terms.clause', control: 'secret-a', candidate: 'secret-b' },
+        { path: '.', control: 'error: failed', candidate: { c: { terms: 'secret' } } },
+      ],
+      patterns,
+      's',
+    );
+    expect(diffs).toEqual([
+      redacted('c', null, { terms: 'secret' }),
+      redacted('c.parties[id=p]', party, '(missing)'),
+      redacted('c.terms.clause', 'secret-a', 'secret-b'),
+      redacted('.', 'error: failed', { c: { terms: 'secret' } }),
+    ]);
+  });
+
+  it('keeps the values of a diff beside a redacted path', () => {
+    const diffs = [
+      { path: 'c.title', control: 'a', candidate: 'b' },
+      { path: 'c.parties[id=p].role', control: 'OWNER', candidate: 'SIGNER' },
+      { path: 'd', control: null, candidate: { terms: 'not this unit' } },
+    ];
+    expect(redactDiffs(diffs, patterns, 's')).toEqual(diffs);
+  });
+
+  it("hashes the diffs' ids when they are user ids, as the user id is hashed", () => {
+    const diffs = [{ path: 'people[*].username', id: 'u-1', control: 'alice', candidate: 'alice!' }];
+    expect(redactDiffs(diffs, [], 's', { hashIds: true })).toEqual([
+      { ...diffs[0], id: keyedHash('u-1', 's') },
+    ]);
+    expect(redactDiffs(diffs, [], 's')).toEqual(diffs);
+  });
+});

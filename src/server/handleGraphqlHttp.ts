@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { createRequestBudget, type RequestBudget, withinRequestBudget } from '../backends/requestBudget.ts';
-import { FigwayError } from '../errors.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
 import { ClientDisconnectedError } from './clientDisconnect.ts';
 import { parseJsonBody, readBody } from './readBody.ts';
 
@@ -12,9 +12,28 @@ export function sendRequestError(response: ServerResponse, error: FigwayError) {
   response.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
 }
 
+// What a GraphQL POST may carry (GraphQL over HTTP); urql, Apollo Client and fetch-based
+// executors send application/json. Any other type (text/plain, a form) is what a page on
+// another site can send without a preflight, and its body was never meant as GraphQL.
+const JSON_MEDIA_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+
+/** BAD_REQUEST unless a POST's content type is JSON; GET carries no body and is not checked. */
+function refuseNonJsonPost(request: IncomingMessage): FigwayError | null {
+  if (request.method !== 'POST') return null;
+  const header = request.headers['content-type'];
+  const mediaType = header?.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  if (JSON_MEDIA_TYPES.has(mediaType)) return null;
+  const sent = header === undefined ? 'none' : JSON.stringify(header.slice(0, 100));
+  return new FigwayError(
+    ErrorCode.BAD_REQUEST,
+    `A GraphQL POST must be sent with content-type: application/json (this one has ${sent}).`,
+  );
+}
+
 /**
  * Serves one GraphQL-over-HTTP request with Apollo, the gateway's or a target
- * service's: reads the body within the size limit, parses JSON, builds the context
+ * service's: refuses a POST whose body is not declared as JSON (BAD_REQUEST),
+ * reads the body within the size limit, parses JSON, builds the context
  * (auth happens there, before any data is touched) and writes Apollo's response,
  * streamed when it is chunked.
  */
@@ -47,6 +66,8 @@ async function serveWithin<C extends BaseContext>(
     context: (request: IncomingMessage, body: unknown) => Promise<C>;
   },
 ) {
+  const refusal = refuseNonJsonPost(request);
+  if (refusal !== null) return sendRequestError(response, refusal);
   let body: unknown;
   try {
     body =

@@ -111,6 +111,52 @@ describe.each(engines)('bad input ($name)', (engine) => {
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
   });
 
+  it('refuses a POST whose body is not declared JSON with 400 BAD_REQUEST, running nothing', async () => {
+    const count = async () =>
+      (await gateway.db.query('select count(*)::int as n from public.commitments'))[0]?.n;
+    const before = await count();
+    const mutation = JSON.stringify({
+      query:
+        'mutation { createCommitment(input: { title: "Sent as text", typeId: "7e000000-0000-4000-8000-000000000001" }) { id } }',
+    });
+    const authorization = `Bearer ${await gateway.tokenFor('alice')}`;
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+      null,
+    ]) {
+      const response = await fetch(gateway.gateway.url, {
+        method: 'POST',
+        // A Blob body keeps fetch from adding a content type of its own.
+        headers: contentType === null ? { authorization } : { authorization, 'content-type': contentType },
+        body: contentType === null ? new Blob([mutation]) : mutation,
+      });
+      expect(response.status, String(contentType)).toBe(400);
+      const body = (await response.json()) as {
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      };
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+      expect(body.errors?.[0]?.message).toMatch(/content-type: application\/json/);
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it('serves a POST of application/json with a charset, and of application/graphql-response+json', async () => {
+    for (const contentType of [
+      'application/json; charset=utf-8',
+      'Application/JSON',
+      'application/graphql-response+json',
+    ]) {
+      const response = await post(gateway, JSON.stringify({ query: '{ me { username } }' }), {
+        'content-type': contentType,
+        authorization: `Bearer ${await gateway.tokenFor('alice')}`,
+      });
+      expect(response.status, contentType).toBe(200);
+      expect(response.body).toMatchObject({ data: { me: { username: 'alice' } } });
+    }
+  });
+
   it('answers an oversized body with 413 PAYLOAD_TOO_LARGE', async () => {
     const response = await post(gateway, JSON.stringify({ query: `{ me { id } } #${'x'.repeat(5000)}` }));
     expect(response.status).toBe(413);

@@ -16,8 +16,8 @@ import { oneStageForEveryone } from '../routing/stageForEveryone.ts';
 import type { RequestFacts, ShadowRunner } from '../shadow/shadowRunner.ts';
 import type { SubscriptionHub } from '../subscriptions/subscriptionHub.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
+import { answerFailedRequest, sendJson } from './answerFailedRequest.ts';
 import type { HealthTarget } from './checkHealth.ts';
-import { isClientDisconnect } from './clientDisconnect.ts';
 import { closeWhenTokenExpires } from './closeWhenTokenExpires.ts';
 import { executeWithinBudget } from './executeWithinBudget.ts';
 import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
@@ -30,6 +30,7 @@ import { paramText, requestFacts, wsAuthorization } from './operationFacts.ts';
 import { prepareWsOperation } from './prepareWsOperation.ts';
 import { queryCostPlugin } from './queryCostPlugin.ts';
 import { queryLimitRules } from './queryLimitRules.ts';
+import { refuseHttpSubscriptions } from './refuseHttpSubscriptions.ts';
 import { serveHealth } from './serveHealth.ts';
 import { type MetricsListener, serveMetrics, startMetricsListener } from './serveMetrics.ts';
 import { completeSubscriptions, subscriptionOperations } from './serveSubscriptions.ts';
@@ -79,11 +80,6 @@ export interface Gateway {
   metricsUrl: string;
   /** Stops accepting requests, lets in-flight ones finish, closes WebSockets. Backends stay open. */
   stop(): Promise<void>;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
 }
 
 /**
@@ -209,6 +205,8 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     plugins: [
       // No cache hints (every answer depends on its caller), so no field wrapped to collect them.
       ApolloServerPluginCacheControlDisabled(),
+      // Subscriptions are served over graphql-ws only, refused here before anything runs.
+      refuseHttpSubscriptions(),
       queryCostPlugin(queryLimits),
       figwayExtensionsPlugin(version, options.development),
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -223,17 +221,9 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
   };
 
   httpServer.on('request', (request, response) => {
-    route(request, response).catch((error: unknown) => {
-      // A client hanging up is routine: 300 of them must not make 300 error stack traces.
-      if (isClientDisconnect(error, request, response)) {
-        const reason = error instanceof Error ? error.message : String(error);
-        options.logger.debug({ url: request.url, reason }, 'client disconnected before its answer was sent');
-        return;
-      }
-      options.logger.error({ err: error }, 'request failed');
-      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error.' }] });
-      else response.end();
-    });
+    route(request, response).catch((error: unknown) =>
+      answerFailedRequest(error, request, response, options.logger),
+    );
   });
 
   async function route(request: IncomingMessage, response: ServerResponse) {

@@ -101,6 +101,24 @@ describe.each([
     expect(errors[0]?.message).toMatch(/nope/);
   });
 
+  it('refuses a subscription over HTTP with 400 BAD_REQUEST naming graphql-ws, running nothing', async () => {
+    lines.length = 0;
+    const subscription = 'subscription { myCommitmentActivity { kind } }';
+    const post = await gateway.query(subscription, { as: 'alice' });
+    expect(post.status).toBe(400);
+    expect(errorCodes(post)).toEqual(['BAD_REQUEST']);
+    expect(post.body.errors?.[0]?.message).toMatch(/subscriptions are served over WebSocket \(graphql-ws\)/);
+    expect(post.body.data).toBeUndefined();
+    // Apollo refuses a GET of anything but a query before figway's check, as 405 BAD_REQUEST.
+    const get = await fetch(`${gateway.gateway.url}?query=${encodeURIComponent(subscription)}`, {
+      headers: { authorization: `Bearer ${await gateway.tokenFor('alice')}` },
+    });
+    expect(get.status).toBe(405);
+    expect(await get.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    // A client's mistake, not the gateway's: nothing is logged as an error.
+    expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+  });
+
   it('keeps errors from the catalogue as they are over graphql-ws', async () => {
     const anonymous = await wsOperation(
       gateway.gateway.url,

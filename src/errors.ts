@@ -20,9 +20,17 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** The operation is over a query limit (depth, aliases, root fields, directives, tokens or cost); it was not run. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
-  /** A backend is down, slow or refused the connection; nothing was changed. */
+  /**
+   * A backend is down, slow or refused the connection, or a write was refused because the
+   * gateway does not know its unit's stage; nothing was changed, unless
+   * `extensions.outcome` is `unknown` (a write sent and not answered: it may have been made).
+   */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
-  /** The request ran past FIGWAY_REQUEST_TIMEOUT_MS; database work not yet committed was cancelled. */
+  /**
+   * The request ran past FIGWAY_REQUEST_TIMEOUT_MS; database work not yet committed was
+   * cancelled, unless `extensions.outcome` is `unknown`: a write sent over HTTP (a target
+   * service, PostgREST), which the other side does not cancel, may have been made.
+   */
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /**
    * A write was saved, but part of the mutation's answer could not be read afterwards:

@@ -35,6 +35,22 @@ export function requestTimeoutError(timeoutMs: number): FigwayError {
 }
 
 /**
+ * The error of a write whose request was sent (or may have been) when the request's
+ * budget ran out, to a backend that does not cancel a write when its HTTP request is
+ * aborted (a target service, PostgREST): the write may still commit, so the error says
+ * so, with `extensions.outcome: 'unknown'`, and the client must read before it retries.
+ * `backend` names it in `extensions.backend`, `to` in the message.
+ */
+export function unknownWriteTimeoutError(timeoutMs: number, backend: string, to: string): FigwayError {
+  return new FigwayError(
+    ErrorCode.REQUEST_TIMEOUT,
+    `The request ran past its time budget of ${timeoutMs} ms before ${to} answered its write: ` +
+      'the write may have been made; read it before trying again.',
+    { backend, outcome: 'unknown' },
+  );
+}
+
+/**
  * A budget of `timeoutMs` starting now. `clock` gives monotonic milliseconds.
  * @default clock performance.now
  */

@@ -3,7 +3,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /** The Prometheus metrics figway exposes on /metrics. */
 export interface GatewayMetrics {
   registry: Registry;
-  /** Units served by legacy because their flag could not be evaluated, by flag and reason. */
+  /**
+   * Units whose flag could not be evaluated, by flag and reason: served by legacy, or,
+   * for a `Mutation.*` unit whose stage for everyone is unknown, refused.
+   */
   flagFallbacks: Counter<'flag' | 'reason'>;
   /** Reads the target failed and legacy answered, where the unit's fallback policy allows it. */
   routeFallbacks: Counter<'unit'>;
@@ -61,7 +64,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     registry,
     flagFallbacks: new Counter({
       name: 'figway_flag_fallbacks_total',
-      help: 'Units served by legacy because their flag was unknown, unsynchronized, or failed to evaluate.',
+      help: 'Units whose flag was unknown, unsynchronized, not a stage or failed to evaluate: served by legacy, or refused for a Mutation unit whose stage for everyone is unknown.',
       labelNames: ['flag', 'reason'],
       registers: [registry],
     }),

@@ -48,7 +48,8 @@ export interface RoutingOptions {
 /**
  * Loads and checks the flag catalogue (refusing to start when it and the resolvers
  * disagree or a definition is malformed), opens the stage source, and builds
- * routers that log each flag problem once and count every occurrence.
+ * routers that log each flag problem once (and what was done: legacy served, or a
+ * write refused) and count every occurrence in `figway_flag_fallbacks_total`.
  */
 export async function createRouting(options: RoutingOptions): Promise<Routing> {
   const entries = options.catalogue ?? (await readConfiguredCatalogue(options.catalogueFile ?? null));
@@ -73,12 +74,17 @@ export async function createRouting(options: RoutingOptions): Promise<Routing> {
         catalogue,
         targetsAvailable: options.targetsAvailable,
         ...(forced === undefined ? {} : { forced }),
-        onFlagProblem(flag, decision) {
+        onFlagProblem(flag, decision, outcome) {
           options.metrics.flagFallbacks.inc({ flag, reason: decision.reason });
-          const key = `${flag}:${decision.reason}`;
+          const key = `${flag}:${decision.reason}:${outcome}`;
           if (reported.has(key)) return;
           reported.add(key);
-          options.logger.warn({ flag, reason: decision.reason }, 'flag unavailable: serving legacy');
+          options.logger.warn(
+            { flag, reason: decision.reason },
+            outcome === 'refused'
+              ? 'flag unavailable: refusing its writes (nothing written) until the stage for everyone is known'
+              : 'flag unavailable: serving legacy',
+          );
         },
         onRouteFallback: (unit) => options.metrics.routeFallbacks.inc({ unit }),
       }),

@@ -1,8 +1,15 @@
 import type { Viewer } from '../backends/viewer.ts';
 import type { CatalogueEntry } from '../core/catalogue.ts';
 import type { Side, Stage } from '../core/stage.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
 import { isMutationUnit } from './stageForEveryone.ts';
-import { EVERYONE, type StageContext, type StageDecision, type StageSource } from './stageSource.ts';
+import {
+  EVERYONE,
+  type StageContext,
+  type StageDecision,
+  type StageReason,
+  type StageSource,
+} from './stageSource.ts';
 
 /** Which side served a unit in one request, at which stage. */
 export interface RouteRecord {
@@ -18,8 +25,53 @@ export interface FallbackRecord {
   error: string;
 }
 
-/** What a request router reports about flags that could not be evaluated. */
-export type FlagProblemReporter = (flag: string, decision: StageDecision) => void;
+/**
+ * What a request router reports about flags that could not be evaluated, and what it
+ * did about it: served `legacy`, or `refused` a `Mutation.*` unit whose stage for
+ * everyone it does not know.
+ */
+export type FlagProblemReporter = (
+  flag: string,
+  decision: StageDecision,
+  outcome: 'legacy' | 'refused',
+) => void;
+
+/**
+ * The reasons that leave a gateway not knowing a `Mutation.*` unit's stage for the
+ * fleet: its flags are not loaded yet, their evaluation failed, or the flag serves a
+ * variant this gateway does not know as a stage (a typo, or a stage of a newer
+ * figway). Legacy would be a guess there: when the fleet writes the target, a write to
+ * legacy is never mirrored to it and legacy's row goes stale. A missing flag
+ * (`unknown-flag`) is not among them: every gateway reading the same flags misses it
+ * alike, and a missing flag is legacy for all of them (as `figway reconcile` reads it).
+ */
+const UNKNOWN_FOR_EVERYONE: ReadonlySet<StageReason> = new Set(['not-synchronized', 'error', 'not-a-stage']);
+
+// Why the stage is unknown, and when a retry can succeed.
+function whyUnknown(flag: string, reason: StageReason): [string, string] {
+  switch (reason) {
+    case 'not-synchronized':
+      return [
+        'this gateway has not loaded its flags yet (Unleash not reached since it started)',
+        'Retry once the flags are loaded.',
+      ];
+    case 'not-a-stage':
+      return [`its flag ${flag} serves a variant that is not a stage`, 'Retry once the flag names a stage.'];
+    default:
+      return [`this gateway could not evaluate its flag ${flag}`, 'Retry later.'];
+  }
+}
+
+/** The refusal of a write whose unit's stage for everyone the gateway does not know. */
+export function unknownWriteStageError(unit: string, flag: string, reason: StageReason): FigwayError {
+  const [why, retry] = whyUnknown(flag, reason);
+  return new FigwayError(
+    ErrorCode.BACKEND_UNAVAILABLE,
+    `${unit} was refused and nothing was written: ${why}, so it cannot tell which side is ` +
+      `authoritative for the write. ${retry}`,
+    { backend: 'flags', unit, flag, reason },
+  );
+}
 
 /**
  * The routing state of one request: each unit's stage is decided once, on first use,
@@ -27,6 +79,12 @@ export type FlagProblemReporter = (flag: string, decision: StageDecision) => voi
  * `Mutation.*` unit's stage is decided without the user: one stage for everyone.
  */
 export interface RequestRouter {
+  /**
+   * The unit's stage. A unit whose flag cannot be evaluated is `legacy`, except a
+   * `Mutation.*` unit whose stage for everyone the gateway does not know (flags not
+   * loaded, evaluation failed, a variant that is not a stage): that throws
+   * BACKEND_UNAVAILABLE ({@link unknownWriteStageError}) before anything is written.
+   */
   stageOf(unit: string): Stage;
   record(unit: string, stage: Stage, backend: Side): void;
   /** True when the unit's policy lets a failed target read fall back to legacy. */
@@ -86,9 +144,13 @@ export function createRequestRouter(viewer: Viewer, options: RouterOptions): Req
     if (entry === undefined || !options.targetsAvailable) return 'legacy';
     // A write's unit has one stage for everyone, so each row has one authoritative
     // side: two users in different stages would otherwise write diverging histories.
-    const decision = options.source.decide(entry.flag, isMutationUnit(unit) ? EVERYONE : context);
-    if (decision.reason !== 'variant' && decision.reason !== 'off')
-      options.onFlagProblem(entry.flag, decision);
+    const write = isMutationUnit(unit);
+    const decision = options.source.decide(entry.flag, write ? EVERYONE : context);
+    if (decision.reason === 'variant' || decision.reason === 'off') return decision.stage;
+    // Reads fail closed to legacy; a write whose stage for everyone is unknown is refused.
+    const refused = write && UNKNOWN_FOR_EVERYONE.has(decision.reason);
+    options.onFlagProblem(entry.flag, decision, refused ? 'refused' : 'legacy');
+    if (refused) throw unknownWriteStageError(unit, entry.flag, decision.reason);
     return decision.stage;
   }
 

@@ -24,7 +24,11 @@ export function isEveryone(context: StageContext): boolean {
   );
 }
 
-/** Why a unit got its stage; anything but `variant` and `off` fails closed to legacy and is reported. */
+/**
+ * Why a unit got its stage; anything but `variant` and `off` fails closed to legacy and
+ * is reported, except that the request router refuses a `Mutation.*` unit on
+ * `not-synchronized`, `error` and `not-a-stage` (requestRouter.ts).
+ */
 export type StageReason = 'variant' | 'off' | 'not-synchronized' | 'unknown-flag' | 'not-a-stage' | 'error';
 
 /** A unit's stage for one user, and why. */

@@ -84,6 +84,65 @@ describe('the remote target store when a service fails', () => {
     }
   });
 
+  it('says a write the service received but did not answer within the budget may have been made', async () => {
+    const bodies: string[] = [];
+    let received = () => {};
+    const wholeBody = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    // Reads the whole request, and answers only once the gateway has hung up: after the
+    // budget, as a slow commit would (the service does not cancel a write on a hang-up).
+    const late = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        bodies.push(body);
+        received();
+        request.socket.once('close', () => response.end('{"data":null}'));
+      });
+    });
+    await new Promise<void>((resolve) => late.listen(0, '127.0.0.1', resolve));
+    const recorded = recordingEvents();
+    const slow = await openRemoteTargets({
+      ledger: { url: `http://127.0.0.1:${(late.address() as AddressInfo).port}/graphql`, timeoutMs: 5000 },
+      oltp: { url: oltp.url, timeoutMs: 5000 },
+      events: { ledger: recorded.events },
+    });
+    try {
+      const write = withinRequestBudget(createRequestBudget(300), () =>
+        slow.store.attachDocument(viewers.alice, ALICE_AND_CAROL, 'a.pdf', 'https://x.test/a.pdf'),
+      );
+      await expect(write).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /before the ledger service answered its write: the write may have been made; read it before trying again/,
+        ),
+        extensions: { code: 'REQUEST_TIMEOUT', backend: 'ledger', outcome: 'unknown' },
+      });
+      await wholeBody;
+      expect(bodies[0]).toMatch(/attachDocument/);
+      // A read cut so keeps REQUEST_TIMEOUT, with nothing to say about an outcome.
+      const read = withinRequestBudget(createRequestBudget(300), () =>
+        slow.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL]),
+      );
+      await expect(read).rejects.toMatchObject({ extensions: { code: 'REQUEST_TIMEOUT' } });
+      await expect(read).rejects.not.toHaveProperty('extensions.outcome');
+      // A write refused before it was sent was not made.
+      const unsent = withinRequestBudget(createRequestBudget(0), () =>
+        slow.store.attachDocument(viewers.alice, ALICE_AND_CAROL, 'b.pdf', 'https://x.test/b.pdf'),
+      );
+      await expect(unsent).rejects.toMatchObject({ extensions: { code: 'REQUEST_TIMEOUT' } });
+      await expect(unsent).rejects.not.toHaveProperty('extensions.outcome');
+      expect(bodies).toHaveLength(2);
+      expect(recorded.timeouts()).toBe(3);
+    } finally {
+      await slow.close();
+      late.closeAllConnections();
+      await new Promise<void>((resolve) => late.close(() => resolve()));
+    }
+  });
+
   it('answers BACKEND_UNAVAILABLE when a service refuses a token the gateway accepted', async () => {
     const stranger: Viewer = {
       kind: 'user',

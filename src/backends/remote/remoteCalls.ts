@@ -125,8 +125,9 @@ export function createRemoteCalls(
     }
   }
 
-  function fail(service: TargetServiceName, error: GraphQLError, write: boolean): never {
-    const failure = remoteTargetError(service, error, { write });
+  // `sent`: the call left for the service (it may have reached it), so a write may have been made.
+  function fail(service: TargetServiceName, error: GraphQLError, write: boolean, sent = true): never {
+    const failure = remoteTargetError(service, error, { write, sent });
     report(service, failure, error);
     throw failure.error;
   }
@@ -155,8 +156,10 @@ export function createRemoteCalls(
     context: RemoteCallContext,
     write: boolean,
   ): Promise<Record<string, unknown>> {
-    // A spent budget is the request's timeout, told to the failure log as a database's is.
-    if (currentRequestBudget()?.spent()) fail(service, new GraphQLError('The time budget ran out.'), write);
+    // A spent budget is the request's timeout, told to the failure log as a database's is;
+    // nothing was sent, so nothing was written.
+    if (currentRequestBudget()?.spent())
+      fail(service, new GraphQLError('The time budget ran out.'), write, false);
     const executor = write
       ? executors[service]
       : getBatchingExecutor(context, executors[service], ONE_MACROTASK);

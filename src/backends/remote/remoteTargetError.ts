@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { ErrorCode, FigwayError, isErrorCode } from '../../errors.ts';
-import { currentRequestBudget, requestTimeoutError } from '../requestBudget.ts';
+import { currentRequestBudget, requestTimeoutError, unknownWriteTimeoutError } from '../requestBudget.ts';
 import type { TargetServiceName } from './targetServiceExecutor.ts';
 
 // Codes a service answers with on purpose, about the call itself: they reach the client
@@ -64,23 +64,31 @@ export interface RemoteTargetFailure {
  * service that cannot be reached, times out, refuses the caller's token or fails in
  * any other way is `BACKEND_UNAVAILABLE` naming it, unless the request's own time
  * budget ran out (`REQUEST_TIMEOUT`). For a write, only a service that was never
- * reached is known to have changed nothing: otherwise `extensions.outcome` is
- * `unknown`, and the client must read before it retries.
+ * reached (`call.sent` false: refused before sending, or a network error that says
+ * nothing left) is known to have changed nothing: otherwise `extensions.outcome` is
+ * `unknown`, and the client must read before it retries. That holds for a spent
+ * budget too: the service does not cancel a write when the gateway hangs up.
  */
 export function remoteTargetError(
   service: TargetServiceName,
   error: GraphQLError,
-  call: { write: boolean },
+  call: { write: boolean; sent: boolean },
 ): RemoteTargetFailure {
   const code = error.extensions?.code;
   if (isErrorCode(code) && PASSED_ON.has(code)) {
     const passed = new FigwayError(code, error.message, { ...detailsOf(error.extensions), backend: service });
     return { error: passed, report: null };
   }
-  const budget = currentRequestBudget();
-  if (budget?.spent()) return { error: requestTimeoutError(budget.timeoutMs), report: { kind: 'timedOut' } };
-  const unreached = causeCode(error);
+  // A call stopped before it was sent reached nothing, whatever its error says.
+  const unreached = call.sent ? causeCode(error) : 'NOT_SENT';
   const unknownOutcome = call.write && unreached === undefined;
+  const budget = currentRequestBudget();
+  if (budget?.spent()) {
+    const timeout = unknownOutcome
+      ? unknownWriteTimeoutError(budget.timeoutMs, service, `the ${service} service`)
+      : requestTimeoutError(budget.timeoutMs);
+    return { error: timeout, report: { kind: 'timedOut' } };
+  }
   const message =
     code === ErrorCode.UNAUTHENTICATED
       ? error.extensions?.setting === 'FIGWAY_SERVICE_KEY'

@@ -1,6 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { BackendEvents, Row } from '../../core/database.ts';
-import { ErrorCode, type FigwayError } from '../../errors.ts';
+import { ErrorCode, FigwayError } from '../../errors.ts';
 import type {
   CommitmentCursor,
   CommitmentPageQuery,
@@ -10,7 +10,12 @@ import type {
   PartyRole,
 } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
-import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
+import {
+  currentRequestBudget,
+  type RequestBudget,
+  requestTimeoutError,
+  unknownWriteTimeoutError,
+} from '../requestBudget.ts';
 import { ANONYMOUS, type Viewer } from '../viewer.ts';
 import { legacyError } from './legacyError.ts';
 import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';
@@ -39,6 +44,8 @@ interface RestCall {
   client: SupabaseClient;
   budget: RequestBudget | undefined;
   events: BackendEvents | undefined;
+  /** Set when its request went out with time left: it may have reached the project. */
+  sent: boolean;
 }
 
 // A request that failed for the project's sake (no answer, a 5xx, an unknown code)
@@ -51,17 +58,29 @@ function reported(call: RestCall, error: FigwayError, cause: Error): FigwayError
 // postgrest-js never throws: a request that got no HTTP answer (refused, reset,
 // DNS, aborted at the budget's deadline) comes back with status 0 and a code that
 // is not a SQLSTATE, so only an answer from the server may pass its code on to legacyError.
-function failureOf(call: RestCall, answer: RestAnswer): FigwayError {
+// PostgREST does not roll back a write whose client hung up: a write that went out and
+// got no answer may have been made, and says so (`outcome: 'unknown'`).
+function failureOf(call: RestCall, answer: RestAnswer, write: boolean): FigwayError {
+  const unanswered = answer.status === 0 && write && call.sent;
   if (answer.status === 0 && call.budget?.spent() === true) {
     call.events?.timedOut();
-    return requestTimeoutError(call.budget.timeoutMs);
+    return unanswered
+      ? unknownWriteTimeoutError(call.budget.timeoutMs, 'legacy', 'the legacy backend')
+      : requestTimeoutError(call.budget.timeoutMs);
   }
   const message = answer.error?.message ?? `HTTP ${answer.status}`;
   const code = answer.status === 0 ? undefined : answer.error?.code;
-  return reported(call, legacyError({ code, message }), Object.assign(new Error(message), { code }));
+  const cause = Object.assign(new Error(message), { code });
+  if (!unanswered) return reported(call, legacyError({ code, message }), cause);
+  const unknown = new FigwayError(
+    ErrorCode.BACKEND_UNAVAILABLE,
+    'The legacy backend did not answer the write: it may have been made; read it before trying again.',
+    { backend: 'legacy', outcome: 'unknown' },
+  );
+  return reported(call, unknown, cause);
 }
 
-async function rowsOf(call: RestCall, request: PromiseLike<RestAnswer>): Promise<Row[]> {
+async function rowsOf(call: RestCall, request: PromiseLike<RestAnswer>, write = false): Promise<Row[]> {
   if (call.budget?.spent() === true) {
     call.events?.timedOut();
     throw requestTimeoutError(call.budget.timeoutMs);
@@ -73,13 +92,13 @@ async function rowsOf(call: RestCall, request: PromiseLike<RestAnswer>): Promise
     const cause = error instanceof Error ? error : new Error(String(error));
     throw reported(call, legacyError({ code: undefined, message: String(error) }), cause);
   }
-  if (answer.error !== null) throw failureOf(call, answer);
+  if (answer.error !== null) throw failureOf(call, answer, write);
   if (Array.isArray(answer.data)) return answer.data as Row[];
   return answer.data === null || answer.data === undefined ? [] : [answer.data as Row];
 }
 
 async function oneOf<T>(call: RestCall, request: PromiseLike<RestAnswer>, map: (row: Row) => T): Promise<T> {
-  const [row] = await rowsOf(call, request);
+  const [row] = await rowsOf(call, request, true);
   if (row === undefined) throw legacyError({ code: undefined, message: 'insert returned no row' });
   return map(row);
 }
@@ -149,7 +168,7 @@ async function moveStatus(call: RestCall, id: string, from: CommitmentStatus, to
     .eq('id', id)
     .eq('status', from)
     .select();
-  const [row] = await rowsOf(call, request);
+  const [row] = await rowsOf(call, request, true);
   return row === undefined ? null : toCommitment(row);
 }
 
@@ -162,13 +181,30 @@ function insertOne<T>(
   return oneOf(call, call.client.from(table).insert(values).select().single(), map);
 }
 
-// Every HTTP request of a call is aborted at its request's deadline.
-function boundedFetch(base: typeof fetch, budget: RequestBudget | undefined): typeof fetch {
-  if (budget === undefined) return base;
-  return (input, init) => {
-    const signal = init?.signal ? AbortSignal.any([init.signal, budget.signal()]) : budget.signal();
-    return base(input, { ...init, signal });
+// Network errors raised before a connection was made: nothing was sent.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function neverConnected(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && NOT_SENT.has(code);
+}
+
+// Every HTTP request of a call is aborted at its request's deadline, and the call
+// records whether it went out: once fetch has it with time left, it may reach the project.
+function boundedFetch(base: typeof fetch, budget: RequestBudget | undefined, call: { sent: boolean }) {
+  const bounded: typeof fetch = async (input, init) => {
+    const signals = [init?.signal, budget?.signal()].filter((one) => one instanceof AbortSignal);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    // fetch rejects an aborted signal before it sends anything.
+    if (signal?.aborted !== true) call.sent = true;
+    try {
+      return await base(input, signal === undefined ? init : { ...init, signal });
+    } catch (error) {
+      if (neverConnected(error)) call.sent = false;
+      throw error;
+    }
   };
+  return bounded;
 }
 
 /**
@@ -177,6 +213,8 @@ function boundedFetch(base: typeof fetch, budget: RequestBudget | undefined): ty
  * anonymous viewers), so row-level security decides exactly as it does for the
  * frontend. It answers like `createPostgresTransport`: same order, same
  * filtering, same error codes; a project that cannot be reached is BACKEND_UNAVAILABLE.
+ * A write that went out and got no answer (the budget ran out, the connection broke)
+ * may have been made: its error carries `extensions.outcome: 'unknown'`.
  * Throws at once when `url` is not an http(s) URL.
  */
 export function createRestTransport(options: RestTransportOptions): ConnectStore {
@@ -187,14 +225,16 @@ export function createRestTransport(options: RestTransportOptions): ConnectStore
   function clientFor(viewer: Viewer): RestCall {
     const token = viewer.kind === 'anonymous' ? options.anonKey : viewer.token;
     const budget = currentRequestBudget();
+    // What the fetch records on `delivery` is the call's own: it becomes the call.
+    const delivery = { sent: false };
     const client = createClient(url, options.anonKey, {
       global: {
         headers: { Authorization: `Bearer ${token}` },
-        fetch: boundedFetch(options.fetch ?? globalThis.fetch, budget),
+        fetch: boundedFetch(options.fetch ?? globalThis.fetch, budget, delivery),
       },
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });
-    return { client, budget, events: options.events };
+    return Object.assign(delivery, { client, budget, events: options.events });
   }
 
   return {

@@ -6,7 +6,7 @@ import {
   isListType,
 } from 'graphql';
 import type { PathDiff } from '../core/observation.ts';
-import { type ComparisonRules, compareFrom, sameLeaf } from './compareValues.ts';
+import { type ComparisonRules, compareFrom, compareRepeated, sameLeaf } from './compareValues.ts';
 import { groupOf, type ItemsById, isRepeated, itemsById } from './itemsById.ts';
 import {
   FOLLOW,
@@ -159,7 +159,7 @@ function itemAt(items: unknown[], index: number): unknown {
 }
 
 // Ids held once on each side compared item to item; an id held by more than one item on
-// either side is one diff of its items on each side.
+// either side compared as its items on each side, by compareValues.
 function compareById(
   walk: Walk,
   type: GraphQLOutputType,
@@ -184,12 +184,13 @@ function compareItem(
 ): void {
   walk.path.enter(id, true);
   if (isRepeated(left, right, id)) {
-    // Projected even under an ignored path, as the projected copies were.
+    // Projected even under an ignored path, as the projected copies were; the projections
+    // then compared as compareValues compares them, so the diff, if any, holds them.
     const project = (item: unknown) => projectAt(item, type, nodes, walk.info, depth);
     const control = groupOf(left, id).map(project);
     const candidate = groupOf(right, id).map(project);
     if (!walk.path.ignoredBy(walk.ignore))
-      walk.diffs.push({ path: walk.path.toString(), control, candidate });
+      compareRepeated(walk.path.toString(), walk.path.depth, control, candidate, walk.rules, walk.diffs);
   } else compareNode(walk, type, nodes, depth, left.items.get(id), right.items.get(id));
   walk.path.leave();
 }

@@ -67,15 +67,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * One pair of values still to compare, at its path (`depth`: the path's number of tokens);
- * `grouped`: the items of an id held by more than one item, a diff unless ignored.
+ * What a {@link Pair} is: two values to compare; the items of an id held by more than one
+ * item on either side (`control` and `candidate` then being the two lists of them); or the
+ * end of such a group's items, all found equal pair by pair.
  */
+const VALUES = 0;
+const REPEATED = 1;
+const GROUP_END = 2;
+type PairKind = typeof VALUES | typeof REPEATED | typeof GROUP_END;
+
+/** One pair of values still to compare, at its path (`depth`: the path's number of tokens). */
 interface Pair {
   path: string;
   depth: number;
   control: unknown;
   candidate: unknown;
-  grouped: boolean;
+  kind: PairKind;
 }
 
 // The pairs of list items to compare: by id when every item has one, else by position.
@@ -89,7 +96,7 @@ function listPairs(parent: Pair, control: unknown[], candidate: unknown[], rules
       depth: depth + 1,
       control: i < control.length ? control[i] : MISSING,
       candidate: i < candidate.length ? candidate[i] : MISSING,
-      grouped: false,
+      kind: VALUES,
     }));
   }
   const left = itemsById(control, (i) => idOf(control[i]) as string);
@@ -102,7 +109,7 @@ function listPairs(parent: Pair, control: unknown[], candidate: unknown[], rules
       depth: depth + 1,
       control: grouped ? groupOf(left, id) : (left.items.get(id) ?? MISSING),
       candidate: grouped ? groupOf(right, id) : (right.items.get(id) ?? MISSING),
-      grouped,
+      kind: grouped ? REPEATED : VALUES,
     });
   };
   for (const id of left.items.keys()) add(id);
@@ -121,21 +128,65 @@ function recordPairs(
     depth: depth + 1,
     control: key in control ? control[key] : MISSING,
     candidate: key in candidate ? candidate[key] : MISSING,
-    grouped: false,
+    kind: VALUES,
   }));
+}
+
+/** A walk's state: the pairs still to compare, the diffs so far, how many groups are open on the stack. */
+interface Walk {
+  stack: Pair[];
+  diffs: PathDiff[];
+  groups: number;
+}
+
+// The items of a repeated id: as many on each side are compared pair by pair (the k-th
+// against the k-th), a GROUP_END under them; other counts are the group's diff at once.
+function openGroup(walk: Walk, group: Pair): void {
+  const control = group.control as unknown[];
+  const candidate = group.candidate as unknown[];
+  if (control.length !== candidate.length) {
+    report(walk, { path: group.path, control, candidate });
+    return;
+  }
+  walk.stack.push({ ...group, kind: GROUP_END });
+  walk.groups++;
+  for (let i = control.length - 1; i >= 0; i--)
+    walk.stack.push({
+      path: group.path,
+      depth: group.depth,
+      control: control[i],
+      candidate: candidate[i],
+      kind: VALUES,
+    });
+}
+
+// Adds a diff. Inside a group, the first differing pair makes the group's diff instead (the
+// outermost open group's, when groups nest), and the rest of the group is left uncompared.
+function report(walk: Walk, diff: PathDiff): void {
+  let reported = diff;
+  while (walk.groups > 0) {
+    let entry = walk.stack.pop() as Pair;
+    while (entry.kind !== GROUP_END) entry = walk.stack.pop() as Pair;
+    walk.groups--;
+    reported = { path: entry.path, control: entry.control, candidate: entry.candidate };
+  }
+  walk.diffs.push(reported);
 }
 
 // Depth-first with a stack of its own instead of recursion: answers nested 200,000
 // levels overflowed the call stack. A path is matched against the ignore patterns only
 // at a pattern's length: tokenizing every path made deep answers quadratic.
-function walk(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
+function walkFrom(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
   const lengths = new Set(rules.ignore.map((pattern) => pathTokens(pattern).length));
-  const stack: Pair[] = [root];
+  const walk: Walk = { stack: [root], diffs, groups: 0 };
+  const { stack } = walk;
   for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
     const { path, control, candidate } = pair;
+    // A GROUP_END has its group's path, which was not ignored.
     if (path !== '' && lengths.has(pair.depth) && isIgnored(path, rules.ignore)) continue;
-    if (pair.grouped) {
-      diffs.push({ path, control, candidate });
+    if (pair.kind !== VALUES) {
+      if (pair.kind === REPEATED) openGroup(walk, pair);
+      else walk.groups--;
       continue;
     }
     let children: Pair[] | null = null;
@@ -146,7 +197,7 @@ function walk(root: Pair, rules: ComparisonRules, diffs: PathDiff[]) {
       // Reversed, so the stack hands them out in order and diffs keep the answer's order.
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Pair);
     } else if (!sameLeaf(control, candidate, rules)) {
-      diffs.push({ path: path === '' ? '.' : path, control, candidate });
+      report(walk, { path: path === '' ? '.' : path, control, candidate });
     }
   }
 }
@@ -163,15 +214,31 @@ export function compareFrom(
   rules: ComparisonRules,
   diffs: PathDiff[],
 ): void {
-  walk({ path, depth, control, candidate, grouped: false }, rules, diffs);
+  walkFrom({ path, depth, control, candidate, kind: VALUES }, rules, diffs);
+}
+
+/**
+ * Compares the projected items of an id held by more than one item on either side, found
+ * at `path` (`…[id=X]`), `depth` path tokens deep, as {@link compareValues} does there.
+ */
+export function compareRepeated(
+  path: string,
+  depth: number,
+  control: unknown[],
+  candidate: unknown[],
+  rules: ComparisonRules,
+  diffs: PathDiff[],
+): void {
+  walkFrom({ path, depth, control, candidate, kind: REPEATED }, rules, diffs);
 }
 
 /**
  * Compares two projected answers: objects key by key, lists by item id (or by
  * position when items have no id or order matters), numbers within a tolerance,
  * instants as instants; `null` and a missing property are different. An id that more
- * than one item holds, on either side, is one diff at `[id=…]` whose values are the
- * lists of that id's items on each side. Returns every differing path with both
+ * than one item holds, on either side, matches when both sides hold as many items with
+ * it, equal pair by pair in list order; otherwise it is one diff at `[id=…]` whose values
+ * are the lists of that id's items on each side. Returns every differing path with both
  * values, `root` prefixed.
  */
 export function compareValues(
@@ -181,6 +248,6 @@ export function compareValues(
   rules: ComparisonRules = DEFAULT_RULES,
 ): PathDiff[] {
   const diffs: PathDiff[] = [];
-  walk({ path: root, depth: pathTokens(root).length, control, candidate, grouped: false }, rules, diffs);
+  walkFrom({ path: root, depth: pathTokens(root).length, control, candidate, kind: VALUES }, rules, diffs);
   return diffs;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PathDiff } from '../../src/core/observation.ts';
 import { deeperThan, MAX_OBSERVED_DEPTH } from '../../src/shadow/boundDepth.ts';
 import { compareSelection, ProjectionFailure } from '../../src/shadow/compareSelection.ts';
-import { type ComparisonRules, compareValues, DEFAULT_RULES } from '../../src/shadow/compareValues.ts';
+import { type ComparisonRules, compareValues, DEFAULT_RULES, idOf } from '../../src/shadow/compareValues.ts';
 import { projectSelection, type SelectionInfo } from '../../src/shadow/projectSelection.ts';
 import {
   infoFor,
@@ -16,33 +16,20 @@ import {
 } from './randomSelectionCases.ts';
 
 type Outcome = { diffs: PathDiff[] } | { failed: string };
+type Case = [root: string, control: unknown, candidate: unknown, info: SelectionInfo, rules: ComparisonRules];
 
 // What judging did before: two projected copies, then compareValues.
-function composition(
-  root: string,
-  control: unknown,
-  candidate: unknown,
-  info: SelectionInfo,
-  rules: ComparisonRules,
-): Outcome {
-  let left: unknown;
-  let right: unknown;
+function composition(...[root, control, candidate, info, rules]: Case): Outcome {
+  let projected: [unknown, unknown];
   try {
-    left = projectSelection(control, info);
-    right = projectSelection(candidate, info);
+    projected = [projectSelection(control, info), projectSelection(candidate, info)];
   } catch (error) {
     return { failed: (error as Error).message };
   }
-  return { diffs: compareValues(root, left, right, rules) };
+  return { diffs: compareValues(root, ...projected, rules) };
 }
 
-function fused(
-  root: string,
-  control: unknown,
-  candidate: unknown,
-  info: SelectionInfo,
-  rules: ComparisonRules,
-): Outcome {
+function fused(...[root, control, candidate, info, rules]: Case): Outcome {
   try {
     return { diffs: compareSelection(root, control, candidate, info, rules) };
   } catch (error) {
@@ -51,38 +38,69 @@ function fused(
   }
 }
 
+// Whether a projected value holds a list whose items all have an id, one id held twice.
+function repeatsAnId(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const ids = Array.isArray(value) ? value.map(idOf) : [];
+  if (ids.length > 0 && ids.every((id) => id !== undefined) && new Set(ids).size < ids.length) return true;
+  return Object.values(value).some(repeatsAnId);
+}
+
+// A raw value with copies of some of its lists' items added (its candidate then repeats them too, mostly alike).
+function withRepeats(rng: () => number, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  for (const child of Object.values(value)) withRepeats(rng, child);
+  if (Array.isArray(value) && value.length > 0)
+    value.push(structuredClone(value[Math.floor(rng() * value.length)]));
+  return value;
+}
+
+// Checks `count` seeded random cases (each control passed through `shape`) against the composition; counts their outcomes.
+function checkCases(count: number, shape = (_rng: () => number, control: unknown) => control) {
+  const seen = { diffs: 0, matched: 0, failed: 0, ignored: 0, repeated: 0, alike: 0 };
+  for (let seed = 1; seed <= count; seed++) {
+    const rng = random(seed);
+    const { query, variables } = randomQuery(rng);
+    const info = infoFor(query, variables);
+    const control = shape(rng, randomValue(rng, info.returnType));
+    const candidate = randomCandidate(rng, control);
+    const root = randomRoot(rng);
+    const plain = composition(root, control, candidate, info, DEFAULT_RULES);
+    const differing = 'diffs' in plain ? plain.diffs.map((diff) => diff.path) : [];
+    const rules = randomRules(rng, root, differing);
+    const expected = composition(root, control, candidate, info, rules);
+    expect(fused(root, control, candidate, info, rules), `seed ${seed}: ${query}`).toStrictEqual(expected);
+    if ('failed' in expected) seen.failed++;
+    else if (expected.diffs.length > 0) seen.diffs++;
+    else seen.matched++;
+    if ('diffs' in expected && expected.diffs.length < differing.length) seen.ignored++;
+    // Two lists at one path are only a diff as the items of a repeated id.
+    const grouped = (diff: PathDiff) => Array.isArray(diff.control) && Array.isArray(diff.candidate);
+    if ('diffs' in expected && expected.diffs.some(grouped)) seen.repeated++;
+    // Nothing ignored and nothing differing, though a list by id repeats an id: both sides repeat it alike.
+    const matched = 'diffs' in expected && expected.diffs.length === 0 && rules.ignore.length === 0;
+    if (matched && !rules.orderedLists && repeatsAnId(projectSelection(control, info))) seen.alike++;
+  }
+  return seen;
+}
+
 const CASES = 4000;
 
 describe('compareSelection', () => {
   it(`returns what projecting both values and comparing them returns, for ${CASES} random cases`, () => {
-    const seen = { diffs: 0, matched: 0, failed: 0, ignored: 0, repeated: 0 };
-    for (let seed = 1; seed <= CASES; seed++) {
-      const rng = random(seed);
-      const { query, variables } = randomQuery(rng);
-      const info = infoFor(query, variables);
-      const control = randomValue(rng, info.returnType);
-      const candidate = randomCandidate(rng, control);
-      const root = randomRoot(rng);
-      const plain = composition(root, control, candidate, info, DEFAULT_RULES);
-      const differing = 'diffs' in plain ? plain.diffs.map((diff) => diff.path) : [];
-      const rules = randomRules(rng, root, differing);
-      const expected = composition(root, control, candidate, info, rules);
-      expect(fused(root, control, candidate, info, rules), `seed ${seed}: ${query}`).toStrictEqual(expected);
-      if ('failed' in expected) seen.failed++;
-      else if (expected.diffs.length > 0) seen.diffs++;
-      else seen.matched++;
-      if ('diffs' in expected && expected.diffs.length < differing.length) seen.ignored++;
-      // Two lists at one path are only a diff as the items of a repeated id.
-      const grouped = (diff: PathDiff) => Array.isArray(diff.control) && Array.isArray(diff.candidate);
-      if ('diffs' in expected && expected.diffs.some(grouped)) seen.repeated++;
-    }
+    const seen = checkCases(CASES);
     // The cases reach every outcome, not only one.
     expect(seen.diffs).toBeGreaterThan(CASES / 5);
     expect(seen.matched).toBeGreaterThan(CASES / 10);
     expect(seen.failed).toBeGreaterThan(CASES / 50);
     expect(seen.ignored).toBeGreaterThan(CASES / 50);
-    // Items copied within a list: ids held by more than one item, as their groups.
+  });
+
+  it(`does so for ${CASES} random cases whose lists repeat items`, () => {
+    const seen = checkCases(CASES, withRepeats);
+    // Ids held by more than one item: a diff of their groups, and no diff when repeated alike.
     expect(seen.repeated).toBeGreaterThan(CASES / 100);
+    expect(seen.alike).toBeGreaterThan(CASES / 50);
   });
 
   describe('hand-picked cases', () => {
@@ -158,9 +176,7 @@ describe('compareSelection', () => {
       const left = chain(MAX_OBSERVED_DEPTH + 2, '2026-01-05T09:00:00Z');
       const right = chain(MAX_OBSERVED_DEPTH - 2, '2027-01-05T09:00:00Z');
       const shallow = compareSelection('n', left, right, info, DEFAULT_RULES);
-      expect(shallow).toEqual(
-        compareValues('n', projectSelection(left, info), projectSelection(right, info)),
-      );
+      expect({ diffs: shallow }).toEqual(composition('n', left, right, info, DEFAULT_RULES));
       expect(shallow).toHaveLength(1);
       expect(JSON.stringify(shallow[0]?.control)).toContain(deeperThan(MAX_OBSERVED_DEPTH));
     });
@@ -192,16 +208,11 @@ describe('compareSelection', () => {
       // The projections the diffs hold.
       const pa = { id: 'a', at: '2026-01-05T09:00:00.000Z' };
       const pb = { id: 'b', at: '2026-01-05T09:00:00.000Z' };
+      const later = { id: 'b', at: late };
+      const projectedLater = { id: 'b', at: '2027-01-05T09:00:00.000Z' };
       const compared = (control: unknown[], candidate: unknown[], rules = DEFAULT_RULES) => {
         const diffs = compareSelection('n', { items: control }, { items: candidate }, info, rules);
-        expect(diffs).toEqual(
-          compareValues(
-            'n',
-            projectSelection({ items: control }, info),
-            projectSelection({ items: candidate }, info),
-            rules,
-          ),
-        );
+        expect({ diffs }).toEqual(composition('n', { items: control }, { items: candidate }, info, rules));
         return diffs;
       };
 
@@ -221,13 +232,26 @@ describe('compareSelection', () => {
       });
 
       it('holds every item of the id, whatever their values, not only the last', () => {
-        const later = { id: 'b', at: late };
-        const projectedLater = { id: 'b', at: '2027-01-05T09:00:00.000Z' };
         expect(compared([a, b], [a, later, b])).toEqual([
           { path: 'n.items[id=b]', control: [pb], candidate: [projectedLater, pb] },
         ]);
         expect(compared([later, b], [b, b])).toEqual([
           { path: 'n.items[id=b]', control: [projectedLater, pb], candidate: [pb, pb] },
+        ]);
+      });
+
+      it('is no diff when both sides repeat it alike: as many items, equal pair by pair as projected', () => {
+        const sameInstant = { id: 'b', at: '2026-01-05T09:00:00Z', extra: 3 };
+        expect(compared([b, a, b], [a, sameInstant, { ...b }])).toEqual([]);
+        expect(compared([b, b], [b, later], { ...DEFAULT_RULES, ignore: ['n.items[*].at'] })).toEqual([]);
+      });
+
+      it('is the diff of both lists when both repeat it as often but one pair differs', () => {
+        expect(compared([b, a, b], [a, b, later])).toEqual([
+          { path: 'n.items[id=b]', control: [pb, pb], candidate: [pb, projectedLater] },
+        ]);
+        expect(compared([later, b], [b, later])).toEqual([
+          { path: 'n.items[id=b]', control: [projectedLater, pb], candidate: [pb, projectedLater] },
         ]);
       });
 
@@ -266,14 +290,9 @@ describe('compareSelection', () => {
       // Written out, `n.items[id=a]b].at` reads as five tokens: n, items, [id=a], b, at; no
       // four-token pattern matches it, though its segments would match `n.items[*].at`.
       const rules = { ...DEFAULT_RULES, ignore: ['n.items[*].at'] };
-      const expected = compareValues(
-        'n',
-        projectSelection(control, info),
-        projectSelection(candidate, info),
-        rules,
-      );
-      expect(expected).toHaveLength(1);
-      expect(compareSelection('n', control, candidate, info, rules)).toEqual(expected);
+      const expected = composition('n', control, candidate, info, rules);
+      expect('diffs' in expected && expected.diffs).toHaveLength(1);
+      expect(fused('n', control, candidate, info, rules)).toEqual(expected);
     });
   });
 });

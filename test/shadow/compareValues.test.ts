@@ -59,10 +59,45 @@ describe('compareValues', () => {
       ]);
     });
 
-    it('is a diff even when both sides repeat it alike: pairing by id is ambiguous', () => {
-      expect(compareValues('c', { parties: [b, b] }, { parties: [b, b] })).toEqual([
-        { path: 'c.parties[id=b]', control: [b, b], candidate: [b, b] },
+    it('is no diff when both sides repeat it alike: as many items, equal pair by pair in order', () => {
+      expect(compareValues('c', { parties: [b, a, b] }, { parties: [a, { ...b }, { ...b }] })).toEqual([]);
+      // Each pair is compared as any item is: tolerance, instants as instants, ignore patterns.
+      const rules = { ignore: ['c.parties[*].role'], tolerance: 0.01, orderedLists: false };
+      const held = (at: string, share: number, role = 'WITNESS') => ({ id: 'b', at, share, role });
+      const control = { parties: [held('2026-01-05T09:00:00Z', 1), held('2026-01-05T09:00:00Z', 2)] };
+      const candidate = {
+        parties: [held('2026-01-05T10:00:00+01:00', 1.004), held('2026-01-05T09:00:00.000Z', 2, 'CREATOR')],
+      };
+      expect(compareValues('c', control, candidate, rules)).toEqual([]);
+      expect(compareValues('c', control, candidate)).toEqual([
+        { path: 'c.parties[id=b]', control: control.parties, candidate: candidate.parties },
       ]);
+    });
+
+    it('is the diff of both lists when both sides repeat it as often but one pair differs', () => {
+      const creator = { id: 'b', role: 'CREATOR' };
+      expect(compareValues('c', { parties: [b, a, b] }, { parties: [a, b, creator] })).toEqual([
+        { path: 'c.parties[id=b]', control: [b, b], candidate: [b, creator] },
+      ]);
+      // The k-th against the k-th: the same items in another order differ.
+      expect(compareValues('c', { parties: [creator, b] }, { parties: [b, creator] })).toEqual([
+        { path: 'c.parties[id=b]', control: [creator, b], candidate: [b, creator] },
+      ]);
+      // The rest of the group is left uncompared, not what follows it.
+      const control = { parties: [b, b, a], n: 1 };
+      const candidate = { parties: [creator, b, { ...a, role: 'X' }], n: 2 };
+      expect(compareValues('c', control, candidate)).toEqual([
+        { path: 'c.parties[id=b]', control: [b, b], candidate: [creator, b] },
+        { path: 'c.parties[id=a].role', control: 'CREATOR', candidate: 'X' },
+        { path: 'c.n', control: 1, candidate: 2 },
+      ]);
+      // A repeated id differing inside a pair of a repeated id is the outer id's diff, once.
+      const inner = (role: string) => ({ id: 'x', parties: [a, { ...b, role }, b] });
+      expect(compareValues('c', { l: [inner('W'), inner('W')] }, { l: [inner('W'), inner('V')] })).toEqual([
+        { path: 'c.l[id=x]', control: [inner('W'), inner('W')], candidate: [inner('W'), inner('V')] },
+      ]);
+      const alike = [inner('W'), inner('W'), a];
+      expect(compareValues('c', { l: alike }, { l: [a, inner('W'), inner('W')] })).toEqual([]);
     });
 
     it('leaves the ids held once on each side compared as before, in the same order', () => {

@@ -4,7 +4,6 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Viewer } from '../backends/viewer.ts';
 import { DEFAULT_QUERY_LIMITS, type MetricsConfig, type QueryLimits } from '../config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -24,6 +23,7 @@ import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { createWsFormatters } from './formatWsResult.ts';
 import type { AppContext, GatewayApp } from './gatewayApp.ts';
+import { createGraphqlWebSocketServer, logSocketErrors } from './graphqlWebSocket.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
 import { noIntrospectionRule, refuseWsIntrospection } from './noIntrospectionRule.ts';
 import { paramText, requestFacts, wsAuthorization } from './operationFacts.ts';
@@ -44,6 +44,7 @@ export interface GatewayOptions<C extends AppContext = AppContext> {
   /** 0 picks a free port. */
   port: number;
   development: boolean;
+  /** The largest HTTP request body and graphql-ws message, in bytes (FIGWAY_MAX_BODY_BYTES). */
   maxBodyBytes: number;
   /**
    * Each request's time budget for backend work, in milliseconds (an HTTP request, or a
@@ -113,7 +114,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
   };
   const metricsAccess = options.metricsAccess ?? { token: null, listen: null };
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = createGraphqlWebSocketServer(httpServer, options.maxBodyBytes);
   const viewers = new WeakMap<object, Viewer>();
   const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const prepareOperation = prepareWsOperation({
@@ -177,6 +178,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     },
     wsServer,
   );
+  logSocketErrors(wsServer, options.logger);
   // Closing the sockets twice (after subscriptions complete, then in Apollo's drain) closes them once.
   let socketsClosed: Promise<void> | null = null;
   const closeSockets = () => {

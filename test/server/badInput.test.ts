@@ -1,7 +1,9 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { testEngines } from '../../harness/databases.ts';
 import { demoUser, errorCodes, startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
+import { wsOperation, wsUrlOf } from '../support/wsClient.ts';
 
 const engines = await testEngines();
 const ACTIVE_OF_ALICE = 'c0000000-0000-4000-8000-000000000003'; // alice, bob, carol; path ends ACTIVE
@@ -161,6 +163,29 @@ describe.each(engines)('bad input ($name)', (engine) => {
     const response = await post(gateway, JSON.stringify({ query: `{ me { id } } #${'x'.repeat(5000)}` }));
     expect(response.status).toBe(413);
     expect(response.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('closes a WebSocket whose message is over the body limit with 1009, and keeps serving', async () => {
+    const stderr = vi.spyOn(console, 'error');
+    try {
+      const socket = new WebSocket(wsUrlOf(gateway.gateway.url), 'graphql-transport-ws');
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      // Over 4096 bytes, refused as it arrives: before it is parsed, and before any token is checked.
+      socket.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${'x'.repeat(5000)}` } }),
+      );
+      expect(await closed).toBe(1009);
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+    }
+    const token = `Bearer ${await gateway.tokenFor('alice')}`;
+    expect(await wsOperation(gateway.gateway.url, '{ me { username } }', token)).toEqual({
+      kind: 'completed',
+      results: [expect.objectContaining({ data: { me: { username: 'alice' } } })],
+    });
+    expect((await gateway.query('{ me { username } }', { as: 'alice' })).status).toBe(200);
   });
 
   it('answers a bad bearer token with 401 UNAUTHENTICATED and no data', async () => {

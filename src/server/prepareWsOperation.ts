@@ -3,6 +3,8 @@ import {
   type ExecutionArgs,
   GraphQLError,
   type GraphQLSchema,
+  getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -49,9 +51,26 @@ function parseOperation(query: string, maxTokens: number): DocumentNode | GraphQ
 }
 
 /**
+ * The variables' coercion errors, as BAD_USER_INPUT with graphql's own messages, as Apollo
+ * answers them over HTTP: a variable of the wrong type, a required one missing or null.
+ * None when the operation cannot be identified (graphql-ws answers that itself).
+ */
+function variableErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  payload: SubscribePayload,
+): GraphQLError[] {
+  const operation = getOperationAST(document, payload.operationName ?? undefined);
+  if (operation == null) return [];
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], { ...payload.variables });
+  return (coerced.errors ?? []).map((error) => withCode(error, 'BAD_USER_INPUT', true));
+}
+
+/**
  * Builds graphql-ws's `onSubscribe`: parses the operation (with the token limit),
- * validates it with graphql's rules and the query-limit rules, and estimates its cost,
- * as Apollo does for HTTP, so the limits hold on both transports. Returns the errors,
+ * validates it with graphql's rules and the query-limit rules, checks its variables
+ * (BAD_USER_INPUT) and estimates its cost, as Apollo does for HTTP, so the limits and
+ * the answers hold on both transports. Returns the errors,
  * which graphql-ws sends as the operation's error message, or the execution arguments;
  * graphql-ws then adds the context, and runs nothing that was refused.
  */
@@ -67,6 +86,8 @@ export function prepareWsOperation(options: WsOperationOptions) {
         (error) => queryRefusalIn(error) ?? withCode(error, 'GRAPHQL_VALIDATION_FAILED', development),
       );
     }
+    const badVariables = variableErrors(schema, document, payload);
+    if (badVariables.length > 0) return badVariables;
     const { variables, operationName } = payload;
     const refusal = estimateQueryCost({ schema, document, variables, operationName }, limits);
     if (refusal !== null) return [refusal];

@@ -119,6 +119,30 @@ describe.each([
     expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 
+  it("answers wrongly typed or missing variables with BAD_USER_INPUT and graphql's message on both transports", async () => {
+    const query = 'query ($first: Int!) { commitments(first: $first) { edges { cursor } } }';
+    for (const variables of [{ first: 'ten' }, {}, { first: null }]) {
+      lines.length = 0;
+      const http = await gateway.query(query, { as: 'alice', variables });
+      expect(http.status).toBe(400);
+      expect(errorCodes(http)).toEqual(['BAD_USER_INPUT']);
+      const outcome = await wsOperation(
+        gateway.gateway.url,
+        query,
+        `Bearer ${await gateway.tokenFor('alice')}`,
+        variables,
+      );
+      // Refused before it runs, as a query the schema refuses is.
+      expect(outcome.kind).toBe('failed');
+      const errors = (outcome as { error: Array<{ message: string; extensions?: { code?: unknown } }> })
+        .error;
+      expect(errors.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(errors[0]?.message).toBe(http.body.errors?.[0]?.message);
+      expect(errors[0]?.message).toMatch(/^Variable "\$first" /);
+      expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    }
+  });
+
   it('keeps errors from the catalogue as they are over graphql-ws', async () => {
     const anonymous = await wsOperation(
       gateway.gateway.url,

@@ -21,7 +21,12 @@ function isCloseEvent(value: unknown): value is { code: number; reason: string }
  * and resolves with every result once it completes, or with the close event or error
  * that ended it.
  */
-export function wsOperation(httpUrl: string, query: string, authorization?: string): Promise<WsOutcome> {
+export function wsOperation(
+  httpUrl: string,
+  query: string,
+  authorization?: string,
+  variables?: Record<string, unknown>,
+): Promise<WsOutcome> {
   const client = createClient({
     url: wsUrlOf(httpUrl),
     webSocketImpl: WebSocket,
@@ -31,7 +36,7 @@ export function wsOperation(httpUrl: string, query: string, authorization?: stri
   const results: unknown[] = [];
   return new Promise<WsOutcome>((resolve) => {
     client.subscribe(
-      { query },
+      { query, ...(variables === undefined ? {} : { variables }) },
       {
         next: (value) => void results.push(value),
         error: (error) =>

@@ -7,6 +7,7 @@ import {
 import { ErrorCode, FigwayError } from '../src/errors.ts';
 import { readAfterCommit } from '../src/routing/committedWrite.ts';
 import { migrate } from '../src/routing/migrate.ts';
+import { reference } from '../src/shadow/referenceField.ts';
 import { type GatewayContext, requireLedger, type SideStores } from './gatewayContext.ts';
 import { onEitherSide } from './onEitherSide.ts';
 
@@ -60,7 +61,7 @@ export const Commitment = {
     onEitherSide((side, commitment: CommitmentRecord) => side.loaders.commitmentType.load(commitment.typeId)),
   ),
   // A reference: each Profile field is routed on its own.
-  createdBy: (commitment: CommitmentRecord) => ({ id: commitment.createdBy }),
+  createdBy: reference((commitment: CommitmentRecord) => ({ id: commitment.createdBy })),
   // Not a unit: always the ledger. In a mutation's answer, a failure still says the write was saved.
   history(commitment: CommitmentRecord, _: unknown, context: GatewayContext, info: unknown) {
     return readAfterCommit(context, info, () => {

@@ -11,6 +11,7 @@ import { groupOf, type ItemsById, isRepeated, itemsById } from './itemsById.ts';
 import {
   FOLLOW,
   type Followed,
+  fieldValue,
   followed,
   projectAt,
   projectSelection,
@@ -103,7 +104,7 @@ function compareFields(
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as Followed;
     walk.path.enter(field.key);
-    compareNode(walk, field.type, field.nodes, depth, left[field.name], right[field.name]);
+    compareNode(walk, field.type, field.nodes, depth, fieldValue(left, field), fieldValue(right, field));
     walk.path.leave();
   }
 }

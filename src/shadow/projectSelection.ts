@@ -15,6 +15,7 @@ import {
   type SelectionNode,
 } from 'graphql';
 import { deeperThan, MAX_OBSERVED_DEPTH } from './boundDepth.ts';
+import { type Reference, referenceOf } from './referenceField.ts';
 
 /** What a projection needs from the field's GraphQLResolveInfo. */
 export interface SelectionInfo {
@@ -65,6 +66,13 @@ export interface Followed {
   name: string;
   type: GraphQLOutputType;
   nodes: FieldNode[];
+  /** For a reference field (`Party.profile`), what it points at from the parent's own fields. */
+  reference?: (parent: unknown) => Reference;
+}
+
+/** The value of `field` on a side's raw object: a reference's target, else the property. */
+export function fieldValue(record: Record<string, unknown>, field: Followed): unknown {
+  return field.reference === undefined ? record[field.name] : field.reference(record);
 }
 
 // The fields to follow per selection and object type, computed once per request: every
@@ -77,8 +85,8 @@ const followedCache = new WeakMap<
 
 /**
  * The fields a projection follows on object type `named` for the selection `nodes`:
- * response keys in selection order, fields with a resolver of their own and
- * `__typename` left out. Cached per field nodes and variables.
+ * response keys in selection order, fields with a resolver of their own (but references)
+ * and `__typename` left out. Cached per field nodes and variables.
  */
 export function followed(
   named: GraphQLObjectType,
@@ -99,9 +107,12 @@ export function followed(
       const name = fieldNodes[0]?.name.value ?? key;
       const field = defined[name];
       // __typename is the same on both sides; a field with a resolver of its own is
-      // another unit or a relation, compared by its own experiment.
-      if (name === '__typename' || field === undefined || field.resolve !== undefined) continue;
-      fields.push({ key, name, type: field.type, nodes: fieldNodes });
+      // another unit, compared by its own experiment, unless it is a reference, whose
+      // target (by id) is compared here.
+      if (name === '__typename' || field === undefined) continue;
+      const reference = field.resolve === undefined ? undefined : referenceOf(field);
+      if (reference === null) continue;
+      fields.push({ key, name, type: field.type, nodes: fieldNodes, ...(reference && { reference }) });
     }
     cached.byType.set(named.name, fields);
   }
@@ -149,7 +160,7 @@ export function projectAt(
   const result: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
   for (const field of followed(bare as GraphQLObjectType, nodes, info))
-    result[field.key] = projectAt(record[field.name], field.type, field.nodes, info, depth + 1);
+    result[field.key] = projectAt(fieldValue(record, field), field.type, field.nodes, info, depth + 1);
   return result;
 }
 
@@ -157,7 +168,8 @@ export function projectAt(
  * What the client sees of a resolver's value for the selection it made: leaves
  * serialized by their scalar (DateTime as a UTC instant), aliases as response keys,
  * fragments and @skip/@include applied, nested plain objects followed. Fields with a
- * resolver of their own are left out: they are other units, compared on their own.
+ * resolver of their own are left out: they are other units, compared on their own;
+ * references (see referenceField.ts) are followed to the object they point at.
  * Lists and objects nested past the depth bound are summarized, not followed.
  */
 export function projectSelection(value: unknown, info: SelectionInfo): unknown {

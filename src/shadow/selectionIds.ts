@@ -9,6 +9,7 @@ import { idOf } from './compareValues.ts';
 import {
   FOLLOW,
   type Followed,
+  fieldValue,
   followed,
   projectAt,
   projectLeaf,
@@ -43,7 +44,7 @@ function projectedId(
     if (fields[i]?.key === 'id') field = fields[i];
   if (field === undefined) return undefined;
   const record = item as Record<string, unknown>;
-  const id = projectAt(record[field.name], field.type, field.nodes, info, depth + 1);
+  const id = projectAt(fieldValue(record, field), field.type, field.nodes, info, depth + 1);
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 

@@ -85,7 +85,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
     if (settings.sampleRate <= 0 || random() >= settings.sampleRate) return null;
     const field = unit.slice(unit.indexOf('.') + 1);
     // An activity's `at` is each side's own commit time: it always differs, by the mirror's lag.
-    const rules = { ...settings, ignore: [...settings.ignore, `${field}.at`] };
+    const rulesAt = (key: string) => ({ ...settings, ignore: [...settings.ignore, `${key}.at`] });
     const waiting: Record<Role, Map<string, Waiting[]>> = { control: new Map(), candidate: new Map() };
     const missing = (role: Role, key: string) =>
       role === 'control' ? `an event for ${key}` : `no event within ${settings.lagWindowMs} ms`;
@@ -104,13 +104,12 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
         );
       }
       let diffs: PathDiff[];
+      const controlData = control.event.result.data ?? {};
+      const candidateData = candidate.event.result.data ?? {};
+      // The root field's response key: its name, or the alias the client gave it.
+      const key = Object.keys(controlData)[0] ?? Object.keys(candidateData)[0] ?? field;
       try {
-        diffs = compareValues(
-          field,
-          control.event.result.data?.[field],
-          candidate.event.result.data?.[field],
-          rules,
-        );
+        diffs = compareValues(key, controlData[key], candidateData[key], rulesAt(key));
       } catch (error) {
         return raise('compare', error, unit);
       }

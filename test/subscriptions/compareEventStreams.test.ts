@@ -73,6 +73,19 @@ describe("comparing a shadowed subscription's two event streams", () => {
     comparison.close();
   });
 
+  it('compares the root field under the alias the client gave it', () => {
+    const { comparison, stored } = setup(60_000);
+    const aliased = (source: CommitmentChange['source'], title: string) => {
+      const told = event(source, title);
+      return { ...told, result: { data: { c: told.result.data.commitmentChanged } } };
+    };
+    comparison.control('shadow', aliased('legacy', 'legacy title'));
+    comparison.candidate('shadow', aliased('target', 'ledger title'));
+    expect(stored.map((observation) => observation.outcome)).toEqual(['mismatched']);
+    expect(stored[0]?.diffs.map((diff) => diff.path)).toEqual(['c.title']);
+    comparison.close();
+  });
+
   it('records an event the candidate never told, once its lag window has passed', async () => {
     const { comparison, stored } = setup(50);
     comparison.control('shadow', event('legacy', 'alone'));

@@ -9,7 +9,7 @@ import {
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config.ts';
-import type { FigwayError } from '../errors.ts';
+import { ErrorCode, FigwayError } from '../errors.ts';
 import { refuseQuery } from './refuseQuery.ts';
 
 /** What the cost of one operation is estimated from. */
@@ -50,8 +50,12 @@ const TOO_MANY_NODES = /maximum allowed number of nodes/;
  * Estimates an operation's cost with graphql-query-complexity and returns the
  * QUERY_TOO_COMPLEX refusal when it is over `limits.maxCost`, else null. Variables that
  * do not coerce give null: execution then refuses them with BAD_USER_INPUT before any
- * resolver runs, so nothing is spent on them either way. `estimator` prices each field
- * (@default the public schema's: `first`, else the assumed list size for lists).
+ * resolver runs, so nothing is spent on them either way. Variables that coerce but give
+ * an argument a value it refuses (an explicit null, through a variable with a default,
+ * for a non-null argument) are refused here with BAD_USER_INPUT (HTTP 400): graphql
+ * throws reading the arguments, which was an unexpected error over HTTP and closed the
+ * socket over graphql-ws. `estimator` prices each field (@default the public schema's:
+ * `first`, else the assumed list size for lists).
  */
 export function estimateQueryCost(
   operation: CostedOperation,
@@ -77,6 +81,10 @@ export function estimateQueryCost(
   } catch (error) {
     if (error instanceof GraphQLError && TOO_MANY_NODES.test(error.message)) {
       return refuseQuery('maxCost', limits.maxCost, null);
+    }
+    // graphql's own error reading an argument or directive of the operation with its variables.
+    if (error instanceof GraphQLError) {
+      return new FigwayError(ErrorCode.BAD_USER_INPUT, error.message, { http: { status: 400 } });
     }
     throw error;
   }

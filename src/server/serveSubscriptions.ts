@@ -1,11 +1,12 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Viewer } from '../backends/viewer.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Side, Stage } from '../core/stage.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import type { RequestFacts } from '../shadow/shadowRunner.ts';
-import { rootFieldOf } from '../subscriptions/rootField.ts';
+import { type RootField, rootFieldOf } from '../subscriptions/rootField.ts';
 import type { SubscriptionHub } from '../subscriptions/subscriptionHub.ts';
 import { executeWithinBudget } from './executeWithinBudget.ts';
 import type { AppContext, GatewayApp } from './gatewayApp.ts';
@@ -34,10 +35,32 @@ export interface SubscriptionOperationsOptions<C extends AppContext> {
   routing: Routing;
   /** Each event's time budget for backend work, as a query over the socket has. */
   timeoutMs: number;
+  logger: Logger;
 }
 
 function stagesOfEveryUnit(routing: Routing, stage: Stage): ReadonlyMap<string, Stage> {
   return new Map([...routing.catalogue.keys()].map((unit) => [unit, stage]));
+}
+
+/**
+ * The answer of a subscription that could not be opened (a database that failed while its
+ * access was checked, a bug): the operation's own error, never a throw, which graphql-ws
+ * answers by closing the socket and every other operation on it with 4500. The error has
+ * the root field's path, so the formatter sees what was thrown: a catalogue error passes
+ * with its code (its unexpected cause logged), anything else is logged and masked, as a
+ * query's resolver error is.
+ */
+function openFailed(error: unknown, field: string | undefined, logger: Logger): ExecutionResult {
+  const thrown = error instanceof Error ? error : new Error(String(error));
+  if (thrown instanceof FigwayError) {
+    logger.warn(
+      { err: thrown, code: thrown.code, field },
+      `a subscription could not be opened: ${thrown.message}`,
+    );
+  }
+  return {
+    errors: [new GraphQLError(thrown.message, { originalError: thrown, path: [field ?? 'subscription'] })],
+  };
 }
 
 function refused(message: string): ExecutionResult {
@@ -70,31 +93,39 @@ export function subscriptionOperations<C extends AppContext>(options: Subscripti
       return context;
     },
     async subscribe(args: ExecutionArgs) {
-      const { hub } = options;
-      const context = args.contextValue as C;
-      const origin = origins.get(context);
-      const root = rootFieldOf(args);
-      if (hub === undefined || origin === undefined || root === null)
-        return refused('Subscriptions are not served by this gateway: it was started without a change feed.');
-      const viewer: Viewer = context.viewer;
-      return hub.open({
-        socket: origin.socket,
-        viewer,
-        field: root.name,
-        args: root.args,
-        facts: origin.facts,
-        execute: (rootValue, reads, side) => {
-          const router = options.routing.routerFor(
-            viewer,
-            side === undefined ? undefined : everyUnitOn(side),
-          );
-          const contextValue = options.app.createContext(viewer, router, undefined, reads);
-          return executeWithinBudget({ ...args, rootValue, contextValue }, options.timeoutMs);
-        },
-        cutOff: () => origin.socket.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason),
-      });
+      let field: string | undefined;
+      try {
+        const root = rootFieldOf(args);
+        if (root !== null && 'errors' in root) return { errors: root.errors };
+        field = root?.name;
+        return await open(args, root);
+      } catch (error) {
+        return openFailed(error, field, options.logger);
+      }
     },
   };
+
+  async function open(args: ExecutionArgs, root: RootField | null) {
+    const { hub } = options;
+    const context = args.contextValue as C;
+    const origin = origins.get(context);
+    if (hub === undefined || origin === undefined || root === null)
+      return refused('Subscriptions are not served by this gateway: it was started without a change feed.');
+    const viewer: Viewer = context.viewer;
+    return hub.open({
+      socket: origin.socket,
+      viewer,
+      field: root.name,
+      args: root.args,
+      facts: origin.facts,
+      execute: (rootValue, reads, side) => {
+        const router = options.routing.routerFor(viewer, side === undefined ? undefined : everyUnitOn(side));
+        const contextValue = options.app.createContext(viewer, router, undefined, reads);
+        return executeWithinBudget({ ...args, rootValue, contextValue }, options.timeoutMs);
+      },
+      cutOff: () => origin.socket.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason),
+    });
+  }
 }
 
 /**

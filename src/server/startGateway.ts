@@ -131,6 +131,7 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
     app: options.app,
     routing: options.routing,
     timeoutMs: options.requestTimeoutMs ?? 10_000,
+    logger: options.logger,
   });
   const wsCleanup = useServer(
     {

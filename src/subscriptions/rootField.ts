@@ -2,15 +2,33 @@ import {
   type ExecutionArgs,
   type FieldNode,
   type FragmentDefinitionNode,
+  GraphQLError,
   getArgumentValues,
   getOperationAST,
+  getVariableValues,
   type SelectionSetNode,
 } from 'graphql';
+import { ErrorCode } from '../errors.ts';
 
 /** The root field a subscription operation subscribes to, with its argument values. */
 export interface RootField {
   name: string;
   args: Record<string, unknown>;
+}
+
+/** Why a subscription's arguments cannot be read: its variables or arguments, as BAD_USER_INPUT. */
+export interface RootFieldRefusal {
+  errors: GraphQLError[];
+}
+
+function badUserInput(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    originalError: error,
+    extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
+  });
 }
 
 function firstField(selectionSet: SelectionSetNode, args: ExecutionArgs): FieldNode | null {
@@ -33,17 +51,27 @@ function firstField(selectionSet: SelectionSetNode, args: ExecutionArgs): FieldN
 /**
  * The root field of a validated subscription operation (graphql's rules allow exactly
  * one), with its arguments coerced against the schema; null when the operation is not
- * a subscription.
+ * a subscription. Variables are coerced first, as graphql's own `subscribe` does: a
+ * variable of the wrong type, a required one missing or null, or an argument that ends
+ * up null where it may not, is a refusal with graphql's messages as BAD_USER_INPUT,
+ * never a throw (which would close the whole socket).
  */
-export function rootFieldOf(args: ExecutionArgs): RootField | null {
+export function rootFieldOf(args: ExecutionArgs): RootField | RootFieldRefusal | null {
   const operation = getOperationAST(args.document, args.operationName);
   const type = args.schema.getSubscriptionType();
   if (operation?.operation !== 'subscription' || type === null || type === undefined) return null;
   const node = firstField(operation.selectionSet, args);
   const definition = node === null ? undefined : type.getFields()[node.name.value];
   if (node === null || definition === undefined) return null;
-  return {
-    name: node.name.value,
-    args: getArgumentValues(definition, node, args.variableValues ?? undefined),
-  };
+  const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], {
+    ...args.variableValues,
+  });
+  if (variables.errors !== undefined) return { errors: variables.errors.map(badUserInput) };
+  try {
+    return { name: node.name.value, args: getArgumentValues(definition, node, variables.coerced) };
+  } catch (error) {
+    // getArgumentValues throws a GraphQLError about an argument; anything else is a fault.
+    if (error instanceof GraphQLError) return { errors: [badUserInput(error)] };
+    throw error;
+  }
 }

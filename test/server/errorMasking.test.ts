@@ -143,6 +143,28 @@ describe.each([
     }
   });
 
+  it('answers a null reaching a non-null argument through a defaulted variable with BAD_USER_INPUT on both transports', async () => {
+    lines.length = 0;
+    const query = 'query ($id: ID = "c0000000-0000-4000-8000-000000000003") { commitment(id: $id) { id } }';
+    const http = await gateway.query(query, { as: 'alice', variables: { id: null } });
+    expect(http.status).toBe(400);
+    expect(errorCodes(http)).toEqual(['BAD_USER_INPUT']);
+    expect(http.body.errors?.[0]?.message).toBe('Argument "id" of non-null type "ID!" must not be null.');
+    const outcome = await wsOperation(
+      gateway.gateway.url,
+      query,
+      `Bearer ${await gateway.tokenFor('alice')}`,
+      {
+        id: null,
+      },
+    );
+    expect(outcome.kind).toBe('failed');
+    const errors = (outcome as { error: Array<{ message: string; extensions?: { code?: unknown } }> }).error;
+    expect(errors.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(errors[0]?.message).toBe(http.body.errors?.[0]?.message);
+    expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+  });
+
   it('keeps errors from the catalogue as they are over graphql-ws', async () => {
     const anonymous = await wsOperation(
       gateway.gateway.url,

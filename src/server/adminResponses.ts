@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Viewer } from '../backends/viewer.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
-import type { BearerVerifier } from './verifyBearer.ts';
+import { type BearerVerifier, SigningKeysUnavailableError } from './verifyBearer.ts';
 
 /**
  * Writes `body` as a JSON answer with `status`, and `headers` besides the content type
@@ -17,7 +17,7 @@ export function sendJson(
   response.end(JSON.stringify(body));
 }
 
-/** The HTTP status an admin route answers a refusal with: 401, 403, 404, otherwise 400. */
+/** The HTTP status an admin route answers a refusal with: 401, 403, 404, 503 for a backend, otherwise 400. */
 export function adminStatusOf(error: FigwayError): number {
   switch (error.code) {
     case 'UNAUTHENTICATED':
@@ -26,9 +26,20 @@ export function adminStatusOf(error: FigwayError): number {
       return 403;
     case 'NOT_FOUND':
       return 404;
+    case 'BACKEND_UNAVAILABLE':
+      return 503;
     default:
       return 400;
   }
+}
+
+/**
+ * True for the catalogue errors an admin route answers itself with {@link sendAdminError}.
+ * The signing keys being unavailable is no refusal of the request but an outage: the
+ * route rethrows it, and the gateway logs it with its cause before answering it (503).
+ */
+export function isAdminRefusal(error: unknown): error is FigwayError {
+  return error instanceof FigwayError && !(error instanceof SigningKeysUnavailableError);
 }
 
 /**

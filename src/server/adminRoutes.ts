@@ -5,7 +5,7 @@ import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Routing } from '../routing/createRouting.ts';
 import { BACKFILL_JOBS, type BackfillJob } from '../writes/backfill/backfillTypes.ts';
 import { runBackfill } from '../writes/backfill/runBackfill.ts';
-import { requireService, sendAdminError, sendJson } from './adminResponses.ts';
+import { isAdminRefusal, requireService, sendAdminError, sendJson } from './adminResponses.ts';
 import type { Backends } from './openBackends.ts';
 import { serveReconcile } from './reconcileRoute.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
@@ -91,7 +91,7 @@ export function createAdminRoutes(
         throw new FigwayError(ErrorCode.BAD_REQUEST, `Wrong method ${request.method} for ${pathname}.`);
       }
     } catch (error) {
-      if (!(error instanceof FigwayError)) throw error;
+      if (!isAdminRefusal(error)) throw error;
       sendAdminError(response, error);
     }
     return true;

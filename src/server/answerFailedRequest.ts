@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.ts';
+import { FigwayError } from '../errors.ts';
+import { sendAdminError } from './adminResponses.ts';
 import { isClientDisconnect } from './clientDisconnect.ts';
 
 /** Writes `body` as JSON with `status`. */
@@ -10,8 +12,10 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 
 /**
  * Answers a request whose route threw: a client that hung up is routine (a debug line:
- * 300 of them must not make 300 error stack traces); anything else is logged and
- * answered 500, or its answer ended when it had begun.
+ * 300 of them must not make 300 error stack traces); a catalogue error an admin route
+ * left to the gateway (the signing keys unavailable) is logged with its cause and answered
+ * as admin routes answer, `{ error: { code, message } }` (503 for BACKEND_UNAVAILABLE);
+ * anything else is logged and answered 500, or its answer ended when it had begun.
  */
 export function answerFailedRequest(
   error: unknown,
@@ -23,6 +27,10 @@ export function answerFailedRequest(
     const reason = error instanceof Error ? error.message : String(error);
     logger.debug({ url: request.url, reason }, 'client disconnected before its answer was sent');
     return;
+  }
+  if (error instanceof FigwayError) {
+    logger.error({ err: error.cause ?? error, code: error.code, url: request.url }, error.message);
+    return sendAdminError(response, error);
   }
   logger.error({ err: error }, 'request failed');
   if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error.' }] });

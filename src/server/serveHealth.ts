@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.ts';
 import { checkHealth, type HealthTarget, publicHealth } from './checkHealth.ts';
-import type { BearerVerifier } from './verifyBearer.ts';
+import { type BearerVerifier, SigningKeysUnavailableError } from './verifyBearer.ts';
 
 /** What `/healthz` reports on and who may see its details. */
 export interface HealthOptions {
@@ -15,8 +15,12 @@ async function isAdmin(request: IncomingMessage, options: HealthOptions): Promis
   try {
     return (await options.verifyBearer(request.headers.authorization)).kind === 'service';
   } catch (error) {
-    // A probe with a bad token still learns up or down, as an anonymous one does.
-    options.logger.debug({ err: error }, '/healthz: bearer token refused, answering the public report');
+    // A probe with a bad token, or one that cannot be checked, still learns up or down, as an anonymous one does.
+    if (error instanceof SigningKeysUnavailableError) {
+      options.logger.warn({ err: error.cause }, `/healthz: ${error.message} Answering the public report.`);
+    } else {
+      options.logger.debug({ err: error }, '/healthz: bearer token refused, answering the public report');
+    }
     return false;
   }
 }

@@ -10,7 +10,7 @@ import { parseSince, SINCE_FORMATS } from '../reports/parseSince.ts';
 import type { PromotionCheck } from '../reports/promotionCheck.ts';
 import { rateSeries } from '../reports/rateSeries.ts';
 import type { VerdictThresholds } from '../reports/shadowReportTypes.ts';
-import { sendAdminError, sendJson } from './adminResponses.ts';
+import { isAdminRefusal, sendAdminError, sendJson } from './adminResponses.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
@@ -201,7 +201,7 @@ export function createShadowApiRoutes(options: ShadowApiOptions): AdminRoutes {
       const body = await answer(options, pathname.slice(PREFIX.length), url.searchParams);
       sendJson(response, 200, body, NO_STORE);
     } catch (error) {
-      if (!(error instanceof FigwayError)) throw error;
+      if (!isAdminRefusal(error)) throw error;
       sendAdminError(response, error, NO_STORE);
     }
     return true;

@@ -44,7 +44,8 @@ async function checkAccess(options: ShadowPageRoutesOptions, request: IncomingMe
         } satisfies Access;
     }
   } catch (error) {
-    // Anything but a verdict on the token (a JWKS outage, a bug) is a 500, not a 401.
+    // Anything but a verdict on the token is no 401: the gateway logs and answers it, a
+    // JWKS outage (SigningKeysUnavailableError) as 503 BACKEND_UNAVAILABLE, a bug as 500.
     if (!(error instanceof FigwayError) || error.code !== 'UNAUTHENTICATED') throw error;
     return { kind: 'unauthenticated', reason: error.message } satisfies Access;
   }

@@ -17,16 +17,15 @@ import type { SubscriptionHub } from '../subscriptions/subscriptionHub.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import { answerFailedRequest, sendJson } from './answerFailedRequest.ts';
 import type { HealthTarget } from './checkHealth.ts';
-import { closeWhenTokenExpires } from './closeWhenTokenExpires.ts';
 import { executeWithinBudget } from './executeWithinBudget.ts';
 import { figwayExtensionsPlugin } from './figwayExtensionsPlugin.ts';
 import { createFormatError } from './formatError.ts';
 import { createWsFormatters } from './formatWsResult.ts';
 import type { AppContext, GatewayApp } from './gatewayApp.ts';
-import { createGraphqlWebSocketServer, logSocketErrors } from './graphqlWebSocket.ts';
+import { checkConnection, createGraphqlWebSocketServer, logSocketErrors } from './graphqlWebSocket.ts';
 import { handleGraphqlHttp, sendRequestError } from './handleGraphqlHttp.ts';
 import { noIntrospectionRule, refuseWsIntrospection } from './noIntrospectionRule.ts';
-import { paramText, requestFacts, wsAuthorization } from './operationFacts.ts';
+import { paramText, requestFacts } from './operationFacts.ts';
 import { prepareWsOperation } from './prepareWsOperation.ts';
 import { queryCostPlugin } from './queryCostPlugin.ts';
 import { queryLimitRules } from './queryLimitRules.ts';
@@ -144,19 +143,12 @@ export async function startGateway<C extends AppContext>(options: GatewayOptions
       execute: (args) => executeWithinBudget(args, options.requestTimeoutMs ?? 10_000),
       onSubscribe:
         introspectionRules.length > 0 ? refuseWsIntrospection(prepareOperation, schema) : prepareOperation,
-      async onConnect(ctx) {
-        try {
-          const viewer = await options.verifyBearer(wsAuthorization(ctx.connectionParams, ctx.extra.request));
-          viewers.set(ctx.extra, viewer);
-          closeWhenTokenExpires(ctx.extra.socket, viewer, {
-            onExpire: () => options.metrics.subscriptionSocketsClosed.inc({ reason: 'token_expired' }),
-          });
-          return true;
-        } catch (error) {
-          options.logger.debug({ err: error }, 'graphql-ws connection refused: bad bearer token');
-          return false; // graphql-ws closes the socket with 4403 Forbidden
-        }
-      },
+      onConnect: checkConnection({
+        verifyBearer: options.verifyBearer,
+        logger: options.logger,
+        remember: (extra, viewer) => viewers.set(extra, viewer),
+        onTokenExpired: () => options.metrics.subscriptionSocketsClosed.inc({ reason: 'token_expired' }),
+      }),
       context: (ctx, _id, payload) => {
         // A viewer of its own per operation, as per HTTP request: per-request state is keyed by it.
         const viewer: Viewer = { ...(viewers.get(ctx.extra) ?? { kind: 'anonymous' }) };

@@ -1,6 +1,6 @@
 import { ErrorCode, FigwayError } from '../errors.ts';
 import type { Sync } from '../writes/sync/createSync.ts';
-import { requireService, sendAdminError, sendJson } from './adminResponses.ts';
+import { isAdminRefusal, requireService, sendAdminError, sendJson } from './adminResponses.ts';
 import type { AdminRoutes } from './adminRoutes.ts';
 import type { BearerVerifier } from './verifyBearer.ts';
 
@@ -23,7 +23,7 @@ export function createSyncRoutes(sync: Pick<Sync, 'status' | 'retry'>, verify: B
         sendJson(response, 200, { retried: retry[1] });
       } else throw new FigwayError(ErrorCode.BAD_REQUEST, `Wrong method ${request.method} for ${pathname}.`);
     } catch (error) {
-      if (!(error instanceof FigwayError)) throw error;
+      if (!isAdminRefusal(error)) throw error;
       sendAdminError(response, error);
     }
     return true;

@@ -42,6 +42,42 @@ function unauthenticated(reason: string): FigwayError {
   return new FigwayError(ErrorCode.UNAUTHENTICATED, `Invalid bearer token: ${reason}.`);
 }
 
+/**
+ * A token that could not be checked because the signing keys could not be had: the JWKS
+ * did not answer, timed out, or answered something that is not a usable key set. No
+ * verdict on the token: BACKEND_UNAVAILABLE (HTTP 503) naming the JWKS, with what went
+ * wrong as its `cause` for the log, so that clients retry and operators see the outage.
+ */
+export class SigningKeysUnavailableError extends FigwayError {
+  constructor(cause: unknown) {
+    super(
+      ErrorCode.BACKEND_UNAVAILABLE,
+      'The bearer token could not be checked: the signing keys (SUPABASE_JWKS_URL) could not be fetched or read. Try again later.',
+      { backend: 'jwks', http: { status: 503 } },
+      cause,
+    );
+  }
+}
+
+// What getKey throws that is a verdict on the token: it names a key the set does not hold.
+const NO_KEY_FOR_TOKEN = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+
+// jose's verdicts on the token itself: malformed, expired, wrongly signed, a refused algorithm or header.
+function isTokenVerdict(error: unknown): boolean {
+  const code = codeOf(error);
+  return (
+    code.startsWith('ERR_JWT_') ||
+    code.startsWith('ERR_JWS_') ||
+    code === 'ERR_JOSE_ALG_NOT_ALLOWED' ||
+    code === 'ERR_JOSE_NOT_SUPPORTED' ||
+    NO_KEY_FOR_TOKEN.has(code)
+  );
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+}
+
 function stringClaim(payload: JWTPayload, name: string): string | null {
   const value = payload[name];
   return typeof value === 'string' && value !== '' ? value : null;
@@ -126,9 +162,20 @@ function keyGetter(source: JwtKeySource): JWTVerifyGetKey {
       const secret = new TextEncoder().encode(source.secret);
       return async () => secret;
     }
-    case 'jwks':
+    case 'jwks': {
       // jose caches the key set and refetches it when a token names an unknown kid.
-      return createRemoteJWKSet(new URL(source.url), { timeoutDuration: 3000 });
+      const remote = createRemoteJWKSet(new URL(source.url), { timeoutDuration: 3000 });
+      // Whatever fails while the keys are fetched or read is the key set's fault, not the
+      // token's (a fetch error, ERR_JWKS_TIMEOUT, ERR_JWKS_INVALID, a key that will not import).
+      return async (header, token) => {
+        try {
+          return await remote(header, token);
+        } catch (error) {
+          if (NO_KEY_FOR_TOKEN.has(codeOf(error))) throw error;
+          throw new SigningKeysUnavailableError(error);
+        }
+      };
+    }
   }
 }
 
@@ -165,6 +212,9 @@ function validWindow(payload: JWTPayload, now: number) {
  * a header that is not `Bearer <jwt>`, or a token that is malformed, expired, has
  * no `exp`, is not yet valid, wrongly signed or unsigned (`alg: none`), breaks
  * `rules` (default: the embedded default's) or has a non-UUID `sub`, throws UNAUTHENTICATED.
+ * Only such verdicts on the token are UNAUTHENTICATED: a JWKS that cannot be fetched or
+ * read throws {@link SigningKeysUnavailableError} (BACKEND_UNAVAILABLE), whose cause
+ * the caller logs.
  * A token that verified is answered from `options.cache`, as a new viewer whose claims are frozen, while
  * jose would still accept its `exp` and `nbf` and for no longer than the cache's maximum age.
  */
@@ -200,7 +250,10 @@ export function createBearerVerifier(
         currentDate: new Date(at),
       }));
     } catch (error) {
-      throw unauthenticated(reasonOf(error));
+      if (isTokenVerdict(error)) throw unauthenticated(reasonOf(error));
+      // No verdict on the token: with a JWKS, the keys could not be had; with a secret, a fault.
+      if (error instanceof SigningKeysUnavailableError || source.kind === 'secret') throw error;
+      throw new SigningKeysUnavailableError(error);
     }
     const viewer = viewerFromClaims(payload, token, rules);
     cache?.set(token, viewer, validWindow(payload, at));
@@ -209,8 +262,7 @@ export function createBearerVerifier(
 }
 
 function reasonOf(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  switch (code) {
+  switch (codeOf(error)) {
     case 'ERR_JWT_EXPIRED':
       return 'it has expired';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
@@ -219,8 +271,10 @@ function reasonOf(error: unknown): string {
       return 'the signature does not match';
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return 'its algorithm is not accepted';
-    case 'ERR_JWKS_TIMEOUT':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return 'its header asks for something that is not supported';
     case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
       return 'no signing key matches it';
     default:
       return 'it is not a well-formed JWT';

@@ -174,8 +174,9 @@ describe('createBearerVerifier: what is never cached', () => {
         .setIssuer(EMBEDDED_JWT_ISSUER)
         .setExpirationTime('1h')
         .sign(pair.privateKey);
+      // A JWKS that answers 503 is an outage, not a verdict on the token.
       await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({
-        extensions: { code: 'UNAUTHENTICATED' },
+        extensions: { code: 'BACKEND_UNAVAILABLE' },
       });
       expect(cache.size).toBe(0);
       await expect(verify(`Bearer ${token}`)).resolves.toMatchObject({ id: demoUser('dave').id });

@@ -54,3 +54,41 @@ export async function deleteCommitmentTypes(db: Queryable, ids: readonly string[
   return (await db.query('delete from oltp.commitment_types where id = any($1::uuid[]) returning id', [ids]))
     .length;
 }
+
+/**
+ * Inserts the profiles the OLTP service lacks and leaves the ones it holds alone, so a
+ * copy read earlier never overwrites a newer change the applier wrote in between;
+ * returns how many were inserted.
+ */
+export async function insertMissingProfiles(
+  db: Queryable,
+  profiles: readonly ProfileRecord[],
+): Promise<number> {
+  let inserted = 0;
+  for (const profile of profiles) {
+    const rows = await db.query(
+      `insert into oltp.profiles (id, username, display_name, avatar_url, created_at) values ($1, $2, $3, $4, $5)
+       on conflict (id) do nothing returning id`,
+      [profile.id, profile.username, profile.displayName, profile.avatarUrl, profile.createdAt],
+    );
+    inserted += rows.length;
+  }
+  return inserted;
+}
+
+/** Inserts the commitment types the OLTP service lacks, leaving the others alone; returns how many. */
+export async function insertMissingCommitmentTypes(
+  db: Queryable,
+  types: readonly CommitmentTypeRecord[],
+): Promise<number> {
+  let inserted = 0;
+  for (const type of types) {
+    const rows = await db.query(
+      `insert into oltp.commitment_types (id, name, description) values ($1, $2, $3)
+       on conflict (id) do nothing returning id`,
+      [type.id, type.name, type.description],
+    );
+    inserted += rows.length;
+  }
+  return inserted;
+}

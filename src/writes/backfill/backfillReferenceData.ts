@@ -1,5 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
+import { insertMissingCommitmentTypes, insertMissingProfiles } from '../../backends/oltp/oltpWrites.ts';
 import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
 import type { Database, Row } from '../../core/database.ts';
 import { writeCursor } from './backfillCursor.ts';
@@ -11,7 +12,8 @@ interface ReferenceTable<T> {
   job: BackfillJob;
   table: 'profiles' | 'commitment_types';
   map: (row: Row) => T;
-  upsert: (records: readonly T[]) => Promise<number>;
+  /** Inserts the records the OLTP service lacks; returns how many it inserted. */
+  insert: (records: readonly T[]) => Promise<number>;
 }
 
 async function copyBatch<T extends { id: string }>(
@@ -20,13 +22,13 @@ async function copyBatch<T extends { id: string }>(
   summary: BackfillSummary,
 ) {
   try {
-    const changed = await spec.upsert(records);
+    const changed = await spec.insert(records);
     summary.written += changed;
     summary.skipped += records.length - changed;
   } catch {
     for (const record of records) {
       try {
-        const changed = await spec.upsert([record]);
+        const changed = await spec.insert([record]);
         summary.written += changed;
         summary.skipped += 1 - changed;
       } catch (error) {
@@ -40,8 +42,11 @@ async function copyBatch<T extends { id: string }>(
   }
 }
 
-// Upserts are idempotent, so committing the cursor after the batch is safe: a
-// crash in between only repeats a batch, whose rows are then skipped.
+// A batch only inserts the rows the OLTP service lacks: a row it holds already is
+// kept by the change applier (a rename mirrored between this batch's read and its
+// write must not be rolled back to the read) and set right by reconcile --repair.
+// Inserts of missing rows are idempotent, so committing the cursor after the batch
+// is safe: a crash in between only repeats a batch, whose rows are then skipped.
 async function copyReferenceTable<T extends { id: string }>(
   legacy: Database,
   oltp: OltpStore,
@@ -79,7 +84,12 @@ export function backfillProfiles(legacy: Database, oltp: OltpStore, options: Bac
   return copyReferenceTable(
     legacy,
     oltp,
-    { job: 'profiles', table: 'profiles', map: toProfile, upsert: oltp.upsertProfiles },
+    {
+      job: 'profiles',
+      table: 'profiles',
+      map: toProfile,
+      insert: (records) => insertMissingProfiles(oltp.db, records),
+    },
     options,
   );
 }
@@ -93,7 +103,7 @@ export function backfillCommitmentTypes(legacy: Database, oltp: OltpStore, optio
       job: 'commitment-types',
       table: 'commitment_types',
       map: toCommitmentType,
-      upsert: oltp.upsertCommitmentTypes,
+      insert: (records) => insertMissingCommitmentTypes(oltp.db, records),
     },
     options,
   );

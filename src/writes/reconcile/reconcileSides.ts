@@ -2,7 +2,7 @@ import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/comm
 import type { Ledger } from '../../backends/ledger/openLedger.ts';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
 import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
-import type { Database, Row } from '../../core/database.ts';
+import type { Database, Queryable, Row } from '../../core/database.ts';
 import { readLegacyAsService } from '../backfill/readLegacyAsService.ts';
 import { currentCommitment } from '../backfill/replayCommitmentHistory.ts';
 import type { SideRecord } from './canonicalRecord.ts';
@@ -36,23 +36,33 @@ export interface ReconcileSides {
 // uuid values as that text does in byte order, and the ledger's text ids are
 // ordered with collation "C" for the same reason (a locale collation skips the dashes).
 
-// A page (or the given ids) of legacy commitments with their parties and documents,
-// as documents in the ledger's terms, from one snapshot.
-function readLegacyCommitments(legacy: Database, where: string, params: readonly unknown[]) {
-  return readLegacyAsService(legacy, async (tx) => {
-    const commitments = await tx.query(`select * from public.commitments where ${where}`, params);
-    const ids = commitments.map((row) => String(row.id));
-    if (ids.length === 0) return [];
-    const children = (table: string) =>
-      tx.query(`select * from public.${table} where commitment_id = any($1::uuid[])`, [ids]);
-    const parties = await children('commitment_parties');
-    const documents = await children('commitment_documents');
-    const of = (rows: Row[], id: string) => rows.filter((row) => String(row.commitment_id) === id);
-    return commitments.map((row) => {
-      const id = String(row.id);
-      return currentCommitment(row, of(parties, id), of(documents, id));
-    });
+/**
+ * The legacy commitments `where` selects, with their parties and documents, as
+ * documents in the ledger's terms, read through `tx` (one snapshot when it is a
+ * transaction).
+ */
+export async function legacyCommitmentsIn(
+  tx: Queryable,
+  where: string,
+  params: readonly unknown[],
+): Promise<CommitmentDocument[]> {
+  const commitments = await tx.query(`select * from public.commitments where ${where}`, params);
+  const ids = commitments.map((row) => String(row.id));
+  if (ids.length === 0) return [];
+  const children = (table: string) =>
+    tx.query(`select * from public.${table} where commitment_id = any($1::uuid[])`, [ids]);
+  const parties = await children('commitment_parties');
+  const documents = await children('commitment_documents');
+  const of = (rows: Row[], id: string) => rows.filter((row) => String(row.commitment_id) === id);
+  return commitments.map((row) => {
+    const id = String(row.id);
+    return currentCommitment(row, of(parties, id), of(documents, id));
   });
+}
+
+// A page (or the given ids) of legacy commitments from one snapshot.
+function readLegacyCommitments(legacy: Database, where: string, params: readonly unknown[]) {
+  return readLegacyAsService(legacy, (tx) => legacyCommitmentsIn(tx, where, params));
 }
 
 function legacyCommitments(legacy: Database): SideReader {

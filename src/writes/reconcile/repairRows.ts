@@ -1,9 +1,10 @@
 import type { CommitmentTypeRecord, ProfileRecord } from '../../backends/connectStore.ts';
 import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
+import { LedgerConflictError } from '../../backends/ledger/ledgerErrors.ts';
 import { deleteCommitmentTypes, deleteProfiles } from '../../backends/oltp/oltpWrites.ts';
 import { writeCommitmentToLegacy } from '../sync/writeToLegacy.ts';
-import type { SideRecord } from './canonicalRecord.ts';
-import type { ReconcileSides, ReconcileTargets } from './reconcileSides.ts';
+import { canonicalJson, type SideRecord } from './canonicalRecord.ts';
+import { legacyCommitmentsIn, type ReconcileSides, type ReconcileTargets } from './reconcileSides.ts';
 import type { DivergentRow, ReconcileAuthority, ReconcileEntity, RepairReport } from './reconcileTypes.ts';
 
 /** What a repair pass did, before conflicts are resolved and the sides checked again. */
@@ -33,47 +34,68 @@ async function recordsById(side: ReconcileSides['legacy'], ids: readonly string[
   return new Map((await side.byIds(ids)).map((record) => [record.id, record] as [string, SideRecord]));
 }
 
+async function recordOf(side: ReconcileSides['legacy'], id: string): Promise<SideRecord | undefined> {
+  return (await side.byIds([id])).find((record) => record.id === id);
+}
+
+// Why a row is left alone when a write mirrored meanwhile reached the side being rewritten.
+const moved = (side: string) =>
+  `${side} changed while it was repaired (a write mirrored meanwhile); left for the next reconcile`;
+
 // Legacy counts: the ledger gets a new revision holding legacy's state, at the
-// version it holds now; history is never rewritten.
+// version it holds now; history is never rewritten. Each row reads the ledger's
+// version before legacy: a legacy change the applier brings to the ledger after that
+// read makes the write stale, and the ledger refuses it, so it is never undone.
 async function ledgerFromLegacy(
   targets: ReconcileTargets,
   sides: ReconcileSides,
   ids: string[],
   outcome: RepairOutcome,
 ) {
-  const legacy = await recordsById(sides.legacy, ids);
   await eachRow(ids, outcome, async (id) => {
-    const document = legacy.get(id);
-    if (document === undefined) return 'legacy no longer holds it';
     const current = await targets.ledger.current<CommitmentDocument>(COMMITMENTS, id);
-    await targets.ledger.write([
-      {
-        tableName: COMMITMENTS,
-        documentId: id,
-        data: document,
-        expectedVersion: current?.metadata.version ?? null,
-      },
-    ]);
+    const document = await recordOf(sides.legacy, id);
+    if (document === undefined) return 'legacy no longer holds it';
+    try {
+      await targets.ledger.write([
+        {
+          tableName: COMMITMENTS,
+          documentId: id,
+          data: document,
+          expectedVersion: current?.metadata.version ?? null,
+        },
+      ]);
+    } catch (error) {
+      if (error instanceof LedgerConflictError) return moved('the ledger');
+      throw error;
+    }
     return null;
   });
 }
 
 // The ledger counts: legacy's rows of the commitment are made exactly its newest revision,
-// even over a newer legacy version, and lose the parties and documents it lacks.
+// even over a newer legacy version, and lose the parties and documents it lacks. Each row
+// reads legacy, then the ledger (outside the legacy transaction: in the embedded default
+// both are one PGlite connection), then, with legacy's commitment row locked against the
+// mirror's writers, reads legacy again: when a mirrored write reached it in between, the
+// revision read may lack what that write brought, and the row is left alone.
 async function legacyFromLedger(
   targets: ReconcileTargets,
   sides: ReconcileSides,
   ids: string[],
   outcome: RepairOutcome,
 ) {
-  const ledger = await recordsById(sides.target, ids);
   await eachRow(ids, outcome, async (id) => {
-    const document = ledger.get(id);
+    const seen = canonicalJson(await recordOf(sides.legacy, id));
+    const document = await recordOf(sides.target, id);
     if (document === undefined) return 'the ledger no longer holds it';
-    await targets.legacy.transaction((tx) =>
-      writeCommitmentToLegacy(tx, document as CommitmentDocument, { actor: null, exact: true }),
-    );
-    return null;
+    return targets.legacy.transaction(async (tx) => {
+      await tx.query('select 1 from public.commitments where id = $1 for update', [id]);
+      const [now] = await legacyCommitmentsIn(tx, 'id = $1', [id]);
+      if (canonicalJson(now) !== seen) return moved('legacy');
+      await writeCommitmentToLegacy(tx, document as CommitmentDocument, { actor: null, exact: true });
+      return null;
+    });
   });
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openRemoteTargets } from '../../src/backends/remote/openRemoteTargets.ts';
 import { createRequestBudget, withinRequestBudget } from '../../src/backends/requestBudget.ts';
 import type { Viewer } from '../../src/backends/viewer.ts';
+import { answerAfterHangUp } from '../support/answerAfterHangUp.ts';
 import { closedPort } from '../support/closedPort.ts';
 import {
   ALICE,
@@ -85,24 +86,8 @@ describe('the remote target store when a service fails', () => {
   });
 
   it('says a write the service received but did not answer within the budget may have been made', async () => {
-    const bodies: string[] = [];
-    let received = () => {};
-    const wholeBody = new Promise<void>((resolve) => {
-      received = resolve;
-    });
-    // Reads the whole request, and answers only once the gateway has hung up: after the
-    // budget, as a slow commit would (the service does not cancel a write on a hang-up).
-    const late = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      request.on('end', () => {
-        bodies.push(body);
-        received();
-        request.socket.once('close', () => response.end('{"data":null}'));
-      });
-    });
+    const answerer = answerAfterHangUp('{"data":null}');
+    const late = createServer(answerer.handle);
     await new Promise<void>((resolve) => late.listen(0, '127.0.0.1', resolve));
     const recorded = recordingEvents();
     const slow = await openRemoteTargets({
@@ -120,8 +105,8 @@ describe('the remote target store when a service fails', () => {
         ),
         extensions: { code: 'REQUEST_TIMEOUT', backend: 'ledger', outcome: 'unknown' },
       });
-      await wholeBody;
-      expect(bodies[0]).toMatch(/attachDocument/);
+      await answerer.received;
+      expect(answerer.bodies[0]).toMatch(/attachDocument/);
       // A read cut so keeps REQUEST_TIMEOUT, with nothing to say about an outcome.
       const read = withinRequestBudget(createRequestBudget(300), () =>
         slow.store.commitmentsByIds(viewers.alice, [ALICE_AND_CAROL]),
@@ -134,7 +119,7 @@ describe('the remote target store when a service fails', () => {
       );
       await expect(unsent).rejects.toMatchObject({ extensions: { code: 'REQUEST_TIMEOUT' } });
       await expect(unsent).rejects.not.toHaveProperty('extensions.outcome');
-      expect(bodies).toHaveLength(2);
+      expect(answerer.bodies).toHaveLength(2);
       expect(recorded.timeouts()).toBe(3);
     } finally {
       await slow.close();

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type TestEngine, testEngines } from '../../harness/databases.ts';
 import { startTestGateway, type TestGateway } from '../../harness/testGateway.ts';
+import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
+import { readCatalogue } from '../../src/routing/flagFiles.ts';
 import { type CapturedLogs, captureLogs } from '../support/capturedLogs.ts';
 import { flagsWith } from '../support/stageFlags.ts';
 
@@ -19,6 +21,21 @@ export const MISSING = 'c0000000-0000-4000-8000-00000000dead';
 export const betaLive = (unit: string) => ({
   [unit]: [{ selector: { kind: 'cohort' as const, cohort: 'beta' }, stage: 'live' as const }],
 });
+
+/** A target whose commitment reads fail, as a ledger whose connection resets. */
+export const failingLedger = (store: ConnectStore): ConnectStore => ({
+  ...store,
+  commitmentsByIds: async () => {
+    throw new Error('ledger connection reset');
+  },
+});
+
+/** The shipped catalogue with `unit` allowed to fall back to legacy when its target fails. */
+export async function catalogueFallingBack(unit: string) {
+  return (await readCatalogue()).map((entry) =>
+    entry.unit === unit ? { ...entry, fallback: 'legacy' as const } : entry,
+  );
+}
 
 export type Routes = Record<string, { stage: string; backend: string; forced?: true }>;
 export const routesOf = (response: { body: { extensions?: Record<string, unknown> } }) =>

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { dataField, demoUser, errorCodes, startTestGateway } from '../../harness/testGateway.ts';
 import type { ConnectStore } from '../../src/backends/connectStore.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
-import { readCatalogue } from '../../src/routing/flagFiles.ts';
 import {
   betaLive,
   breachInLedger,
+  catalogueFallingBack,
+  failingLedger,
   flagsWith,
   pglite,
   routesOf,
@@ -50,17 +51,10 @@ describe('a mixed route', () => {
 });
 
 describe('a target that fails', () => {
-  const failing = (store: ConnectStore): ConnectStore => ({
-    ...store,
-    commitmentsByIds: async () => {
-      throw new Error('ledger connection reset');
-    },
-  });
-
   it('reaches the client as an error: no silent fallback by default', async () => {
     const gateway = await startTestGateway(pglite, {
       targets: true,
-      wrapTarget: failing,
+      wrapTarget: failingLedger,
       flags: await flagsWith(betaLive('Commitment.status')),
     });
     try {
@@ -74,13 +68,11 @@ describe('a target that fails', () => {
   });
 
   it('falls back to legacy under a unit fallback policy, reported in extensions and metrics', async () => {
-    const catalogue = (await readCatalogue()).map((entry) =>
-      entry.unit === 'Commitment.status' ? { ...entry, fallback: 'legacy' as const } : entry,
-    );
+    const catalogue = await catalogueFallingBack('Commitment.status');
     const gateway = await startTestGateway(pglite, {
       targets: true,
       development: true,
-      wrapTarget: failing,
+      wrapTarget: failingLedger,
       catalogue,
       flags: await flagsWith(betaLive('Commitment.status')),
     });

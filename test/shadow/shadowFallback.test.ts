@@ -2,27 +2,23 @@
 // gets legacy's answer, and the comparison records the target's failure, not a match.
 import { describe, expect, it } from 'vitest';
 import { startTestGateway } from '../../harness/testGateway.ts';
-import type { ConnectStore } from '../../src/backends/connectStore.ts';
-import { readCatalogue } from '../../src/routing/flagFiles.ts';
-import { betaLive, flagsWith, pglite, STATUS } from '../routing/routingGatewayFixture.ts';
-
-const failing = (store: ConnectStore): ConnectStore => ({
-  ...store,
-  commitmentsByIds: async () => {
-    throw new Error('ledger connection reset');
-  },
-});
+import {
+  betaLive,
+  catalogueFallingBack,
+  failingLedger,
+  flagsWith,
+  pglite,
+  STATUS,
+} from '../routing/routingGatewayFixture.ts';
 
 describe('a shadowed unit whose target falls back to legacy', () => {
   it("serves legacy's value and records the target's failure as a mismatch", async () => {
-    const catalogue = (await readCatalogue()).map((entry) =>
-      entry.unit === 'Commitment.status' ? { ...entry, fallback: 'legacy' as const } : entry,
-    );
+    const catalogue = await catalogueFallingBack('Commitment.status');
     const gateway = await startTestGateway(pglite, {
       targets: true,
       development: true,
       shadow: {},
-      wrapTarget: failing,
+      wrapTarget: failingLedger,
       catalogue,
       flags: await flagsWith(betaLive('Commitment.status')),
     });

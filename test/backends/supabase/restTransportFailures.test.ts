@@ -5,6 +5,7 @@ import { createRequestBudget, withinRequestBudget } from '../../../src/backends/
 import { createRestTransport } from '../../../src/backends/supabase/restTransport.ts';
 import { ANONYMOUS, type Viewer } from '../../../src/backends/viewer.ts';
 import type { BackendEvents, FailurePhase } from '../../../src/core/database.ts';
+import { answerAfterHangUp } from '../../support/answerAfterHangUp.ts';
 import { closedPort } from '../../support/closedPort.ts';
 
 // Stands in for the project: PostgREST cannot run here, and these tests need only its failures.
@@ -110,24 +111,9 @@ describe('createRestTransport failures', () => {
   });
 
   it('says a write the project received but did not answer within the budget may have been made', async () => {
-    const bodies: string[] = [];
-    let received = () => {};
-    const wholeBody = new Promise<void>((resolve) => {
-      received = resolve;
-    });
-    // Reads the whole request, as PostgREST does before it runs the statement, and
-    // answers only once the client has hung up: after the budget, as a slow commit would.
-    const url = await project((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      request.on('end', () => {
-        bodies.push(body);
-        received();
-        request.socket.once('close', () => response.end('[]'));
-      });
-    });
+    // PostgREST reads the whole request before it runs the statement.
+    const late = answerAfterHangUp('[]');
+    const url = await project(late.handle);
     const recorded = recording();
     const store = createRestTransport({ url, anonKey: 'anon', events: recorded.events });
     const write = withinRequestBudget(createRequestBudget(300), () =>
@@ -139,8 +125,8 @@ describe('createRestTransport failures', () => {
       ),
       extensions: { code: 'REQUEST_TIMEOUT', backend: 'legacy', outcome: 'unknown' },
     });
-    await wholeBody;
-    expect(JSON.parse(bodies[0] ?? '')).toEqual({ status: 'PROPOSED' });
+    await late.received;
+    expect(JSON.parse(late.bodies[0] ?? '')).toEqual({ status: 'PROPOSED' });
     // A read cut so keeps REQUEST_TIMEOUT, with nothing to say about an outcome.
     const read = withinRequestBudget(createRequestBudget(300), () =>
       store.commitmentsByIds(USER, [COMMITMENT]),

@@ -23,9 +23,16 @@ function contrast(foreground: string, background: string): number {
 }
 
 // The test's tsconfig has no DOM types: these run in the page.
+interface PageNode {
+  className: string;
+  parentElement: PageNode | null;
+}
 type PageGlobals = {
-  document: { documentElement: { scrollWidth: number; clientWidth: number } };
-  getComputedStyle(node: unknown): { color: string; backgroundColor: string };
+  document: {
+    documentElement: { scrollWidth: number; clientWidth: number };
+    querySelectorAll(selector: string): Iterable<PageNode>;
+  };
+  getComputedStyle(node: PageNode): { color: string; backgroundColor: string };
 };
 
 async function widths(page: Page) {
@@ -150,9 +157,12 @@ describe.runIf(runBrowserTests)('the shadow page in Chromium, on layout, dates a
   });
 
   it('gives every badge and muted text a contrast of at least 4.5:1', async () => {
-    const colours = await page.locator('.badge, .muted, .reason, button.group-button').evaluateAll((nodes) =>
-      nodes.map((node) => {
-        const style = (globalThis as unknown as PageGlobals).getComputedStyle(node);
+    // Found and read in one task of the page: a node the page re-renders meanwhile (a
+    // drill-down answered late) would have no computed style left to read.
+    const colours = await page.evaluate((selector) => {
+      const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
+      return [...document.querySelectorAll(selector)].map((node) => {
+        const style = getComputedStyle(node);
         // Text on a transparent background sits on the page's white or on a row's tint.
         let background = style.backgroundColor;
         for (
@@ -160,10 +170,10 @@ describe.runIf(runBrowserTests)('the shadow page in Chromium, on layout, dates a
           background === 'rgba(0, 0, 0, 0)' && up !== null;
           up = up.parentElement
         )
-          background = (globalThis as unknown as PageGlobals).getComputedStyle(up).backgroundColor;
+          background = getComputedStyle(up).backgroundColor;
         return { what: node.className, color: style.color, background };
-      }),
-    );
+      });
+    }, '.badge, .muted, .reason, button.group-button');
     const verdicts = colours.filter((entry) => entry.what.startsWith('badge'));
     expect(new Set(verdicts.map((entry) => entry.what))).toEqual(
       new Set(['badge badge-rollback', 'badge badge-hold', 'badge badge-ready']),

@@ -13,6 +13,9 @@ export default defineConfig({
     globalSetup: ['test/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for an event with a deadline: 1 s by default, too short for a
+    // browser page or a worker on two busy cores. A poll that passes returns at once.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     // Each file boots its own PGlite or PostgreSQL database; two at a time fit two cores.
     maxWorkers: 2,
     // PGlite's PostgreSQL is WebAssembly: V8's optimizing compiler would recompile its hot

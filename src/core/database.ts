@@ -34,13 +34,19 @@ export interface Transaction extends Queryable {
 export interface Database extends Queryable {
   /** Which engine this is, for health reports and logs. */
   readonly engine: 'pglite' | 'postgres';
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws.
+   * Rejects with {@link CommitOutcomeUnknownError} when the connection is lost after
+   * COMMIT was sent and before its answer came: the transaction may have committed.
+   */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
    * Runs `statements` in one transaction, all sent before the first answer arrives
    * (one round trip on PostgreSQL, where `transaction` takes one per statement plus
    * begin and commit). Resolves with each statement's rows once committed; on the
-   * first failure everything is rolled back and it rejects with that failure.
+   * first failure everything is rolled back and it rejects with that failure. COMMIT
+   * leaves with the statements: a connection lost before its answer, with no statement
+   * refused before it, rejects with {@link CommitOutcomeUnknownError}.
    */
   pipeline(statements: readonly Statement[]): Promise<Row[][]>;
   /** Runs a script of several statements with no parameters (migrations). */
@@ -91,4 +97,37 @@ export function isBackendFailure(error: unknown): boolean {
   if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return true;
   if (code === '42501') return false;
   return !CALLER_CLASSES.has(code.slice(0, 2));
+}
+
+/**
+ * True when `error` says the connection to the server was lost (reset, ended, the
+ * server terminated the session or shut down) rather than that the server answered a
+ * statement: a statement in flight then has no answer, whatever it did on the server.
+ */
+export function isLostConnection(error: unknown): boolean {
+  if (error instanceof FigwayError) return false;
+  const code = sqlState(error);
+  // Driver errors ("Connection terminated unexpectedly", ECONNRESET) carry no SQLSTATE.
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  // Connection exceptions; admin_shutdown, crash_shutdown, cannot_connect_now (pg_terminate_backend, restarts).
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
+}
+
+/**
+ * The failure of a transaction whose COMMIT was sent and whose answer never came, the
+ * connection having been lost meanwhile: it may have committed, or not. `cause` is the
+ * connection's failure. A write that fails so must be reported with an unknown outcome,
+ * never as a write that changed nothing.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  constructor(cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `the connection was lost after COMMIT was sent, before its answer: the transaction may have committed (${why})`,
+      {
+        cause,
+      },
+    );
+    this.name = 'CommitOutcomeUnknownError';
+  }
 }

@@ -2,9 +2,11 @@ import pg from 'pg';
 import { pino } from 'pino';
 import {
   type BackendEvents,
+  CommitOutcomeUnknownError,
   type Database,
   type FailurePhase,
   isBackendFailure,
+  isLostConnection,
   type Row,
   type Statement,
   sqlState,
@@ -12,6 +14,7 @@ import {
 } from '../../core/database.ts';
 import { createBackendFailureLog } from '../backendFailureLog.ts';
 import { currentRequestBudget, type RequestBudget, requestTimeoutError } from '../requestBudget.ts';
+import { commitUnanswered } from './commitUnanswered.ts';
 import { listenOn } from './listenOn.ts';
 import { queryOf, sendTogether } from './sendTogether.ts';
 
@@ -223,12 +226,15 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
       const client = await acquire(budget);
       const held = holdClient(client);
       let discard = false;
+      // Set once COMMIT goes out on a sound connection: a lost answer then leaves the outcome open.
+      let committing = false;
       try {
         await run(held, beginOf(budget), [], budget);
         const result = await fn({
           exec: async (script) => void (await run(held, script, [], budget)),
           query: (sql, params = []) => run(held, sql, params, budget),
         });
+        committing = held.cause() === undefined;
         await run(held, 'commit', [], budget);
         return result;
       } catch (error) {
@@ -237,7 +243,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
             discard = true; // a client that cannot roll back is not handed out again
           });
         }
-        throw error;
+        throw committing && isLostConnection(error) ? new CommitOutcomeUnknownError(error) : error;
       } finally {
         held.release(discard);
       }
@@ -249,6 +255,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
       let discard = false;
       try {
         const queries = [{ text: beginOf(budget) }, ...statements.map(queryOf), { text: 'commit' }];
+        const sound = held.cause() === undefined;
         const answers = await sendTogether(client, queries);
         const failed = answers.find((answer) => answer.status === 'rejected');
         if (failed === undefined)
@@ -263,7 +270,8 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
             events.backendFailed(error, 'statement');
           });
         }
-        throw failure(held.cause() ?? failed.reason, budget, 'statement');
+        const error = failure(held.cause() ?? failed.reason, budget, 'statement');
+        throw sound && commitUnanswered(answers) ? new CommitOutcomeUnknownError(error) : error;
       } finally {
         held.release(discard);
       }

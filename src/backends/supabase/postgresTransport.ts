@@ -1,4 +1,4 @@
-import { type Database, type Row, sqlState } from '../../core/database.ts';
+import { CommitOutcomeUnknownError, type Database, type Row, sqlState } from '../../core/database.ts';
 import { FigwayError } from '../../errors.ts';
 import type {
   CommitmentPageQuery,
@@ -8,6 +8,7 @@ import type {
   PartyRole,
 } from '../connectStore.ts';
 import { isUuid } from '../connectStore.ts';
+import { unansweredWriteError } from '../unansweredWriteError.ts';
 import { databaseClaims, databaseRole, type Viewer } from '../viewer.ts';
 import { legacyError } from './legacyError.ts';
 import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';
@@ -43,10 +44,11 @@ const SQL = {
 /**
  * The legacy adapter that talks to the Supabase database directly, running every
  * call as the calling user inside its own transaction, so row-level security applies
- * exactly as it does behind PostgREST.
+ * exactly as it does behind PostgREST. A write whose COMMIT was sent and not answered
+ * (the connection was lost) may have been made: its error carries `extensions.outcome: 'unknown'`.
  */
 export function createPostgresTransport(db: Database): ConnectStore {
-  async function asViewer(viewer: Viewer, sql: string, params: readonly unknown[]) {
+  async function asViewer(viewer: Viewer, sql: string, params: readonly unknown[], write = false) {
     try {
       // One round trip: begin, the role and claims, the statement and commit go together.
       const settings = [databaseRole(viewer), JSON.stringify(databaseClaims(viewer))];
@@ -58,6 +60,8 @@ export function createPostgresTransport(db: Database): ConnectStore {
     } catch (error) {
       // REQUEST_TIMEOUT from the database's time budget already says what happened.
       if (error instanceof FigwayError) throw error;
+      // COMMIT went out with the write and its answer was lost: the write may have been made.
+      if (write && error instanceof CommitOutcomeUnknownError) throw unansweredWriteError('legacy');
       throw legacyError({ code: sqlState(error), message: String(error) });
     }
   }
@@ -69,7 +73,7 @@ export function createPostgresTransport(db: Database): ConnectStore {
   }
 
   async function one<T>(viewer: Viewer, sql: string, params: readonly unknown[], map: (row: Row) => T) {
-    const [row] = await asViewer(viewer, sql, params);
+    const [row] = await asViewer(viewer, sql, params, true);
     return row === undefined ? null : map(row);
   }
 

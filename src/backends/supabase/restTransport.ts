@@ -1,6 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { BackendEvents, Row } from '../../core/database.ts';
-import { ErrorCode, FigwayError } from '../../errors.ts';
+import { ErrorCode, type FigwayError } from '../../errors.ts';
 import type {
   CommitmentCursor,
   CommitmentPageQuery,
@@ -16,6 +16,7 @@ import {
   requestTimeoutError,
   unknownWriteTimeoutError,
 } from '../requestBudget.ts';
+import { unansweredWriteError } from '../unansweredWriteError.ts';
 import { ANONYMOUS, type Viewer } from '../viewer.ts';
 import { legacyError } from './legacyError.ts';
 import { toCommitment, toCommitmentType, toDocument, toParty, toProfile } from './rows.ts';
@@ -72,12 +73,7 @@ function failureOf(call: RestCall, answer: RestAnswer, write: boolean): FigwayEr
   const code = answer.status === 0 ? undefined : answer.error?.code;
   const cause = Object.assign(new Error(message), { code });
   if (!unanswered) return reported(call, legacyError({ code, message }), cause);
-  const unknown = new FigwayError(
-    ErrorCode.BACKEND_UNAVAILABLE,
-    'The legacy backend did not answer the write: it may have been made; read it before trying again.',
-    { backend: 'legacy', outcome: 'unknown' },
-  );
-  return reported(call, unknown, cause);
+  return reported(call, unansweredWriteError('legacy'), cause);
 }
 
 async function rowsOf(call: RestCall, request: PromiseLike<RestAnswer>, write = false): Promise<Row[]> {

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { testEngines } from '../../harness/databases.ts';
 import type { CommitmentDocument } from '../../src/backends/ledger/commitmentDocument.ts';
+import { upsertCommitmentTypes, upsertProfiles } from '../../src/backends/oltp/oltpWrites.ts';
+import { toCommitmentType, toProfile } from '../../src/backends/supabase/rows.ts';
 import { DEMO_USERS } from '../../src/backends/supabase/seed/demoUsers.ts';
 import { reconcileAuthority } from '../../src/writes/reconcile/reconcileAuthority.ts';
 import { type SideReader, sidesOf } from '../../src/writes/reconcile/reconcileSides.ts';
@@ -120,5 +122,59 @@ describe.each(engines)('repair beside the mirror ($name)', (engine) => {
       repaired: [],
       unrepaired: [{ id, reason: expect.stringMatching(/changed while it was repaired/) }],
     });
+  });
+  it('under legacy authority, keeps a profile rename the change applier brought to the OLTP service between the legacy read and the OLTP write', async () => {
+    const id = DEMO_USERS[2]?.id ?? '';
+    // The OLTP service diverges: written behind figway's back.
+    await fixture.oltp.db.query("update oltp.profiles set display_name = 'Drifted' where id = $1", [id]);
+    const sides = sidesOf('profiles', targets());
+    const raced = {
+      ...sides,
+      legacy: afterReadOf(sides.legacy, id, async () => {
+        // The user renames themselves on legacy; the change applier upserts the captured row.
+        const [row] = await fixture.legacy.query(
+          "update public.profiles set display_name = 'Renamed on legacy' where id = $1 returning *",
+          [id],
+        );
+        if (row === undefined) throw new Error(`legacy has no profile ${id}`);
+        await upsertProfiles(fixture.oltp.db, [toProfile(row)]);
+      }),
+    };
+    const outcome = await repairRows(
+      'profiles',
+      targets(),
+      raced,
+      [{ id, fields: ['displayName'] }],
+      reconcileAuthority('profiles', 'legacy'),
+    );
+    const [profile] = await fixture.oltp.db.query('select display_name from oltp.profiles where id = $1', [
+      id,
+    ]);
+    expect(profile?.display_name).toBe('Renamed on legacy');
+    expect(outcome).toEqual({
+      repaired: [],
+      unrepaired: [{ id, reason: expect.stringMatching(/changed while it was repaired/) }],
+    });
+  });
+
+  it('under legacy authority, keeps a commitment type that legacy gained and the applier mirrored after the comparison found legacy lacking it', async () => {
+    const id = randomUUID();
+    const [row] = await fixture.legacy.query(
+      "insert into public.commitment_types (id, name, description) values ($1, $2, '') returning *",
+      [id, `Added ${id}`],
+    );
+    if (row === undefined) throw new Error('legacy refused the commitment type');
+    await upsertCommitmentTypes(fixture.oltp.db, [toCommitmentType(row)]);
+    // The divergent row is the comparison's, read before legacy gained the type.
+    const outcome = await repairRows(
+      'commitment-types',
+      targets(),
+      sidesOf('commitment-types', targets()),
+      [{ id, fields: [], missingOn: 'legacy' }],
+      reconcileAuthority('commitment-types', 'legacy'),
+    );
+    const kept = await fixture.oltp.db.query('select name from oltp.commitment_types where id = $1', [id]);
+    expect(kept).toEqual([{ name: `Added ${id}` }]);
+    expect(outcome).toEqual({ repaired: [id], unrepaired: [] });
   });
 });

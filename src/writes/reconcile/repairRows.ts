@@ -1,7 +1,16 @@
 import type { CommitmentTypeRecord, ProfileRecord } from '../../backends/connectStore.ts';
 import { COMMITMENTS, type CommitmentDocument } from '../../backends/ledger/commitmentDocument.ts';
 import { LedgerConflictError } from '../../backends/ledger/ledgerErrors.ts';
-import { deleteCommitmentTypes, deleteProfiles } from '../../backends/oltp/oltpWrites.ts';
+import {
+  deleteCommitmentTypes,
+  deleteProfiles,
+  insertMissingCommitmentTypes,
+  insertMissingProfiles,
+  upsertCommitmentTypes,
+  upsertProfiles,
+} from '../../backends/oltp/oltpWrites.ts';
+import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
+import type { Queryable, Row } from '../../core/database.ts';
 import { writeCommitmentToLegacy } from '../sync/writeToLegacy.ts';
 import { canonicalJson, type SideRecord } from './canonicalRecord.ts';
 import { legacyCommitmentsIn, type ReconcileSides, type ReconcileTargets } from './reconcileSides.ts';
@@ -28,10 +37,6 @@ async function eachRow(
       outcome.unrepaired.push({ id, reason: message(error) });
     }
   }
-}
-
-async function recordsById(side: ReconcileSides['legacy'], ids: readonly string[]) {
-  return new Map((await side.byIds(ids)).map((record) => [record.id, record] as [string, SideRecord]));
 }
 
 async function recordOf(side: ReconcileSides['legacy'], id: string): Promise<SideRecord | undefined> {
@@ -99,8 +104,40 @@ async function legacyFromLedger(
   });
 }
 
-// Legacy counts for reference data: the OLTP service gets legacy's rows, and loses
-// the rows legacy does not have.
+// How repair writes one kind of reference data into the OLTP service, through an open transaction.
+interface ReferenceWrites {
+  /** Reads the row by id, locked against the change applier's writes until the transaction ends. */
+  lock(tx: Queryable, id: string): Promise<SideRecord | undefined>;
+  insertMissing(tx: Queryable, record: SideRecord): Promise<number>;
+  upsert(tx: Queryable, record: SideRecord): Promise<number>;
+  remove(tx: Queryable, id: string): Promise<number>;
+}
+
+const lockOne = (table: string, map: (row: Row) => SideRecord) => async (tx: Queryable, id: string) =>
+  (await tx.query(`select * from oltp.${table} where id = $1 for update`, [id])).map(map)[0];
+
+const REFERENCE_WRITES: Record<'profiles' | 'commitment-types', ReferenceWrites> = {
+  profiles: {
+    lock: lockOne('profiles', toProfile),
+    insertMissing: (tx, record) => insertMissingProfiles(tx, [record as ProfileRecord]),
+    upsert: (tx, record) => upsertProfiles(tx, [record as ProfileRecord]),
+    remove: (tx, id) => deleteProfiles(tx, [id]),
+  },
+  'commitment-types': {
+    lock: lockOne('commitment_types', toCommitmentType),
+    insertMissing: (tx, record) => insertMissingCommitmentTypes(tx, [record as CommitmentTypeRecord]),
+    upsert: (tx, record) => upsertCommitmentTypes(tx, [record as CommitmentTypeRecord]),
+    remove: (tx, id) => deleteCommitmentTypes(tx, [id]),
+  },
+};
+
+// Legacy counts for reference data: the OLTP service gets legacy's row, or loses a row
+// legacy does not have. Each row reads the OLTP service, then legacy (outside the OLTP
+// transaction: in the embedded default both are one PGlite connection), then, with the
+// OLTP row locked against the change applier (its upserts and deletes take that lock),
+// reads the OLTP service again: when the applier brought a legacy change in between, the
+// legacy row read may be older than that change, and the row is left alone. A missing
+// row is only inserted where still missing, since it cannot be locked.
 async function oltpFromLegacy(
   entity: 'profiles' | 'commitment-types',
   targets: ReconcileTargets,
@@ -108,21 +145,23 @@ async function oltpFromLegacy(
   rows: readonly DivergentRow[],
   outcome: RepairOutcome,
 ) {
-  const { oltp } = targets;
-  const extra = rows.filter((row) => row.missingOn === 'legacy').map((row) => row.id);
-  await eachRow(extra, outcome, async (id) => {
-    await (entity === 'profiles' ? deleteProfiles(oltp.db, [id]) : deleteCommitmentTypes(oltp.db, [id]));
-    return null;
-  });
-  const ids = rows.filter((row) => row.missingOn !== 'legacy').map((row) => row.id);
-  const legacy = await recordsById(sides.legacy, ids);
-  await eachRow(ids, outcome, async (id) => {
-    const record = legacy.get(id);
-    if (record === undefined) return 'legacy no longer holds it';
-    if (entity === 'profiles') await oltp.upsertProfiles([record as ProfileRecord]);
-    else await oltp.upsertCommitmentTypes([record as CommitmentTypeRecord]);
-    return null;
-  });
+  const writes = REFERENCE_WRITES[entity];
+  await eachRow(
+    rows.map((row) => row.id),
+    outcome,
+    async (id) => {
+      const seen = canonicalJson(await recordOf(sides.target, id));
+      const record = await recordOf(sides.legacy, id);
+      return targets.oltp.db.transaction(async (tx) => {
+        const now = await writes.lock(tx, id);
+        if (canonicalJson(now) !== seen) return moved('the OLTP service');
+        if (record === undefined) await writes.remove(tx, id);
+        else if (now !== undefined) await writes.upsert(tx, record);
+        else if ((await writes.insertMissing(tx, record)) === 0) return moved('the OLTP service');
+        return null;
+      });
+    },
+  );
 }
 
 /**

@@ -12,14 +12,21 @@ import {
   type ReconcileResult,
 } from '../writes/reconcile/reconcileTypes.ts';
 import { runReconcile } from '../writes/reconcile/runReconcile.ts';
-import { callGateway, type GatewayClient, readJsonLines, runningGateway } from './gatewayClient.ts';
+import {
+  callGateway,
+  type GatewayClient,
+  GatewayRefusal,
+  readJsonLines,
+  runningGateway,
+} from './gatewayClient.ts';
 import { formatReconcile, reconcileProgressBar } from './renderReconcile.ts';
 
 const USAGE = `usage: figway reconcile <${RECONCILE_ENTITIES.join('|')}> [--repair] [--json] [--chunk-size N]
   compares legacy with the target in chunks of ids (checksums, narrowed down where they differ),
   lists each divergent row with the fields that differ, and judges the divergence against 0.5%;
   --repair rewrites the non-authoritative side from the authoritative one, then checks again.
-  Exits 0 when nothing diverges, 1 when something does.
+  Exits 0 when nothing diverges, 1 when something does, 2 when the authority cannot be told
+  (the flag of Mutation.updateCommitmentStatus serves a variant that is not a stage).
 `;
 
 /** A reconcile run as the command line asks for it. */
@@ -72,6 +79,9 @@ async function locally(
   onProgress: (progress: ReconcileProgress) => void,
 ): Promise<ReconcileResult> {
   const config = loadConfig();
+  // Read first: a stage that cannot be known refuses the run (a ConfigError, exit 2)
+  // before any database is opened, so nothing is compared or repaired the wrong way.
+  const mutationStage = await readStageForEveryone(config.flags, COMMITMENT_AUTHORITY_UNIT);
   const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
   const backends = await openBackends(config);
   try {
@@ -86,7 +96,7 @@ async function locally(
       request.entity,
       { legacy: legacyDb, ledger: targets.ledger, oltp: targets.oltp },
       {
-        mutationStage: await readStageForEveryone(config.flags, COMMITMENT_AUTHORITY_UNIT),
+        mutationStage,
         repair: request.repair,
         chunkSize: request.chunkSize,
         onProgress,
@@ -103,7 +113,10 @@ async function locally(
  * with the target, prints the divergent rows, a summary and the verdict (or, with
  * `--json`, one object), and exits 0 when nothing diverges (after a repair: when the
  * re-check finds nothing), 1 when something does, 2 on a usage error. With the
- * embedded default running, the running gateway does the work.
+ * embedded default running, the running gateway does the work; its refusal (say, while
+ * it does not know the authority's stage, as its writes are refused) is printed, exit 1.
+ * Run alone, a flag serving a variant that is not a stage refuses the run with a
+ * ConfigError (exit 2) before anything is read.
  */
 export async function reconcileCommand(args: readonly string[]): Promise<number> {
   const request = parse(args);
@@ -121,6 +134,11 @@ export async function reconcileCommand(args: readonly string[]): Promise<number>
       client === null
         ? await locally(request, onProgress)
         : await throughGateway(client, request, onProgress);
+  } catch (error) {
+    // The running gateway refused the run (its admin answer names why): its words, exit 1.
+    if (!(error instanceof GatewayRefusal)) throw error;
+    process.stderr.write(`figway reconcile: ${error.message}\n`);
+    return 1;
   } finally {
     bar.end();
   }

@@ -67,12 +67,14 @@ export function userSelection(strategy: EveryoneStrategy): string | null {
   return null;
 }
 
-/** A flag's stage for everyone, and how many strategies were ignored because they select users. */
-export interface EveryoneDecision {
-  stage: Stage;
-  reason: 'variant' | 'off' | 'not-a-stage';
-  ignored: number;
-}
+/**
+ * A flag's stage for everyone, and how many strategies were ignored because they select
+ * users. On `not-a-stage` the stage is `legacy` by default only, and `variant` is the
+ * name served that is not a stage.
+ */
+export type EveryoneDecision =
+  | { stage: Stage; reason: 'variant' | 'off'; ignored: number }
+  | { stage: 'legacy'; reason: 'not-a-stage'; ignored: number; variant: string };
 
 /**
  * The stage of a flag for everyone: the variant of the first strategy that selects
@@ -96,7 +98,7 @@ export function stageForEveryone(feature: EveryoneFeature): EveryoneDecision {
     if (name === undefined) return { stage: 'legacy', reason: 'off', ignored };
     return isStage(name)
       ? { stage: name, reason: 'variant', ignored }
-      : { stage: 'legacy', reason: 'not-a-stage', ignored };
+      : { stage: 'legacy', reason: 'not-a-stage', ignored, variant: name };
   }
   return { stage: 'legacy', reason: 'off', ignored };
 }

@@ -58,37 +58,64 @@ export async function deleteCommitmentTypes(db: Queryable, ids: readonly string[
 /**
  * Inserts the profiles the OLTP service lacks and leaves the ones it holds alone, so a
  * copy read earlier never overwrites a newer change the applier wrote in between;
- * returns how many were inserted.
+ * returns the ids it inserted.
  */
 export async function insertMissingProfiles(
   db: Queryable,
   profiles: readonly ProfileRecord[],
-): Promise<number> {
-  let inserted = 0;
+): Promise<string[]> {
+  const inserted: string[] = [];
   for (const profile of profiles) {
     const rows = await db.query(
       `insert into oltp.profiles (id, username, display_name, avatar_url, created_at) values ($1, $2, $3, $4, $5)
        on conflict (id) do nothing returning id`,
       [profile.id, profile.username, profile.displayName, profile.avatarUrl, profile.createdAt],
     );
-    inserted += rows.length;
+    inserted.push(...rows.map((row) => String(row.id)));
   }
   return inserted;
 }
 
-/** Inserts the commitment types the OLTP service lacks, leaving the others alone; returns how many. */
+/** Inserts the commitment types the OLTP service lacks, leaving the others alone; returns the ids it inserted. */
 export async function insertMissingCommitmentTypes(
   db: Queryable,
   types: readonly CommitmentTypeRecord[],
-): Promise<number> {
-  let inserted = 0;
+): Promise<string[]> {
+  const inserted: string[] = [];
   for (const type of types) {
     const rows = await db.query(
       `insert into oltp.commitment_types (id, name, description) values ($1, $2, $3)
        on conflict (id) do nothing returning id`,
       [type.id, type.name, type.description],
     );
-    inserted += rows.length;
+    inserted.push(...rows.map((row) => String(row.id)));
   }
   return inserted;
+}
+
+/**
+ * Deletes a profile only while the OLTP service holds exactly `profile` (a row the
+ * applier rewrote since is left alone); returns whether it deleted it.
+ */
+export async function deleteProfileAsWritten(db: Queryable, profile: ProfileRecord): Promise<boolean> {
+  const rows = await db.query(
+    `delete from oltp.profiles where id = $1
+       and (username, display_name, avatar_url, created_at) is not distinct from ($2, $3, $4, $5::timestamptz)
+     returning id`,
+    [profile.id, profile.username, profile.displayName, profile.avatarUrl, profile.createdAt],
+  );
+  return rows.length > 0;
+}
+
+/** Deletes a commitment type only while the OLTP service holds exactly `type`; returns whether it deleted it. */
+export async function deleteCommitmentTypeAsWritten(
+  db: Queryable,
+  type: CommitmentTypeRecord,
+): Promise<boolean> {
+  const rows = await db.query(
+    `delete from oltp.commitment_types where id = $1 and (name, description) is not distinct from ($2, $3)
+     returning id`,
+    [type.id, type.name, type.description],
+  );
+  return rows.length > 0;
 }

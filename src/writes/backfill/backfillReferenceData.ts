@@ -1,6 +1,11 @@
 import { setImmediate } from 'node:timers/promises';
 import type { OltpStore } from '../../backends/oltp/oltpStore.ts';
-import { insertMissingCommitmentTypes, insertMissingProfiles } from '../../backends/oltp/oltpWrites.ts';
+import {
+  deleteCommitmentTypeAsWritten,
+  deleteProfileAsWritten,
+  insertMissingCommitmentTypes,
+  insertMissingProfiles,
+} from '../../backends/oltp/oltpWrites.ts';
 import { toCommitmentType, toProfile } from '../../backends/supabase/rows.ts';
 import type { Database, Row } from '../../core/database.ts';
 import { writeCursor } from './backfillCursor.ts';
@@ -12,32 +17,70 @@ interface ReferenceTable<T> {
   job: BackfillJob;
   table: 'profiles' | 'commitment_types';
   map: (row: Row) => T;
-  /** Inserts the records the OLTP service lacks; returns how many it inserted. */
-  insert: (records: readonly T[]) => Promise<number>;
+  /** Inserts the records the OLTP service lacks; returns the ids it inserted. */
+  insert: (records: readonly T[]) => Promise<string[]>;
+  /** Deletes a record the batch inserted, unless the OLTP service rewrote it since; returns whether it did. */
+  takeBack: (record: T) => Promise<boolean>;
 }
 
+function failed(summary: BackfillSummary, id: string, error: unknown) {
+  summary.failed += 1;
+  summary.failures.push({ id, error: error instanceof Error ? error.message : String(error) });
+}
+
+// Returns the records the batch inserted.
 async function copyBatch<T extends { id: string }>(
   spec: ReferenceTable<T>,
   records: readonly T[],
   summary: BackfillSummary,
-) {
+): Promise<T[]> {
+  let inserted: Set<string>;
+  let failures = 0;
   try {
-    const changed = await spec.insert(records);
-    summary.written += changed;
-    summary.skipped += records.length - changed;
+    inserted = new Set(await spec.insert(records));
   } catch {
+    // One record spoiled the batch: each is inserted alone, and the one that fails again is named.
+    inserted = new Set();
     for (const record of records) {
       try {
-        const changed = await spec.insert([record]);
-        summary.written += changed;
-        summary.skipped += 1 - changed;
+        for (const id of await spec.insert([record])) inserted.add(id);
       } catch (error) {
-        summary.failed += 1;
-        summary.failures.push({
-          id: record.id,
-          error: error instanceof Error ? error.message : String(error),
-        });
+        failures += 1;
+        failed(summary, record.id, error);
       }
+    }
+  }
+  summary.written += inserted.size;
+  summary.skipped += records.length - inserted.size - failures;
+  return records.filter((record) => inserted.has(record.id));
+}
+
+// A row legacy deleted after the batch read it was inserted all the same, and the
+// applier's delete may have come before the insert and found nothing: the batch reads
+// legacy again and takes back what legacy no longer holds. A delete committed after this
+// read reaches the OLTP service through the applier, after the insert. A row the applier
+// rewrote meanwhile (legacy inserted it again) is left to it.
+async function takeBackDeleted<T extends { id: string }>(
+  legacy: Database,
+  spec: ReferenceTable<T>,
+  inserted: readonly T[],
+  summary: BackfillSummary,
+) {
+  if (inserted.length === 0) return;
+  const held = await readLegacyAsService(legacy, (tx) =>
+    tx.query(`select id from public.${spec.table} where id = any($1::uuid[])`, [
+      inserted.map((record) => record.id),
+    ]),
+  );
+  const still = new Set(held.map((row) => String(row.id)));
+  for (const record of inserted.filter((candidate) => !still.has(candidate.id))) {
+    try {
+      if (await spec.takeBack(record)) {
+        summary.written -= 1;
+        summary.skipped += 1;
+      }
+    } catch (error) {
+      failed(summary, record.id, error);
     }
   }
 }
@@ -46,7 +89,9 @@ async function copyBatch<T extends { id: string }>(
 // kept by the change applier (a rename mirrored between this batch's read and its
 // write must not be rolled back to the read) and set right by reconcile --repair.
 // Inserts of missing rows are idempotent, so committing the cursor after the batch
-// is safe: a crash in between only repeats a batch, whose rows are then skipped.
+// is safe: a crash in between only repeats a batch, whose rows are then skipped. (A
+// crash between a batch's insert and its take-back can leave a row legacy deleted
+// meanwhile, which the repeated batch no longer reads: reconcile --repair removes it.)
 async function copyReferenceTable<T extends { id: string }>(
   legacy: Database,
   oltp: OltpStore,
@@ -66,7 +111,8 @@ async function copyReferenceTable<T extends { id: string }>(
     );
     const last = rows.at(-1);
     if (last === undefined) break;
-    await copyBatch(spec, rows.map(spec.map), summary);
+    const inserted = await copyBatch(spec, rows.map(spec.map), summary);
+    await takeBackDeleted(legacy, spec, inserted, summary);
     cursor = String(last.id);
     await writeCursor(oltp.db, spec.job, cursor);
     summary.read += rows.length;
@@ -89,6 +135,7 @@ export function backfillProfiles(legacy: Database, oltp: OltpStore, options: Bac
       table: 'profiles',
       map: toProfile,
       insert: (records) => insertMissingProfiles(oltp.db, records),
+      takeBack: (record) => deleteProfileAsWritten(oltp.db, record),
     },
     options,
   );
@@ -104,6 +151,7 @@ export function backfillCommitmentTypes(legacy: Database, oltp: OltpStore, optio
       table: 'commitment_types',
       map: toCommitmentType,
       insert: (records) => insertMissingCommitmentTypes(oltp.db, records),
+      takeBack: (record) => deleteCommitmentTypeAsWritten(oltp.db, record),
     },
     options,
   );

@@ -108,7 +108,8 @@ async function legacyFromLedger(
 interface ReferenceWrites {
   /** Reads the row by id, locked against the change applier's writes until the transaction ends. */
   lock(tx: Queryable, id: string): Promise<SideRecord | undefined>;
-  insertMissing(tx: Queryable, record: SideRecord): Promise<number>;
+  /** Returns the ids inserted: none when the row exists. */
+  insertMissing(tx: Queryable, record: SideRecord): Promise<string[]>;
   upsert(tx: Queryable, record: SideRecord): Promise<number>;
   remove(tx: Queryable, id: string): Promise<number>;
 }
@@ -157,7 +158,7 @@ async function oltpFromLegacy(
         if (canonicalJson(now) !== seen) return moved('the OLTP service');
         if (record === undefined) await writes.remove(tx, id);
         else if (now !== undefined) await writes.upsert(tx, record);
-        else if ((await writes.insertMissing(tx, record)) === 0) return moved('the OLTP service');
+        else if ((await writes.insertMissing(tx, record)).length === 0) return moved('the OLTP service');
         return null;
       });
     },

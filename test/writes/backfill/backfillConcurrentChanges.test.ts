@@ -1,8 +1,15 @@
 // A backfill that runs inside a live gateway, while the change applier mirrors legacy's writes.
+
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testEngines } from '../../../harness/databases.ts';
 import { createMigrationFixture, type MigrationFixture } from '../../../harness/targetDatabases.ts';
-import { upsertCommitmentTypes, upsertProfiles } from '../../../src/backends/oltp/oltpWrites.ts';
+import {
+  deleteCommitmentTypes,
+  deleteProfiles,
+  upsertCommitmentTypes,
+  upsertProfiles,
+} from '../../../src/backends/oltp/oltpWrites.ts';
 import { toCommitmentType, toProfile } from '../../../src/backends/supabase/rows.ts';
 import type { Database, Transaction } from '../../../src/core/database.ts';
 import {
@@ -91,5 +98,38 @@ describe.each(engines)('backfill beside the change applier ($name)', (engine) =>
       renamed,
     ]);
     expect(type?.name).toMatch(/ \(renamed\)$/);
+  });
+  it('does not bring back a profile deleted on legacy, and mirrored, between its batch read and its write', async () => {
+    const id = randomUUID();
+    await fixture.legacy.query('insert into auth.users (id) values ($1)', [id]);
+    await fixture.legacy.query(
+      "insert into public.profiles (id, username, display_name) values ($1, 'leaving', 'Leaving Soon')",
+      [id],
+    );
+    const legacy = afterBatchRead(fixture.legacy, 'profiles', async () => {
+      // The user's account is deleted (the profile goes with it); the change applier
+      // applies the captured delete, and finds nothing to delete yet.
+      await fixture.legacy.query('delete from auth.users where id = $1', [id]);
+      await deleteProfiles(fixture.oltp.db, [id]);
+    });
+    const summary = await backfillProfiles(legacy, fixture.oltp);
+    expect(await fixture.oltp.db.query('select id from oltp.profiles where id = $1', [id])).toEqual([]);
+    expect(summary).toMatchObject({ read: 6, written: 5, skipped: 1, failed: 0 });
+  });
+
+  it('does not bring back a commitment type deleted on legacy, and mirrored, between its batch read and its write', async () => {
+    const id = randomUUID();
+    await fixture.legacy.query("insert into public.commitment_types (id, name) values ($1, 'Withdrawn')", [
+      id,
+    ]);
+    const legacy = afterBatchRead(fixture.legacy, 'commitment_types', async () => {
+      await fixture.legacy.query('delete from public.commitment_types where id = $1', [id]);
+      await deleteCommitmentTypes(fixture.oltp.db, [id]);
+    });
+    const summary = await backfillCommitmentTypes(legacy, fixture.oltp);
+    expect(await fixture.oltp.db.query('select id from oltp.commitment_types where id = $1', [id])).toEqual(
+      [],
+    );
+    expect(summary).toMatchObject({ failed: 0, skipped: 1 });
   });
 });

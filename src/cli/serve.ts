@@ -205,7 +205,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     subscriptions.bus,
   );
   if (sync !== null) opened.add('the mirror', () => sync.stop());
-  const verifyBearer = await createVerifierFromConfig(config.auth);
+  const verifyBearer = await createVerifierFromConfig(config.auth, logger);
   const gateway = await startGateway({
     host: config.host,
     port: config.port,

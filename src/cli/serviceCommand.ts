@@ -90,7 +90,7 @@ export async function serviceCommand(args: readonly string[]): Promise<number> {
   const metrics = createServiceMetrics();
   const opened = createOpenResources(logger);
   try {
-    const verifyBearer = await createVerifierFromConfig(config.auth);
+    const verifyBearer = await createVerifierFromConfig(config.auth, logger);
     const { stores, publish } = await openServiceStores(kind, config, metrics, logger);
     opened.add(`the ${kind} store`, () => stores.close());
     if (stores.kind === 'ledger') {

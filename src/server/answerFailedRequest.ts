@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.ts';
 import { FigwayError } from '../errors.ts';
 import { sendAdminError } from './adminResponses.ts';
 import { isClientDisconnect } from './clientDisconnect.ts';
+import { SigningKeysUnavailableError } from './signingKeysUnavailableError.ts';
 
 /** Writes `body` as JSON with `status`. */
 export function sendJson(response: ServerResponse, status: number, body: unknown) {
@@ -13,8 +14,9 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 /**
  * Answers a request whose route threw: a client that hung up is routine (a debug line:
  * 300 of them must not make 300 error stack traces); a catalogue error an admin route
- * left to the gateway (the signing keys unavailable) is logged with its cause and answered
- * as admin routes answer, `{ error: { code, message } }` (503 for BACKEND_UNAVAILABLE);
+ * left to the gateway (the signing keys unavailable) is answered as admin routes answer,
+ * `{ error: { code, message } }` (503 for BACKEND_UNAVAILABLE), logged at debug (the
+ * bearer verifier logs the outage itself, rate limited);
  * anything else is logged and answered 500, or its answer ended when it had begun.
  */
 export function answerFailedRequest(
@@ -29,7 +31,9 @@ export function answerFailedRequest(
     return;
   }
   if (error instanceof FigwayError) {
-    logger.error({ err: error.cause ?? error, code: error.code, url: request.url }, error.message);
+    // A JWKS outage is logged by the bearer verifier, rate limited; here only at debug.
+    const level = error instanceof SigningKeysUnavailableError ? 'debug' : 'error';
+    logger[level]({ err: error.cause ?? error, code: error.code, url: request.url }, error.message);
     return sendAdminError(response, error);
   }
   logger.error({ err: error }, 'request failed');

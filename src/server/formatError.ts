@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../core/logger.ts';
 import { FigwayError, isErrorCode } from '../errors.ts';
 import { formatRefusal, queryRefusalIn } from './refuseQuery.ts';
+import { SigningKeysUnavailableError } from './signingKeysUnavailableError.ts';
 
 // Codes Apollo Server itself puts on errors about the request, safe to show.
 const APOLLO_CODES = new Set([
@@ -37,6 +38,8 @@ export function createFormatError(options: { development: boolean; logger: Logge
     if (refusal !== null) return formatRefusal(refusal);
     if (isApolloRequestRefusal(original)) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
     const code = formatted.extensions?.code;
+    // A JWKS outage is logged by the bearer verifier, rate limited: a line per request flooded the log.
+    if (original instanceof SigningKeysUnavailableError) return formatted;
     if (original instanceof FigwayError) {
       // A catalogue error that wraps an unexpected one (WRITE_COMMITTED over a read that
       // threw) shows the client its own message; the wrapped detail goes to the log.

@@ -31,7 +31,8 @@ export interface ConnectionCheckOptions {
  * graphql-ws's `onConnect`: verifies the socket's token (connectionParams.authorization,
  * else the upgrade request's header) and closes the socket when the token expires. A
  * verdict on the token refuses the socket (graphql-ws closes it with 4403 Forbidden);
- * signing keys that cannot be had are logged and close it with {@link KEYS_UNAVAILABLE};
+ * signing keys that cannot be had close it with {@link KEYS_UNAVAILABLE} (a debug line: the
+ * bearer verifier logs the outage itself, rate limited);
  * anything else is logged and closes it with 4500, as graphql-ws would, without its
  * report on stderr.
  */
@@ -49,7 +50,8 @@ export function checkConnection(options: ConnectionCheckOptions) {
         return false;
       }
       if (error instanceof SigningKeysUnavailableError) {
-        options.logger.error(
+        // The bearer verifier logs the outage, rate limited: a line per socket would flood the log.
+        options.logger.debug(
           { err: error.cause, code: error.code },
           `graphql-ws connection: ${error.message}`,
         );

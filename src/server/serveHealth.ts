@@ -16,8 +16,9 @@ async function isAdmin(request: IncomingMessage, options: HealthOptions): Promis
     return (await options.verifyBearer(request.headers.authorization)).kind === 'service';
   } catch (error) {
     // A probe with a bad token, or one that cannot be checked, still learns up or down, as an anonymous one does.
+    // A JWKS outage is logged by the bearer verifier, rate limited; probes would repeat it here.
     if (error instanceof SigningKeysUnavailableError) {
-      options.logger.warn({ err: error.cause }, `/healthz: ${error.message} Answering the public report.`);
+      options.logger.debug({ err: error.cause }, `/healthz: ${error.message} Answering the public report.`);
     } else {
       options.logger.debug({ err: error }, '/healthz: bearer token refused, answering the public report');
     }

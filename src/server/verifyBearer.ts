@@ -3,6 +3,8 @@ import { isUuid } from '../backends/connectStore.ts';
 import { ANONYMOUS, type Viewer } from '../backends/viewer.ts';
 import { EMBEDDED_JWT_ISSUER } from '../config.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
+import type { SigningKeysOutageLog } from './signingKeysOutageLog.ts';
+import { keysUnavailable, SigningKeysUnavailableError } from './signingKeysUnavailableError.ts';
 import {
   processVerificationCache,
   type VerificationCache,
@@ -36,27 +38,13 @@ export const EMBEDDED_TOKEN_RULES: Readonly<TokenClaimRules> = {
 /** Turns an `Authorization` header into a viewer, or throws UNAUTHENTICATED. */
 export type BearerVerifier = (authorization: string | undefined) => Promise<Viewer>;
 
+// Where callers have always found it, with the verifier that throws it.
+export { SigningKeysUnavailableError };
+
 const ASYMMETRIC = ['RS256', 'ES256', 'EdDSA'];
 
 function unauthenticated(reason: string): FigwayError {
   return new FigwayError(ErrorCode.UNAUTHENTICATED, `Invalid bearer token: ${reason}.`);
-}
-
-/**
- * A token that could not be checked because the signing keys could not be had: the JWKS
- * did not answer, timed out, or answered something that is not a usable key set. No
- * verdict on the token: BACKEND_UNAVAILABLE (HTTP 503) naming the JWKS, with what went
- * wrong as its `cause` for the log, so that clients retry and operators see the outage.
- */
-export class SigningKeysUnavailableError extends FigwayError {
-  constructor(cause: unknown) {
-    super(
-      ErrorCode.BACKEND_UNAVAILABLE,
-      'The bearer token could not be checked: the signing keys (SUPABASE_JWKS_URL) could not be fetched or read. Try again later.',
-      { backend: 'jwks', http: { status: 503 } },
-      cause,
-    );
-  }
 }
 
 // What getKey throws that is a verdict on the token: it names a key the set does not hold.
@@ -156,7 +144,7 @@ export function viewerFromClaims(
   }
 }
 
-function keyGetter(source: JwtKeySource): JWTVerifyGetKey {
+function keyGetter(source: JwtKeySource, outage: SigningKeysOutageLog | undefined): JWTVerifyGetKey {
   switch (source.kind) {
     case 'secret': {
       const secret = new TextEncoder().encode(source.secret);
@@ -169,10 +157,13 @@ function keyGetter(source: JwtKeySource): JWTVerifyGetKey {
       // token's (a fetch error, ERR_JWKS_TIMEOUT, ERR_JWKS_INVALID, a key that will not import).
       return async (header, token) => {
         try {
-          return await remote(header, token);
+          const key = await remote(header, token);
+          outage?.available();
+          return key;
         } catch (error) {
-          if (NO_KEY_FOR_TOKEN.has(codeOf(error))) throw error;
-          throw new SigningKeysUnavailableError(error);
+          if (!NO_KEY_FOR_TOKEN.has(codeOf(error))) throw keysUnavailable(error, outage);
+          outage?.available(); // the key set was read: it just lacks the token's key
+          throw error;
         }
       };
     }
@@ -189,6 +180,13 @@ export interface BearerVerifierOptions {
   cache?: VerificationCache | null;
   /** The clock for `exp`, `nbf` and the cache, in milliseconds since the epoch. @default Date.now */
   now?: () => number;
+  /**
+   * Where a JWKS outage is logged: its first failure at once, then at most one line per
+   * interval with the count left out, and its end (createSigningKeysOutageLog).
+   * The callers that answer a {@link SigningKeysUnavailableError} log it at debug only.
+   * @default none: the outage is thrown, not logged
+   */
+  keysOutage?: SigningKeysOutageLog;
 }
 
 // jose's default, named so that the cache's window and jose's checks cannot drift apart.
@@ -213,8 +211,8 @@ function validWindow(payload: JWTPayload, now: number) {
  * no `exp`, is not yet valid, wrongly signed or unsigned (`alg: none`), breaks
  * `rules` (default: the embedded default's) or has a non-UUID `sub`, throws UNAUTHENTICATED.
  * Only such verdicts on the token are UNAUTHENTICATED: a JWKS that cannot be fetched or
- * read throws {@link SigningKeysUnavailableError} (BACKEND_UNAVAILABLE), whose cause
- * the caller logs.
+ * read throws {@link SigningKeysUnavailableError} (BACKEND_UNAVAILABLE), logged with its
+ * cause by `options.keysOutage`, rate limited.
  * A token that verified is answered from `options.cache`, as a new viewer whose claims are frozen, while
  * jose would still accept its `exp` and `nbf` and for no longer than the cache's maximum age.
  */
@@ -223,7 +221,7 @@ export function createBearerVerifier(
   rules: TokenClaimRules = EMBEDDED_TOKEN_RULES,
   options: BearerVerifierOptions = {},
 ): BearerVerifier {
-  const getKey = keyGetter(source);
+  const getKey = keyGetter(source, options.keysOutage);
   const algorithms = source.kind === 'secret' ? ['HS256'] : ASYMMETRIC;
   const now = options.now ?? Date.now;
   // One scope per verifier: its secret or key set and its rules are fixed at creation.
@@ -253,7 +251,7 @@ export function createBearerVerifier(
       if (isTokenVerdict(error)) throw unauthenticated(reasonOf(error));
       // No verdict on the token: with a JWKS, the keys could not be had; with a secret, a fault.
       if (error instanceof SigningKeysUnavailableError || source.kind === 'secret') throw error;
-      throw new SigningKeysUnavailableError(error);
+      throw keysUnavailable(error, options.keysOutage);
     }
     const viewer = viewerFromClaims(payload, token, rules);
     cache?.set(token, viewer, validWindow(payload, at));

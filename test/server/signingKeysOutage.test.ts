@@ -18,10 +18,14 @@ import type { AdminRoutes } from '../../src/server/adminRoutes.ts';
 import type { GatewayApp } from '../../src/server/gatewayApp.ts';
 import { KEYS_UNAVAILABLE } from '../../src/server/graphqlWebSocket.ts';
 import { createShadowPageRoutes } from '../../src/server/shadowPageRoutes.ts';
+import {
+  createSigningKeysOutageLog,
+  KEYS_UNAVAILABLE_MESSAGE,
+} from '../../src/server/signingKeysOutageLog.ts';
 import { type Gateway, startGateway } from '../../src/server/startGateway.ts';
 import { createSyncRoutes } from '../../src/server/syncRoutes.ts';
 import { createBearerVerifier, SigningKeysUnavailableError } from '../../src/server/verifyBearer.ts';
-import { type CapturedLogs, captureLogs } from '../support/capturedLogs.ts';
+import { type CapturedLogs, captureLogs, LEVEL } from '../support/capturedLogs.ts';
 import { closedPort } from '../support/closedPort.ts';
 import { wsOperation, wsUrlOf } from '../support/wsClient.ts';
 
@@ -109,6 +113,8 @@ describe.each([
   let logs: CapturedLogs;
   let flagsDir: string;
   let routing: Routing;
+  // The outage log's monotonic clock: it moves only when a test moves it.
+  let now = 0;
 
   beforeAll(async () => {
     jwks = await start();
@@ -125,7 +131,10 @@ describe.each([
       metrics,
       logger: logs.logger,
     });
-    const verifyBearer = createBearerVerifier({ kind: 'jwks', url: jwks.url }, undefined, { cache: null });
+    const verifyBearer = createBearerVerifier({ kind: 'jwks', url: jwks.url }, undefined, {
+      cache: null,
+      keysOutage: createSigningKeysOutageLog({ logger: logs.logger, url: jwks.url, clock: () => now }),
+    });
     const page = createShadowPageRoutes({ development: false, verifyBearer });
     const unreached = async (): Promise<never> => {
       throw new Error('the token is checked first');
@@ -154,8 +163,12 @@ describe.each([
     await rm(flagsDir, { recursive: true, force: true });
   });
 
+  // Each answer's own line, at debug: the outage itself is logged once, rate limited.
   const loggedOutage = () =>
-    logs.waitFor((line) => line.level >= 50 && line.code === 'BACKEND_UNAVAILABLE' && line.err !== undefined);
+    logs.waitFor(
+      (line) => line.level === LEVEL.debug && line.code === 'BACKEND_UNAVAILABLE' && line.err !== undefined,
+    );
+  const outageLines = () => logs.lines.filter((line) => line.msg === KEYS_UNAVAILABLE_MESSAGE);
 
   it('makes the verifier throw BACKEND_UNAVAILABLE with the cause, not a verdict on the token', async () => {
     const verify = createBearerVerifier({ kind: 'jwks', url: jwks.url }, undefined, { cache: null });
@@ -166,7 +179,55 @@ describe.each([
     expect(error.cause).toBeDefined();
   });
 
-  it('answers a query with a token 503 BACKEND_UNAVAILABLE and logs why; anonymous ones still run', async () => {
+  it('logs the outage once however many requests fail, then once per interval with how many were left out', async () => {
+    logs.lines.length = 0;
+    const origin = new URL(gateway.url).origin;
+    const headers = { authorization: `Bearer ${token}` };
+    const statusOf = async (answer: Promise<Response>) => {
+      const response = await answer;
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const query = () =>
+      statusOf(
+        fetch(gateway.url, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ ok }' }),
+        }),
+      );
+    const statuses = await Promise.all([
+      ...Array.from({ length: 20 }, query),
+      ...Array.from({ length: 10 }, () => statusOf(fetch(`${origin}/admin/sync/status`, { headers }))),
+      ...Array.from({ length: 10 }, () => statusOf(fetch(`${origin}/healthz`, { headers }))),
+    ]);
+    expect(statuses).toEqual([...Array(30).fill(503), ...Array(10).fill(200)]);
+    const sockets = await Promise.all(
+      Array.from({ length: 5 }, () => wsOperation(gateway.url, '{ ok }', `Bearer ${token}`)),
+    );
+    expect(sockets).toEqual(Array(5).fill(expect.objectContaining({ code: KEYS_UNAVAILABLE.code })));
+    expect(logs.lines.filter((line) => line.level >= LEVEL.warn)).toEqual([
+      expect.objectContaining({
+        level: LEVEL.error,
+        msg: KEYS_UNAVAILABLE_MESSAGE,
+        code: 'BACKEND_UNAVAILABLE',
+        url: jwks.url,
+        err: expect.anything(),
+        failures: 1,
+        suppressed: 0,
+      }),
+    ]);
+
+    now += 10_000;
+    expect(await query()).toBe(503);
+    const [, summary] = outageLines();
+    expect(outageLines()).toHaveLength(2);
+    // Every failure since the first line, but this one, was left out.
+    expect(summary).toMatchObject({ level: LEVEL.error, suppressed: Number(summary?.failures) - 2 });
+    expect(Number(summary?.failures)).toBeGreaterThanOrEqual(46);
+  });
+
+  it('answers a query with a token 503 BACKEND_UNAVAILABLE; anonymous ones still run', async () => {
     logs.lines.length = 0;
     const response = await fetch(gateway.url, {
       method: 'POST',
@@ -179,7 +240,6 @@ describe.each([
     };
     expect(body.errors.map((error) => error.extensions.code)).toEqual(['BACKEND_UNAVAILABLE']);
     expect(body.errors[0]?.message).toMatch(/could not be checked/);
-    await logs.waitFor((line) => line.level >= 50 && line.err !== undefined);
     const anonymous = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -188,7 +248,7 @@ describe.each([
     expect(anonymous.status).toBe(200);
   });
 
-  it('closes a WebSocket with a token with 1013 (try again later), logged; anonymous ones are served', async () => {
+  it('closes a WebSocket with a token with 1013 (try again later); anonymous ones are served', async () => {
     logs.lines.length = 0;
     const socket = new WebSocket(wsUrlOf(gateway.url), 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
@@ -202,7 +262,7 @@ describe.each([
     });
   });
 
-  it('answers the admin routes 503 BACKEND_UNAVAILABLE, logged, not 401', async () => {
+  it('answers the admin routes 503 BACKEND_UNAVAILABLE, not 401', async () => {
     const origin = new URL(gateway.url).origin;
     for (const path of ['/admin/shadow', '/admin/sync/status']) {
       logs.lines.length = 0;
@@ -213,11 +273,11 @@ describe.each([
     }
   });
 
-  it('answers /healthz with the public report, and warns', async () => {
+  it('answers /healthz with the public report', async () => {
     logs.lines.length = 0;
     const origin = new URL(gateway.url).origin;
     const response = await fetch(`${origin}/healthz`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    await logs.waitFor((line) => line.level === 40 && /could not be checked/.test(String(line.msg)));
+    await logs.waitFor((line) => line.level === LEVEL.debug && /could not be checked/.test(String(line.msg)));
   });
 });

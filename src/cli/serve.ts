@@ -181,9 +181,10 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
   // through Redis across instances when REDIS_URL is set.
   const subscriptions = await startSubscriptions({
     // Over PostgREST figway holds no service key: legacy is read with each caller's token.
-    // The target services are read as each subscriber; where the target's changes do not
-    // reach this gateway (the QLDB driver; the services without Redis) they are refused.
-    stores: subscriptionStores(config, legacy, targets, targetSide, logger),
+    // The target services are read as each subscriber. A side whose changes do not reach
+    // this gateway is refused: the target over the QLDB driver or the services without
+    // Redis; legacy where no appliers run here and there is no Redis (warned at start).
+    stores: subscriptionStores(config, backends, targetSide, logger),
     ledger: targets?.ledger ?? null,
     stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
     redisUrl: config.redisUrl,

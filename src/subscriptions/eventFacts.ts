@@ -33,6 +33,11 @@ export interface EventStores {
    * reads the target is refused, rather than left silent, when they are not. @default 'told'
    */
   targetFeed?: TargetFeed;
+  /**
+   * Whether legacy's changes are told to this gateway: a subscription whose stage reads
+   * legacy is refused, rather than left silent, when they are not. @default 'told'
+   */
+  legacyFeed?: LegacyFeed;
 }
 
 /**
@@ -41,6 +46,17 @@ export interface EventStores {
  * written through the ledger service, whose changes travel only over REDIS_URL, unset here.
  */
 export type TargetFeed = 'told' | 'qldbDriver' | 'servicesWithoutRedis';
+
+/**
+ * `told`: legacy's changes reach this gateway (its own appliers tell them, or REDIS_URL
+ * carries those of `figway sync` workers and other instances). `workersWithoutRedis`:
+ * the mirror's appliers run in `figway sync` workers (FIGWAY_SYNC_APPLIER=off, the
+ * target services, the QLDB driver), whose changes travel only over REDIS_URL, unset
+ * here. `noTargets`: no target is configured, so no mirror captures and tells them.
+ * `noCapture`: change capture is not installed on the legacy database yet.
+ * `noDirectConnection`: legacy is reached through PostgREST, where nothing is captured.
+ */
+export type LegacyFeed = 'told' | 'workersWithoutRedis' | 'noTargets' | 'noCapture' | 'noDirectConnection';
 
 /** A batch's reads: loaders per configured side, reading as service_role. */
 export interface BatchReads {

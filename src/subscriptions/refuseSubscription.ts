@@ -2,7 +2,7 @@ import { type ExecutionResult, GraphQLError } from 'graphql';
 import { isUuid } from '../backends/connectStore.ts';
 import { readSide, type Stage } from '../core/stage.ts';
 import { ErrorCode, FigwayError } from '../errors.ts';
-import type { EventStores, TargetFeed } from './eventFacts.ts';
+import type { EventStores, LegacyFeed, TargetFeed } from './eventFacts.ts';
 import type { SubscriptionRequest } from './subscriptionTypes.ts';
 
 /** An operation's errors, with the code the client sees in `extensions.code`. */
@@ -22,9 +22,27 @@ function untoldTarget(feed: TargetFeed): string | null {
   }
 }
 
+/** Why legacy's events do not reach this gateway, or null when they do. */
+function untoldLegacy(feed: LegacyFeed): string | null {
+  switch (feed) {
+    case 'told':
+      return null;
+    case 'workersWithoutRedis':
+      return "Legacy's events need REDIS_URL: this gateway leaves the mirror's appliers to figway sync workers, whose changes reach gateways only over Redis. Set the same REDIS_URL on the gateway and on figway sync.";
+    case 'noTargets':
+      return "Legacy's events come from the mirror's change capture, which runs only with targets: set LEDGER_DATABASE_URL and OLTP_DATABASE_URL.";
+    case 'noCapture':
+      return "Legacy's events need change capture, which is not installed on the legacy database: run figway legacy setup, then restart figway.";
+    case 'noDirectConnection':
+      return "Legacy's events need a direct connection to the legacy database (SUPABASE_DB_URL): this gateway reaches it through PostgREST.";
+  }
+}
+
 /**
  * Why a subscription cannot be opened, or null when it can: legacy's events without a
- * direct legacy connection (over PostgREST they cannot be checked), the target's events
+ * direct legacy connection (over PostgREST they cannot be checked) or where no process
+ * tells them to this gateway (no appliers here and no REDIS_URL, no targets, no
+ * capture), the target's events
  * without its change feed (the ledger reached through the QLDB driver, or through the
  * ledger service without REDIS_URL), nobody signed in, a
  * `myCommitmentActivity` without a user, or a `commitmentChanged` of an id that is not
@@ -42,7 +60,10 @@ export async function refuseSubscription(
       ErrorCode.BACKEND_UNAVAILABLE,
       "Legacy's events need a direct connection to the legacy database (SUPABASE_DB_URL): this gateway reaches it through PostgREST.",
     );
-  const untold = readSide(stage) === 'target' ? untoldTarget(stores.targetFeed ?? 'told') : null;
+  const untold =
+    readSide(stage) === 'target'
+      ? untoldTarget(stores.targetFeed ?? 'told')
+      : untoldLegacy(stores.legacyFeed ?? 'told');
   if (untold !== null) return refusal(ErrorCode.BACKEND_UNAVAILABLE, untold);
   if (viewer.kind === 'anonymous')
     return refusal(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe: send connectionParams.authorization.');

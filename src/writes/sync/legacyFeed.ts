@@ -8,14 +8,41 @@ import { toCapturedChange } from './queueRows.ts';
 const MOST = 5000;
 
 /**
+ * Ids the feed read past without finding them, each with the end (`xmax`) of the
+ * snapshot that missed it. An id is handed out before its transaction commits, so a
+ * missing one may belong to a transaction still in progress: it is looked for again on
+ * each read until found, or until a read's snapshot begins after every transaction
+ * that could hold it had ended (its `xmin` reached that `xmax`), when it was rolled back
+ * or already applied and deleted (the applier told it).
+ */
+type Gaps = Map<number, bigint>;
+
+// What a read tells about the gaps: the ones it found leave, the ids it skipped join,
+// and the ones every possible writer of which had ended before it began are gone.
+function settleGaps(gaps: Gaps, seen: number, found: readonly number[], xmin: bigint, xmax: bigint) {
+  let next = seen + 1;
+  for (const id of found) {
+    gaps.delete(id);
+    if (id <= seen) continue;
+    // Past MOST held ids, any more are left to the appliers' claims.
+    for (let skipped = next; skipped < id && gaps.size < MOST; skipped += 1) gaps.set(skipped, xmax);
+    next = id + 1;
+  }
+  for (const [id, missedBefore] of gaps) if (xmin >= missedBefore) gaps.delete(id);
+}
+
+/**
  * The fast path of legacy's change feed: on each NOTIFY of the capture triggers, reads
- * the transactions that captured changes since the last read, each whole (ids are
- * handed out before commit, so one transaction's rows can straddle another's), and
- * publishes them at once, without waiting for an applier to claim them, which may be
- * busy writing the previous batch to the ledger. Best effort: a transaction applied and
- * deleted before it is read, one that commits after a later id was read, and a backlog
- * of more than 5000 changes are published by the appliers when they claim them (under
- * the same event ids, so subscribers get each once). Returns the stop.
+ * the changes captured since the last read and publishes them at once, without waiting
+ * for an applier to claim them, which may be busy writing the previous batch to the
+ * ledger. Ids are handed out before commit, so a transaction still in progress can hold
+ * ids below ones already committed: the feed looks for such ids again on each read
+ * (one query, with the new ones) until their transaction ends, and tells each
+ * transaction whole when it commits, in id order. A change to a commitment's row is thus
+ * told after the changes to that row committed before it. Best effort: a change applied
+ * and deleted before it is read, a backlog of more than 5000 changes, and ids beyond
+ * 5000 held back are published by the appliers when they claim them (under the same
+ * event ids, so subscribers get each once). Returns the stop.
  */
 export async function startLegacyFeed(
   legacyDb: Database,
@@ -23,7 +50,8 @@ export async function startLegacyFeed(
   log: RateLimitedLog,
 ): Promise<() => Promise<void>> {
   const [start] = await legacyDb.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
-  let cursor = Number(start?.id ?? 0);
+  let seen = Number(start?.id ?? 0);
+  const gaps: Gaps = new Map();
   let reading: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -31,24 +59,31 @@ export async function startLegacyFeed(
   async function readNew() {
     do {
       again = false;
+      // The snapshot is the statement's own: the rows and the transactions it saw in progress agree.
       const fresh = await legacyDb.query(
-        'select id, transaction_id from figway.legacy_changes where id > $1 order by id limit $2',
-        [cursor, MOST + 1],
+        `select id, pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
+                pg_snapshot_xmax(pg_current_snapshot())::text as xmax
+           from figway.legacy_changes where id > $1 or id = any($2::bigint[]) order by id limit $3`,
+        [seen, [...gaps.keys()], MOST + 1],
       );
-      if (fresh.length === 0) continue;
-      const newest = Number(fresh.at(-1)?.id ?? cursor);
+      const [first] = fresh;
+      if (first === undefined) continue;
+      const found = fresh.map((row) => Number(row.id));
+      const newest = Math.max(seen, ...found);
       if (fresh.length > MOST) {
         // A bulk change: the appliers tell it as they claim it, in batches.
         const [top] = await legacyDb.query('select coalesce(max(id), 0) as id from figway.legacy_changes');
-        cursor = Math.max(newest, Number(top?.id ?? 0));
+        seen = Math.max(newest, Number(top?.id ?? 0));
+        gaps.clear();
         continue;
       }
-      const transactions = [...new Set(fresh.map((row) => String(row.transaction_id)))];
+      settleGaps(gaps, seen, found, BigInt(String(first.xmin)), BigInt(String(first.xmax)));
+      seen = newest;
+      // Every row of a transaction committed since the last read is among those found.
       const rows = await legacyDb.query(
-        'select * from figway.legacy_changes where transaction_id = any($1::xid8[]) order by id',
-        [transactions],
+        'select * from figway.legacy_changes where id = any($1::bigint[]) order by id',
+        [found],
       );
-      cursor = Math.max(newest, ...rows.map((row) => Number(row.id)));
       const events = legacyCommitmentChanges(rows.map(toCapturedChange));
       if (events.length > 0) publisher.publish(events);
     } while (again && !stopped);

@@ -103,6 +103,60 @@ for (const engine of await testEngines()) {
         expect(told[0]?.activities).toEqual([{ kind: 'CREATED' }, { kind: 'DOCUMENT_ATTACHED' }]);
       });
 
+    // T1 changes a commitment and stays open; T0, unrelated, commits after it and is told;
+    // T2 waits on T1's row lock and commits after it. T1 must still be told first.
+    if (engine.name === 'postgres')
+      it("tells a commitment's changes in commit order when a later id committed first", async () => {
+        const commitment = demoId(5);
+        let release: () => void = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let changed: (xid: string) => void = () => {};
+        const first = new Promise<string>((resolve) => {
+          changed = resolve;
+        });
+        const t1 = legacy.db.transaction(async (tx) => {
+          const [row] = await tx.query(`select pg_current_xact_id()::text as xid`);
+          await tx.query(`update public.commitments set title = 'T1' where id = $1`, [commitment]);
+          changed(String(row?.xid));
+          await held;
+        });
+        const t1Xid = await first;
+        await legacy.db.query(`update public.commitments set title = 'T0' where id = $1`, [demoId(6)]);
+        await eventually(
+          async () => published.some((change) => change.commitmentId === demoId(6)),
+          Boolean,
+          10_000,
+        );
+        let t2Xid = '';
+        const t2 = legacy.db.transaction(async (tx) => {
+          const [row] = await tx.query(`select pg_current_xact_id()::text as xid`);
+          t2Xid = String(row?.xid);
+          await tx.query(`update public.commitments set title = 'T2' where id = $1`, [commitment]);
+        });
+        // T2 is waiting for T1's row lock before T1 commits.
+        await eventually(
+          async () =>
+            legacy.db.query(
+              `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%''T2''%'`,
+            ),
+          (rows) => rows.length === 1,
+          10_000,
+        );
+        release();
+        await Promise.all([t1, t2]);
+        const told = await eventually(
+          async () => published.filter((change) => change.commitmentId === commitment),
+          (changes) => changes.length >= 2,
+          10_000,
+        );
+        expect(told.map((change) => change.id)).toEqual([
+          `legacy:${t1Xid}:${commitment}`,
+          `legacy:${t2Xid}:${commitment}`,
+        ]);
+      });
+
     it('reads nothing again after it stopped', async () => {
       await stop();
       const before = published.length;

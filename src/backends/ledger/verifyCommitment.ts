@@ -38,7 +38,8 @@ function outsideJournal(revision: LedgerRevision, tip: BlockAddress): string | n
  * against the current digest. Null when the viewer cannot see the commitment or
  * the version does not exist. The newest revision is also checked against the
  * committed view, the data the gateway serves and authorizes from: it must be what
- * the view serves, and no later revision may have been removed from the journal.
+ * the view serves, and no block from its own to the tip (each checked against its
+ * hashes, its predecessor and the digest) may have written a later version.
  * Tampered storage yields `verified: false` and the first problem found in
  * `problem`, never an exception.
  */
@@ -83,7 +84,7 @@ export async function verifyCommitment(
   const problem = !verifyRevision(revision, proof, digest.digest)
     ? 'the proof does not lead to the current digest'
     : revision === newest
-      ? await checkCommittedView(ledger.db, revision, digest.tipAddress)
+      ? await checkCommittedView(ledger.db, revision, digest)
       : null;
   return { ...base, proof, verified: problem === null, problem };
 }

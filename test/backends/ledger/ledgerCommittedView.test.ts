@@ -103,6 +103,72 @@ describe.each(engines)('the committed view ($name)', (engine) => {
     });
   });
 
+  // The newest version's revision deleted and its block's JSON copy of the transaction
+  // info emptied: the view serves v0 again and the digest does not change. The later
+  // block's hashed transaction info still names the commitment, and that block no
+  // longer matches its hashes.
+  it('notices a rollback by a deleted revision and an edited JSON copy of its block', async () => {
+    const before = await ledger.getDigest();
+    await tamper(db, 'delete from ledger.revisions where document_id = $1 and version = 1', [id]);
+    await tamper(
+      db,
+      `update ledger.blocks set transaction_info = jsonb_set(transaction_info, '{documents}', '{}')
+       where sequence_no = 1`,
+    );
+    expect(await commitments.commitmentsByIds(ALICE, [id])).toMatchObject([{ status: 'DRAFT' }]);
+    expect(await ledger.getDigest()).toEqual(before);
+
+    const newest = await verifyCommitment(ledger, commitments, ALICE, id);
+    expect(newest).toMatchObject({ revision: { metadata: { version: 0 } }, verified: false });
+    expect(newest?.problem).toMatch(/^Ledger block \{strandId: \S+, sequenceNo: 1\} fails verification: /);
+    const chain = await verifyCommitmentChain(ledger, commitments, SERVICE, id);
+    expect(chain.verified).toBe(false);
+    expect(await ledger.verifyJournal()).toMatchObject({ ok: false, firstBadBlock: { sequenceNo: 1 } });
+  });
+
+  // The newest version's block rewritten as a block that hashes and chains correctly,
+  // with the Merkle tree and the strand put back: the digest does not change and the
+  // older revision's proof climbs only stored nodes. Only the path from the rewritten
+  // tip to the digest tells.
+  it('notices a later block replaced by a consistent one that the digest does not cover', async () => {
+    const scratch = (documentId: string) => [
+      { tableName: 'scratch', documentId, data: { documentId }, expectedVersion: null },
+    ];
+    await ledger.write(scratch('before'));
+    const [afterBlock2] = await db.query('select * from ledger.strands');
+    await commitments.updateCommitmentStatus(ALICE, id, 'PROPOSED', 'ACTIVE');
+    const digest = await ledger.getDigest();
+    const [strand] = await db.query('select * from ledger.strands');
+    const nodes = await db.query('select * from ledger.tree_nodes');
+    const setStrand = 'update ledger.strands set tip_sequence_no = $1, tip_block_hash = $2, frontier = $3';
+    const strandOf = (row = afterBlock2) => [row?.tip_sequence_no, row?.tip_block_hash, row?.frontier];
+    await tamper(db, 'delete from ledger.revisions where sequence_no = 3');
+    await tamper(db, 'delete from ledger.blocks where sequence_no = 3');
+    await tamper(db, 'delete from ledger.tree_nodes');
+    await tamper(db, setStrand, strandOf());
+    await ledger.write(scratch('instead'));
+    await tamper(db, 'delete from ledger.tree_nodes');
+    for (const node of nodes) {
+      await tamper(db, 'insert into ledger.tree_nodes values ($1, $2, $3, $4)', [
+        node.strand_id,
+        node.level,
+        node.node_index,
+        node.hash,
+      ]);
+    }
+    await tamper(db, setStrand, strandOf(strand));
+    expect(await ledger.getDigest()).toEqual(digest);
+    expect(await commitments.commitmentsByIds(ALICE, [id])).toMatchObject([{ status: 'PROPOSED' }]);
+
+    const newest = await verifyCommitment(ledger, commitments, ALICE, id);
+    expect(newest).toMatchObject({
+      revision: { metadata: { version: 1 } },
+      verified: false,
+      problem: 'the blocks from block 1 to the tip (block 3) do not lead to the current digest',
+    });
+    expect(await ledger.verifyJournal()).toMatchObject({ ok: false, firstBadBlock: { sequenceNo: 3 } });
+  });
+
   it('notices a replaced view that lost a document, and one that holds a document without revisions', async () => {
     await db.transaction((tx) =>
       tx.exec(`alter table ledger.documents rename to documents_replaced;

@@ -78,14 +78,38 @@ async function changesOf(db: Queryable, appended: AppendedTransaction): Promise<
   });
 }
 
+/** How often the revisions before a transaction's are read before its changes are given up. */
+const READ_ATTEMPTS = 3;
+
+/** The pause before the second read, doubled before each later one. */
+const FIRST_BACKOFF_MS = 100;
+
+// The changes of `appended`, read up to READ_ATTEMPTS times: a read that fails once (a
+// connection reset, a failover) would otherwise lose the transaction's events for good.
+async function readChanges(db: Queryable, appended: AppendedTransaction): Promise<CommitmentChange[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await changesOf(db, appended);
+    } catch (error) {
+      // The last failure is the caller's to report; earlier ones are retried after a pause.
+      if (attempt >= READ_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /**
  * Tells `publisher` the commitment changes of each transaction `ledger` commits from
  * now on: one change per revision of a commitment (`target:<id>:<version>`), its
  * activities found by comparing it with the revision before it, at the block's commit
  * time, by the write's actor. Reads the previous revisions in one query per
- * transaction, after the commit, off the writer's path; transactions are told in the
- * order they were committed here. A failure goes to `onError` (which must not throw),
- * never to the writer. Returns the function that stops watching.
+ * transaction, after the commit, off the writer's path, tried 3 times (after 100 and
+ * 200 ms) before the transaction's changes are given up; transactions are told in the
+ * order they were committed here, a retried one holding the later ones back. A failure
+ * goes to `onError` (which must not throw), never to the writer. At most once: the
+ * changes live only in this process between the commit and the publish, so those of a
+ * process that stops or crashes in between are never told. Returns the function that
+ * stops watching.
  */
 export function watchLedgerChanges(
   ledger: Ledger,
@@ -100,7 +124,7 @@ export function watchLedgerChanges(
     told = told
       .then(() =>
         outside(async () => {
-          const changes = await changesOf(ledger.db, appended);
+          const changes = await readChanges(ledger.db, appended);
           if (changes.length > 0) publisher.publish(changes);
         }),
       )

@@ -9,6 +9,7 @@ import {
 import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
 import { createRequestBudget, withinRequestBudget } from '../../../src/backends/requestBudget.ts';
 import type { ChangePublisher, CommitmentChange } from '../../../src/core/changeEvents.ts';
+import type { Database, Row } from '../../../src/core/database.ts';
 import { countingDatabase } from '../../support/countingDatabase.ts';
 import { eventually } from '../../support/eventually.ts';
 import { ALICE_ID, BOB_ID, SERVICE, userViewer } from './commitmentLedgerFixture.ts';
@@ -17,6 +18,22 @@ import { steppingClock } from './ledgerFixture.ts';
 const engines = await testEngines();
 const TYPE_ID = '7e000000-0000-4000-8000-000000000001';
 const PREVIOUS_READ = /from ledger\.revisions r/;
+
+/** `db`, whose next `failures.left` reads of the revisions before a transaction's fail. */
+function failingPreviousReads(db: Database): Database & { failures: { left: number } } {
+  const failures = { left: 0 };
+  return {
+    ...db,
+    failures,
+    query<R extends Row = Row>(sql: string, params?: readonly unknown[]) {
+      if (failures.left > 0 && PREVIOUS_READ.test(sql)) {
+        failures.left -= 1;
+        return Promise.reject(new Error('Connection terminated unexpectedly'));
+      }
+      return db.query<R>(sql, params);
+    },
+  };
+}
 
 /** A publisher that keeps what it is told, in order. */
 function recordingPublisher(): ChangePublisher & { told: CommitmentChange[] } {
@@ -36,6 +53,7 @@ function toldOf(publisher: { told: CommitmentChange[] }, id: string, count: numb
 describe.each(engines)('watchLedgerChanges ($name)', (engine) => {
   let drop: () => Promise<void>;
   let counted: ReturnType<typeof countingDatabase>;
+  let faulty: ReturnType<typeof failingPreviousReads>;
   let ledger: Ledger;
   let commitments: LedgerCommitments;
   const listenerErrors: unknown[] = [];
@@ -45,7 +63,8 @@ describe.each(engines)('watchLedgerChanges ($name)', (engine) => {
     drop = created.drop;
     counted = countingDatabase(created.db);
     const { clock } = steppingClock();
-    ledger = await openLedger(counted, { clock, onListenerError: (error) => listenerErrors.push(error) });
+    faulty = failingPreviousReads(counted);
+    ledger = await openLedger(faulty, { clock, onListenerError: (error) => listenerErrors.push(error) });
     commitments = createLedgerCommitments(ledger, { clock });
   });
   afterAll(async () => {
@@ -184,6 +203,41 @@ describe.each(engines)('watchLedgerChanges ($name)', (engine) => {
       [`target:${id}:1`, [{ kind: 'STATUS_CHANGED' }]],
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it('reads the revision before again when a read fails, and tells the change once', async () => {
+    const { id } = await create('Written while the connection drops');
+    const publisher = recordingPublisher();
+    const errors: unknown[] = [];
+    const stop = watchLedgerChanges(ledger, publisher, (error) => errors.push(error));
+    faulty.failures.left = 2;
+    await commitments.updateCommitmentStatus(userViewer(ALICE_ID), id, 'DRAFT', 'PROPOSED');
+    const told = await toldOf(publisher, id, 1);
+    stop();
+    expect(faulty.failures.left).toBe(0);
+    expect(told.map((change) => [change.id, change.activities])).toEqual([
+      [`target:${id}:1`, [{ kind: 'STATUS_CHANGED' }]],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('gives a change up, reported, when every read fails, and tells the next one', async () => {
+    const { id } = await create('Written while the database is away');
+    const publisher = recordingPublisher();
+    const errors: unknown[] = [];
+    const stop = watchLedgerChanges(ledger, publisher, (error) => errors.push(error));
+    faulty.failures.left = 3;
+    await commitments.updateCommitmentStatus(userViewer(ALICE_ID), id, 'DRAFT', 'PROPOSED');
+    await eventually(
+      async () => errors.length,
+      (count) => count > 0,
+      5_000,
+    );
+    await commitments.updateCommitmentStatus(userViewer(ALICE_ID), id, 'PROPOSED', 'ACTIVE');
+    const told = await toldOf(publisher, id, 1);
+    stop();
+    expect(errors).toEqual([new Error('Connection terminated unexpectedly')]);
+    expect(told.map((change) => change.id)).toEqual([`target:${id}:2`]);
   });
 
   it('never fails a write: a listener that throws and a publisher that throws are reported, and later writes are told', async () => {

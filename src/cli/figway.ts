@@ -20,6 +20,8 @@ usage: figway <command>
   ledger export|import <dir>
                          the journal as QLDB's S3 journal export (manifests, Ion blocks); import loads one
                          into an empty ledger, verifying each block, and stops at the first broken one
+  ledger verify          re-verify the whole journal (hashes, links, Merkle tree, committed view);
+                         exit 1 names the first block that fails
   service ledger|oltp [--port N] [--host H]
                          run one target as a GraphQL service of its own (schema/targets/*.graphql)
   verify <commitment-id> print a commitment's ledger revisions and check each against the digest

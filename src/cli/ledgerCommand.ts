@@ -20,6 +20,11 @@ usage: figway ledger import <dir>
   load such an export into an empty ledger, keeping every block address and hash and
   verifying the chain block by block; the first broken block stops it (exit 1), named,
   and nothing is imported
+usage: figway ledger verify
+  re-verify the whole stored journal: every revision's hash, each block's entries hash,
+  block hash and link, the Merkle tree nodes, the tip and frontier, and the committed
+  view; prints the blocks checked and the digest, or names the first block that fails
+  (exit 1)
 `;
 
 /** The ledger name clients use when FIGWAY_LEDGER_NAME is not set: the Connect guide's. */
@@ -88,10 +93,12 @@ async function openServedLedger(): Promise<Opened> {
 
 /**
  * `figway ledger serve`: the ledger as a QLDB endpoint, until SIGINT or SIGTERM;
- * `figway ledger export|import <dir>`: its journal in QLDB's export format (ledgerExportCommand).
+ * `figway ledger export|import <dir>`: its journal in QLDB's export format (ledgerExportCommand);
+ * `figway ledger verify`: the whole journal checked (ledgerVerifyCommand).
  */
 export async function ledgerCommand(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'verify') return (await import('./ledgerVerifyCommand.ts')).ledgerVerifyCommand(rest, USAGE);
   if (sub === 'export' || sub === 'import') {
     const commands = await import('./ledgerExportCommand.ts');
     return sub === 'export'

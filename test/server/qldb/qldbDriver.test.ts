@@ -1,25 +1,14 @@
-import { QldbDriver, RetryConfig, type TransactionExecutor } from 'amazon-qldb-driver-nodejs';
+import type { QldbDriver, TransactionExecutor } from 'amazon-qldb-driver-nodejs';
 import * as ion from 'ion-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEngine, testEngines } from '../../../harness/databases.ts';
 import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
 import { type QldbServer, startQldbServer } from '../../../src/server/qldb/qldbEndpoint.ts';
+import { driverFor } from './qldbDriverClient.ts';
+import { keys, LEDGER } from './qldbSessionClient.ts';
 
 const engines = await testEngines();
-const LEDGER = 'connect-commitments-ledger';
-const KEY = { accessKeyId: 'AKIAFIGWAYTEST', secretAccessKey: 'test-secret-for-the-qldb-endpoint' };
-
-/** The application code of the Connect migration guide, unmodified apart from the endpoint and credentials. */
-function driverFor(url: string, credentials = KEY, retryLimit = 4): QldbDriver {
-  return new QldbDriver(
-    LEDGER,
-    { endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 },
-    {},
-    4,
-    new RetryConfig(retryLimit, () => 5),
-  );
-}
 
 function commitment(id: string) {
   return {
@@ -62,7 +51,7 @@ describe.each(engines)(
         port: 0,
         ledgerName: LEDGER,
         ledger,
-        keys: new Map([[KEY.accessKeyId, KEY.secretAccessKey]]),
+        keys,
         logger: pino({ level: 'silent' }),
       });
       driver = driverFor(server.url);

@@ -1,17 +1,9 @@
-import { createHash } from 'node:crypto';
 import {
   BadRequestException,
   InvalidSessionException,
-  QLDBSessionClient,
   QLDBSessionServiceException,
-  SendCommandCommand,
-  type SendCommandCommandInput,
 } from '@aws-sdk/client-qldb-session';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { isTransactionExpiredException } from 'amazon-qldb-driver-nodejs';
-import { cryptoHasherProvider, makeHashReader } from 'ion-hash-js';
 import * as ion from 'ion-js';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,102 +12,21 @@ import type { LedgerDigest } from '../../../src/backends/ledger/ledgerTypes.ts';
 import { type Ledger, openLedger } from '../../../src/backends/ledger/openLedger.ts';
 import { type QldbServer, startQldbServer } from '../../../src/server/qldb/qldbEndpoint.ts';
 import { eventually } from '../../support/eventually.ts';
+import {
+  connect,
+  dot,
+  expectAwsError,
+  ionHashOfString,
+  keys,
+  LEDGER,
+  refusal,
+  SEND_COMMAND,
+  signedFetch,
+  statementHash,
+} from './qldbSessionClient.ts';
 
 const engines = await testEngines();
-const LEDGER = 'connect-commitments-ledger';
-const KEY = { accessKeyId: 'AKIAFIGWAYINPUT', secretAccessKey: 'secret-of-the-input-test-key' };
-const keys = new Map([[KEY.accessKeyId, KEY.secretAccessKey]]);
 const logger = pino({ level: 'silent' });
-const SEND_COMMAND = {
-  'content-type': 'application/x-amz-json-1.0',
-  'x-amz-target': 'QLDBSession.SendCommand',
-};
-
-// QLDB's commit digest, computed here with ion-hash-js as the QLDB driver computes it.
-function ionHash(ionData: Uint8Array | string): Uint8Array {
-  const reader = makeHashReader(ion.makeReader(ionData), cryptoHasherProvider('sha256'));
-  reader.next();
-  reader.next();
-  return reader.digest();
-}
-
-/** The Ion hash of a string value (a statement, a transaction id). */
-const ionHashOfString = (text: string) => ionHash(ion.dumpText(text));
-
-/** QLDB's order of two hashes: signed bytes, compared from the last byte to the first. */
-function compareHashes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = a.length - 1; i >= 0; i--) {
-    const difference = (((a[i] ?? 0) << 24) >> 24) - (((b[i] ?? 0) << 24) >> 24);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const [first, second] = compareHashes(a, b) < 0 ? [a, b] : [b, a];
-  return createHash('sha256').update(first).update(second).digest();
-}
-
-const statementHash = (statement: string, parameters: Uint8Array[]) =>
-  parameters.reduce((hash, parameter) => dot(hash, ionHash(parameter)), ionHashOfString(statement));
-
-/** An open transaction as the client tracks it: its session, its id and the commit digest so far. */
-type Transaction = { token: string; id: string; digest: Uint8Array };
-
-/** A QLDBSession client that tracks each transaction's commit digest, as the QLDB driver does. */
-function connect(endpoint: string, secretAccessKey = KEY.secretAccessKey) {
-  const credentials = { accessKeyId: KEY.accessKeyId, secretAccessKey };
-  const client = new QLDBSessionClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-  const send = (input: SendCommandCommandInput) => client.send(new SendCommandCommand(input));
-  return {
-    client,
-    send,
-    async begin(): Promise<Transaction> {
-      const token = (await send({ StartSession: { LedgerName: LEDGER } })).StartSession?.SessionToken ?? '';
-      const id =
-        (await send({ SessionToken: token, StartTransaction: {} })).StartTransaction?.TransactionId ?? '';
-      return { token, id, digest: ionHashOfString(id) };
-    },
-    async execute(txn: Transaction, Statement: string, ...params: Uint8Array[]) {
-      const Parameters = params.map((IonBinary) => ({ IonBinary }));
-      const command = { TransactionId: txn.id, Statement, Parameters };
-      const answer = await send({ SessionToken: txn.token, ExecuteStatement: command });
-      txn.digest = dot(txn.digest, statementHash(Statement, params));
-      return answer.ExecuteStatement?.FirstPage;
-    },
-    commit: (txn: Transaction, CommitDigest = txn.digest) =>
-      send({ SessionToken: txn.token, CommitTransaction: { TransactionId: txn.id, CommitDigest } }),
-  };
-}
-
-/** Expects `promise` to reject with an instance of `type` (whose message matches `message`) and returns the error. */
-async function refusal<E extends Error>(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => E,
-  message: RegExp = /./,
-): Promise<E> {
-  await expect(promise).rejects.toBeInstanceOf(type);
-  await expect(promise).rejects.toThrow(message);
-  return promise.catch((error: unknown) => error) as Promise<E>;
-}
-
-const sha256 = Hash.bind(null, 'sha256');
-const signer = new SignatureV4({ credentials: KEY, region: 'us-east-1', service: 'qldb', sha256 });
-
-/** Sends `body` to SendCommand signed with the SDK's own signer: the SDK cannot send a body that is not JSON. */
-async function signedFetch(url: string, body: string): Promise<Response> {
-  const { hostname, port, host } = new URL(url);
-  const headers = { host, ...SEND_COMMAND };
-  const request = new HttpRequest({ method: 'POST', hostname, port: Number(port), path: '/', headers, body });
-  const { host: _host, ...signed } = (await signer.sign(request)).headers;
-  return fetch(url, { method: 'POST', headers: signed, body });
-}
-
-async function expectAwsError(response: Response, status: number, type: string): Promise<void> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('x-amzn-errortype')).toBe(type);
-  expect(((await response.json()) as { __type: string }).__type).toBe(type);
-}
 
 describe.each(engines)('the QLDB endpoint given what a client sends ($name)', (engine: TestEngine) => {
   let created: Awaited<ReturnType<TestEngine['create']>>;
@@ -163,6 +74,7 @@ describe.each(engines)('the QLDB endpoint given what a client sends ($name)', (e
       expect(hex(answer?.CommitDigest)).toBe(hex(txn.digest));
       expect(await ledger.getDigest()).not.toEqual(before);
     });
+
     it('commits nothing of an UPDATE refused part way through its documents', async () => {
       const setup = await qldb.begin();
       await qldb.execute(setup, 'CREATE TABLE partial');

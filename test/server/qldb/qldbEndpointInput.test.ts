@@ -75,6 +75,20 @@ describe.each(engines)('the QLDB endpoint given what a client sends ($name)', (e
       expect(await ledger.getDigest()).not.toEqual(before);
     });
 
+    it('counts a refused statement in the digest, as the driver does, and lists only what ran', async () => {
+      const txn = await qldb.begin();
+      await refusal(qldb.execute(txn, 'SELECT * FROM no_such_table'), BadRequestException, /no_such_table/);
+      await qldb.execute(txn, 'INSERT INTO t ?', ion.dumpBinary({ id: 'c-after-refusal' }));
+      await qldb.commit(txn);
+      const [block] = await created.db.query<{
+        transaction_info: { statements: Array<{ statement: string }> };
+      }>('select transaction_info from ledger.blocks order by sequence_no desc limit 1');
+      // The block's transaction info lists the statements that ran, as QLDB's does.
+      expect(block?.transaction_info.statements.map(({ statement }) => statement)).toEqual([
+        'INSERT INTO t ?',
+      ]);
+    });
+
     it('commits nothing of an UPDATE refused part way through its documents', async () => {
       const setup = await qldb.begin();
       await qldb.execute(setup, 'CREATE TABLE partial');
@@ -153,7 +167,7 @@ describe.each(engines)('the QLDB endpoint given what a client sends ($name)', (e
     it('refuses a parameter whose IonBinary is not Ion, naming the parameter', async () => {
       const notIon = Uint8Array.from([0xe0, 0x01, 0x00, 0xea, 0x21]);
       const txn = await qldb.begin();
-      await refusal(qldb.execute(txn, 'INSERT INTO t ?', notIon), BadRequestException, /Parameter 1/);
+      await refusal(qldb.sendStatement(txn, 'INSERT INTO t ?', notIon), BadRequestException, /Parameter 1/);
     });
 
     it.each([
@@ -166,7 +180,7 @@ describe.each(engines)('the QLDB endpoint given what a client sends ($name)', (e
     it('refuses a 10 MB statement at the 1 MiB body limit and serves the next request', async () => {
       const statement = `SELECT * FROM t WHERE x = '${'x'.repeat(10 << 20)}'`;
       const txn = await qldb.begin();
-      const error = await refusal(qldb.execute(txn, statement), BadRequestException, /1048576/);
+      const error = await refusal(qldb.sendStatement(txn, statement), BadRequestException, /1048576/);
       expect(error.$metadata.httpStatusCode).toBe(413);
       expect(await qldb.execute(await qldb.begin(), 'SELECT * FROM t')).toBeDefined();
     });

@@ -56,7 +56,11 @@ export const statementHash = (statement: string, parameters: Uint8Array[]) =>
 /** An open transaction as the client tracks it: its session, its id and the commit digest so far. */
 export type Transaction = { token: string; id: string; digest: Uint8Array };
 
-/** A QLDBSession client that tracks each transaction's commit digest, as the QLDB driver does. */
+/**
+ * A QLDBSession client that tracks each transaction's commit digest as the QLDB driver
+ * does (`Transaction._sendExecute`): a statement joins the digest before it is sent,
+ * and stays in it whether it runs or is refused.
+ */
 export function connect(endpoint: string, secretAccessKey = KEY.secretAccessKey) {
   const credentials = { accessKeyId: KEY.accessKeyId, secretAccessKey };
   const client = new QLDBSessionClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -71,10 +75,14 @@ export function connect(endpoint: string, secretAccessKey = KEY.secretAccessKey)
       return { token, id, digest: ionHashOfString(id) };
     },
     async execute(txn: Transaction, Statement: string, ...params: Uint8Array[]) {
+      txn.digest = dot(txn.digest, statementHash(Statement, params));
+      return this.sendStatement(txn, Statement, ...params);
+    },
+    /** Sends a statement without counting it in the digest: one the driver never sends (a parameter that is not Ion). */
+    async sendStatement(txn: Transaction, Statement: string, ...params: Uint8Array[]) {
       const Parameters = params.map((IonBinary) => ({ IonBinary }));
       const command = { TransactionId: txn.id, Statement, Parameters };
       const answer = await send({ SessionToken: txn.token, ExecuteStatement: command });
-      txn.digest = dot(txn.digest, statementHash(Statement, params));
       return answer.ExecuteStatement?.FirstPage;
     },
     commit: (txn: Transaction, CommitDigest = txn.digest) =>

@@ -45,9 +45,9 @@ export interface QldbSessionsOptions {
 interface OpenTransaction {
   id: string;
   startedAt: number;
-  /** The commit digest so far: QLDB's hash chain over the statements and their parameters. */
+  /** The commit digest so far: QLDB's hash chain over the statements sent and their parameters, refused ones too. */
   digest: Hash;
-  /** The statements run so far, which its block's transaction info lists. */
+  /** The statements that ran so far, which its block's transaction info lists. */
   statements: LedgerStatement[];
   view: TransactionView;
   /** Results not yet fetched, by page token. */
@@ -150,7 +150,16 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
   ) {
     const text = command.Statement ?? '';
     const startTime = new Date(now());
+    // Parameters that are not Ion are refused before they count: the driver sends only Ion it wrote.
     const parameters = parametersOf(command.Parameters);
+    // As QLDB: the statement's hash, dotted with each parameter's, joins the chain. The
+    // QLDB driver adds it before it sends the statement and keeps it whatever the answer,
+    // so a statement refused here (one the application catches) counts too.
+    const statementHash = parameters.reduce(
+      (hash, parameter) => dot(hash, parameter.hash),
+      ionHashOfString(text),
+    );
+    transaction.digest = dot(transaction.digest, statementHash);
     let statement: ReturnType<typeof parsePartiql>;
     try {
       statement = parsePartiql(text);
@@ -167,12 +176,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
     ).catch((error: unknown) => {
       throw error instanceof StatementError ? new QldbError('BadRequestException', error.message) : error;
     });
-    // As QLDB: the statement's hash, dotted with each parameter's, joins the chain.
-    const statementHash = parameters.reduce(
-      (hash, parameter) => dot(hash, parameter.hash),
-      ionHashOfString(text),
-    );
-    transaction.digest = dot(transaction.digest, statementHash);
+    // The block lists the statements that ran.
     transaction.statements.push({ statement: text, startTime, digest: statementHash });
     return { FirstPage: pageOf(transaction, values) };
   }

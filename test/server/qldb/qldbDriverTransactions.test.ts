@@ -1,5 +1,5 @@
 import { BadRequestException } from '@aws-sdk/client-qldb-session';
-import type { QldbDriver } from 'amazon-qldb-driver-nodejs';
+import type { QldbDriver, TransactionExecutor } from 'amazon-qldb-driver-nodejs';
 import type * as ion from 'ion-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,15 @@ import { KEY, keys, LEDGER } from './qldbSessionClient.ts';
 const engines = await testEngines();
 
 const text = (value: ion.dom.Value | undefined) => value?.stringValue() ?? null;
+
+/** A promise and the function that resolves it, for one transaction to wait on another. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
 
 describe.each(engines)('QLDB transactions through the driver ($name)', (engine: TestEngine) => {
   let created: Awaited<ReturnType<TestEngine['create']>>;
@@ -42,6 +51,52 @@ describe.each(engines)('QLDB transactions through the driver ($name)', (engine: 
     once?.close();
     await server?.close();
     await created?.drop();
+  });
+
+  const balance = async (txn: TransactionExecutor, id: string) =>
+    (await txn.execute('SELECT balance FROM accounts WHERE id = ?', id))
+      .getResultList()[0]
+      ?.get('balance')
+      ?.numberValue() ?? 0;
+
+  describe('a read-only transaction', () => {
+    // Transaction A reads `first`; another moves 100 from a to b and commits; A reads `second`.
+    async function readAroundTransfer(first: string, second: string) {
+      const firstRead = signal();
+      const transferred = signal();
+      let attempts = 0;
+      const total = driver.executeLambda(async (txn) => {
+        attempts += 1;
+        const before = await balance(txn, first);
+        if (attempts === 1) {
+          firstRead.resolve();
+          await transferred.promise;
+        }
+        return before + (await balance(txn, second));
+      });
+      await firstRead.promise;
+      await driver.executeLambda(async (txn) => {
+        const [a, b] = [await balance(txn, 'a'), await balance(txn, 'b')];
+        await txn.execute('UPDATE accounts SET balance = ? WHERE id = ?', a - 100, 'a');
+        await txn.execute('UPDATE accounts SET balance = ? WHERE id = ?', b + 100, 'b');
+      });
+      transferred.resolve();
+      return { total: await total, attempts };
+    }
+
+    it('runs again when a document it read changed before it committed, so it never sees both sides', async () => {
+      const { total, attempts } = await readAroundTransfer('a', 'b');
+      // Without the check it committed 300: a before the transfer, b after it.
+      expect(total).toBe(200);
+      expect(attempts).toBe(2);
+    });
+
+    it('commits at once when no commit changed what it read', async () => {
+      await driver.executeLambda((txn) => txn.execute("INSERT INTO accounts {'id': 'c', 'balance': 7}"));
+      const { total, attempts } = await readAroundTransfer('c', 'c');
+      expect(total).toBe(14);
+      expect(attempts).toBe(1);
+    });
   });
 
   it('commits after a statement error the application caught, as QLDB does with this driver', async () => {

@@ -197,6 +197,9 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
       // Inside the append, after the strand lock: what the transaction read must be unchanged.
       const unchanged = (tx: Queryable) => transaction.view.reads.check(tx, transactionId);
       if (writes.length > 0) await options.ledger.write(writes, unchanged, { transactionId, statements });
+      // A read-only transaction appends nothing, so it takes no lock: it saw the journal as
+      // of the tip it first read when no commit since then changed what it read.
+      else await unchanged(options.ledger.db);
     } catch (error) {
       if (error instanceof LedgerConflictError || error instanceof ReadConflictError)
         throw new QldbError(

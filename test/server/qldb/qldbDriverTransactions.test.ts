@@ -99,6 +99,21 @@ describe.each(engines)('QLDB transactions through the driver ($name)', (engine: 
     });
   });
 
+  it('commits a transaction that inserts a document and deletes it, writing no revision of it', async () => {
+    await once.executeLambda(async (txn) => {
+      await txn.execute("INSERT INTO scratch {'k': 'kept'}");
+      await txn.execute("INSERT INTO scratch {'k': 'temp'}");
+      await txn.execute("DELETE FROM scratch WHERE k = 'temp'");
+      const seen = await txn.execute('SELECT VALUE k FROM scratch');
+      expect(seen.getResultList().map(text)).toEqual(['kept']);
+    });
+    const history = await driver.executeLambda((txn) =>
+      txn.execute('SELECT VALUE h.data.k FROM history(scratch) AS h'),
+    );
+    expect(history.getResultList().map(text)).toEqual(['kept']);
+    expect((await ledger.verifyJournal()).ok).toBe(true);
+  });
+
   it('commits after a statement error the application caught, as QLDB does with this driver', async () => {
     const refused = await once.executeLambda(async (txn) => {
       const error = await txn.execute('SELECT * FROM no_such_table').catch((caught: unknown) => caught);

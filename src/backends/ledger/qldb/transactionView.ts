@@ -156,6 +156,12 @@ export class TransactionView {
   put(tableName: string, documentId: string, pending: Pending, created = false): void {
     const key = keyOf(tableName, documentId);
     const earlier = this.#writes.get(key);
+    // A document this transaction created and now deletes never existed outside it: the
+    // commit writes nothing of it (a deletion must name a committed version it deletes).
+    if (pending.kind === 'deleted' && earlier !== undefined && earlier.expectedVersion === null) {
+      this.#writes.delete(key);
+      return;
+    }
     const expectedVersion =
       earlier !== undefined ? earlier.expectedVersion : created ? null : (this.#read.get(key) ?? null);
     const statements = [...(earlier?.statements ?? [])];

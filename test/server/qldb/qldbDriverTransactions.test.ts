@@ -126,4 +126,44 @@ describe.each(engines)('QLDB transactions through the driver ($name)', (engine: 
     );
     expect(found.getResultList().map(text)).toEqual(['after-error']);
   });
+
+  describe('U+0000 in a looked-up string or field name', () => {
+    it('finds exactly the documents whose Ion holds it, and none for a value no document holds', async () => {
+      await driver.executeLambda((txn) =>
+        txn.execute('INSERT INTO accounts ?', [
+          { id: 'n\u0000ul', balance: 1 },
+          // Its JSON copy holds the same text as the first's: U+0000 becomes U+FFFD there.
+          { id: 'n\ufffdul', balance: 2 },
+        ]),
+      );
+      const byId = async (id: string) =>
+        (
+          await once.executeLambda((txn) =>
+            txn.execute('SELECT VALUE balance FROM accounts WHERE id = ?', id),
+          )
+        )
+          .getResultList()
+          .map((value) => value.numberValue());
+      expect(await byId('n\u0000ul')).toEqual([1]);
+      expect(await byId('n\ufffdul')).toEqual([2]);
+      const none = await once.executeLambda((txn) =>
+        txn.execute('SELECT * FROM accounts WHERE id = ?', 'a\u0000'),
+      );
+      expect(none.getResultList()).toEqual([]);
+    });
+
+    it('reads a field whose name holds it, and refuses to index it', async () => {
+      await once.executeLambda((txn) =>
+        txn.execute('INSERT INTO scratch ?', { 'fi\u0000eld': 'x', k: 'odd-field' }),
+      );
+      const found = await once.executeLambda((txn) =>
+        txn.execute('SELECT VALUE k FROM scratch WHERE "fi\u0000eld" = ?', 'x'),
+      );
+      expect(found.getResultList().map(text)).toEqual(['odd-field']);
+      // The catalog, where an index's field is named, is JSON: it cannot hold U+0000.
+      const index = once.executeLambda((txn) => txn.execute('CREATE INDEX ON scratch ("fi\u0000eld")'));
+      await expect(index).rejects.toBeInstanceOf(BadRequestException);
+      await expect(index).rejects.toThrow(/U\+0000/);
+    });
+  });
 });

@@ -59,6 +59,8 @@ function insertedDocuments(value: IonTree): IonStruct[] {
 async function createIndex(view: TransactionView, table: string, field: string): Promise<IonTree[]> {
   const entry = await view.table(table);
   const expr = `[${field}]`;
+  // The catalog is JSON (jsonb), which cannot hold U+0000.
+  if (field.includes('\u0000')) throw new StatementError('An indexed field name cannot contain U+0000');
   if (entry.indexes.length >= MAX_INDEXES)
     throw new StatementError(
       `Table '${table}' already has ${MAX_INDEXES} indexes, the most a table may have`,

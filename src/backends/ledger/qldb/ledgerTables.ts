@@ -55,7 +55,19 @@ export function literal(text: string): string {
   return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
-/** A top-level field of a table's documents that a read asks to equal a string. */
+/**
+ * Text as a document's JSON copy holds it: jsonb cannot hold U+0000, so ionToJson
+ * writes U+FFFD in its place (in field names too). A lookup of such text on the JSON
+ * copy therefore finds a superset of the documents whose Ion holds the text.
+ */
+export function jsonText(text: string): string {
+  return text.replaceAll('\u0000', '\ufffd');
+}
+
+/**
+ * A top-level field of a table's documents that a read asks to equal a string, both as
+ * the JSON copy holds them ({@link jsonText}); the caller re-checks the documents found.
+ */
 export interface FieldEquals {
   field: string;
   value: string;

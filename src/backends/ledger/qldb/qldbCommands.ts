@@ -1,21 +1,37 @@
+import { z } from 'zod';
+
+// The QLDBSession `SendCommand` request as the AWS SDK sends it (AWS JSON 1.0): blobs
+// as base64 strings, members the SDK leaves out absent (never null). Members figway
+// does not read are ignored, as AWS services ignore them.
+const noMembers = z.object({});
+const sendCommandRequest = z.object({
+  SessionToken: z.string().optional(),
+  StartSession: z.object({ LedgerName: z.string().optional() }).optional(),
+  StartTransaction: noMembers.optional(),
+  EndSession: noMembers.optional(),
+  CommitTransaction: z
+    .object({ TransactionId: z.string().optional(), CommitDigest: z.base64().optional() })
+    .optional(),
+  AbortTransaction: noMembers.optional(),
+  ExecuteStatement: z
+    .object({
+      TransactionId: z.string().optional(),
+      Statement: z.string().optional(),
+      Parameters: z
+        .array(z.object({ IonBinary: z.base64().optional(), IonText: z.string().optional() }))
+        .optional(),
+    })
+    .optional(),
+  FetchPage: z
+    .object({ TransactionId: z.string().optional(), NextPageToken: z.string().optional() })
+    .optional(),
+});
+
 /**
  * The QLDBSession `SendCommand` API as the AWS SDK sends it (AWS JSON 1.0): exactly
  * one command per request, blobs as base64. Only the fields figway reads are typed.
  */
-export interface SendCommandRequest {
-  SessionToken?: string;
-  StartSession?: { LedgerName?: string };
-  StartTransaction?: Record<string, never>;
-  EndSession?: Record<string, never>;
-  CommitTransaction?: { TransactionId?: string; CommitDigest?: string };
-  AbortTransaction?: Record<string, never>;
-  ExecuteStatement?: {
-    TransactionId?: string;
-    Statement?: string;
-    Parameters?: Array<{ IonBinary?: string; IonText?: string }>;
-  };
-  FetchPage?: { TransactionId?: string; NextPageToken?: string };
-}
+export type SendCommandRequest = z.infer<typeof sendCommandRequest>;
 
 /** The names of the commands, in the order QLDB documents them. */
 export const COMMANDS = [
@@ -58,16 +74,34 @@ export class QldbError extends Error {
   }
 }
 
-/** The one command of a request; a BadRequestException unless exactly one is present. */
-export function commandOf(request: unknown): CommandName {
+// Where a malformed member is: `ExecuteStatement.Parameters[0].IonBinary`.
+function memberPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+/**
+ * A request's one command and its members, each of the type QLDB declares; a
+ * BadRequestException naming the first malformed member, or unless exactly one command
+ * is present. Nothing is read from a request before it passes.
+ */
+export function readCommand(request: unknown): { name: CommandName; request: SendCommandRequest } {
   if (typeof request !== 'object' || request === null || Array.isArray(request))
     throw new QldbError('BadRequestException', 'The request body must be a JSON object.');
-  const present = COMMANDS.filter((name) => (request as Record<string, unknown>)[name] !== undefined);
-  const [command] = present;
-  if (present.length !== 1 || command === undefined)
+  const parsed = sendCommandRequest.safeParse(request);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const what =
+      issue === undefined ? 'is malformed' : `has a malformed ${memberPath(issue.path)}: ${issue.message}`;
+    throw new QldbError('BadRequestException', `The request ${what}.`);
+  }
+  const present = COMMANDS.filter((name) => parsed.data[name] !== undefined);
+  const [name] = present;
+  if (present.length !== 1 || name === undefined)
     throw new QldbError(
       'BadRequestException',
       `A request must carry exactly one command (${COMMANDS.join(', ')}); this one carries ${present.length}.`,
     );
-  return command;
+  return { name, request: parsed.data };
 }

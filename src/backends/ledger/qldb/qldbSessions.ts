@@ -15,9 +15,9 @@ import { parsePartiql } from './parsePartiql.ts';
 import { PartiqlSyntaxError, UnsupportedStatementError } from './partiqlAst.ts';
 import {
   type CommandName,
-  commandOf,
   type Page,
   QldbError,
+  readCommand,
   type SendCommandRequest,
 } from './qldbCommands.ts';
 import { ReadConflictError } from './readSet.ts';
@@ -216,8 +216,7 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
     };
   }
 
-  async function run(request: SendCommandRequest): Promise<Record<string, unknown>> {
-    const command = commandOf(request);
+  async function run(command: CommandName, request: SendCommandRequest): Promise<Record<string, unknown>> {
     if (now() - lastSweep > 1000) sweep();
     if (command === 'StartSession') {
       if (request.StartSession?.LedgerName !== options.ledgerName)
@@ -289,8 +288,8 @@ export function createQldbSessions(options: QldbSessionsOptions): QldbSessions {
   return {
     async sendCommand(request) {
       const started = performance.now();
-      const command = commandOf(request);
-      const result = await run(request as SendCommandRequest);
+      const { name: command, request: read } = readCommand(request);
+      const result = await run(command, read);
       const timing = { ProcessingTimeMilliseconds: Math.round(performance.now() - started) };
       return { [command]: { ...result, TimingInformation: timing } };
     },

@@ -1,7 +1,7 @@
 import * as ion from 'ion-js';
 import { evaluate, type Scope, StatementError, truthOf } from './evaluateExpr.ts';
 import { type IonStruct, type IonTree, isStruct, MISSING, newStruct, treeOfJson } from './ionTree.ts';
-import { catalogDocument, type FieldEquals, revisionDocument } from './ledgerTables.ts';
+import { catalogDocument, type FieldEquals, jsonText, revisionDocument } from './ledgerTables.ts';
 import type { Expr, Projection, Source, Statement } from './partiqlAst.ts';
 import type { TransactionView } from './transactionView.ts';
 
@@ -52,7 +52,7 @@ export function whereOf(
       value !== MISSING &&
       value.getType() === ion.IonTypes.STRING
     )
-      found = { field, value: value.stringValue() ?? '' };
+      found = { field: jsonText(field), value: jsonText(value.stringValue() ?? '') };
   };
   // The top-level AND's operands, without recursion (a chain is as deep as it is long).
   const pending: Expr[] = where === null ? [] : [where];

@@ -3,6 +3,7 @@ import type { EventReads } from '../backends/connectLoaders.ts';
 import type { CommitmentChange } from '../core/changeEvents.ts';
 import { readSide, type Side, shadowSide } from '../core/stage.ts';
 import { ErrorCode } from '../errors.ts';
+import { changesToOffer, mayHaveMissed } from './changesToOffer.ts';
 import {
   type BatchFacts,
   type BatchReads,
@@ -45,7 +46,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
   const registry = new SubscriptionRegistry({ queueLimit: options.queueLimit, metrics, logger });
   const recent = new RecentFacts();
   const offered = new RecentIds(10_000);
-  // Batches delivered so far, and the number of the batch during which the newest subscription opened.
+  // Batches started so far, and the newest subscription's `openedIn`.
   let batches = 0;
   let lastOpened = 0;
   const ended = new Set<() => void>();
@@ -70,11 +71,7 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     // A side no subscription takes (the ledger's copies of legacy's changes, while
     // everyone reads legacy) is not read at all.
     batches += 1;
-    // A change told again (by the appliers' claims, after the fast path) is read again
-    // only when a subscription opened since it was offered (which may have missed it).
-    const changes = batch.filter(
-      (change) => registry.takes(change.source) && (offered.markOf(change.id) ?? -1) < lastOpened,
-    );
+    const { changes, offeredIn } = changesToOffer(batch, offered, lastOpened, (side) => registry.takes(side));
     batch = [];
     if (changes.length === 0) return;
     const reads = createBatchReads(options.stores);
@@ -102,7 +99,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         offered.add(change.id, batches);
         for (const heard of own.concerning(change.commitmentId)) {
           if ('error' in heard) metrics.subscriptionEventsLost.inc({ reason: 'unreadable' });
-          else offer(heard.subscription, change, heard.told, heard.facts, heard.reads, results);
+          else if (mayHaveMissed(heard.subscription, change, offeredIn))
+            offer(heard.subscription, change, heard.told, heard.facts, heard.reads, results);
         }
         continue;
       }
@@ -115,7 +113,8 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       offered.add(change.id, batches);
       if (told === null || told === undefined) continue;
       for (const subscription of registry.interested(change.commitmentId, told.members))
-        offer(subscription, change, told, facts, reads, results);
+        if (mayHaveMissed(subscription, change, offeredIn))
+          offer(subscription, change, told, facts, reads, results);
     }
   }
 
@@ -247,9 +246,10 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
         seen: new RecentIds(),
         versions: new Map(),
         comparison: undefined,
+        openedIn: batches + 1,
       };
       registry.add(subscription);
-      lastOpened = batches + 1;
+      lastOpened = subscription.openedIn;
       return subscription.stream;
     },
     async completeAll(waitMs = 5_000) {

@@ -24,6 +24,13 @@ export interface Subscription {
   versions: Map<string, number>;
   /** undefined until the first shadowed event decides whether it is sampled. */
   comparison: SubscriptionComparison | null | undefined;
+  /**
+   * The number of the first of the hub's batches that started after it opened: a change
+   * offered in an earlier batch may have been offered before it opened, so it is offered
+   * to it when told again (and dropped by `seen` if it was not missed after all); one
+   * offered in this batch or later is not.
+   */
+  openedIn: number;
 }
 
 interface Socket {

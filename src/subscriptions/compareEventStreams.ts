@@ -151,7 +151,12 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
       );
     }
 
+    // Set when the subscription ends: an execution still running then (a candidate's, or a
+    // control event taken just before) finishes later, and is not judged either.
+    let closed = false;
+
     function arrive(role: Role, stage: Stage, event: ComparedEvent, withdrawn = false) {
+      if (closed) return;
       const other = role === 'control' ? 'candidate' : 'control';
       const lagMs = Math.max(0, clock() - Date.parse(event.change.at));
       const partners = waiting[other].get(event.key);
@@ -181,6 +186,7 @@ export function createSubscriptionShadow(options: SubscriptionShadowOptions): Su
       candidate: (stage, event) => arrive('candidate', stage, event),
       withdraw: (stage, event) => arrive('control', stage, event, true),
       close() {
+        closed = true;
         for (const lists of Object.values(waiting))
           for (const list of lists.values()) for (const entry of list) clearTimeout(entry.timer);
         waiting.control.clear();

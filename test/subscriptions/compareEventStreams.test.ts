@@ -37,16 +37,20 @@ function setup(lagWindowMs: number) {
     salt: 'salt',
     random: () => 0,
   });
-  const comparison = shadow.forSubscription(UNIT, {
-    viewer,
-    operationName: null,
-    clientName: null,
-    clientVersion: null,
-    query: 'subscription { commitmentChanged(id: "c1") { title } }',
-    variables: null,
-  });
-  if (comparison === null) throw new Error('not sampled');
-  return { comparison, stored };
+  // Each call is one more subscription, observed into the same `stored`.
+  const subscribe = () => {
+    const comparison = shadow.forSubscription(UNIT, {
+      viewer,
+      operationName: null,
+      clientName: null,
+      clientVersion: null,
+      query: 'subscription { commitmentChanged(id: "c1") { title } }',
+      variables: null,
+    });
+    if (comparison === null) throw new Error('not sampled');
+    return comparison;
+  };
+  return { comparison: subscribe(), stored, subscribe };
 }
 
 function event(source: CommitmentChange['source'], title: string) {
@@ -113,5 +117,24 @@ describe("comparing a shadowed subscription's two event streams", () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]?.diffs[0]?.control).toBe('an event for c3');
     comparison.close();
+  });
+
+  it('judges nothing that arrives after the subscription ended (an execution finishing late)', async () => {
+    const { comparison, stored, subscribe } = setup(50);
+    comparison.close();
+    comparison.candidate('shadow', event('target', 'executed after the end'));
+    comparison.control('shadow', { ...event('legacy', 'taken after the end'), key: 'c2' });
+    // Another subscription's event, registered after them with the same window: once it
+    // expires, theirs would have too.
+    const open = subscribe();
+    open.control('shadow', { ...event('legacy', 'alone'), key: 'c3' });
+    await eventually(
+      async () => stored.length,
+      (count) => count >= 1,
+      5_000,
+    );
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.diffs[0]?.control).toBe('an event for c3');
+    open.close();
   });
 });

@@ -37,8 +37,9 @@ const SIDES = ['legacy', 'target'] as const;
  * services, decides that itself: readAsSubscribers); its payload's fields read the shared
  * loaders only of the sides where the subscriber may see it, and is dropped if a later batch
  * shows the subscriber lost that right before it was sent. A change told twice is sent
- * once, a stale ledger version never after a newer one. Each socket's queue is bounded:
- * a subscriber that falls further behind is cut off.
+ * once; a stale ledger version is not sent for `commitmentChanged` and is sent late for
+ * `myCommitmentActivity` (its activities are not in the newer one). Each socket's queue
+ * is bounded: a subscriber that falls further behind is cut off.
  */
 export function createSubscriptionHub(options: SubscriptionHubOptions): SubscriptionHub {
   const { metrics, logger } = options;
@@ -136,7 +137,10 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
     if (role === null || !mayView(request.viewer, told)) return;
     if (!subscription.seen.add(change.id)) return;
     const version = versionOf(change);
-    if (version !== null) {
+    // A commitmentChanged payload is the commitment read now, so an older version adds
+    // nothing to a newer one; an activity does, so myCommitmentActivity tells every version
+    // once (one arriving late, from another instance, after a newer one).
+    if (version !== null && subscription.field === 'commitmentChanged') {
       const newest = subscription.versions.get(change.commitmentId) ?? -1;
       if (version <= newest) {
         metrics.subscriptionEventsLost.inc({ reason: 'stale' });

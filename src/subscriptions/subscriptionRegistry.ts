@@ -20,7 +20,7 @@ export interface Subscription {
   request: SubscriptionRequest;
   stream: SubscriptionStream;
   seen: RecentIds;
-  /** The newest ledger version told per commitment: an older one arriving late is stale. */
+  /** The newest ledger version told per commitment (`commitmentChanged`): an older one arriving late is stale. */
   versions: Map<string, number>;
   /** undefined until the first shadowed event decides whether it is sampled. */
   comparison: SubscriptionComparison | null | undefined;

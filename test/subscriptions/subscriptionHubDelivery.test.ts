@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Stage } from '../../src/core/stage.ts';
 import { eventually } from '../support/eventually.ts';
 import { COMMITMENT, change, hubOver, open, request, USER, userViewer } from './hubFixture.ts';
 
@@ -48,5 +49,42 @@ describe('the subscription hub, telling each change once', () => {
     );
     expect(activity.received).toHaveLength(601);
     await hub.completeAll(1_000);
+  });
+
+  it("tells an older ledger version's activity that arrives after a newer one, and a version told twice once", async () => {
+    const stage = { now: 'complete' as Stage };
+    const { hub, publish } = hubOver({ members: [USER], documents: [] }, stage);
+    const activity = await open(hub, request('myCommitmentActivity'));
+    const changed = await open(hub, request('commitmentChanged'));
+    // Another gateway's v5 arrives (over Redis) after this gateway's own v6.
+    publish(change(`target:${COMMITMENT}:6`, 'target', [{ kind: 'STATUS_CHANGED' }]));
+    await eventually(
+      async () => activity.received.length,
+      (count) => count === 1,
+      5_000,
+    );
+    publish(change(`target:${COMMITMENT}:5`, 'target', [{ kind: 'PARTY_ADDED', profileId: USER }]));
+    await nextTick();
+    publish(change(`target:${COMMITMENT}:6`, 'target', [{ kind: 'STATUS_CHANGED' }]));
+    await nextTick();
+    publish(change(`target:${COMMITMENT}:7`, 'target', [{ kind: 'DOCUMENT_ATTACHED' }]));
+    await eventually(
+      async () => activity.received.at(-1)?.data?.kind,
+      (kind) => kind === 'DOCUMENT_ATTACHED',
+      5_000,
+    );
+    expect(activity.received.map((event) => event.data?.kind)).toEqual([
+      'STATUS_CHANGED',
+      'PARTY_ADDED',
+      'DOCUMENT_ATTACHED',
+    ]);
+    // commitmentChanged re-reads the commitment: a stale version adds nothing, and is not told.
+    await eventually(
+      async () => changed.received.length,
+      (count) => count === 2,
+      5_000,
+    );
+    await hub.completeAll(1_000);
+    expect(changed.received).toHaveLength(2);
   });
 });

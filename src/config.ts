@@ -101,6 +101,7 @@ const environment = z.object({
     })
     .optional(),
   FIGWAY_SUBSCRIPTION_QUEUE: z.coerce.number().int().positive().default(1_000),
+  FIGWAY_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().positive().default(100),
 });
 
 /** Thrown at start-up when the environment does not describe a usable gateway; names the setting and the fix. */
@@ -270,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     redisUrl: values.REDIS_URL ?? null,
     subscriptionQueueLimit: values.FIGWAY_SUBSCRIPTION_QUEUE,
+    subscriptionSocketLimit: values.FIGWAY_SUBSCRIPTIONS_PER_SOCKET,
     logLevel: values.LOG_LEVEL,
   };
 }

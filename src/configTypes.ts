@@ -187,5 +187,10 @@ export interface Config {
    * (`FIGWAY_SUBSCRIPTION_QUEUE`). @default 1000
    */
   subscriptionQueueLimit: number;
+  /**
+   * Subscriptions open at once on one socket; one more is refused alone, with
+   * BAD_REQUEST (`FIGWAY_SUBSCRIPTIONS_PER_SOCKET`). @default 100
+   */
+  subscriptionSocketLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

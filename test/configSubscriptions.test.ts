@@ -40,3 +40,19 @@ describe('loadConfig: FIGWAY_SUBSCRIPTION_QUEUE', () => {
     );
   });
 });
+
+describe('loadConfig: FIGWAY_SUBSCRIPTIONS_PER_SOCKET', () => {
+  it('allows 100 subscriptions per socket by default', () => {
+    expect(loadConfig({}, '/tmp').subscriptionSocketLimit).toBe(100);
+  });
+
+  it('reads the limit in subscriptions', () => {
+    expect(loadConfig({ FIGWAY_SUBSCRIPTIONS_PER_SOCKET: '5' }, '/tmp').subscriptionSocketLimit).toBe(5);
+  });
+
+  it.each(['many', '0', '-1', '2.5'])('refuses %s, naming the setting', (value) => {
+    expect(() => loadConfig({ FIGWAY_SUBSCRIPTIONS_PER_SOCKET: value }, '/tmp')).toThrow(
+      /FIGWAY_SUBSCRIPTIONS_PER_SOCKET/,
+    );
+  });
+});

@@ -18,6 +18,8 @@ export interface SubscriptionsOptions {
   /** Fans changes out across instances; null keeps them in this process. */
   redisUrl: string | null;
   queueLimit: number;
+  /** Subscriptions open at once per socket. @default 100 */
+  socketLimit?: number;
   shadow?: SubscriptionShadow;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -51,6 +53,7 @@ export async function startSubscriptions(options: SubscriptionsOptions): Promise
     stores: options.stores,
     stageOf: options.stageOf,
     queueLimit: options.queueLimit,
+    ...(options.socketLimit === undefined ? {} : { socketLimit: options.socketLimit }),
     ...(options.shadow === undefined ? {} : { shadow: options.shadow }),
     metrics,
     logger,

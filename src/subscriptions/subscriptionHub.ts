@@ -39,11 +39,13 @@ const SIDES = ['legacy', 'target'] as const;
  * shows the subscriber lost that right before it was sent. A change told twice is sent
  * once; a stale ledger version is not sent for `commitmentChanged` and is sent late for
  * `myCommitmentActivity` (its activities are not in the newer one). Each socket's queue
- * is bounded: a subscriber that falls further behind is cut off.
+ * is bounded (a subscriber that falls further behind is cut off), and so is its number of
+ * subscriptions (one more is refused alone).
  */
 export function createSubscriptionHub(options: SubscriptionHubOptions): SubscriptionHub {
   const { metrics, logger } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const socketLimit = options.socketLimit ?? 100;
   const registry = new SubscriptionRegistry({ queueLimit: options.queueLimit, metrics, logger });
   const recent = new RecentFacts();
   const offered = new RecentIds(10_000);
@@ -240,6 +242,11 @@ export function createSubscriptionHub(options: SubscriptionHubOptions): Subscrip
       if (refused !== null) return refused;
       if (closing) return refusal(ErrorCode.BACKEND_UNAVAILABLE, SHUTTING_DOWN);
       if (registry.isCut(request.socket)) return refusal(ErrorCode.BAD_REQUEST, 'This socket was cut off.');
+      if (registry.openOn(request.socket) >= socketLimit)
+        return refusal(
+          ErrorCode.BAD_REQUEST,
+          `This socket has ${socketLimit} subscriptions open, the most one may have: complete one first, or open another socket.`,
+        );
       const subscription: Subscription = {
         unit,
         field,

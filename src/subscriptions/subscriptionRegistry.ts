@@ -102,6 +102,11 @@ export class SubscriptionRegistry {
     return this.#takers[side] > 0;
   }
 
+  /** How many subscriptions are open on the socket. */
+  openOn(socket: object): number {
+    return this.#sockets.get(socket)?.subscriptions.size ?? 0;
+  }
+
   /** Whether the socket was cut off as too slow. */
   isCut(socket: object): boolean {
     return this.#sockets.get(socket)?.cut === true;

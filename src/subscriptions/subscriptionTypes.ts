@@ -61,6 +61,11 @@ export interface SubscriptionHubOptions {
   stageOf(viewer: Viewer, unit: string): Stage;
   /** Events queued per socket before the subscriber is cut off as too slow. */
   queueLimit: number;
+  /**
+   * Subscriptions open at once per socket: each holds memory and costs reads on every
+   * change it may care about, so one more is refused, alone, with BAD_REQUEST. @default 100
+   */
+  socketLimit?: number;
   /** How long a batch's reads may take before its events are given up. @default 10000 */
   timeoutMs?: number;
   /** Compares the two sides' event streams of subscriptions in shadow and live stages. */

@@ -89,7 +89,7 @@ export function hubOver(
   state: FakeState,
   stage: { now: Stage },
   legacyAsService = true,
-  options: Partial<Pick<SubscriptionHubOptions, 'queueLimit' | 'shadow'>> = {},
+  options: Partial<Pick<SubscriptionHubOptions, 'queueLimit' | 'socketLimit' | 'shadow'>> = {},
 ) {
   const listeners = new Set<ChangeListener>();
   const metrics = createGatewayMetrics();

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Stage } from '../../src/core/stage.ts';
 import { eventually } from '../support/eventually.ts';
-import { COMMITMENT, change, type FakeState, hubOver, open, request, USER } from './hubFixture.ts';
+import {
+  COMMITMENT,
+  change,
+  type FakeState,
+  hubOver,
+  open,
+  request,
+  USER,
+  userViewer,
+} from './hubFixture.ts';
 
 describe('the subscription hub', () => {
   it('refuses a subscription asked for while it completes the others for shutdown', async () => {
@@ -99,6 +108,31 @@ describe('the subscription hub', () => {
       5_000,
     );
     expect(early.received).toHaveLength(2);
+    await hub.completeAll(1_000);
+  });
+
+  it('refuses one subscription more than a socket may have, alone: the socket and its others go on', async () => {
+    const { hub, publish } = hubOver({ members: [USER], documents: [] }, { now: 'legacy' }, true, {
+      socketLimit: 3,
+    });
+    const socket = {};
+    const opened: Array<Awaited<ReturnType<typeof open>>> = [];
+    for (let n = 0; n < 3; n += 1)
+      opened.push(await open(hub, request('commitmentChanged', userViewer(), socket)));
+    const refused = await hub.open(request('commitmentChanged', userViewer(), socket));
+    expect('errors' in refused && refused.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect('errors' in refused && refused.errors?.[0]?.message).toMatch(/3 subscriptions open/);
+    // Another socket is not limited by this one's.
+    const elsewhere = await open(hub, request('commitmentChanged', userViewer(), {}));
+    publish(change(`legacy:9:${COMMITMENT}`, 'legacy'));
+    await eventually(
+      async () => [...opened, elsewhere].map((subscription) => subscription.received.length),
+      (counts) => counts.every((count) => count === 1),
+      5_000,
+    );
+    // Once one of them completes, the socket may open another.
+    await opened[0]?.stream.return(undefined);
+    expect('next' in (await hub.open(request('commitmentChanged', userViewer(), socket)))).toBe(true);
     await hub.completeAll(1_000);
   });
 });

@@ -45,10 +45,8 @@ export function noteAnsweredBy(diff: PathDiff, by: AnsweredBy): void {
 // Each field's selections, read once: a list's items share the field's info.
 const selectionsByField = new WeakMap<AnsweredBy, Selections | null>();
 
-/** The selections of the operation a diff was answered from, when it was noted and the operation is known. */
-export function answeredSelections(diff: PathDiff): Selections | null {
-  const by = answered.get(diff);
-  if (by === undefined) return null;
+/** The selections of the operation a field was answered from; null when the operation is not known. */
+export function selectionsAnswering(by: AnsweredBy): Selections | null {
   let selections = selectionsByField.get(by);
   if (selections === undefined) {
     const roots = (by.operation as Partial<OperationDefinitionNode>).selectionSet?.selections;
@@ -56,6 +54,12 @@ export function answeredSelections(diff: PathDiff): Selections | null {
     selectionsByField.set(by, selections);
   }
   return selections;
+}
+
+/** The selections of the operation a diff was answered from, when it was noted and the operation is known. */
+export function answeredSelections(diff: PathDiff): Selections | null {
+  const by = answered.get(diff);
+  return by === undefined ? null : selectionsAnswering(by);
 }
 
 /**
@@ -93,6 +97,33 @@ function fieldsKeyed(
       spread.add(selection.name.value);
       const fragment = fragments[selection.name.value];
       if (fragment !== undefined) fieldsKeyed(fragment.selectionSet.selections, key, fragments, spread, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * The fields of `selections` by response key, through fragments and inline fragments of
+ * every type condition: one level of a selection, as a path's key may stand for them.
+ */
+export function fieldsByKey(
+  selections: readonly SelectionNode[],
+  fragments: Selections['fragments'],
+  spread: Set<string> = new Set(),
+  into: Map<string, FieldNode[]> = new Map(),
+): Map<string, FieldNode[]> {
+  for (const selection of selections) {
+    if (selection.kind === Kind.FIELD) {
+      const key = (selection.alias ?? selection.name).value;
+      const fields = into.get(key);
+      if (fields === undefined) into.set(key, [selection]);
+      else fields.push(selection);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      fieldsByKey(selection.selectionSet.selections, fragments, spread, into);
+    } else if (!spread.has(selection.name.value)) {
+      spread.add(selection.name.value);
+      const fragment = fragments[selection.name.value];
+      if (fragment !== undefined) fieldsByKey(fragment.selectionSet.selections, fragments, spread, into);
     }
   }
   return into;

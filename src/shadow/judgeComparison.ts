@@ -4,6 +4,7 @@ import type { Outcome, PathDiff } from '../core/observation.ts';
 import { compareSelection, ProjectionFailure } from './compareSelection.ts';
 import type { ComparisonRules } from './compareValues.ts';
 import { type AnsweredBy, noteAnsweredBy } from './fieldNames.ts';
+import { ignoreFor } from './ignoreByFieldNames.ts';
 import type { NoiseMemory } from './noiseMemory.ts';
 import { projectSelection } from './projectSelection.ts';
 import type { ShadowStep } from './reportInternalError.ts';
@@ -53,8 +54,15 @@ type ItemVerdict =
 const NOISE_ROUND = 1;
 const RECHECK_ROUND = 2;
 
-function rulesOf(settings: ShadowSettings): ComparisonRules {
-  return { ignore: settings.ignore, tolerance: settings.tolerance, orderedLists: settings.orderedLists };
+// The unit's ignore patterns name fields as the schema does: spelled with the response
+// keys of the operation the item was answered from, so an alias neither escapes a pattern
+// nor falls under one.
+function rulesOf(settings: ShadowSettings, info: AnsweredBy): ComparisonRules {
+  return {
+    ignore: ignoreFor(info, settings.ignore),
+    tolerance: settings.tolerance,
+    orderedLists: settings.orderedLists,
+  };
 }
 
 // Each diff with its item's id, and noted with the field it was answered from: redaction
@@ -99,7 +107,7 @@ function judgeItem(
   }
   if (candidate.kind === 'error') return { kind: 'candidate_error', error: candidate.error };
   try {
-    const diffs = compareSelection(root, control.value, candidate.value, info, rulesOf(input.settings));
+    const diffs = compareSelection(root, control.value, candidate.value, info, rulesOf(input.settings, info));
     return { kind: 'compared', diffs: withId(diffs, id, info), comparatorError: null };
   } catch (error) {
     input.raised(

@@ -1,10 +1,11 @@
-import { buildSchema, defaultFieldResolver, graphql } from 'graphql';
+import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { PathDiff } from '../../src/core/observation.ts';
 import { buildObservation, REDACTION_FAILED } from '../../src/shadow/buildObservation.ts';
 import { keyedHash } from '../../src/shadow/redact.ts';
 import type { ShadowSite } from '../../src/shadow/shadowRunner.ts';
 import { FACTS, side, useShadowRunner } from './shadowRunnerFixture.ts';
+import { sitesOf as sitesOfIn } from './sitesOf.ts';
 
 const schema = buildSchema(`
   type Query { thing: Thing people: [Profile] }
@@ -13,24 +14,8 @@ const schema = buildSchema(`
   type Profile { id: ID! username: String }
 `);
 
-// The sites graphql-js gives the resolvers of `unit` when it executes `query` over `data`.
-async function sitesOf(query: string, unit: string, data: Record<string, unknown>): Promise<ShadowSite[]> {
-  const sites: ShadowSite[] = [];
-  const result = await graphql({
-    schema,
-    source: query,
-    rootValue: data,
-    fieldResolver: (source, args, context, info) => {
-      if (`${info.parentType.name}.${info.fieldName}` === unit) {
-        const id = (source as { id?: unknown }).id;
-        sites.push({ info, id: typeof id === 'string' ? id : null });
-      }
-      return defaultFieldResolver(source, args, context, info);
-    },
-  });
-  expect(result.errors).toBeUndefined();
-  return sites;
-}
+const sitesOf = (query: string, unit: string, data: Record<string, unknown>) =>
+  sitesOfIn(schema, query, unit, data);
 
 const CONTROL = { id: '1', s: 'secret-a', n: 1, parts: [{ id: 'p', email: 'a@example.com' }] };
 const CANDIDATE = { id: '1', s: 'secret-b', n: 2, parts: [{ id: 'p', email: 'b@example.com' }] };

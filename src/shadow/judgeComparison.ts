@@ -18,8 +18,12 @@ export interface Judgement {
   /** The slowest item's read on each side (after a recheck, the rechecked read). */
   controlMs: number;
   candidateMs: number;
+  /** The control's first error, or `timeout` when it had not answered in time. */
   controlError: string | null;
-  /** The candidate's first error, or the comparator's when it failed (counted as a mismatch). */
+  /**
+   * The comparator's error when it failed (counted as a mismatch), else the candidate's
+   * error that made the outcome a candidate error, else the candidate's first error.
+   */
   candidateError: string | null;
 }
 
@@ -79,8 +83,21 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// One item, both reads settled. A candidate that timed out is a timeout; a control that
-// failed is compared on whether the candidate failed too (the client got the error); a
+// Both sides failed: the client got the control's error, so a candidate failing with
+// another code is a mismatch at the item; the messages, which backends word differently,
+// are not compared (the observation keeps both).
+function bothFailed(
+  item: ComparedItem,
+  control: Settled & { kind: 'error' },
+  candidate: Settled & { kind: 'error' },
+): ItemVerdict {
+  if (control.code === candidate.code) return { kind: 'compared', diffs: [], comparatorError: null };
+  const diff = { path: item.root, control: `error ${control.code}`, candidate: `error ${candidate.code}` };
+  return { kind: 'compared', diffs: withId([diff], item.id, item.info), comparatorError: null };
+}
+
+// One item, both reads settled. A read that did not end in time is a timeout; a control
+// that failed is compared on how the candidate ended (the client got the error); a
 // comparator that throws is reported and counts as a mismatch (Scientist's rule).
 function judgeItem(
   input: ComparisonInput,
@@ -89,11 +106,12 @@ function judgeItem(
   candidate: Settled,
 ): ItemVerdict {
   const { root, id, info } = item;
-  // A candidate too slow is a timeout whatever the control did.
-  if (candidate.kind === 'timeout') return { kind: 'timeout' };
-  if (control.kind !== 'value') {
-    if (candidate.kind !== 'value') return { kind: 'compared', diffs: [], comparatorError: null };
-    const controlText = control.kind === 'error' ? control.error : 'timeout';
+  // A candidate too slow is a timeout whatever the control did; a control that had not
+  // answered (a response held past maxWaitMs) leaves nothing to compare the candidate
+  // with: the comparison could not be made in time, which is no mismatch of the candidate's.
+  if (candidate.kind === 'timeout' || control.kind === 'timeout') return { kind: 'timeout' };
+  if (control.kind === 'error') {
+    if (candidate.kind === 'error') return bothFailed(item, control, candidate);
     let projected: unknown = PROJECTION_FAILED;
     let comparatorError: string | null = null;
     try {
@@ -102,7 +120,7 @@ function judgeItem(
       input.raised('project', error);
       comparatorError = message(error);
     }
-    const diff = { path: root, control: `error: ${controlText}`, candidate: projected };
+    const diff = { path: root, control: `error: ${control.error}`, candidate: projected };
     return { kind: 'compared', diffs: withId([diff], id, info), comparatorError };
   }
   if (candidate.kind === 'error') return { kind: 'candidate_error', error: candidate.error };
@@ -176,8 +194,9 @@ function slowest(items: readonly ComparedItem[], role: 'controlResult' | 'candid
  * Judges one comparison, after the client has its answer: every item of the unit in
  * the response, projected to what the client selected and compared, differing items
  * rechecked once after the unit's delay, noise learned when this comparison checks for
- * it. The outcome is the worst of its items: a candidate error, then a timeout, then a
- * mismatch (unless every differing path is known noise), else matched. Never throws:
+ * it. The outcome is the worst of its items: a candidate error, then a timeout (a read
+ * of either side that did not end in time), then a mismatch (unless every differing path
+ * is known noise; two failures are a mismatch when their codes differ), else matched. Never throws:
  * every failure inside is reported to `raised` with its step.
  */
 export async function judgeComparison(input: ComparisonInput): Promise<Judgement> {
@@ -203,7 +222,6 @@ export async function judgeComparison(input: ComparisonInput): Promise<Judgement
       comparatorError ??= verdict.comparatorError;
     }
   }
-  const controlFailure = items.find((item) => item.controlResult?.kind === 'error')?.controlResult;
   let outcome: Outcome = 'matched';
   if (candidateError !== null) outcome = 'candidate_error';
   else if (timedOut) outcome = 'timeout';
@@ -214,7 +232,21 @@ export async function judgeComparison(input: ComparisonInput): Promise<Judgement
     diffs,
     controlMs: slowest(items, 'controlResult'),
     candidateMs: slowest(items, 'candidateResult'),
-    controlError: controlFailure?.kind === 'error' ? controlFailure.error : null,
-    candidateError: comparatorError ?? candidateError,
+    controlError: firstFailure(items, 'controlResult'),
+    candidateError: comparatorError ?? candidateError ?? firstFailure(items, 'candidateResult'),
   };
+}
+
+// The first error of one side among the items, else `timeout` for a control that had not answered.
+function firstFailure(
+  items: readonly ComparedItem[],
+  role: 'controlResult' | 'candidateResult',
+): string | null {
+  let timedOut = false;
+  for (const item of items) {
+    const settled = item[role];
+    if (settled?.kind === 'error') return settled.error;
+    if (settled?.kind === 'timeout') timedOut = true;
+  }
+  return timedOut && role === 'controlResult' ? 'timeout' : null;
 }

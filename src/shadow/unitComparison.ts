@@ -1,5 +1,6 @@
 import type { ResponsePath as Path } from 'graphql';
 import type { Side } from '../core/stage.ts';
+import { clientErrorCode } from './clientErrorCode.ts';
 import type { SelectionInfo } from './projectSelection.ts';
 
 /**
@@ -18,10 +19,10 @@ export const NOT_KEPT: ExperimentSide = {
   read: () => Promise.reject(new Error('this comparison keeps no way to read again')),
 };
 
-/** How one side's read ended. */
+/** How one side's read ended; a failure with its message and the code a client is shown for it. */
 export type Settled =
   | { kind: 'value'; value: unknown; ms: number }
-  | { kind: 'error'; error: string; ms: number }
+  | { kind: 'error'; error: string; code: string; ms: number }
   | { kind: 'timeout'; ms: number };
 
 /** What a resolver tells the runner about the field it reads: the selection and where it sits. */
@@ -98,6 +99,7 @@ export function settleRead(work: Promise<unknown>, timeoutMs: number): Promise<S
     (error: unknown): Settled => ({
       kind: 'error',
       error: errorText(error),
+      code: clientErrorCode(error),
       ms: ms(),
     }),
   );
@@ -194,7 +196,8 @@ export class UnitComparison {
     };
     read.then(
       (value) => end({ kind: 'value', value, ms: elapsed(started) }),
-      (error: unknown) => end({ kind: 'error', error: errorText(error), ms: elapsed(started) }),
+      (error: unknown) =>
+        end({ kind: 'error', error: errorText(error), code: clientErrorCode(error), ms: elapsed(started) }),
     );
   }
 

@@ -189,6 +189,7 @@ async function startServing(config: Config, logger: Logger, opened: OpenResource
     stageOf: (viewer, unit) => routing.routerFor(viewer).stageOf(unit),
     redisUrl: config.redisUrl,
     queueLimit: config.subscriptionQueueLimit,
+    socketLimit: config.subscriptionSocketLimit,
     shadow: shadow.subscriptions,
     metrics,
     logger,

@@ -81,7 +81,11 @@ async function locally(
   const config = loadConfig();
   // Read first: a stage that cannot be known refuses the run (a ConfigError, exit 2)
   // before any database is opened, so nothing is compared or repaired the wrong way.
-  const mutationStage = await readStageForEveryone(config.flags, COMMITMENT_AUTHORITY_UNIT);
+  const mutationStage = await readStageForEveryone(
+    config.flags,
+    COMMITMENT_AUTHORITY_UNIT,
+    config.catalogueFile,
+  );
   const claim = config.legacy.transport === 'embedded' ? await claimEmbeddedData(config.dataDir) : null;
   const backends = await openBackends(config);
   try {

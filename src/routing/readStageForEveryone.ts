@@ -1,13 +1,19 @@
 import { ConfigError, type FlagsConfig } from '../config.ts';
 import { STAGES, type Stage } from '../core/stage.ts';
 import { ensureFlagsFile } from './ensureFlagsFile.ts';
-import { type FlagDefinitions, parseDefinitions, readCatalogue, readDefinitions } from './flagFiles.ts';
+import {
+  type FlagDefinitions,
+  parseDefinitions,
+  readConfiguredCatalogue,
+  readDefinitions,
+} from './flagFiles.ts';
 import { stageForEveryone } from './stageForEveryone.ts';
 import { fetchClientDefinitions } from './unleashAdmin.ts';
 
 /**
  * The stage `unit` has for everyone, read once from where the gateway reads its
- * flags (the flags file, or the Unleash server's client API), without a gateway's
+ * flags (the flags file, or the Unleash server's client API) under the flag the
+ * gateway's catalogue names (`catalogueFile`, FIGWAY_CATALOGUE_FILE), without a gateway's
  * stage source: for commands that run alone, such as `figway reconcile`, which read it
  * before they touch anything. A flag that is missing, or off, is `legacy`, as it is for
  * every gateway; strategies that select users are ignored, as gateways ignore them.
@@ -17,8 +23,12 @@ import { fetchClientDefinitions } from './unleashAdmin.ts';
  * unit's writes then (requestRouter.ts), and reading it as `legacy` would take legacy
  * as the authority while the fleet may write the target.
  */
-export async function readStageForEveryone(flags: FlagsConfig, unit: string): Promise<Stage> {
-  const entry = (await readCatalogue()).find((candidate) => candidate.unit === unit);
+export async function readStageForEveryone(
+  flags: FlagsConfig,
+  unit: string,
+  catalogueFile: string | null,
+): Promise<Stage> {
+  const entry = (await readConfiguredCatalogue(catalogueFile)).find((candidate) => candidate.unit === unit);
   const flag = entry?.flag ?? `figway.${unit}`;
   const source = flags.kind === 'unleash' ? flags.url : flags.path;
   let definitions: FlagDefinitions;
